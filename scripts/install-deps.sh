@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# Installs what h2ring's build and tests need on Debian 12 (bookworm).
+# Safe to run again: when everything is already there it touches nothing.
+set -euo pipefail
+
+# One list; add a package to the group it belongs to, with the reason if not obvious.
+packages=(
+    # Toolchain and build system
+    build-essential meson ninja-build pkg-config python3
+    # Libraries h2ring links with
+    liburing-dev libwolfssl-dev libjemalloc-dev libjansson-dev
+    # Interop: nghttp2's HPACK inflater cross-checks our encoder
+    libnghttp2-dev
+    # clang for the sanitizer and libFuzzer builds (its runtimes are in
+    # libclang-rt-14-dev); llvm for llvm-symbolizer, so reports have line numbers
+    clang libclang-rt-14-dev llvm
+    # Fetching sources over HTTPS
+    ca-certificates git
+)
+
+missing=()
+for pkg in "${packages[@]}"; do
+    status=$(dpkg-query -W -f='${db:Status-Status}' "$pkg" 2>/dev/null || true)
+    [ "$status" = installed ] || missing+=("$pkg")
+done
+if [ ${#missing[@]} -eq 0 ]; then
+    exit 0
+fi
+
+# A fresh machine has no sudo but runs us as root; a developer may not be root.
+sudo=()
+if [ "$(id -u)" -ne 0 ]; then
+    command -v sudo >/dev/null || { echo "install-deps: run as root (no sudo found)" >&2; exit 1; }
+    sudo=(sudo)
+fi
+
+echo "install-deps: installing ${missing[*]}"
+"${sudo[@]}" apt-get update -q
+# env, not export: sudo would drop an exported variable.
+"${sudo[@]}" env DEBIAN_FRONTEND=noninteractive \
+    apt-get install -y -q --no-install-recommends "${missing[@]}"

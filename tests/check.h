@@ -1,0 +1,47 @@
+/*
+ * A minimal test harness: each CHECK prints one TAP line, and
+ * check_done() prints the plan and returns the exit status, so that
+ * `meson test` (protocol: 'tap') shows every assertion.
+ */
+#ifndef H2R_TESTS_CHECK_H
+#define H2R_TESTS_CHECK_H
+
+#include <stdio.h>
+#include <string.h>
+
+static int check_count, check_failures;
+
+static inline int check_report(int ok, const char *expr, const char *file, int line)
+{
+    ++check_count;
+    if (ok) {
+        printf("ok %d - %s\n", check_count, expr);
+    } else {
+        ++check_failures;
+        printf("not ok %d - %s (%s:%d)\n", check_count, expr, file, line);
+    }
+    fflush(stdout);
+    return ok;
+}
+
+/* Evaluates to the truth of cond, so a test can stop when a precondition fails. */
+#define CHECK(cond) check_report(!!(cond), #cond, __FILE__, __LINE__)
+#define CHECK_MSG(cond, ...)                                                                        \
+    ({                                                                                              \
+        char check_msg_[512];                                                                       \
+        snprintf(check_msg_, sizeof(check_msg_), __VA_ARGS__);                                      \
+        check_report(!!(cond), check_msg_, __FILE__, __LINE__);                                     \
+    })
+#define CHECK_MEM(a, alen, b, blen) CHECK((alen) == (blen) && memcmp((a), (b), (alen)) == 0)
+
+static inline int check_done(void)
+{
+    printf("1..%d\n", check_count);
+    if (check_count == 0) {
+        printf("# no assertion ran\n");
+        return 1;
+    }
+    return check_failures ? 1 : 0;
+}
+
+#endif
