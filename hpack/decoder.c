@@ -73,7 +73,8 @@ static const char *string_bytes(const h2r_hpack_decoder *dec, const struct decod
 
 static int reserve_scratch(h2r_hpack_decoder *dec, size_t len)
 {
-    if (len <= dec->scratch_cap) return 0;
+    /* Allocated even for 0 bytes: offsets into it are taken, and NULL + 0 is undefined. */
+    if (dec->scratch && len <= dec->scratch_cap) return 0;
     size_t cap = dec->scratch_cap ? dec->scratch_cap : 256;
     while (cap < len) cap *= 2;
     char *scratch = realloc(dec->scratch, cap);
@@ -177,7 +178,7 @@ static int read_literal(h2r_hpack_decoder *dec, const uint8_t **p, const uint8_t
         if (add_to_table && name_index > H2R_HPACK_STATIC_COUNT) {
             /* Adding the entry may evict or move the one the name comes from (RFC 7541 §4.4): copy it. */
             if ((err = reserve_scratch(dec, name.len)) != 0) return err;
-            memcpy(dec->scratch, name.ptr, name.len);
+            if (name.len) memcpy(dec->scratch, name.ptr, name.len);
             name.ptr = NULL;
             name.scratch_offset = 0;
             scratch_used = name.len;

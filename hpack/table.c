@@ -76,7 +76,7 @@ static int reserve_bytes(struct h2r_hpack_table *table, size_t len)
     table->bytes_base = live_start;
 
     /* Keep at least as much free room as live data, so the next compaction is as far away as this one. */
-    if ((live + len) * 2 > table->bytes_cap) {
+    if (!table->bytes || (live + len) * 2 > table->bytes_cap) {
         size_t new_cap = (live + len) * 2;
         if (new_cap < MIN_BYTES_CAP) new_cap = MIN_BYTES_CAP;
         char *bytes = realloc(table->bytes, new_cap);

@@ -9,9 +9,12 @@ cd "$(dirname "$0")/.."
 builddir=build-asan
 testlog=$builddir/meson-logs/testlog.json
 
-scripts/install-deps.sh
-
 # The closing line is printed whatever happens, so a failure is never silent.
+if ! scripts/install-deps.sh; then
+    echo "installing dependencies failed"
+    echo "0 passed, 1 failed"
+    exit 1
+fi
 if ! CC=clang scripts/build.sh "$builddir" \
     -Db_sanitize=address,undefined -Db_lundef=false -Dfuzz=enabled; then
     echo "build failed"

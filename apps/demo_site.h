@@ -1,0 +1,16 @@
+/*
+ * The built-in demo site h2serve serves without --root:
+ *   /       an HTML page whose stylesheet and script are pushed with it
+ *   /x      "Server X Response", with /y and /z pushed first (the push example
+ *           this project started from: PUSH_PROMISE for /y and /z on stream 1)
+ *   /y, /z  "Server Y Response", "Server Z Response"
+ *   /hello  "Hello, World!" (13 bytes), for benchmarks
+ */
+#ifndef H2R_APPS_DEMO_SITE_H
+#define H2R_APPS_DEMO_SITE_H
+
+#include "h2r.h"
+
+void h2serve_demo_handle(h2r_stream *stream, const char *path, size_t path_len, int is_get_or_head);
+
+#endif

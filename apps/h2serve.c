@@ -1,0 +1,130 @@
+/*
+ * h2serve: h2ring's server program. Serves a document root (--root) or the
+ * built-in demo site over cleartext HTTP/2 (prior knowledge).
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "access_log.h"
+#include "demo_site.h"
+#include "h2r_server.h"
+#include "respond.h"
+#include "static_files.h"
+
+static const char usage[] =
+    "usage: h2serve [--host ADDR] [--port N] [--workers N] [--root DIR] [--access-log FILE|-] [--help]\n"
+    "\n"
+    "Serves HTTP/2 over cleartext TCP (h2c with prior knowledge) on io_uring.\n"
+    "\n"
+    "  --host ADDR         address to listen on (default 127.0.0.1)\n"
+    "  --port N            TCP port, 0 for any free one (default 8080)\n"
+    "  --workers N         worker threads, each with its own io_uring (default: one per CPU)\n"
+    "  --root DIR          serve files from DIR (index.html for directories); without it,\n"
+    "                      the demo site: / (pushes its CSS and JS), /x (pushes /y and /z), /hello\n"
+    "  --access-log FILE   append one line per response to FILE, or to stdout with -\n"
+    "  --help              this text\n";
+
+static int use_root;
+
+static void on_stream(h2r_session *session, h2r_stream *stream, const h2r_header *headers, size_t count, int flags)
+{
+    (void)session;
+    (void)flags;
+    h2serve_access_log_request(stream, headers, count);
+    size_t method_len, path_len;
+    const char *method = h2serve_header(headers, count, ":method", &method_len);
+    const char *path = h2serve_header(headers, count, ":path", &path_len);
+    int get_or_head = (method_len == 3 && memcmp(method, "GET", 3) == 0) ||
+                      (method_len == 4 && memcmp(method, "HEAD", 4) == 0);
+    if (!path) {
+        /* CONNECT has no :path, and nothing here tunnels. */
+        h2serve_respond(stream, 405, "text/plain", "method not allowed\n", 19, NULL, NULL, NULL, 0);
+        return;
+    }
+    if (use_root)
+        h2serve_static_handle(stream, path, path_len, get_or_head);
+    else
+        h2serve_demo_handle(stream, path, path_len, get_or_head);
+}
+
+static void on_stream_close(h2r_stream *stream, uint32_t rst_code)
+{
+    (void)rst_code;
+    h2serve_access_log_forget(stream);
+}
+
+static void on_listening(const char *url, void *user_data)
+{
+    (void)user_data;
+    printf("h2serve listening on %s\n", url);
+    fflush(stdout);
+}
+
+static int parse_number(const char *flag, const char *text, unsigned long max, unsigned long *out)
+{
+    char *end;
+    errno = 0;
+    unsigned long value = strtoul(text, &end, 10);
+    if (errno || end == text || *end || value > max || text[0] == '-') {
+        fprintf(stderr, "h2serve: %s needs a number from 0 to %lu, not '%s'\n", flag, max, text);
+        return -1;
+    }
+    *out = value;
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    static const struct option options[] = {
+        {"host", required_argument, NULL, 'h'},       {"port", required_argument, NULL, 'p'},
+        {"workers", required_argument, NULL, 'w'},    {"root", required_argument, NULL, 'r'},
+        {"access-log", required_argument, NULL, 'l'}, {"help", no_argument, NULL, '?' + 256},
+        {NULL, 0, NULL, 0},
+    };
+    h2r_server_config config;
+    h2r_server_config_init(&config);
+    config.port = 8080;
+    const char *root = NULL, *log_path = NULL;
+    unsigned long number;
+
+    opterr = 0;
+    for (int opt; (opt = getopt_long(argc, argv, "", options, NULL)) != -1;) {
+        switch (opt) {
+        case 'h': config.host = optarg; break;
+        case 'p':
+            if (parse_number("--port", optarg, 65535, &number) != 0) return 2;
+            config.port = (uint16_t)number;
+            break;
+        case 'w':
+            if (parse_number("--workers", optarg, 1024, &number) != 0) return 2;
+            config.workers = (unsigned)number;
+            break;
+        case 'r': root = optarg; break;
+        case 'l': log_path = optarg; break;
+        case '?' + 256: fputs(usage, stdout); return 0;
+        default:
+            fprintf(stderr, "h2serve: unknown or incomplete option '%s' (see --help)\n", argv[optind - 1]);
+            return 2;
+        }
+    }
+    if (optind < argc) {
+        fprintf(stderr, "h2serve: unexpected argument '%s' (see --help)\n", argv[optind]);
+        return 2;
+    }
+    if (root && h2serve_static_open_root(root) != 0) {
+        fprintf(stderr, "h2serve: cannot open --root %s: %s\n", root, strerror(errno));
+        return 2;
+    }
+    if (h2serve_access_log_open(log_path) != 0) {
+        fprintf(stderr, "h2serve: cannot open --access-log %s: %s\n", log_path, strerror(errno));
+        return 2;
+    }
+    use_root = root != NULL;
+    config.callbacks.on_stream = on_stream;
+    config.callbacks.on_stream_close = on_stream_close;
+    config.on_listening = on_listening;
+    return h2r_server_run(&config) == 0 ? 0 : 1;
+}

@@ -1,0 +1,413 @@
+/*
+ * h2ring's HTTP/2 engine: the public API, shaped after Node.js's http2
+ * module (Http2Session, ServerHttp2Stream), in C.
+ *
+ * The engine is sans-IO. The I/O layer feeds it received bytes with
+ * h2r_session_feed() and asks what to send with h2r_session_pull(), which
+ * hands out chunks by reference: frame headers and header blocks in the
+ * session's own buffers, DATA payloads in the application's buffers or as
+ * file ranges. After writing, the I/O layer reports how much went out with
+ * h2r_session_sent(); only then are buffers released.
+ *
+ * Events reach the application through callbacks (h2r_session_callbacks).
+ * A stream pointer stays valid until its on_stream_close callback returns,
+ * or longer while the application holds a reference (h2r_stream_ref); calls
+ * on a closed stream return H2R_ERR_STREAM_CLOSED and touch nothing freed.
+ *
+ * Functions return 0 or a negative H2R_ERR_* code; nothing aborts the
+ * process on peer input. A peer that breaks the protocol gets the RFC's
+ * error on the wire (RST_STREAM or GOAWAY with the right code).
+ */
+#ifndef H2R_H
+#define H2R_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "h2r_hpack.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct h2r_session h2r_session;
+typedef struct h2r_stream h2r_stream;
+
+/** A header field: name, value, and H2R_HPACK_FIELD_* flags (e.g. never-index). */
+typedef h2r_hpack_field h2r_header;
+
+/* ---- errors ---- */
+
+enum {
+    H2R_OK = 0,
+    H2R_ERR_INVALID_ARGUMENT = -501,
+    H2R_ERR_NOMEM = -502,
+    H2R_ERR_STREAM_CLOSED = -503,      /* the stream is closed (or closing): nothing more can be sent */
+    H2R_ERR_SESSION_CLOSED = -504,     /* the session is going away or gone */
+    H2R_ERR_INVALID_STATE = -505,      /* e.g. respond() twice, write() before respond() */
+    H2R_ERR_HEADERS_TOO_LARGE = -506,  /* over maxSendHeaderBlockLength */
+    H2R_ERR_INVALID_HEADER = -507,     /* a header the RFC forbids (see h2r_last_error_detail) */
+    H2R_ERR_PUSH_DISABLED = -508,      /* the peer disabled push, or this is a pushed stream */
+    H2R_ERR_STREAM_LIMIT = -509,       /* the peer's MAX_CONCURRENT_STREAMS, or stream ids exhausted */
+    H2R_ERR_TOO_MANY_PINGS = -510,     /* over maxOutstandingPings */
+    H2R_ERR_PROTOCOL = -511,           /* the peer broke the protocol; the session sent GOAWAY */
+};
+
+/** A readable message for an H2R_ERR_* code (or an HPACK code). */
+const char *h2r_strerror(int err);
+
+/* HTTP/2 error codes (RFC 9113 §7). */
+enum h2r_error_code {
+    H2R_NO_ERROR = 0x0,
+    H2R_PROTOCOL_ERROR = 0x1,
+    H2R_INTERNAL_ERROR = 0x2,
+    H2R_FLOW_CONTROL_ERROR = 0x3,
+    H2R_SETTINGS_TIMEOUT = 0x4,
+    H2R_STREAM_CLOSED = 0x5,
+    H2R_FRAME_SIZE_ERROR = 0x6,
+    H2R_REFUSED_STREAM = 0x7,
+    H2R_CANCEL = 0x8,
+    H2R_COMPRESSION_ERROR = 0x9,
+    H2R_CONNECT_ERROR = 0xa,
+    H2R_ENHANCE_YOUR_CALM = 0xb,
+    H2R_INADEQUATE_SECURITY = 0xc,
+    H2R_HTTP_1_1_REQUIRED = 0xd,
+};
+
+/** The name of an HTTP/2 error code ("PROTOCOL_ERROR"), or "UNKNOWN_ERROR". */
+const char *h2r_error_code_name(uint32_t code);
+
+/* ---- settings (RFC 9113 §6.5.2, RFC 8441, RFC 9218) ---- */
+
+typedef struct h2r_settings {
+    uint32_t header_table_size;
+    uint32_t enable_push;
+    uint32_t max_concurrent_streams;
+    uint32_t initial_window_size;
+    uint32_t max_frame_size;
+    uint32_t max_header_list_size;
+    uint32_t enable_connect_protocol;
+    uint32_t no_rfc7540_priorities;
+} h2r_settings;
+
+/** The protocol's defaults (what a peer has until its SETTINGS arrive): 4096, 1, unlimited, 65535, 16384, unlimited, 0, 0. */
+void h2r_settings_default(h2r_settings *settings);
+
+/* ---- output chunks handed to the I/O layer ---- */
+
+/**
+ * A slice of what to send: memory when base is not NULL, otherwise len bytes
+ * of file fd from offset (sent with splice or read by the I/O layer).
+ */
+typedef struct h2r_chunk {
+    const void *base;
+    size_t len;
+    int fd;
+    int64_t offset;
+} h2r_chunk;
+
+/* ---- callbacks (Node's events) ---- */
+
+/** Flags passed with received headers (Node's `flags`). */
+enum { H2R_END_STREAM = 1 };
+
+typedef struct h2r_session_callbacks {
+    /**
+     * Node's session 'stream' event: a new request. headers are valid during
+     * the call only. end_stream: the request has no body.
+     */
+    void (*on_stream)(h2r_session *session, h2r_stream *stream, const h2r_header *headers, size_t count,
+                      int flags);
+    /** A piece of the request body. */
+    void (*on_data)(h2r_stream *stream, const uint8_t *data, size_t len);
+    /** The request body is complete (END_STREAM received), after trailers if any. */
+    void (*on_end)(h2r_stream *stream);
+    /** Node's 'trailers': trailing headers, before on_end. */
+    void (*on_trailers)(h2r_stream *stream, const h2r_header *headers, size_t count);
+    /** Node's 'wantTrailers': the last DATA is out; call h2r_stream_send_trailers now. */
+    void (*on_want_trailers)(h2r_stream *stream);
+    /** Node's 'drain': buffered output fell below the high-water mark after a write returned 0. */
+    void (*on_drain)(h2r_stream *stream);
+    /**
+     * Node's 'aborted': the peer reset the stream (or the session died) while
+     * it could still send or receive. Called before on_stream_close.
+     */
+    void (*on_aborted)(h2r_stream *stream);
+    /** Node's stream 'close': last call for this stream; rst_code is its rstCode (NO_ERROR if none). */
+    void (*on_stream_close)(h2r_stream *stream, uint32_t rst_code);
+    /** Node's 'frameError': a frame of ours could not be sent on this stream (0: the session). */
+    void (*on_frame_error)(h2r_session *session, uint8_t frame_type, int error, uint32_t stream_id);
+    /** Node's 'goaway': the peer sent GOAWAY. */
+    void (*on_goaway)(h2r_session *session, uint32_t error_code, uint32_t last_stream_id, const uint8_t *data,
+                      size_t len);
+    /** Node's 'remoteSettings': the peer's SETTINGS were applied (and acknowledged). */
+    void (*on_remote_settings)(h2r_session *session, const h2r_settings *settings);
+    /** Node's 'localSettings': the peer acknowledged our SETTINGS. */
+    void (*on_local_settings)(h2r_session *session, const h2r_settings *settings);
+    /** Node's 'ping': the peer sent a PING (the ACK is sent automatically). */
+    void (*on_ping)(h2r_session *session, const uint8_t payload[8]);
+    /**
+     * Node's 'error' for the session: the peer broke the protocol (code is
+     * the HTTP/2 error code sent in GOAWAY) or a limit was hit; reason is
+     * readable. The session is closing.
+     */
+    void (*on_session_error)(h2r_session *session, uint32_t code, const char *reason);
+    /** Node's session 'close': nothing more will happen on this session; it may now be freed. */
+    void (*on_session_close)(h2r_session *session);
+} h2r_session_callbacks;
+
+/* ---- options (Node's createServer options) ---- */
+
+enum h2r_padding_strategy {
+    H2R_PADDING_NONE,    /* Node's PADDING_STRATEGY_NONE */
+    H2R_PADDING_MAX,     /* pad every HEADERS and DATA frame to 256 bytes more (the most padding allows) */
+    H2R_PADDING_ALIGNED, /* pad frames to a multiple of 8 bytes, header included */
+};
+
+typedef struct h2r_session_options {
+    /** The SETTINGS we send first. Defaults: table 4096, push 1, 100 streams, window 65535, frame 16384, list 65536. */
+    h2r_settings settings;
+    /** Node's maxHeaderListPairs: fields per received header section (default 128). */
+    uint32_t max_header_list_pairs;
+    /** Node's maxSessionMemory, in bytes (default 10 MiB): buffered output and header storage beyond this refuse new streams. */
+    size_t max_session_memory;
+    /** Node's maxOutstandingPings (default 10). */
+    uint32_t max_outstanding_pings;
+    /** Node's maxSendHeaderBlockLength (default 65536): a larger block is refused locally. */
+    size_t max_send_header_block_length;
+    /** Node's maxSessionInvalidFrames (default 1000): then GOAWAY ENHANCE_YOUR_CALM. */
+    uint32_t max_session_invalid_frames;
+    /** Node's maxSessionRejectedStreams (default 100): then GOAWAY ENHANCE_YOUR_CALM. */
+    uint32_t max_session_rejected_streams;
+    /** Node's peerMaxConcurrentStreams: what we assume until the peer's SETTINGS say otherwise (default 100). */
+    uint32_t peer_max_concurrent_streams;
+    /** Node's paddingStrategy (default none). */
+    enum h2r_padding_strategy padding_strategy;
+    /** Node's maxDeflateDynamicTableSize (default 4096). */
+    uint32_t max_deflate_dynamic_table_size;
+    /** Our connection-level receive window (default 1 MiB); stream windows come from settings.initial_window_size. */
+    uint32_t connection_window_size;
+    /** CONTINUATION frames allowed in one header block (default 32); more is ENHANCE_YOUR_CALM (CVE-2024-28182). */
+    uint32_t max_continuations;
+    /**
+     * Streams the peer may have reset (or made us reset: MadeYouReset) before
+     * they completed, beyond those that completed normally (default 200);
+     * past it, GOAWAY ENHANCE_YOUR_CALM (CVE-2023-44487, CVE-2025-8671).
+     */
+    uint32_t max_reset_streams;
+    /** Control-frame bytes queued unsent (ACKs, RST_STREAMs...) before the peer is cut off (default 64 KiB; CVE-2019-9512/9514/9515). */
+    size_t max_control_queue_bytes;
+    /** Per-stream buffered bytes above which h2r_stream_write returns 0 (Node's highWaterMark, default 64 KiB). */
+    size_t stream_high_water_mark;
+} h2r_session_options;
+
+/** Fills options with the defaults above. */
+void h2r_session_options_init(h2r_session_options *options);
+
+/* ---- session ---- */
+
+/**
+ * Creates a server session. Our SETTINGS are queued at once (the server
+ * preface). callbacks is copied. Returns NULL when out of memory.
+ */
+h2r_session *h2r_session_server_new(const h2r_session_options *options, const h2r_session_callbacks *callbacks,
+                                    void *user_data);
+
+/** Frees the session now, without callbacks (a destroyed connection); streams are released. */
+void h2r_session_free(h2r_session *session);
+
+void *h2r_session_user_data(const h2r_session *session);
+
+/**
+ * Takes received bytes. Returns len when all were consumed, or a negative
+ * code when the connection must be closed after the output (a GOAWAY) is
+ * flushed: H2R_ERR_PROTOCOL for a peer violation, H2R_ERR_SESSION_CLOSED
+ * when the session is already done reading.
+ */
+ssize_t h2r_session_feed(h2r_session *session, const uint8_t *data, size_t len);
+
+/**
+ * Fills up to max chunks with what to send now, in order, and returns how
+ * many. Chunks from an earlier pull that h2r_session_sent() has not covered
+ * come first (the I/O layer may pull again after a partial write). Memory
+ * stays valid until covered by h2r_session_sent().
+ */
+size_t h2r_session_pull(h2r_session *session, h2r_chunk *chunks, size_t max);
+
+/** Reports that the first `bytes` of what was pulled are written; releases what they covered. */
+void h2r_session_sent(h2r_session *session, size_t bytes);
+
+/** Is there anything to pull? */
+int h2r_session_want_write(const h2r_session *session);
+
+/** Does the session still read? (False once GOAWAY was sent for an error, or after destroy.) */
+int h2r_session_want_read(const h2r_session *session);
+
+/**
+ * Is the session finished: nothing more to read or write? The I/O layer
+ * then closes the connection and frees the session.
+ */
+int h2r_session_is_done(const h2r_session *session);
+
+/** Node's session.settings(): sends new SETTINGS; applied locally when acknowledged. */
+int h2r_session_settings(h2r_session *session, const h2r_settings *settings);
+
+/** Node's pendingSettingsAck: are SETTINGS of ours awaiting ACK? (The I/O layer times them out.) */
+int h2r_session_pending_settings_ack(const h2r_session *session);
+
+/** The I/O layer's settings-ACK timer fired: GOAWAY SETTINGS_TIMEOUT. */
+void h2r_session_settings_timeout(h2r_session *session);
+
+const h2r_settings *h2r_session_local_settings(const h2r_session *session);
+const h2r_settings *h2r_session_remote_settings(const h2r_session *session);
+
+/**
+ * Node's session.ping(payload, callback). The callback gets 0 and the payload
+ * when the ACK arrives (the I/O layer measures the round trip), or an error
+ * if the session closes first. Returns H2R_ERR_TOO_MANY_PINGS over the limit.
+ */
+typedef void (*h2r_ping_cb)(h2r_session *session, int err, const uint8_t payload[8], void *ctx);
+int h2r_session_ping(h2r_session *session, const uint8_t payload[8], h2r_ping_cb cb, void *ctx);
+
+/**
+ * Node's session.goaway(code, lastStreamID, opaqueData): sends a GOAWAY
+ * without closing anything; last_stream_id < 0 means the last stream the
+ * peer opened.
+ */
+int h2r_session_goaway(h2r_session *session, uint32_t error_code, int64_t last_stream_id, const uint8_t *data,
+                       size_t len);
+
+/**
+ * Node's session.close(): graceful. GOAWAY(NO_ERROR), no new streams, the
+ * open ones finish, then the session is done.
+ */
+void h2r_session_close(h2r_session *session);
+
+/** Node's session.destroy(code): GOAWAY with code, every stream closed now (aborted). */
+void h2r_session_destroy(h2r_session *session, uint32_t error_code);
+
+/** Node's serverhttp2session.altsvc(alt, origin or stream): an ALTSVC frame. stream_id 0 needs an origin. */
+int h2r_session_altsvc(h2r_session *session, uint32_t stream_id, const char *origin, const char *alt);
+
+/** Node's serverhttp2session.origin(...origins): an ORIGIN frame (RFC 8336). */
+int h2r_session_origin(h2r_session *session, const char *const *origins, size_t count);
+
+/** Node's session.state. */
+typedef struct h2r_session_state {
+    int64_t effective_local_window_size;  /* connection window we granted the peer */
+    int64_t remote_window_size;           /* connection window the peer granted us */
+    uint32_t next_stream_id;              /* the next id we would use (even: pushes) */
+    uint32_t last_proc_stream_id;         /* highest stream id the peer opened */
+    uint32_t open_streams;
+    size_t outbound_queue_size;           /* bytes queued to send */
+    size_t deflate_dynamic_table_size;    /* HPACK encoder table size */
+    size_t inflate_dynamic_table_size;    /* HPACK decoder table size */
+} h2r_session_state;
+void h2r_session_get_state(const h2r_session *session, h2r_session_state *state);
+
+/* ---- streams (Node's ServerHttp2Stream) ---- */
+
+uint32_t h2r_stream_id(const h2r_stream *stream);
+h2r_session *h2r_stream_session(const h2r_stream *stream);
+void *h2r_stream_user_data(const h2r_stream *stream);
+void h2r_stream_set_user_data(h2r_stream *stream, void *user_data);
+
+/** Keeps the stream object alive past on_stream_close (calls then fail with H2R_ERR_STREAM_CLOSED). */
+void h2r_stream_ref(h2r_stream *stream);
+void h2r_stream_unref(h2r_stream *stream);
+
+/** Flags for h2r_stream_respond(). */
+enum {
+    H2R_RESPOND_END_STREAM = 1,       /* Node's endStream: no body */
+    H2R_RESPOND_WAIT_FOR_TRAILERS = 2, /* Node's waitForTrailers: on_want_trailers after the last DATA */
+};
+
+/**
+ * Node's stream.respond(headers, options). A missing :status means 200;
+ * headers are validated (connection-specific fields are refused) and
+ * encoded at once, so the application's memory is free on return.
+ */
+int h2r_stream_respond(h2r_stream *stream, const h2r_header *headers, size_t count, unsigned flags);
+
+/** Node's stream.additionalHeaders(): a 1xx response (e.g. 103 Early Hints) before respond(). */
+int h2r_stream_additional_headers(h2r_stream *stream, const h2r_header *headers, size_t count);
+
+/**
+ * Called when written memory is no longer needed (sent, or the stream died).
+ */
+typedef void (*h2r_release_cb)(void *ctx, const void *data, size_t len);
+
+/**
+ * Node's stream.write(chunk): queues len bytes by reference. release (may be
+ * NULL for static memory) is called once the bytes are sent or dropped.
+ * Returns 1 while the stream's buffered bytes are under the high-water mark,
+ * 0 when the caller should wait for on_drain, or a negative error (the
+ * release callback has then already been called).
+ */
+int h2r_stream_write(h2r_stream *stream, const void *data, size_t len, h2r_release_cb release, void *ctx);
+
+/** Queues a file range (respondWithFD's transfer path): sent as DATA within windows and priority. */
+int h2r_stream_write_file(h2r_stream *stream, int fd, int64_t offset, size_t len, h2r_release_cb release,
+                          void *ctx);
+
+/** Node's stream.end(): no more data; END_STREAM (or trailers) after what is queued. */
+int h2r_stream_end(h2r_stream *stream);
+
+/** Node's stream.sendTrailers(): only from on_want_trailers (or after it was called). */
+int h2r_stream_send_trailers(h2r_stream *stream, const h2r_header *headers, size_t count);
+
+/** Node's stream.close(code): RST_STREAM with code (NO_ERROR allowed); the stream closes. */
+int h2r_stream_close(h2r_stream *stream, uint32_t error_code);
+
+/** Node's stream.bufferSize: bytes queued and not yet sent. */
+size_t h2r_stream_buffer_size(const h2r_stream *stream);
+
+/** Node's stream.rstCode once closed by RST_STREAM (either side), else 0. */
+uint32_t h2r_stream_rst_code(const h2r_stream *stream);
+
+/** Node's stream.headersSent / pushAllowed / closed / aborted. */
+int h2r_stream_headers_sent(const h2r_stream *stream);
+int h2r_stream_push_allowed(const h2r_stream *stream);
+int h2r_stream_closed(const h2r_stream *stream);
+int h2r_stream_aborted(const h2r_stream *stream);
+
+/**
+ * Node's stream.priority(options): sets this stream's RFC 7540 priority
+ * (parent 0 = root) locally, and sends a PRIORITY frame unless silent.
+ */
+int h2r_stream_priority(h2r_stream *stream, uint32_t parent, uint16_t weight, int exclusive, int silent);
+
+/**
+ * Node's stream.pushStream(headers, callback): promises a request (:method
+ * GET or HEAD, :path, :scheme and :authority default to the parent's) on
+ * this stream and returns the new pushed stream in *pushed, ready for
+ * respond(). Fails with H2R_ERR_PUSH_DISABLED if the peer disabled push or
+ * this stream is itself pushed, H2R_ERR_STREAM_LIMIT if the peer's
+ * concurrency limit is reached.
+ */
+int h2r_stream_push(h2r_stream *stream, const h2r_header *headers, size_t count, h2r_stream **pushed);
+
+/** The stream's state, as Node's stream.state reports it. */
+typedef struct h2r_stream_state {
+    int64_t local_window_size;  /* window we granted the peer on this stream */
+    int64_t remote_window_size; /* window the peer granted us */
+    int state;                  /* an H2R_STREAM_STATE_* value */
+    uint32_t weight;
+} h2r_stream_state;
+enum {
+    H2R_STREAM_STATE_IDLE,
+    H2R_STREAM_STATE_RESERVED_LOCAL,
+    H2R_STREAM_STATE_RESERVED_REMOTE,
+    H2R_STREAM_STATE_OPEN,
+    H2R_STREAM_STATE_HALF_CLOSED_LOCAL,
+    H2R_STREAM_STATE_HALF_CLOSED_REMOTE,
+    H2R_STREAM_STATE_CLOSED,
+};
+void h2r_stream_get_state(const h2r_stream *stream, h2r_stream_state *state);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

@@ -1,0 +1,322 @@
+/*
+ * The session: life cycle, settings, ping, GOAWAY and shutdown (Node's
+ * Http2Session). Receiving is in session_recv.c, sending in
+ * session_send.c, streams in stream.c.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "session_internal.h"
+
+const char *h2r_strerror(int err)
+{
+    switch (err) {
+    case H2R_OK: return "success";
+    case H2R_ERR_INVALID_ARGUMENT: return "invalid argument";
+    case H2R_ERR_NOMEM: return "out of memory";
+    case H2R_ERR_STREAM_CLOSED: return "stream is closed";
+    case H2R_ERR_SESSION_CLOSED: return "session is closed or closing";
+    case H2R_ERR_INVALID_STATE: return "not allowed in the stream's current state";
+    case H2R_ERR_HEADERS_TOO_LARGE: return "header list larger than the send limit or the peer's max header list size";
+    case H2R_ERR_INVALID_HEADER: return "header field not allowed in HTTP/2";
+    case H2R_ERR_PUSH_DISABLED: return "push is disabled by the peer or not allowed on this stream";
+    case H2R_ERR_STREAM_LIMIT: return "the peer's concurrent stream limit is reached";
+    case H2R_ERR_TOO_MANY_PINGS: return "too many outstanding pings";
+    case H2R_ERR_PROTOCOL: return "the peer violated the HTTP/2 protocol";
+    default: return err < 0 && err > -100 ? h2r_hpack_strerror(err) : "unknown error";
+    }
+}
+
+void h2r_settings_default(h2r_settings *s)
+{
+    *s = (h2r_settings){
+        .header_table_size = 4096,
+        .enable_push = 1,
+        .max_concurrent_streams = UINT32_MAX,
+        .initial_window_size = 65535,
+        .max_frame_size = H2R_FRAME_MIN_MAX_SIZE,
+        .max_header_list_size = UINT32_MAX,
+        .enable_connect_protocol = 0,
+        .no_rfc7540_priorities = 0,
+    };
+}
+
+void h2r_session_options_init(h2r_session_options *o)
+{
+    memset(o, 0, sizeof(*o));
+    h2r_settings_default(&o->settings);
+    o->settings.max_concurrent_streams = 100;
+    o->settings.max_header_list_size = 65536;
+    o->max_header_list_pairs = 128;
+    o->max_session_memory = 10u << 20;
+    o->max_outstanding_pings = 10;
+    o->max_send_header_block_length = 65536;
+    o->max_session_invalid_frames = 1000;
+    o->max_session_rejected_streams = 100;
+    o->peer_max_concurrent_streams = 100;
+    o->padding_strategy = H2R_PADDING_NONE;
+    o->max_deflate_dynamic_table_size = 4096;
+    o->connection_window_size = 1u << 20;
+    o->max_continuations = 32;
+    o->max_reset_streams = 200;
+    o->max_control_queue_bytes = 64u << 10;
+    o->stream_high_water_mark = 64u << 10;
+}
+
+static int options_valid(const h2r_session_options *o)
+{
+    const h2r_settings *s = &o->settings;
+    return s->enable_push <= 1 && s->initial_window_size <= H2R_MAX_WINDOW &&
+           s->max_frame_size >= H2R_FRAME_MIN_MAX_SIZE && s->max_frame_size <= H2R_FRAME_MAX_MAX_SIZE &&
+           s->enable_connect_protocol <= 1 && s->no_rfc7540_priorities <= 1 &&
+           o->connection_window_size >= 65535 && o->connection_window_size <= H2R_MAX_WINDOW &&
+           o->max_outstanding_pings <= 32 && o->max_header_list_pairs > 0;
+}
+
+h2r_session *h2r_session_server_new(const h2r_session_options *options, const h2r_session_callbacks *callbacks,
+                                    void *user_data)
+{
+    h2r_session_options defaults;
+    if (!options) {
+        h2r_session_options_init(&defaults);
+        options = &defaults;
+    }
+    if (!options_valid(options)) return NULL;
+    h2r_session *s = calloc(1, sizeof(*s));
+    if (!s) return NULL;
+    if (callbacks) s->cb = *callbacks;
+    s->opt = *options;
+    s->user_data = user_data;
+    s->phase = PHASE_PREFACE;
+    s->next_push_id = 2;
+
+    /* Until SETTINGS are acknowledged both sides run on the protocol defaults (RFC 9113 §6.5.3). */
+    h2r_settings_default(&s->local);
+    h2r_settings_default(&s->remote);
+    h2r_settings_default(&s->last_sent);
+    s->remote.max_concurrent_streams = options->peer_max_concurrent_streams;
+    /* Our own limits that need no acknowledgment: we only ever enforce the looser of old and new. */
+    s->local.max_header_list_size = options->settings.max_header_list_size;
+    s->local.max_concurrent_streams = options->settings.max_concurrent_streams;
+
+    h2r_hpack_encoder_init(&s->encoder, options->max_deflate_dynamic_table_size);
+    h2r_hpack_decoder_init(&s->decoder, H2R_HPACK_DEFAULT_TABLE_SIZE, options->settings.max_header_list_size);
+    h2r_sched_init(&s->sched);
+    s->remote_window = 65535;
+    s->local_window = 65535;
+
+    /* The server preface: our SETTINGS, then the connection window we really want. */
+    if (h2r_session_settings(s, &options->settings) != 0 ||
+        (options->connection_window_size > 65535 &&
+         h2r_send_window_update(s, 0, options->connection_window_size - 65535) != 0)) {
+        h2r_session_free(s);
+        return NULL;
+    }
+    s->local_window = options->connection_window_size;
+    return s;
+}
+
+void h2r_session_free(h2r_session *s)
+{
+    if (!s) return;
+    s->destroyed = 1;
+    h2r_stream_release_all(s);
+    h2r_release_inflight_all(s);
+    for (uint32_t i = 0; i != s->ping_count; ++i)
+        if (s->pings[i].cb) s->pings[i].cb(s, H2R_ERR_SESSION_CLOSED, s->pings[i].payload, s->pings[i].ctx);
+    while (s->out_head) {
+        struct out_block *next = s->out_head->next;
+        free(s->out_head);
+        s->out_head = next;
+    }
+    h2r_hpack_encoder_dispose(&s->encoder);
+    h2r_hpack_decoder_dispose(&s->decoder);
+    free(s->buckets);
+    free(s->inflight);
+    free(s->rx);
+    free(s->hblock);
+    free(s->fields);
+    free(s->field_bytes);
+    free(s);
+}
+
+void *h2r_session_user_data(const h2r_session *s)
+{
+    return s->user_data;
+}
+
+int h2r_session_want_read(const h2r_session *s)
+{
+    return s->phase != PHASE_CLOSED;
+}
+
+int h2r_session_is_done(const h2r_session *s)
+{
+    int quiet = s->control_bytes == 0 && s->inflight_start == s->inflight_end;
+    if (s->phase == PHASE_CLOSED) return quiet;
+    return s->closing && s->stream_count == 0 && quiet;
+}
+
+void h2r_session_maybe_done(h2r_session *s)
+{
+    if (s->close_notified || !h2r_session_is_done(s)) return;
+    s->close_notified = 1;
+    if (s->cb.on_session_close) s->cb.on_session_close(s);
+}
+
+/* Stops reading and ends every stream: the common tail of connection errors and destroy(). */
+static void shut_down(h2r_session *s)
+{
+    s->phase = PHASE_CLOSED;
+    s->closing = 1;
+    h2r_stream_release_all(s);
+}
+
+/* The last stream id for a GOAWAY sent now: the last the peer opened, but never above an earlier GOAWAY's (§6.8). */
+static uint32_t goaway_last_stream_id(const h2r_session *s)
+{
+    if (s->goaway_sent && s->goaway_last_stream_id < s->last_peer_stream_id) return s->goaway_last_stream_id;
+    return s->last_peer_stream_id;
+}
+
+void h2r_session_connection_error(h2r_session *s, uint32_t code, const char *reason)
+{
+    if (s->phase == PHASE_CLOSED) return;
+    /* RFC 9113 §5.4.1: GOAWAY with the last stream we processed, then close. */
+    h2r_send_goaway(s, goaway_last_stream_id(s), code, (const uint8_t *)reason, reason ? strlen(reason) : 0);
+    if (s->cb.on_session_error) s->cb.on_session_error(s, code, reason);
+    shut_down(s);
+}
+
+void h2r_session_count_invalid_frame(h2r_session *s)
+{
+    if (++s->invalid_frames > s->opt.max_session_invalid_frames)
+        h2r_session_connection_error(s, H2R_ENHANCE_YOUR_CALM, "too many invalid frames");
+}
+
+int h2r_session_settings(h2r_session *s, const h2r_settings *settings)
+{
+    if (s->phase == PHASE_CLOSED) return H2R_ERR_SESSION_CLOSED;
+    h2r_session_options check = s->opt;
+    check.settings = *settings;
+    if (!options_valid(&check)) return H2R_ERR_INVALID_ARGUMENT;
+    if (s->pending_local_count == sizeof(s->pending_local) / sizeof(s->pending_local[0]))
+        return H2R_ERR_INVALID_STATE;
+    /* Each SETTINGS lists what differs from what the peer has when it reads this one. */
+    int err = h2r_send_settings(s, settings, &s->last_sent);
+    if (err) return err;
+    s->pending_local[s->pending_local_count++] = *settings;
+    s->last_sent = *settings;
+    return 0;
+}
+
+int h2r_session_pending_settings_ack(const h2r_session *s)
+{
+    return s->pending_local_count != 0;
+}
+
+void h2r_session_settings_timeout(h2r_session *s)
+{
+    if (s->pending_local_count) h2r_session_connection_error(s, H2R_SETTINGS_TIMEOUT, "SETTINGS not acknowledged");
+}
+
+const h2r_settings *h2r_session_local_settings(const h2r_session *s)
+{
+    return &s->local;
+}
+
+const h2r_settings *h2r_session_remote_settings(const h2r_session *s)
+{
+    return &s->remote;
+}
+
+int h2r_session_ping(h2r_session *s, const uint8_t payload[8], h2r_ping_cb cb, void *ctx)
+{
+    if (s->phase == PHASE_CLOSED || s->goaway_sent) return H2R_ERR_SESSION_CLOSED;
+    if (s->ping_count >= s->opt.max_outstanding_pings) return H2R_ERR_TOO_MANY_PINGS;
+    uint8_t *buf = h2r_out_reserve(s, 17);
+    if (!buf) return H2R_ERR_NOMEM;
+    struct pending_ping *ping = &s->pings[s->ping_count++];
+    memcpy(ping->payload, payload, 8);
+    ping->cb = cb;
+    ping->ctx = ctx;
+    h2r_out_commit(s, h2r_frame_write_ping(buf, payload, 0));
+    return 0;
+}
+
+int h2r_session_goaway(h2r_session *s, uint32_t error_code, int64_t last_stream_id, const uint8_t *data, size_t len)
+{
+    if (s->phase == PHASE_CLOSED) return H2R_ERR_SESSION_CLOSED;
+    uint32_t last = last_stream_id < 0 ? s->last_peer_stream_id : (uint32_t)last_stream_id & H2R_STREAM_ID_MASK;
+    /* A later GOAWAY may only lower the last stream id (RFC 9113 §6.8). */
+    if (s->goaway_sent && last > s->goaway_last_stream_id) last = s->goaway_last_stream_id;
+    return h2r_send_goaway(s, last, error_code, data, len);
+}
+
+void h2r_session_close(h2r_session *s)
+{
+    if (s->closing) return;
+    s->closing = 1;
+    if (!s->goaway_sent && s->phase != PHASE_CLOSED) h2r_send_goaway(s, s->last_peer_stream_id, H2R_NO_ERROR, NULL, 0);
+    h2r_session_maybe_done(s);
+}
+
+void h2r_session_destroy(h2r_session *s, uint32_t error_code)
+{
+    if (s->phase == PHASE_CLOSED) return;
+    h2r_send_goaway(s, goaway_last_stream_id(s), error_code, NULL, 0);
+    shut_down(s);
+    h2r_session_maybe_done(s);
+}
+
+int h2r_session_altsvc(h2r_session *s, uint32_t stream_id, const char *origin, const char *alt)
+{
+    size_t origin_len = origin ? strlen(origin) : 0, alt_len = strlen(alt);
+    /* RFC 7838 §4: on stream 0 the origin is required, on a stream it must be empty. */
+    if ((stream_id == 0) != (origin_len != 0) || origin_len > 0xffff || s->phase == PHASE_CLOSED)
+        return H2R_ERR_INVALID_ARGUMENT;
+    if (11 + origin_len + alt_len > s->remote.max_frame_size + H2R_FRAME_HEADER_LEN) return H2R_ERR_INVALID_ARGUMENT;
+    uint8_t *buf = h2r_out_reserve(s, 11 + origin_len + alt_len);
+    if (!buf) return H2R_ERR_NOMEM;
+    size_t n = h2r_frame_write_altsvc(buf, stream_id, origin_len, alt_len);
+    memcpy(buf + n, origin, origin_len);
+    memcpy(buf + n + origin_len, alt, alt_len);
+    h2r_out_commit(s, n + origin_len + alt_len);
+    return 0;
+}
+
+int h2r_session_origin(h2r_session *s, const char *const *origins, size_t count)
+{
+    if (s->phase == PHASE_CLOSED) return H2R_ERR_SESSION_CLOSED;
+    size_t payload = 0;
+    for (size_t i = 0; i != count; ++i) {
+        size_t len = strlen(origins[i]);
+        if (len == 0 || len > 0xffff) return H2R_ERR_INVALID_ARGUMENT;
+        payload += 2 + len;
+    }
+    if (payload > s->remote.max_frame_size) return H2R_ERR_INVALID_ARGUMENT;
+    uint8_t *buf = h2r_out_reserve(s, H2R_FRAME_HEADER_LEN + payload);
+    if (!buf) return H2R_ERR_NOMEM;
+    uint8_t *p = buf + h2r_frame_write_origin_header(buf, payload);
+    for (size_t i = 0; i != count; ++i) {
+        size_t len = strlen(origins[i]);
+        *p++ = (uint8_t)(len >> 8);
+        *p++ = (uint8_t)len;
+        memcpy(p, origins[i], len);
+        p += len;
+    }
+    h2r_out_commit(s, H2R_FRAME_HEADER_LEN + payload);
+    return 0;
+}
+
+void h2r_session_get_state(const h2r_session *s, h2r_session_state *st)
+{
+    st->effective_local_window_size = s->local_window;
+    st->remote_window_size = s->remote_window;
+    st->next_stream_id = s->next_push_id;
+    st->last_proc_stream_id = s->last_peer_stream_id;
+    st->open_streams = s->stream_count;
+    st->outbound_queue_size = s->control_bytes + s->queued_data_bytes;
+    st->deflate_dynamic_table_size = h2r_hpack_encoder_table_size(&s->encoder);
+    st->inflate_dynamic_table_size = h2r_hpack_decoder_table_size(&s->decoder);
+}

@@ -1,0 +1,250 @@
+/*
+ * The session's and the stream's private layout, shared by the files of the
+ * engine (session.c, session_recv.c, session_send.c, stream.c).
+ */
+#ifndef H2R_CORE_SESSION_INTERNAL_H
+#define H2R_CORE_SESSION_INTERNAL_H
+
+#include "frame.h"
+#include "h2r.h"
+#include "message.h"
+#include "scheduler.h"
+
+#define H2R_CLIENT_PREFACE     "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n"
+#define H2R_CLIENT_PREFACE_LEN 24
+
+/* ---- output: control bytes and in-flight chunks ---- */
+
+/* A block of bytes the session wrote itself: frame headers, control frames, header blocks. */
+struct out_block {
+    struct out_block *next;
+    size_t len;     /* bytes written into it */
+    size_t pulled;  /* bytes handed out as chunks */
+    size_t written; /* bytes the I/O layer reported written */
+    size_t cap;
+    uint8_t data[];
+};
+
+/* A chunk handed to the I/O layer, with what to release once it is written. */
+struct inflight {
+    h2r_chunk chunk;
+    struct out_block *block; /* session bytes: the block they are in */
+    h2r_release_cb release;  /* application data: called once written */
+    void *release_ctx;
+    const void *release_data;
+    size_t release_len;
+};
+
+/* Application data queued on a stream: memory by reference, or a file range. */
+struct data_item {
+    struct data_item *next;
+    const uint8_t *base; /* NULL for a file range */
+    int fd;
+    int64_t offset;
+    size_t len;    /* bytes in all */
+    size_t framed; /* bytes already put in DATA frames */
+    uint64_t last_inflight_seq; /* the in-flight chunk that holds its latest framed bytes */
+    h2r_release_cb release;
+    void *release_ctx;
+};
+
+/* ---- streams ---- */
+
+enum stream_flags {
+    STREAM_HEADERS_SENT = 1u << 0,     /* the final response HEADERS are queued */
+    STREAM_END_REQUESTED = 1u << 1,    /* end() was called (or respond with END_STREAM) */
+    STREAM_END_SENT = 1u << 2,         /* END_STREAM is queued: we are half-closed (local) */
+    STREAM_END_RECEIVED = 1u << 3,     /* the peer sent END_STREAM: half-closed (remote) */
+    STREAM_WANT_TRAILERS = 1u << 4,    /* respond() asked for on_want_trailers */
+    STREAM_TRAILERS_ASKED = 1u << 5,   /* on_want_trailers was called */
+    STREAM_PUSHED = 1u << 6,           /* a stream we promised */
+    STREAM_CLOSED = 1u << 7,           /* closed: only the object is left */
+    STREAM_ABORTED = 1u << 8,          /* ended by a reset or the session's death */
+    STREAM_RESET_BY_US = 1u << 9,      /* we sent RST_STREAM */
+    STREAM_BLOCKED_ON_CONN = 1u << 10, /* data queued, waiting for the connection window */
+    STREAM_DRAIN_WANTED = 1u << 11,    /* a write returned 0: on_drain when the buffer empties enough */
+    STREAM_IS_HEAD = 1u << 12,         /* the request was HEAD: no response body */
+    STREAM_COUNTED_OPEN = 1u << 13,    /* counted in the session's open streams */
+    STREAM_INTERNAL = 1u << 14,        /* answered by the session itself: the application never sees it */
+};
+
+struct h2r_stream {
+    h2r_session *session;
+    struct h2r_stream *hash_next;
+    struct h2r_stream *blocked_next; /* the session's list of streams waiting for the connection window */
+    uint32_t id;
+    uint32_t flags;
+    uint32_t refcount;
+    uint32_t rst_code;
+    void *user_data;
+    struct h2r_sched_node sched;
+
+    /* send side */
+    int64_t remote_window; /* what the peer lets us send */
+    struct data_item *data_head, *data_tail;
+    size_t queued_bytes; /* data not yet framed */
+    size_t buffered;     /* data not yet released (Node's bufferSize) */
+
+    /* receive side */
+    int64_t local_window;   /* what we let the peer send */
+    uint32_t unacked_bytes; /* consumed and not yet returned by WINDOW_UPDATE */
+    uint8_t has_content_length;
+    uint64_t content_length; /* declared by the request */
+    uint64_t received_bytes; /* DATA received */
+
+    /* the request's :authority and :scheme, kept for pushes (bytes follow the struct) */
+    size_t authority_len, scheme_len;
+    char request_info[];
+};
+
+/* ---- ping and settings waiting for their ACK ---- */
+
+struct pending_ping {
+    uint8_t payload[8];
+    h2r_ping_cb cb;
+    void *ctx;
+};
+
+/* What a HEADERS frame carried besides its block, kept while CONTINUATION frames arrive. */
+struct h2r_headers_info {
+    uint32_t stream_id;
+    int end_stream;
+    int has_priority;
+    struct h2r_priority_spec priority;
+};
+
+/* ---- the session ---- */
+
+enum session_phase {
+    PHASE_PREFACE,  /* waiting for the client's connection preface */
+    PHASE_SETTINGS, /* the preface is in; the first frame must be SETTINGS */
+    PHASE_FRAMES,
+    PHASE_CLOSED,   /* reading stopped after a connection error or destroy */
+};
+
+/* Recently closed streams, to tell "closed" from "never opened" (RFC 9113 §5.1). */
+#define CLOSED_STREAM_MEMORY 64
+
+struct h2r_session {
+    h2r_session_callbacks cb;
+    h2r_session_options opt;
+    void *user_data;
+    enum session_phase phase;
+    size_t preface_matched;
+
+    /* settings */
+    h2r_settings local;          /* acknowledged by the peer: what we enforce */
+    h2r_settings remote;         /* the peer's, as applied */
+    h2r_settings pending_local[4]; /* sent, not yet acknowledged (oldest first) */
+    h2r_settings last_sent;        /* the newest SETTINGS we sent (protocol defaults before the first) */
+    uint32_t pending_local_count;
+
+    /* HPACK */
+    h2r_hpack_encoder encoder;
+    h2r_hpack_decoder decoder;
+
+    /* streams */
+    struct h2r_stream **buckets;
+    uint32_t bucket_mask;
+    uint32_t stream_count;        /* streams in the table */
+    uint32_t open_peer_streams;   /* counted against our MAX_CONCURRENT_STREAMS */
+    uint32_t open_pushed_streams; /* counted against the peer's */
+    uint32_t last_peer_stream_id;
+    uint32_t next_push_id;
+    uint32_t closed_ids[CLOSED_STREAM_MEMORY]; /* id | 1u << 31 when we reset it */
+    uint32_t closed_next;
+    struct h2r_scheduler sched;
+    struct h2r_stream *conn_blocked; /* streams with data waiting for the connection window */
+
+    /* flow control */
+    int64_t remote_window;       /* connection window the peer granted */
+    int64_t local_window;        /* connection window we granted */
+    uint32_t conn_unacked_bytes; /* consumed, not yet returned */
+
+    /* input: a frame that arrived in pieces */
+    uint8_t *rx;
+    size_t rx_len, rx_cap;
+
+    /* a header block being assembled across CONTINUATION frames */
+    uint8_t *hblock;
+    size_t hblock_len, hblock_cap;
+    uint32_t hblock_stream_id; /* 0 when none in progress */
+    uint32_t hblock_continuations;
+    struct h2r_headers_info hblock_info;
+
+    /* decoded header fields of one section, valid during one callback */
+    h2r_header *fields;
+    uint32_t field_count, field_cap;
+    char *field_bytes;
+    size_t field_bytes_len, field_bytes_cap;
+
+    /* output */
+    struct out_block *out_head, *out_tail; /* blocks not yet fully written */
+    struct out_block *out_pull;            /* the first block with bytes not yet pulled */
+    size_t control_bytes;                  /* session bytes not yet pulled */
+    struct inflight *inflight;             /* chunks pulled and not yet written: [inflight_start, inflight_end) */
+    size_t inflight_start, inflight_end, inflight_cap;
+    uint64_t inflight_seq_base;            /* sequence number of inflight[0] */
+    size_t inflight_offset;                /* bytes of the first chunk already written */
+    size_t queued_data_bytes;              /* application data not yet framed, all streams */
+
+    /* pings */
+    struct pending_ping pings[32];
+    uint32_t ping_count;
+
+    /* goaway and shutdown */
+    uint8_t goaway_sent;
+    uint8_t goaway_received;
+    uint8_t closing;   /* graceful close: done when the last stream ends */
+    uint8_t destroyed; /* no more callbacks after on_session_close */
+    uint8_t close_notified;
+    uint32_t goaway_last_stream_id; /* what our GOAWAY promised to process */
+    uint32_t peer_goaway_last_stream_id;
+
+    /* abuse budgets */
+    uint32_t invalid_frames;
+    uint32_t rejected_streams;
+    uint32_t reset_budget_used; /* streams reset early minus streams completed, floored at 0 */
+};
+
+/* ---- session.c ---- */
+void h2r_session_connection_error(h2r_session *session, uint32_t code, const char *reason);
+void h2r_session_count_invalid_frame(h2r_session *session);
+void h2r_session_maybe_done(h2r_session *session);
+
+/* ---- session_send.c ---- */
+/* Reserves len bytes at the end of the control queue; NULL if out of memory. */
+uint8_t *h2r_out_reserve(h2r_session *session, size_t len);
+/* Commits len bytes written at the pointer h2r_out_reserve returned. */
+void h2r_out_commit(h2r_session *session, size_t len);
+int h2r_out_control_full(const h2r_session *session);
+int h2r_send_rst_stream(h2r_session *session, uint32_t stream_id, uint32_t code);
+int h2r_send_window_update(h2r_session *session, uint32_t stream_id, uint32_t increment);
+int h2r_send_goaway(h2r_session *session, uint32_t last_stream_id, uint32_t code, const uint8_t *data, size_t len);
+int h2r_send_settings(h2r_session *session, const h2r_settings *settings, const h2r_settings *previous);
+/* Encodes and queues a header block as HEADERS (or PUSH_PROMISE) + CONTINUATION frames. */
+int h2r_send_header_block(h2r_session *session, uint8_t type, uint32_t stream_id, uint32_t promised_id,
+                          const h2r_header *headers, size_t count, int end_stream);
+void h2r_release_inflight_all(h2r_session *session);
+/* Runs a release once the in-flight chunk with sequence number seq is written (now if it already is). */
+void h2r_release_after_inflight(h2r_session *session, uint64_t seq, h2r_release_cb release, void *ctx,
+                                const void *data, size_t len);
+
+/* ---- stream.c ---- */
+h2r_stream *h2r_stream_find(const h2r_session *session, uint32_t id);
+h2r_stream *h2r_stream_create(h2r_session *session, uint32_t id, const char *authority, size_t authority_len,
+                              const char *scheme, size_t scheme_len);
+/* Closes the stream: callbacks, release of queued data, removal from the table and the scheduler. */
+void h2r_stream_close_internal(h2r_stream *stream, uint32_t rst_code, int aborted);
+/* Resets the stream for a peer error (stream error), counting it against the reset budget. */
+void h2r_stream_reset_for_error(h2r_stream *stream, uint32_t code);
+void h2r_stream_update_ready(h2r_stream *stream);
+int h2r_stream_was_closed(const h2r_session *session, uint32_t id, int *reset_by_us);
+void h2r_stream_release_all(h2r_session *session);
+/* The peer consumed/ended: state transitions after receiving END_STREAM. */
+void h2r_stream_on_end_received(h2r_stream *stream);
+/* After END_STREAM was queued by us. */
+void h2r_stream_on_end_sent(h2r_stream *stream);
+void h2r_stream_data_framed(h2r_stream *stream, size_t len);
+
+#endif

@@ -1,0 +1,196 @@
+/*
+ * One connection on a worker: multishot recv into provided buffers, the
+ * engine fed in place, and at most one sendmsg in flight built from the
+ * chunks the engine hands out.
+ */
+#include <errno.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "io_internal.h"
+
+struct conn *h2r_conn_open(struct worker *w, int fd)
+{
+    struct conn *c = calloc(1, sizeof(*c));
+    if (!c) return NULL;
+    const h2r_server_config *cfg = w->config;
+    c->session = h2r_session_server_new(cfg->session_options, &cfg->callbacks, cfg->user_data);
+    if (!c->session) {
+        free(c);
+        return NULL;
+    }
+    /* Frames are written whole and at once: Nagle would only add latency. */
+    int one = 1;
+    setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+    c->worker = w;
+    c->fd = fd;
+    c->last_activity_ms = w->now_ms;
+    c->next = w->conns;
+    if (w->conns) w->conns->prev = c;
+    w->conns = c;
+    ++w->conn_count;
+    h2r_conn_arm_recv(c);
+    h2r_conn_mark_dirty(c); /* the server preface */
+    return c;
+}
+
+void h2r_conn_arm_recv(struct conn *c)
+{
+    struct io_uring_sqe *sqe = h2r_worker_sqe(c->worker);
+    io_uring_prep_recv_multishot(sqe, c->fd, NULL, 0, 0);
+    sqe->flags |= IOSQE_BUFFER_SELECT;
+    sqe->buf_group = 0;
+    io_uring_sqe_set_data64(sqe, op_data(c, OP_RECV));
+    c->recv_armed = 1;
+    ++c->pending_ops;
+}
+
+void h2r_conn_mark_dirty(struct conn *c)
+{
+    if (c->dirty || c->closing) return;
+    c->dirty = 1;
+    c->dirty_next = c->worker->dirty;
+    c->worker->dirty = c;
+}
+
+/*
+ * Frees the connection once nothing submitted for it can still complete and
+ * it is off the worker's dirty list (which the flush pass walks).
+ */
+static void conn_free_if_idle(struct conn *c)
+{
+    if (!c->closing || c->pending_ops || c->dirty) return;
+    struct worker *w = c->worker;
+    if (c->prev) c->prev->next = c->next;
+    else w->conns = c->next;
+    if (c->next) c->next->prev = c->prev;
+    --w->conn_count;
+    close(c->fd);
+    h2r_session_free(c->session);
+    free(c->bounce);
+    free(c);
+}
+
+void h2r_conn_op_done(struct conn *c)
+{
+    --c->pending_ops;
+    conn_free_if_idle(c);
+}
+
+void h2r_conn_close(struct conn *c)
+{
+    if (c->closing) return;
+    c->closing = 1;
+    if (c->recv_armed) {
+        struct io_uring_sqe *sqe = h2r_worker_sqe(c->worker);
+        io_uring_prep_cancel64(sqe, op_data(c, OP_RECV), 0);
+        io_uring_sqe_set_data64(sqe, op_data(c, OP_CANCEL));
+    }
+    /* A send in flight completes on its own; shutting the socket down makes it quick. */
+    if (c->send_in_flight) shutdown(c->fd, SHUT_RDWR);
+    conn_free_if_idle(c); /* callers touch c no more */
+}
+
+void h2r_conn_on_recv(struct conn *c, const struct io_uring_cqe *cqe)
+{
+    struct worker *w = c->worker;
+    int last = !(cqe->flags & IORING_CQE_F_MORE);
+    if (last) c->recv_armed = 0;
+    if (cqe->flags & IORING_CQE_F_BUFFER) {
+        unsigned bid = cqe->flags >> IORING_CQE_BUFFER_SHIFT;
+        if (cqe->res > 0 && !c->closing && !c->read_closed) {
+            c->last_activity_ms = w->now_ms;
+            /* The engine copies whatever it keeps, so the buffer goes straight back to the ring. */
+            if (h2r_session_feed(c->session, w->buffers + (size_t)bid * w->buf_size, (size_t)cqe->res) < 0)
+                c->read_closed = 1;
+            h2r_conn_mark_dirty(c);
+        }
+        h2r_worker_return_buffer(w, bid);
+    }
+    if (cqe->res == 0 || (cqe->res < 0 && cqe->res != -ENOBUFS && cqe->res != -ECANCELED)) {
+        /* End of stream or a socket error: nothing more will come, and nobody reads what we would send. */
+        c->read_closed = 1;
+        h2r_conn_close(c);
+    } else if (last && !c->closing && !c->read_closed) {
+        /* Out of buffers ends a multishot recv: arm it again; buffers come back every turn. */
+        h2r_conn_arm_recv(c);
+    }
+    if (last) h2r_conn_op_done(c);
+}
+
+/* Fills the iovecs from the engine's chunks; a file range is read into the bounce buffer (buffered path). */
+static size_t build_iov(struct conn *c)
+{
+    h2r_chunk chunks[CONN_IOV_MAX];
+    size_t n = h2r_session_pull(c->session, chunks, CONN_IOV_MAX), iovcnt = 0;
+    for (size_t i = 0; i != n; ++i) {
+        if (chunks[i].base) {
+            c->iov[iovcnt++] = (struct iovec){.iov_base = (void *)chunks[i].base, .iov_len = chunks[i].len};
+            continue;
+        }
+        /* Only the first file range of a send, so that a short read never leaves a hole before later chunks. */
+        if (iovcnt) break;
+        if (!c->bounce && !(c->bounce = malloc(CONN_FILE_BOUNCE))) break;
+        size_t want = chunks[i].len < CONN_FILE_BOUNCE ? chunks[i].len : CONN_FILE_BOUNCE;
+        ssize_t got = pread(chunks[i].fd, c->bounce, want, chunks[i].offset);
+        if (got <= 0) {
+            /* The file shrank or failed under us: the stream cannot be completed. */
+            h2r_session_destroy(c->session, H2R_INTERNAL_ERROR);
+            break;
+        }
+        c->iov[iovcnt++] = (struct iovec){.iov_base = c->bounce, .iov_len = (size_t)got};
+        break;
+    }
+    return iovcnt;
+}
+
+void h2r_conn_flush(struct conn *c)
+{
+    c->dirty = 0;
+    if (c->closing) return conn_free_if_idle(c);
+    if (c->send_in_flight) return;
+    h2r_conn_check_timers(c);
+    size_t iovcnt = build_iov(c);
+    if (iovcnt == 0) {
+        if (h2r_session_is_done(c->session) || c->read_closed) h2r_conn_close(c);
+        return;
+    }
+    c->msg = (struct msghdr){.msg_iov = c->iov, .msg_iovlen = iovcnt};
+    struct io_uring_sqe *sqe = h2r_worker_sqe(c->worker);
+    io_uring_prep_sendmsg(sqe, c->fd, &c->msg, MSG_NOSIGNAL);
+    io_uring_sqe_set_data64(sqe, op_data(c, OP_SEND));
+    c->send_in_flight = 1;
+    ++c->pending_ops;
+}
+
+void h2r_conn_on_send(struct conn *c, const struct io_uring_cqe *cqe)
+{
+    c->send_in_flight = 0;
+    if (cqe->res > 0 && !c->closing) {
+        h2r_session_sent(c->session, (size_t)cqe->res);
+        h2r_conn_mark_dirty(c);
+    } else if (cqe->res < 0) {
+        h2r_conn_close(c);
+    }
+    h2r_conn_op_done(c);
+}
+
+void h2r_conn_check_timers(struct conn *c)
+{
+    const h2r_server_config *cfg = c->worker->config;
+    uint64_t now = c->worker->now_ms;
+    if (h2r_session_pending_settings_ack(c->session)) {
+        if (!c->settings_pending_since_ms) c->settings_pending_since_ms = now;
+        if (cfg->settings_timeout_ms && now - c->settings_pending_since_ms > cfg->settings_timeout_ms)
+            h2r_session_settings_timeout(c->session);
+    } else {
+        c->settings_pending_since_ms = 0;
+    }
+    h2r_session_state st;
+    h2r_session_get_state(c->session, &st);
+    if (cfg->idle_timeout_ms && st.open_streams == 0 && now - c->last_activity_ms > cfg->idle_timeout_ms)
+        h2r_session_close(c->session);
+}

@@ -1,0 +1,59 @@
+/*
+ * h2ring's server runtime: shared-nothing workers on io_uring driving the
+ * sans-IO engine (h2r.h) over cleartext HTTP/2 (prior knowledge, "h2c").
+ *
+ * Each worker is a thread with its own ring, its own SO_REUSEPORT listening
+ * socket, its own provided-buffer ring and its own connections: a
+ * connection lives and dies on the worker that accepted it, with no locks
+ * on the way. The main thread only starts the workers and, on SIGTERM or
+ * SIGINT, tells them to shut down gracefully (GOAWAY, let in-flight streams
+ * finish, exit); a second signal ends the process at once.
+ */
+#ifndef H2R_SERVER_H
+#define H2R_SERVER_H
+
+#include <stdint.h>
+
+#include "h2r.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct h2r_server_config {
+    /** Address to listen on (IPv4 or IPv6 literal, or a host name); default "127.0.0.1". */
+    const char *host;
+    /** TCP port; 0 picks a free one (reported through on_listening). */
+    uint16_t port;
+    /** Worker threads; 0 means one per online CPU. */
+    unsigned workers;
+    /** Engine options for every session (NULL: defaults). */
+    const h2r_session_options *session_options;
+    /** Engine callbacks for every session; h2r_session_user_data() returns user_data. */
+    h2r_session_callbacks callbacks;
+    void *user_data;
+    /** A session with no open stream and no traffic for this long is closed gracefully (default 120 s; 0 disables). */
+    unsigned idle_timeout_ms;
+    /** Our SETTINGS unacknowledged for this long: GOAWAY SETTINGS_TIMEOUT (default 10 s). */
+    unsigned settings_timeout_ms;
+    /** Longest graceful shutdown before the remaining connections are cut (default 10 s). */
+    unsigned shutdown_timeout_ms;
+    /** Called once, from the main thread, when every worker listens; url is like "http://127.0.0.1:8080/". */
+    void (*on_listening)(const char *url, void *user_data);
+} h2r_server_config;
+
+/** Fills config with the defaults above. */
+void h2r_server_config_init(h2r_server_config *config);
+
+/**
+ * Runs the server until SIGTERM or SIGINT, then shuts down gracefully.
+ * Returns 0 after a graceful shutdown, or -1 with a message on stderr if it
+ * could not start (the address is in use, io_uring is unavailable...).
+ */
+int h2r_server_run(const h2r_server_config *config);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

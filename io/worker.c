@@ -1,0 +1,222 @@
+/*
+ * A worker: one thread, one io_uring, one listening socket, one pool of
+ * provided receive buffers, and the connections it accepted. The loop
+ * waits for completions, handles the batch, then flushes every connection
+ * that has output, once: one sendmsg per connection per turn.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <sys/mman.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "io_internal.h"
+
+#define RING_ENTRIES 1024
+#define BUF_COUNT    512 /* a power of two, as the buffer ring requires */
+#define BUF_SIZE     16384
+#define TICK_MS      100
+
+static uint64_t monotonic_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
+    return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+struct io_uring_sqe *h2r_worker_sqe(struct worker *w)
+{
+    struct io_uring_sqe *sqe = io_uring_get_sqe(&w->ring);
+    if (sqe) return sqe;
+    /* The submission queue is full: hand it to the kernel and take a fresh slot. */
+    io_uring_submit(&w->ring);
+    return io_uring_get_sqe(&w->ring);
+}
+
+/* SINGLE_ISSUER and DEFER_TASKRUN (Linux 6.1) keep completions on this thread; older kernels get a plain ring. */
+static int setup_ring(struct io_uring *ring)
+{
+    struct io_uring_params params = {.flags = IORING_SETUP_SINGLE_ISSUER | IORING_SETUP_DEFER_TASKRUN |
+                                              IORING_SETUP_SUBMIT_ALL | IORING_SETUP_CQSIZE,
+                                     .cq_entries = RING_ENTRIES * 4};
+    if (io_uring_queue_init_params(RING_ENTRIES, ring, &params) == 0) return 0;
+    memset(&params, 0, sizeof(params));
+    params.flags = IORING_SETUP_CQSIZE;
+    params.cq_entries = RING_ENTRIES * 4;
+    return io_uring_queue_init_params(RING_ENTRIES, ring, &params);
+}
+
+/* liburing 2.3 has no io_uring_setup_buf_ring: map the ring ourselves and register it. */
+static int setup_buffers(struct worker *w)
+{
+    w->buf_count = BUF_COUNT;
+    w->buf_size = BUF_SIZE;
+    size_t ring_bytes = w->buf_count * sizeof(struct io_uring_buf);
+    void *ring_mem = mmap(NULL, ring_bytes, PROT_READ | PROT_WRITE, MAP_ANONYMOUS | MAP_PRIVATE, -1, 0);
+    if (ring_mem == MAP_FAILED) return -errno;
+    w->buf_ring = ring_mem;
+    w->buffers = malloc((size_t)w->buf_count * w->buf_size);
+    if (!w->buffers) return -ENOMEM;
+    io_uring_buf_ring_init(w->buf_ring);
+    struct io_uring_buf_reg reg = {.ring_addr = (uint64_t)(uintptr_t)ring_mem, .ring_entries = w->buf_count, .bgid = 0};
+    int err = io_uring_register_buf_ring(&w->ring, &reg, 0);
+    if (err) return err;
+    for (unsigned i = 0; i != w->buf_count; ++i)
+        io_uring_buf_ring_add(w->buf_ring, w->buffers + (size_t)i * w->buf_size, w->buf_size, (unsigned short)i,
+                              io_uring_buf_ring_mask(w->buf_count), (int)i);
+    io_uring_buf_ring_advance(w->buf_ring, (int)w->buf_count);
+    return 0;
+}
+
+void h2r_worker_return_buffer(struct worker *w, unsigned bid)
+{
+    io_uring_buf_ring_add(w->buf_ring, w->buffers + (size_t)bid * w->buf_size, w->buf_size, (unsigned short)bid,
+                          io_uring_buf_ring_mask(w->buf_count), 0);
+    io_uring_buf_ring_advance(w->buf_ring, 1);
+}
+
+static void arm_accept(struct worker *w)
+{
+    struct io_uring_sqe *sqe = h2r_worker_sqe(w);
+    io_uring_prep_multishot_accept(sqe, w->listen_fd, NULL, NULL, 0);
+    io_uring_sqe_set_data64(sqe, op_data(w, OP_ACCEPT));
+    w->accept_armed = 1;
+}
+
+static void arm_tick(struct worker *w)
+{
+    struct io_uring_sqe *sqe = h2r_worker_sqe(w);
+    w->tick = (struct __kernel_timespec){.tv_sec = 0, .tv_nsec = TICK_MS * 1000000L};
+    io_uring_prep_timeout(sqe, &w->tick, 0, 0);
+    io_uring_sqe_set_data64(sqe, op_data(w, OP_TICK));
+}
+
+static void arm_wake(struct worker *w)
+{
+    struct io_uring_sqe *sqe = h2r_worker_sqe(w);
+    io_uring_prep_read(sqe, w->wake_fd, &w->wake_value, sizeof(w->wake_value), 0);
+    io_uring_sqe_set_data64(sqe, op_data(w, OP_WAKE));
+}
+
+void h2r_worker_prepare(struct worker *w, unsigned index, const h2r_server_config *config, int listen_fd,
+                        pthread_barrier_t *started)
+{
+    memset(w, 0, sizeof(*w));
+    w->index = index;
+    w->config = config;
+    w->listen_fd = listen_fd;
+    w->wake_fd = -1;
+    w->started = started;
+}
+
+/* Runs on the worker's own thread: with SINGLE_ISSUER, the ring belongs to the thread that creates it. */
+static int worker_setup(struct worker *w)
+{
+    w->wake_fd = eventfd(0, EFD_CLOEXEC);
+    if (w->wake_fd < 0) return -errno;
+    int err = setup_ring(&w->ring);
+    if (err) return err;
+    w->ring_ready = 1;
+    return setup_buffers(w);
+}
+
+static void on_accept(struct worker *w, const struct io_uring_cqe *cqe)
+{
+    if (!(cqe->flags & IORING_CQE_F_MORE)) w->accept_armed = 0;
+    if (cqe->res >= 0) {
+        if (w->shutting_down || !h2r_conn_open(w, cqe->res)) close(cqe->res);
+    } else if (cqe->res == -EMFILE || cqe->res == -ENFILE || cqe->res == -ENOBUFS || cqe->res == -ENOMEM) {
+        /* Out of descriptors or memory: stop accepting until the next tick rather than spin. */
+        w->accept_paused = 1;
+    }
+    if (!w->accept_armed && !w->accept_paused && !w->shutting_down) arm_accept(w);
+}
+
+/* Starts a graceful shutdown: no new connections, GOAWAY on every session, a deadline. */
+static void begin_shutdown(struct worker *w)
+{
+    if (w->shutting_down) return;
+    w->shutting_down = 1;
+    w->shutdown_deadline_ms = w->now_ms + w->config->shutdown_timeout_ms;
+    if (w->accept_armed) {
+        struct io_uring_sqe *sqe = h2r_worker_sqe(w);
+        io_uring_prep_cancel64(sqe, op_data(w, OP_ACCEPT), 0);
+        io_uring_sqe_set_data64(sqe, op_data(w, OP_CANCEL));
+    }
+    for (struct conn *c = w->conns; c; c = c->next) {
+        h2r_session_close(c->session);
+        h2r_conn_mark_dirty(c);
+    }
+}
+
+static void on_tick(struct worker *w)
+{
+    if (w->accept_paused && !w->shutting_down) {
+        w->accept_paused = 0;
+        if (!w->accept_armed) arm_accept(w);
+    }
+    int cut = w->shutting_down && w->now_ms >= w->shutdown_deadline_ms;
+    for (struct conn *c = w->conns; c; c = c->next) {
+        if (cut) h2r_session_destroy(c->session, H2R_NO_ERROR);
+        h2r_conn_mark_dirty(c); /* the flush looks at the timers */
+    }
+    arm_tick(w);
+}
+
+static void handle_cqe(struct worker *w, const struct io_uring_cqe *cqe)
+{
+    void *object = (void *)(uintptr_t)(cqe->user_data & ~(uint64_t)OP_TAG_MASK);
+    switch ((enum op_tag)(cqe->user_data & OP_TAG_MASK)) {
+    case OP_ACCEPT: on_accept(w, cqe); break;
+    case OP_RECV: h2r_conn_on_recv(object, cqe); break;
+    case OP_SEND: h2r_conn_on_send(object, cqe); break;
+    case OP_TICK: on_tick(w); break;
+    case OP_WAKE: begin_shutdown(w); break;
+    case OP_CANCEL: break;
+    }
+}
+
+static void flush_dirty(struct worker *w)
+{
+    while (w->dirty) {
+        struct conn *c = w->dirty;
+        w->dirty = c->dirty_next;
+        h2r_conn_flush(c);
+    }
+}
+
+void *h2r_worker_main(void *arg)
+{
+    struct worker *w = arg;
+    w->setup_error = worker_setup(w);
+    /* Everyone reports in before the main thread decides whether the server runs. */
+    pthread_barrier_wait(w->started);
+    if (w->setup_error) return NULL;
+    w->now_ms = monotonic_ms();
+    arm_accept(w);
+    arm_tick(w);
+    arm_wake(w);
+    while (!(w->shutting_down && w->conn_count == 0)) {
+        flush_dirty(w);
+        int err = io_uring_submit_and_wait(&w->ring, 1);
+        if (err < 0 && err != -EINTR && err != -EAGAIN && err != -EBUSY) {
+            fprintf(stderr, "h2ring: worker %u: io_uring_submit_and_wait: %s\n", w->index, strerror(-err));
+            w->exit_status = -1;
+            break;
+        }
+        w->now_ms = monotonic_ms();
+        struct io_uring_cqe *cqe;
+        unsigned head, seen = 0;
+        io_uring_for_each_cqe(&w->ring, head, cqe)
+        {
+            handle_cqe(w, cqe);
+            ++seen;
+        }
+        io_uring_cq_advance(&w->ring, seen);
+    }
+    w->stopped = 1;
+    return NULL;
+}
