@@ -45,7 +45,9 @@ static void respond_with(h2r_stream *stream, const struct resource *r)
 void h2serve_demo_handle(h2r_stream *stream, const char *path, size_t path_len, int is_get_or_head)
 {
     static const char not_found[] = "not found\n", not_allowed[] = "method not allowed\n";
-    const struct resource *r = find(path, path_len);
+    /* The query is not part of the resource's name (as with --root): /hello?n=1 is /hello. */
+    const char *query = memchr(path, '?', path_len);
+    const struct resource *r = find(path, query ? (size_t)(query - path) : path_len);
     if (!r) {
         h2serve_respond(stream, 404, "text/plain", not_found, sizeof(not_found) - 1, NULL, NULL, NULL, 0);
         return;

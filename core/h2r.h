@@ -136,8 +136,6 @@ typedef struct h2r_session_callbacks {
     void (*on_aborted)(h2r_stream *stream);
     /** Node's stream 'close': last call for this stream; rst_code is its rstCode (NO_ERROR if none). */
     void (*on_stream_close)(h2r_stream *stream, uint32_t rst_code);
-    /** Node's 'frameError': a frame of ours could not be sent on this stream (0: the session). */
-    void (*on_frame_error)(h2r_session *session, uint8_t frame_type, int error, uint32_t stream_id);
     /** Node's 'goaway': the peer sent GOAWAY. */
     void (*on_goaway)(h2r_session *session, uint32_t error_code, uint32_t last_stream_id, const uint8_t *data,
                       size_t len);

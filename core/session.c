@@ -279,7 +279,7 @@ int h2r_session_altsvc(h2r_session *s, uint32_t stream_id, const char *origin, c
     uint8_t *buf = h2r_out_reserve(s, 11 + origin_len + alt_len);
     if (!buf) return H2R_ERR_NOMEM;
     size_t n = h2r_frame_write_altsvc(buf, stream_id, origin_len, alt_len);
-    memcpy(buf + n, origin, origin_len);
+    if (origin_len) memcpy(buf + n, origin, origin_len); /* origin may be NULL on a stream */
     memcpy(buf + n + origin_len, alt, alt_len);
     h2r_out_commit(s, n + origin_len + alt_len);
     return 0;

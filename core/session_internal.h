@@ -182,6 +182,7 @@ struct h2r_session {
     struct out_block *out_head, *out_tail; /* blocks not yet fully written */
     struct out_block *out_pull;            /* the first block with bytes not yet pulled */
     size_t control_bytes;                  /* session bytes not yet pulled */
+    size_t control_unwritten;              /* session bytes not yet written, pulled or not (flood limits) */
     struct inflight *inflight;             /* chunks pulled and not yet written: [inflight_start, inflight_end) */
     size_t inflight_start, inflight_end, inflight_cap;
     uint64_t inflight_seq_base;            /* sequence number of inflight[0] */

@@ -96,6 +96,9 @@ static void on_data(h2r_session *s, const struct h2r_frame_header *h, const uint
     }
     if (st->flags & STREAM_END_RECEIVED) {
         consume(s, NULL, d.flow_controlled_len);
+        /* A promised stream not yet answered is reserved (local): DATA there is a connection error (§5.1). */
+        if ((st->flags & (STREAM_PUSHED | STREAM_HEADERS_SENT)) == STREAM_PUSHED)
+            return connection_error(s, H2R_PROTOCOL_ERROR, "DATA on a reserved stream");
         return stream_error(s, st, H2R_STREAM_CLOSED);
     }
     /* The window may be negative after we lowered SETTINGS_INITIAL_WINDOW_SIZE (§6.9.2): compare signed. */
@@ -113,7 +116,10 @@ static void on_data(h2r_session *s, const struct h2r_frame_header *h, const uint
         return stream_error(s, st, H2R_PROTOCOL_ERROR);
     }
     /* Empty DATA without END_STREAM does nothing but cost us work (CVE-2019-9518). */
-    if (d.len == 0 && !end) h2r_session_count_invalid_frame(s);
+    if (d.len == 0 && !end) {
+        h2r_session_count_invalid_frame(s);
+        if (s->phase == PHASE_CLOSED) return; /* that was one too many: the stream is gone */
+    }
 
     h2r_stream_ref(st);
     if (d.len && s->cb.on_data) s->cb.on_data(st, d.data, d.len);
@@ -155,8 +161,10 @@ static int collect_field(void *ctx, const h2r_hpack_field *f)
         return 0;
     }
     size_t cap = s->field_cap, bytes_cap = s->field_bytes_cap;
+    /* A byte to spare: the buffer exists even when every field so far is empty, so offsets have a base. */
     if (reserve((void **)&s->fields, &cap, c->count + 1, sizeof(*s->fields)) != 0 ||
-        reserve((void **)&s->field_bytes, &bytes_cap, s->field_bytes_len + f->name_len + f->value_len, 1) != 0) {
+        reserve((void **)&s->field_bytes, &bytes_cap, s->field_bytes_len + f->name_len + f->value_len + 1, 1) !=
+            0) {
         c->nomem = 1;
         return 0;
     }
@@ -166,7 +174,7 @@ static int collect_field(void *ctx, const h2r_hpack_field *f)
     h2r_header *out = &s->fields[c->count++];
     *out = *f;
     out->name = (const char *)(uintptr_t)s->field_bytes_len;
-    memcpy(s->field_bytes + s->field_bytes_len, f->name, f->name_len);
+    if (f->name_len) memcpy(s->field_bytes + s->field_bytes_len, f->name, f->name_len);
     s->field_bytes_len += f->name_len;
     out->value = (const char *)(uintptr_t)s->field_bytes_len;
     if (f->value_len) memcpy(s->field_bytes + s->field_bytes_len, f->value, f->value_len);
@@ -317,8 +325,9 @@ static void on_request_headers(h2r_session *s, const struct h2r_headers_info *in
     }
     if (s->control_bytes + s->queued_data_bytes > s->opt.max_session_memory)
         return stream_error_no_object(s, id, H2R_ENHANCE_YOUR_CALM);
-    if (too_large) return refuse_too_large(s, id, info->end_stream);
-    if (c.too_many || c.check.error || (info->end_stream && c.check.has_content_length && c.check.content_length))
+    /* Over maxHeaderListPairs is as much too large for us as over the list size: refused, not malformed. */
+    if (too_large || c.too_many) return refuse_too_large(s, id, info->end_stream);
+    if (c.check.error || (info->end_stream && c.check.has_content_length && c.check.content_length))
         return stream_error_no_object(s, id, H2R_PROTOCOL_ERROR);
     if (info->has_priority && info->priority.dependency == id)
         return stream_error_no_object(s, id, H2R_PROTOCOL_ERROR); /* depends on itself, RFC 7540 §5.3.1 */
@@ -432,7 +441,7 @@ static void on_priority(h2r_session *s, const struct h2r_frame_header *h, const 
     if (code) {
         if (st) return stream_error(s, st, code);
         /* RST_STREAM MUST NOT be sent for an idle stream (§6.4): the error takes the connection (§5.4.1). */
-        if (is_idle(s, h->stream_id)) return connection_error(s, code, "malformed PRIORITY on an idle stream");
+        if (is_idle(s, h->stream_id)) return connection_error(s, code, "bad PRIORITY on an idle stream");
         return stream_error_no_object(s, h->stream_id, code);
     }
     /* RFC 9113 deprecates these signals: honoured for open streams, ignored otherwise. */
@@ -466,7 +475,8 @@ static void on_rst_stream(h2r_session *s, const struct h2r_frame_header *h, cons
     if (is_idle(s, h->stream_id)) return connection_error(s, H2R_PROTOCOL_ERROR, "RST_STREAM on an idle stream");
     h2r_stream *st = h2r_stream_find(s, h->stream_id);
     if (!st) return;
-    int unfinished = !(st->flags & STREAM_END_SENT);
+    /* Pushes are ours to start and the client's to decline (RFC 9113 §8.4.2): never counted. */
+    int unfinished = !(st->flags & (STREAM_END_SENT | STREAM_PUSHED));
     h2r_stream_close_internal(st, error_code, 1);
     /* Rapid reset (CVE-2023-44487): streams cancelled before we could answer them cost us, not the peer. */
     if (unfinished && ++s->reset_budget_used > s->opt.max_reset_streams)
@@ -583,9 +593,14 @@ static void on_goaway(h2r_session *s, const struct h2r_frame_header *h, const ui
     /* Our pushes above the peer's last stream id will not be processed (RFC 9113 §6.8). */
     if (s->buckets) {
         for (uint32_t i = 0; i <= s->bucket_mask; ++i) {
-            for (h2r_stream *st = s->buckets[i], *next; st; st = next) {
-                next = st->hash_next;
-                if (!(st->id & 1) && st->id > g.last_stream_id) h2r_stream_close_internal(st, H2R_REFUSED_STREAM, 1);
+            /* The bucket is scanned again after each close: its callbacks may have closed other streams. */
+            for (h2r_stream *st = s->buckets[i]; st;) {
+                if (!(st->id & 1) && st->id > g.last_stream_id) {
+                    h2r_stream_close_internal(st, H2R_REFUSED_STREAM, 1);
+                    st = s->buckets[i];
+                } else {
+                    st = st->hash_next;
+                }
             }
         }
     }

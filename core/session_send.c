@@ -48,12 +48,14 @@ void h2r_out_commit(h2r_session *session, size_t len)
 {
     session->out_tail->len += len;
     session->control_bytes += len;
+    session->control_unwritten += len;
     if (!session->out_pull) session->out_pull = session->out_tail;
 }
 
 int h2r_out_control_full(const h2r_session *session)
 {
-    return session->control_bytes > session->opt.max_control_queue_bytes;
+    /* Pulled bytes count until written: a peer that does not read keeps them waiting in a short send. */
+    return session->control_unwritten > session->opt.max_control_queue_bytes;
 }
 
 int h2r_send_rst_stream(h2r_session *session, uint32_t stream_id, uint32_t code)
@@ -281,6 +283,7 @@ static void pull_control(h2r_session *session)
 
 static void block_written(h2r_session *session, struct out_block *block, size_t len)
 {
+    session->control_unwritten -= len;
     block->written += len;
     if (block->written != block->len || block != session->out_head) return;
     if (block == session->out_tail) {
@@ -443,8 +446,11 @@ static int produce_data_frame(h2r_session *session, size_t chunk_room)
     stream->remote_window -= (int64_t)flow;
     session->remote_window -= (int64_t)flow;
     h2r_sched_charge(&session->sched, node, flow);
+    /* on_drain may close the stream and drop the last reference to it. */
+    h2r_stream_ref(stream);
     h2r_stream_data_framed(stream, framed);
-    if (end) h2r_stream_on_end_sent(stream);
+    if (end && !(stream->flags & STREAM_CLOSED)) h2r_stream_on_end_sent(stream);
+    h2r_stream_unref(stream);
     return 1;
 }
 

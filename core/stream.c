@@ -153,8 +153,13 @@ void h2r_stream_close_internal(h2r_stream *st, uint32_t rst_code, int aborted)
     unlink_conn_blocked(s, st);
     release_queued_data(s, st);
     remember_closed(s, st);
-    /* A stream that ran its course earns back one unit of the reset budget (see max_reset_streams). */
-    if (!aborted && rst_code == H2R_NO_ERROR && s->reset_budget_used) --s->reset_budget_used;
+    /*
+     * A stream that ran its course earns back one unit of the reset budget
+     * (see max_reset_streams); not one the session answered itself (431),
+     * which cost the application nothing.
+     */
+    if (!aborted && rst_code == H2R_NO_ERROR && s->reset_budget_used && !(st->flags & STREAM_INTERNAL))
+        --s->reset_budget_used;
 
     if (!s->destroyed && !(st->flags & STREAM_INTERNAL)) {
         if (aborted && s->cb.on_aborted) s->cb.on_aborted(st);
@@ -463,7 +468,8 @@ int h2r_stream_send_trailers(h2r_stream *st, const h2r_header *headers, size_t c
 
 int h2r_stream_close(h2r_stream *st, uint32_t error_code)
 {
-    if (st->flags & STREAM_CLOSED) return 0;
+    /* Like every call on a closed stream (see h2r.h); nothing is sent. */
+    if (st->flags & STREAM_CLOSED) return H2R_ERR_STREAM_CLOSED;
     st->flags |= STREAM_RESET_BY_US;
     int err = h2r_send_rst_stream(st->session, st->id, error_code);
     h2r_stream_close_internal(st, error_code, 0);
@@ -556,7 +562,8 @@ int h2r_stream_push(h2r_stream *st, const h2r_header *headers, size_t count, h2r
              * further check: counting it from the promise keeps every
              * pushed stream we open within MAX_CONCURRENT_STREAMS.
              */
-            child->flags |= STREAM_PUSHED | STREAM_END_RECEIVED | STREAM_COUNTED_OPEN | (is_head ? STREAM_IS_HEAD : 0);
+            child->flags |=
+                STREAM_PUSHED | STREAM_END_RECEIVED | STREAM_COUNTED_OPEN | (is_head ? STREAM_IS_HEAD : 0);
             ++s->open_pushed_streams;
             /* A pushed stream depends on its associated stream (RFC 7540 §5.3.5). */
             h2r_sched_attach(&s->sched, &child->sched, h2r_sched_is_attached(&st->sched) ? &st->sched : NULL,

@@ -12,6 +12,9 @@
 
 #include "io_internal.h"
 
+/* How long a finished connection waits for the peer's FIN (see conn_linger). */
+#define CONN_LINGER_MS 2000
+
 struct conn *h2r_conn_open(struct worker *w, int fd)
 {
     struct conn *c = calloc(1, sizeof(*c));
@@ -101,11 +104,14 @@ void h2r_conn_on_recv(struct conn *c, const struct io_uring_cqe *cqe)
     if (last) c->recv_armed = 0;
     if (cqe->flags & IORING_CQE_F_BUFFER) {
         unsigned bid = cqe->flags >> IORING_CQE_BUFFER_SHIFT;
-        if (cqe->res > 0 && !c->closing && !c->read_closed) {
+        /* Once the session stops reading (an error, or done and lingering) input is dropped. */
+        if (cqe->res > 0 && !c->closing && !c->lingering && h2r_session_want_read(c->session)) {
             c->last_activity_ms = w->now_ms;
-            /* The engine copies whatever it keeps, so the buffer goes straight back to the ring. */
-            if (h2r_session_feed(c->session, w->buffers + (size_t)bid * w->buf_size, (size_t)cqe->res) < 0)
-                c->read_closed = 1;
+            /*
+             * The engine copies whatever it keeps, so the buffer goes straight back to the ring. A
+             * failed feed has queued a GOAWAY: the session is done once that is sent.
+             */
+            h2r_session_feed(c->session, w->buffers + (size_t)bid * w->buf_size, (size_t)cqe->res);
             h2r_conn_mark_dirty(c);
         }
         h2r_worker_return_buffer(w, bid);
@@ -147,15 +153,38 @@ static size_t build_iov(struct conn *c)
     return iovcnt;
 }
 
+/*
+ * The session is done and all it had is written: FIN, then keep reading and
+ * dropping until the peer's FIN (or CONN_LINGER_MS). Closing at once while
+ * the peer still sends (WINDOW_UPDATEs while it reads a response, a request
+ * crossing our GOAWAY) would leave unread input, and the kernel would answer
+ * with RST, which makes the peer's kernel drop whatever of our last bytes
+ * its application has not read yet: the end of a response, the GOAWAY.
+ */
+static void conn_linger(struct conn *c)
+{
+    if (!c->lingering) {
+        c->lingering = 1;
+        c->linger_since_ms = c->worker->now_ms;
+        shutdown(c->fd, SHUT_WR);
+    }
+    /* Without a pending recv nothing would tell us of the peer's FIN. */
+    if (!c->recv_armed || c->worker->now_ms - c->linger_since_ms >= CONN_LINGER_MS) h2r_conn_close(c);
+}
+
 void h2r_conn_flush(struct conn *c)
 {
     c->dirty = 0;
     if (c->closing) return conn_free_if_idle(c);
+    if (c->lingering) return conn_linger(c);
     if (c->send_in_flight) return;
     h2r_conn_check_timers(c);
     size_t iovcnt = build_iov(c);
     if (iovcnt == 0) {
-        if (h2r_session_is_done(c->session) || c->read_closed) h2r_conn_close(c);
+        if (c->read_closed)
+            h2r_conn_close(c);
+        else if (h2r_session_is_done(c->session))
+            conn_linger(c);
         return;
     }
     c->msg = (struct msghdr){.msg_iov = c->iov, .msg_iovlen = iovcnt};

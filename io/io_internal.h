@@ -43,9 +43,11 @@ struct conn {
     uint8_t recv_armed;         /* a multishot recv is pending */
     uint8_t send_in_flight;
     uint8_t closing;            /* no more I/O: freed once its operations are back */
-    uint8_t read_closed;        /* the peer closed or the session stopped reading */
+    uint8_t read_closed;        /* the peer closed or the socket failed: nothing more to read or send */
+    uint8_t lingering;          /* the session is done and our FIN sent: input is dropped until the peer's FIN */
     unsigned pending_ops;       /* submitted operations whose last completion has not come */
     uint64_t last_activity_ms;
+    uint64_t linger_since_ms;
     uint64_t settings_pending_since_ms;
     struct msghdr msg;
     struct iovec iov[CONN_IOV_MAX];

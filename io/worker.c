@@ -10,6 +10,7 @@
 #include <string.h>
 #include <sys/eventfd.h>
 #include <sys/mman.h>
+#include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -141,11 +142,12 @@ static void begin_shutdown(struct worker *w)
     if (w->shutting_down) return;
     w->shutting_down = 1;
     w->shutdown_deadline_ms = w->now_ms + w->config->shutdown_timeout_ms;
-    if (w->accept_armed) {
-        struct io_uring_sqe *sqe = h2r_worker_sqe(w);
-        io_uring_prep_cancel64(sqe, op_data(w, OP_ACCEPT), 0);
-        io_uring_sqe_set_data64(sqe, op_data(w, OP_CANCEL));
-    }
+    /*
+     * Stop listening now, not at exit: a client is refused at once (and one
+     * still in the backlog is reset) instead of connecting to a server that
+     * will never answer. This also ends the pending accept.
+     */
+    shutdown(w->listen_fd, SHUT_RDWR);
     for (struct conn *c = w->conns; c; c = c->next) {
         h2r_session_close(c->session);
         h2r_conn_mark_dirty(c);
@@ -159,9 +161,13 @@ static void on_tick(struct worker *w)
         if (!w->accept_armed) arm_accept(w);
     }
     int cut = w->shutting_down && w->now_ms >= w->shutdown_deadline_ms;
-    for (struct conn *c = w->conns; c; c = c->next) {
-        if (cut) h2r_session_destroy(c->session, H2R_NO_ERROR);
-        h2r_conn_mark_dirty(c); /* the flush looks at the timers */
+    for (struct conn *c = w->conns, *next; c; c = next) {
+        next = c->next; /* closing may free c */
+        /* Past the deadline, close: a GOAWAY could wait forever behind a send the peer does not read. */
+        if (cut)
+            h2r_conn_close(c);
+        else
+            h2r_conn_mark_dirty(c); /* the flush looks at the timers */
     }
     arm_tick(w);
 }

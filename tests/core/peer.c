@@ -270,7 +270,8 @@ void peer_rst_stream(struct peer *p, uint32_t stream_id, uint32_t code)
 void peer_priority(struct peer *p, uint32_t stream_id, uint32_t dependency, uint16_t weight, int exclusive)
 {
     uint8_t buf[14];
-    struct h2r_priority_spec spec = {.dependency = dependency, .weight = weight, .exclusive = (uint8_t)!!exclusive};
+    struct h2r_priority_spec spec = {
+        .dependency = dependency, .weight = weight, .exclusive = (uint8_t) !!exclusive};
     peer_send(p, buf, h2r_frame_write_priority(buf, stream_id, &spec));
 }
 
@@ -278,15 +279,16 @@ size_t peer_count(const struct peer *p, uint8_t type, int64_t stream_id)
 {
     size_t n = 0;
     for (size_t i = 0; i != p->frame_count; ++i)
-        if (p->frames[i].h.type == type && (stream_id < 0 || p->frames[i].h.stream_id == (uint32_t)stream_id)) ++n;
+        if (p->frames[i].h.type == type && (stream_id < 0 || p->frames[i].h.stream_id == (uint32_t)stream_id))
+            ++n;
     return n;
 }
 
 const struct peer_frame *peer_nth(const struct peer *p, uint8_t type, int64_t stream_id, size_t n)
 {
     for (size_t i = 0; i != p->frame_count; ++i)
-        if (p->frames[i].h.type == type && (stream_id < 0 || p->frames[i].h.stream_id == (uint32_t)stream_id) &&
-            n-- == 0)
+        if (p->frames[i].h.type == type &&
+            (stream_id < 0 || p->frames[i].h.stream_id == (uint32_t)stream_id) && n-- == 0)
             return &p->frames[i];
     return NULL;
 }
@@ -295,7 +297,8 @@ uint32_t peer_max_length(const struct peer *p, uint8_t type)
 {
     uint32_t max = 0;
     for (size_t i = 0; i != p->frame_count; ++i)
-        if ((type == 0xff || p->frames[i].h.type == type) && p->frames[i].h.length > max) max = p->frames[i].h.length;
+        if ((type == 0xff || p->frames[i].h.type == type) && p->frames[i].h.length > max)
+            max = p->frames[i].h.length;
     return max;
 }
 

@@ -84,7 +84,8 @@ const struct peer_frame *peer_nth(const struct peer *p, uint8_t type, int64_t st
 uint32_t peer_max_length(const struct peer *p, uint8_t type);
 /* A big-endian 32-bit value. */
 uint32_t peer_u32(const uint8_t *bytes);
-/* Copies the DATA payloads (without padding) received on a stream into out (at most cap bytes); returns the total. */
+/* Copies the DATA payloads (without padding) received on a stream into out (at most cap bytes); returns the
+ * total. */
 size_t peer_data_copy(const struct peer *p, uint32_t stream_id, uint8_t *out, size_t cap);
 
 #endif

@@ -40,12 +40,14 @@ enum mode {
     MODE_RESET,   /* h2r_stream_close(CANCEL) at once */
     MODE_BIG,     /* 200 with a 40000-byte header: HEADERS + CONTINUATION */
     MODE_101,     /* tries to send 101, then 200 */
+    MODE_PUSH,    /* promises /pushed (stream 2, left reserved), then 200 */
 };
 
 struct app {
     uint32_t opened[64]; /* streams the application saw, in order */
     size_t opened_count;
-    h2r_stream *held; /* the last MODE_HOLD stream while it lives */
+    h2r_stream *held;   /* the last MODE_HOLD stream while it lives */
+    h2r_stream *pushed; /* the stream MODE_PUSH promised, while it lives */
     int closes, aborted, trailers, session_closed, goaways;
     uint32_t last_close_id, last_close_code, goaway_code;
     char x_check[32]; /* the x-check field of the last request */
@@ -80,11 +82,8 @@ static enum mode mode_of_path(const char *v, size_t len)
     static const struct {
         const char *path;
         enum mode mode;
-    } paths[] = {{"/hold", MODE_HOLD},
-                 {"/body", MODE_BODY},
-                 {"/reset", MODE_RESET},
-                 {"/big", MODE_BIG},
-                 {"/101", MODE_101}};
+    } paths[] = {{"/hold", MODE_HOLD}, {"/body", MODE_BODY}, {"/reset", MODE_RESET},
+                 {"/big", MODE_BIG},   {"/101", MODE_101},   {"/push", MODE_PUSH}};
     for (size_t i = 0; i != COUNT(paths); ++i)
         if (strlen(paths[i].path) == len && memcmp(paths[i].path, v, len) == 0) return paths[i].mode;
     return MODE_RESPOND;
@@ -111,6 +110,10 @@ static void on_stream(h2r_session *session, h2r_stream *st, const h2r_header *he
     if (mode == MODE_RESET) {
         h2r_stream_close(st, H2R_CANCEL);
         return;
+    }
+    if (mode == MODE_PUSH) {
+        h2r_header path = F(":path", "/pushed");
+        h2r_stream_push(st, &path, 1, &app->pushed);
     }
     if (mode == MODE_101) {
         h2r_header status = F(":status", "101");
@@ -143,6 +146,7 @@ static void on_stream_close(h2r_stream *st, uint32_t code)
     app->last_close_id = h2r_stream_id(st);
     app->last_close_code = code;
     if (app->held == st) app->held = NULL;
+    if (app->pushed == st) app->pushed = NULL;
 }
 
 static void on_goaway(h2r_session *session, uint32_t code, uint32_t last, const uint8_t *data, size_t len)
@@ -443,6 +447,12 @@ static void preface_byte_by_byte(struct conn *c)
     peer_settings_ack(&c->p);
 }
 
+static void preface_settings_ack_first(struct conn *c)
+{
+    peer_send(&c->p, "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n", 24);
+    peer_settings_ack(&c->p);
+}
+
 static void preface_without_settings(struct conn *c)
 {
     peer_send(&c->p, "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n", 24);
@@ -483,6 +493,33 @@ static void reserved_bit(struct conn *c)
     peer_send(&c->p, buf, 9 + n);
     flush(c);
     CHECK_MSG(peer_find(&c->p, H2R_FRAME_HEADERS, 1), "§4.1: the reserved bit is ignored: stream 1 served");
+}
+
+/* Sends the frames of a request with a body, one byte per read, then the whole lot again in one read. */
+static void frames_split_and_joined(struct conn *c)
+{
+    uint8_t wire[2 * 9 + 256 + H2R_FRAME_MIN_MAX_SIZE];
+    uint8_t block[256];
+    size_t n = get_block(c, "/", block);
+    h2r_frame_header_encode(wire, (uint32_t)n, H2R_FRAME_HEADERS, H2R_FLAG_END_HEADERS, 1);
+    memcpy(wire + 9, block, n);
+    h2r_frame_header_encode(wire + 9 + n, H2R_FRAME_MIN_MAX_SIZE, H2R_FRAME_DATA, H2R_FLAG_END_STREAM, 1);
+    memset(wire + 18 + n, 'x', H2R_FRAME_MIN_MAX_SIZE);
+    size_t len = 18 + n + H2R_FRAME_MIN_MAX_SIZE;
+    for (size_t i = 0; i != len; ++i) peer_send(&c->p, wire + i, 1);
+    flush(c);
+    CHECK_MSG(peer_find(&c->p, H2R_FRAME_HEADERS, 1), "§4.1: frames split into single bytes are reassembled");
+    n = get_block(c, "/", block); /* the same request again: its block now refers to the dynamic table */
+    h2r_frame_header_encode(wire, (uint32_t)n, H2R_FRAME_HEADERS, H2R_FLAG_END_HEADERS, 3);
+    memcpy(wire + 9, block, n);
+    h2r_frame_header_encode(wire + 9 + n, H2R_FRAME_MIN_MAX_SIZE, H2R_FRAME_DATA, H2R_FLAG_END_STREAM, 3);
+    memset(wire + 18 + n, 'x', H2R_FRAME_MIN_MAX_SIZE);
+    len = 18 + n + H2R_FRAME_MIN_MAX_SIZE;
+    peer_send(&c->p, wire, 7);
+    peer_send(&c->p, wire + 7, len - 7 - 100);
+    peer_send(&c->p, wire + len - 100, 100);
+    flush(c);
+    CHECK_MSG(peer_find(&c->p, H2R_FRAME_HEADERS, 3), "§4.1: frames split at odd places are reassembled");
 }
 
 /* ---- §4.2 frame size ---- */
@@ -776,6 +813,34 @@ static void closed_priority(struct conn *c)
 {
     get(c, 1, "/", 1);
     peer_priority(&c->p, 1, 0, 16, 0);
+}
+
+static void reserved_data(struct conn *c)
+{
+    get(c, 1, "/push", 1);
+    data(c, 2, 0, 4);
+}
+
+static void reserved_allowed(struct conn *c)
+{
+    get(c, 1, "/push", 1);
+    peer_window_update(&c->p, 2, 100);
+    peer_priority(&c->p, 2, 0, 16, 0);
+    flush(c);
+    CHECK_MSG(c->app.pushed && peer_find(&c->p, H2R_FRAME_PUSH_PROMISE, 1),
+              "§5.1: reserved (local): WINDOW_UPDATE and PRIORITY allowed");
+    peer_rst_stream(&c->p, 2, H2R_CANCEL);
+    flush(c);
+    CHECK_MSG(!c->app.pushed && c->app.last_close_id == 2 && c->app.last_close_code == H2R_CANCEL,
+              "§5.1: reserved (local): RST_STREAM closes it");
+}
+
+static void pushed_half_closed_data(struct conn *c)
+{
+    get(c, 1, "/push", 1);
+    flush(c);
+    CHECK(c->app.pushed && h2r_stream_respond(c->app.pushed, NULL, 0, 0) == 0);
+    data(c, 2, 0, 4);
 }
 
 /* ---- §5.1.1 stream identifiers ---- */
@@ -1492,10 +1557,13 @@ static const struct conformance_case cases[] = {
     {CASE("3.4", "preface split into single bytes", preface_byte_by_byte), FLAGS(RAW)},
     {CASE("3.4", "preface not followed by SETTINGS", preface_without_settings), GOAWAY_(PROTOCOL_ERROR, 0),
      FLAGS(RAW)},
+    {CASE("3.4", "preface followed by a SETTINGS ACK", preface_settings_ack_first),
+     GOAWAY_(PROTOCOL_ERROR, 0), FLAGS(RAW)},
     /* §4.1 */
     {CASE("4.1", "unknown frame types ignored", unknown_frame_type)},
     {CASE("4.1", "unknown flags ignored", unknown_flags)},
     {CASE("4.1", "reserved bit ignored", reserved_bit)},
+    {CASE("4.1", "frames split across reads", frames_split_and_joined)},
     /* §4.2 */
     {CASE("4.2", "DATA of 16384 bytes", data_max_size)},
     {CASE("4.2", "DATA over SETTINGS_MAX_FRAME_SIZE", data_too_large), GOAWAY_(FRAME_SIZE_ERROR, 1)},
@@ -1543,6 +1611,9 @@ static const struct conformance_case cases[] = {
     {CASE("5.1", "closed by our RST_STREAM: DATA counted", our_reset_counts_data), RST_(1, CANCEL),
      OPTIONS(min_connection_window)},
     {CASE("5.1", "closed: WINDOW_UPDATE allowed", closed_window_update)},
+    {CASE("5.1", "reserved (local): DATA", reserved_data), GOAWAY_(PROTOCOL_ERROR, 1)},
+    {CASE("5.1", "reserved (local): WINDOW_UPDATE, PRIORITY, RST_STREAM allowed", reserved_allowed)},
+    {CASE("5.1", "pushed, half-closed (remote): DATA", pushed_half_closed_data), RST_(2, STREAM_CLOSED)},
     {CASE("5.1", "closed: RST_STREAM allowed", closed_rst_stream)},
     {CASE("5.1", "closed: PRIORITY allowed", closed_priority)},
     /* §5.1.1 */

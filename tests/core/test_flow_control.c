@@ -27,9 +27,9 @@ struct app {
     size_t stream_count;
     const uint8_t *body; /* written on every request, by reference */
     size_t body_len;
-    int fd; /* a file some responses send a range of */
-    int respond;   /* answer in on_stream */
-    int end;       /* end the response */
+    int fd;      /* a file some responses send a range of */
+    int respond; /* answer in on_stream */
+    int end;     /* end the response */
     struct release_log release;
     int drains;
     size_t data_received;
@@ -51,7 +51,8 @@ static struct app *app_of(h2r_stream *st)
     return h2r_session_user_data(h2r_stream_session(st));
 }
 
-static void on_stream(h2r_session *session, h2r_stream *st, const h2r_header *headers, size_t count, int flags)
+static void on_stream(h2r_session *session, h2r_stream *st, const h2r_header *headers, size_t count,
+                      int flags)
 {
     (void)session, (void)headers, (void)count, (void)flags;
     struct app *app = app_of(st);
@@ -139,7 +140,8 @@ static void test_window_exhausted_and_reopened(void)
     peer_flush(&p);
 
     int ended;
-    CHECK_MSG(peer_data_bytes(&p, 1, &ended) == 65535 && !ended, "1 MiB response: exactly 65535 bytes go out");
+    CHECK_MSG(peer_data_bytes(&p, 1, &ended) == 65535 && !ended,
+              "1 MiB response: exactly 65535 bytes go out");
     CHECK(peer_count(&p, H2R_FRAME_DATA, 1) == 4);
     CHECK_MSG(peer_nth(&p, H2R_FRAME_DATA, 1, 3) && peer_nth(&p, H2R_FRAME_DATA, 1, 3)->h.length == 16383,
               "the last frame fills the window to the byte");
@@ -149,7 +151,8 @@ static void test_window_exhausted_and_reopened(void)
 
     peer_window_update(&p, 1, 100000);
     peer_flush(&p);
-    CHECK_MSG(peer_data_bytes(&p, 1, &ended) == 65535, "a stream WINDOW_UPDATE alone: the connection window still blocks");
+    CHECK_MSG(peer_data_bytes(&p, 1, &ended) == 65535,
+              "a stream WINDOW_UPDATE alone: the connection window still blocks");
     CHECK(stream_remote_window(app.streams[0]) == 100000);
 
     peer_window_update(&p, 0, 100000);
@@ -194,8 +197,8 @@ static void test_initial_window_shrinks_and_grows(void)
     peer_flush(&p);
     const struct peer_frame *ack = peer_find(&p, H2R_FRAME_SETTINGS, 0);
     CHECK_MSG(ack && (ack->h.flags & H2R_FLAG_ACK), "the new SETTINGS are acknowledged");
-    CHECK_MSG(stream_remote_window(app.streams[0]) == 16384 - 65535, "the stream window is now negative: %lld",
-              (long long)stream_remote_window(app.streams[0]));
+    CHECK_MSG(stream_remote_window(app.streams[0]) == 16384 - 65535,
+              "the stream window is now negative: %lld", (long long)stream_remote_window(app.streams[0]));
     CHECK(h2r_session_remote_settings(p.session)->initial_window_size == 16384);
 
     peer_window_update(&p, 1, 65535 - 16384);
@@ -209,7 +212,8 @@ static void test_initial_window_shrinks_and_grows(void)
     struct h2r_setting big = {H2R_SETTINGS_INITIAL_WINDOW_SIZE, 65535};
     peer_settings(&p, &big, 1);
     peer_flush(&p);
-    CHECK_MSG(peer_data_bytes(&p, 1, &ended) == 1000 + 65535 - 16384, "growing it back opens the window again");
+    CHECK_MSG(peer_data_bytes(&p, 1, &ended) == 1000 + 65535 - 16384,
+              "growing it back opens the window again");
     CHECK(stream_remote_window(app.streams[0]) == 0);
 
     /* A stream opened now starts with the new value. */
@@ -271,8 +275,8 @@ static void test_connection_window_blocks_streams(void)
         total += peer_data_bytes(&p, id, &ended);
         any_ended |= ended;
     }
-    CHECK_MSG(total == 65535 && !any_ended, "four streams share the 65535 bytes of the connection window: %zu",
-              total);
+    CHECK_MSG(total == 65535 && !any_ended,
+              "four streams share the 65535 bytes of the connection window: %zu", total);
     CHECK(!h2r_session_want_write(p.session));
 
     /* A blocked stream that goes away must leave the list of blocked streams. */
@@ -295,8 +299,8 @@ static void test_connection_window_blocks_streams(void)
 
 /* ---- SETTINGS_MAX_FRAME_SIZE (RFC 9113 §4.2) ---- */
 
-static void large_header_response(h2r_session *session, h2r_stream *st, const h2r_header *headers, size_t count,
-                                  int flags)
+static void large_header_response(h2r_session *session, h2r_stream *st, const h2r_header *headers,
+                                  size_t count, int flags)
 {
     (void)session, (void)headers, (void)count, (void)flags;
     struct app *app = app_of(st);
@@ -324,10 +328,12 @@ static void check_max_frame_size(uint32_t max_frame_size)
     peer_get(&p, 1, "/", 1);
     peer_flush(&p);
     int ended;
-    CHECK_MSG(peer_data_bytes(&p, 1, &ended) == 300000 && ended, "max frame %u: the whole body", max_frame_size);
+    CHECK_MSG(peer_data_bytes(&p, 1, &ended) == 300000 && ended, "max frame %u: the whole body",
+              max_frame_size);
     CHECK(data_equals(&p, 1, body, 300000));
-    CHECK_MSG(peer_max_length(&p, H2R_FRAME_DATA) == max_frame_size, "max frame %u: DATA frames fill it exactly (%u)",
-              max_frame_size, peer_max_length(&p, H2R_FRAME_DATA));
+    CHECK_MSG(peer_max_length(&p, H2R_FRAME_DATA) == max_frame_size,
+              "max frame %u: DATA frames fill it exactly (%u)", max_frame_size,
+              peer_max_length(&p, H2R_FRAME_DATA));
     CHECK_MSG(peer_max_length(&p, 0xff) <= max_frame_size, "max frame %u: no frame of any type is larger",
               max_frame_size);
     const struct peer_frame *headers = peer_find(&p, H2R_FRAME_HEADERS, 1);
@@ -423,7 +429,8 @@ static void test_request_body_window_updates(void)
     CHECK(app.data_received == total);
     CHECK_MSG(stream_updates > 0 && stream_updates * 2 <= frames,
               "stream WINDOW_UPDATEs are batched: %zu for %zu DATA frames", stream_updates, frames);
-    CHECK_MSG(min_increment >= 65535 / 2, "each gives back at least half the window (least: %u)", min_increment);
+    CHECK_MSG(min_increment >= 65535 / 2, "each gives back at least half the window (least: %u)",
+              min_increment);
     size_t conn_updates = peer_count(&p, H2R_FRAME_WINDOW_UPDATE, 0);
     CHECK_MSG(conn_updates >= 2 && conn_updates <= 1 + total / (MIB / 2),
               "connection WINDOW_UPDATEs in half-window batches: %zu", conn_updates);
@@ -445,7 +452,8 @@ static void test_padding_counted_in_flow_control(void)
 
     uint8_t payload[1 + 200 + 255] = {255};
     memset(payload + 1, 'd', 200);
-    for (int i = 0; i != 71; ++i) peer_frame(&p, H2R_FRAME_DATA, H2R_FLAG_PADDED, 1, payload, sizeof(payload));
+    for (int i = 0; i != 71; ++i)
+        peer_frame(&p, H2R_FRAME_DATA, H2R_FLAG_PADDED, 1, payload, sizeof(payload));
     peer_flush(&p);
     CHECK_MSG(peer_count(&p, H2R_FRAME_WINDOW_UPDATE, 1) == 0, "71 x 456 bytes: under half the window");
     peer_frame(&p, H2R_FRAME_DATA, H2R_FLAG_PADDED, 1, payload, sizeof(payload));
@@ -460,7 +468,8 @@ static void test_padding_counted_in_flow_control(void)
     CHECK(st.local_window_size == 65535);
     h2r_session_state ss;
     h2r_session_get_state(p.session, &ss);
-    CHECK_MSG(ss.effective_local_window_size == (int64_t)MIB - 72 * 456, "the connection window counts padding too");
+    CHECK_MSG(ss.effective_local_window_size == (int64_t)MIB - 72 * 456,
+              "the connection window counts padding too");
     peer_free(&p);
     app_unref_all(&app);
 }
@@ -472,8 +481,8 @@ static void scenario_on_stream(h2r_session *session, h2r_stream *st, const h2r_h
 {
     (void)session, (void)headers, (void)count, (void)flags;
     struct app *app = app_of(st);
-    h2r_header fields[] = {{.name = "content-type", .name_len = 12, .value = "application/octet-stream",
-                            .value_len = 24}};
+    h2r_header fields[] = {
+        {.name = "content-type", .name_len = 12, .value = "application/octet-stream", .value_len = 24}};
     h2r_stream_respond(st, fields, 1, 0);
     h2r_stream_write(st, app->body, 30000, log_release, &app->release);
     h2r_stream_write(st, app->body + 30000, 7, log_release, &app->release);
@@ -510,7 +519,8 @@ static int same_frames(const struct peer *a, const struct peer *b)
         return 0;
     for (size_t i = 0; i != a->frame_count; ++i) {
         const struct peer_frame *x = &a->frames[i], *y = &b->frames[i];
-        if (memcmp(&x->h, &y->h, sizeof(x->h)) != 0 || memcmp(x->payload, y->payload, x->h.length) != 0) return 0;
+        if (memcmp(&x->h, &y->h, sizeof(x->h)) != 0 || memcmp(x->payload, y->payload, x->h.length) != 0)
+            return 0;
     }
     return 1;
 }
@@ -536,8 +546,8 @@ static void test_partial_writes(void)
             struct peer *part = malloc(sizeof(*part));
             struct app part_app = {.body = body, .fd = fd};
             run_scenario(part, &part_app, max_write, (enum h2r_padding_strategy)padding);
-            CHECK_MSG(same_frames(whole, part), "padding %d, writes of at most %zu bytes: byte-identical output",
-                      padding, max_write);
+            CHECK_MSG(same_frames(whole, part),
+                      "padding %d, writes of at most %zu bytes: byte-identical output", padding, max_write);
             CHECK_MSG(part_app.release.calls == whole_app.release.calls && part_app.release.calls == 8,
                       "padding %d, writes of %zu: every buffer released once (%d)", padding, max_write,
                       part_app.release.calls);
@@ -613,7 +623,8 @@ static void test_release_after_written(void)
     h2r_session_sent(p.session, sizeof(b) - 1);
     CHECK_MSG(rb.calls == 0, "one byte of b still unwritten");
     size_t rest = pull_all(p.session, chunks2, 16, &again);
-    CHECK_MSG(again == 1 && rest == 1 && chunks2[0].base == b + sizeof(b) - 1, "a partial chunk resumes at its byte");
+    CHECK_MSG(again == 1 && rest == 1 && chunks2[0].base == b + sizeof(b) - 1,
+              "a partial chunk resumes at its byte");
     h2r_session_sent(p.session, 1);
     CHECK(ra.calls == 1 && rb.calls == 1 && rb.data == b && rb.len == sizeof(b) && rb.ctx == &rb);
     CHECK(pull_all(p.session, chunks2, 16, &again) == 0 && again == 0);
@@ -645,7 +656,8 @@ static void test_release_on_peer_reset(void)
     h2r_session_sent(p.session, total - 1);
     CHECK(rbig.calls == 0);
     h2r_session_sent(p.session, 1);
-    CHECK_MSG(rbig.calls == 1 && rbig.data == big && rbig.len == MIB, "released once its bytes in flight are written");
+    CHECK_MSG(rbig.calls == 1 && rbig.data == big && rbig.len == MIB,
+              "released once its bytes in flight are written");
     peer_flush(&p);
     CHECK_MSG(peer_count(&p, H2R_FRAME_DATA, 1) == 0, "no DATA after the reset");
     peer_free(&p);
@@ -751,7 +763,8 @@ static void test_pull_one_chunk_at_a_time(void)
     while (h2r_session_pull(p.session, &chunk, 1) == 1 && pulls < 1000) {
         ++pulls;
         CHECK(chunk.len > 0);
-        if (!chunk.base) data_bytes += chunk.len;
+        if (!chunk.base)
+            data_bytes += chunk.len;
         else if (chunk.base >= (const void *)content && chunk.base < (const void *)(content + 20000))
             data_bytes += chunk.len;
         h2r_session_sent(p.session, chunk.len);
@@ -785,7 +798,8 @@ static void test_high_water_mark_and_drain(void)
     peer_flush(&p);
     CHECK_MSG(app.drains == 1, "drain once the buffer fell below the mark");
     CHECK(h2r_stream_buffer_size(st) == 80000 - 65535);
-    CHECK_MSG(h2r_stream_write(st, body + 80000, 10, NULL, NULL) == 1, "after the drain, writes return 1 again");
+    CHECK_MSG(h2r_stream_write(st, body + 80000, 10, NULL, NULL) == 1,
+              "after the drain, writes return 1 again");
     peer_window_update(&p, 0, MIB);
     peer_window_update(&p, 1, MIB);
     peer_flush(&p);
@@ -800,6 +814,41 @@ static void test_high_water_mark_and_drain(void)
     peer_free(&p);
     app_unref_all(&app);
     free(body);
+}
+
+/* The application may close the stream from on_drain, even as its last DATA frame is made. */
+static void close_on_drain(h2r_stream *st)
+{
+    ++app_of(st)->drains;
+    CHECK(h2r_stream_close(st, H2R_CANCEL) == 0);
+}
+
+static void test_close_from_drain(void)
+{
+    struct app app = {0};
+    h2r_session_callbacks cb = callbacks;
+    cb.on_drain = close_on_drain;
+    h2r_session_options options;
+    h2r_session_options_init(&options);
+    options.stream_high_water_mark = 100;
+    struct peer p;
+    peer_init(&p, &options, &cb, &app);
+    peer_preface(&p, NULL, 0);
+    peer_get(&p, 1, "/", 1);
+    peer_flush(&p);
+    h2r_stream *st = app.streams[0];
+    app.stream_count = 0; /* the test keeps no reference: the stream dies in the callback */
+    static uint8_t body[200];
+    struct release_log r = {0};
+    h2r_stream_respond(st, NULL, 0, 0);
+    CHECK(h2r_stream_write(st, body, sizeof(body), log_release, &r) == 0);
+    h2r_stream_end(st);
+    h2r_stream_unref(st);
+    peer_flush(&p); /* one frame drains the buffer and carries END_STREAM */
+    CHECK_MSG(app.drains == 1 && app.closes == 1 && r.calls == 1, "closed from on_drain: no use after free");
+    int ended;
+    CHECK(peer_data_bytes(&p, 1, &ended) == 200 && ended);
+    peer_free(&p);
 }
 
 /* ---- file ranges ---- */
@@ -884,6 +933,7 @@ int main(void)
     test_release_on_session_free();
     test_pull_one_chunk_at_a_time();
     test_high_water_mark_and_drain();
+    test_close_from_drain();
     test_file_ranges();
     return check_done();
 }

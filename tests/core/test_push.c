@@ -8,7 +8,10 @@
 #include "check.h"
 #include "peer.h"
 
-#define FIELD(n, v) {.name = (n), .name_len = sizeof(n) - 1, .value = (v), .value_len = sizeof(v) - 1}
+#define FIELD(n, v)                                                                                          \
+    {                                                                                                        \
+        .name = (n), .name_len = sizeof(n) - 1, .value = (v), .value_len = sizeof(v) - 1                     \
+    }
 
 struct event {
     char what; /* 'a': aborted, 'c': stream close */
@@ -17,7 +20,7 @@ struct event {
 };
 
 struct app {
-    h2r_stream *request;  /* referenced */
+    h2r_stream *request;   /* referenced */
     h2r_stream *pushed[8]; /* referenced */
     size_t pushed_count;
     int push_results[8];
@@ -27,7 +30,7 @@ struct app {
     int goaways;
     uint32_t goaway_last;
     /* what on_stream does */
-    int push_y_z;     /* the example: push /y and /z, answer /x */
+    int push_y_z; /* the example: push /y and /z, answer /x */
     const char *push_method;
 };
 
@@ -65,7 +68,9 @@ static int push(struct app *app, h2r_stream *st, const char *path)
     h2r_header fields[2] = {{.name = ":path", .name_len = 5, .value = path, .value_len = strlen(path)}};
     size_t count = 1;
     if (app->push_method)
-        fields[count++] = (h2r_header){.name = ":method", .name_len = 7, .value = app->push_method,
+        fields[count++] = (h2r_header){.name = ":method",
+                                       .name_len = 7,
+                                       .value = app->push_method,
                                        .value_len = strlen(app->push_method)};
     h2r_stream *pushed = (h2r_stream *)1;
     int rc = h2r_stream_push(st, fields, count, &pushed);
@@ -83,7 +88,8 @@ static const char x_body[] = "Server X Response";
 static const char y_body[] = "Server Y Response";
 static const char z_body[] = "Server Z Response";
 
-static void on_stream(h2r_session *session, h2r_stream *st, const h2r_header *headers, size_t count, int flags)
+static void on_stream(h2r_session *session, h2r_stream *st, const h2r_header *headers, size_t count,
+                      int flags)
 {
     (void)session, (void)headers, (void)count, (void)flags;
     struct app *app = app_of(st);
@@ -116,7 +122,9 @@ static void app_unref_all(struct app *app)
 
 static void get_https(struct peer *p, uint32_t id, const char *path)
 {
-    h2r_header fields[] = {FIELD(":scheme", "https"), FIELD(":method", "GET"), FIELD(":authority", "localhost"),
+    h2r_header fields[] = {FIELD(":scheme", "https"),
+                           FIELD(":method", "GET"),
+                           FIELD(":authority", "localhost"),
                            {.name = ":path", .name_len = 5, .value = path, .value_len = strlen(path)}};
     peer_headers(p, id, H2R_FLAG_END_STREAM, fields, 4);
 }
@@ -126,7 +134,8 @@ static int fields_are(const struct peer_frame *f, const h2r_header *want, size_t
 {
     if (!f || f->hpack_error || f->field_count != count) return 0;
     for (size_t i = 0; i != count; ++i)
-        if (f->fields[i].name_len != want[i].name_len || memcmp(f->fields[i].name, want[i].name, want[i].name_len) ||
+        if (f->fields[i].name_len != want[i].name_len ||
+            memcmp(f->fields[i].name, want[i].name, want[i].name_len) ||
             f->fields[i].value_len != want[i].value_len ||
             memcmp(f->fields[i].value, want[i].value, want[i].value_len))
             return 0;
@@ -173,18 +182,21 @@ static void test_push_example(void)
     h2r_header z[] = {FIELD(":method", "GET"), FIELD(":scheme", "https"), FIELD(":authority", "localhost"),
                       FIELD(":path", "/z")};
     h2r_header x[] = {FIELD(":status", "200"), FIELD("date", "Tue, 17 Mar 2015 03:53:59 GMT")};
-    CHECK_MSG(f[0].h.type == H2R_FRAME_PUSH_PROMISE && f[0].h.stream_id == 1 && f[0].h.flags == H2R_FLAG_END_HEADERS &&
-                  peer_u32(f[0].payload) == 2,
+    CHECK_MSG(f[0].h.type == H2R_FRAME_PUSH_PROMISE && f[0].h.stream_id == 1 &&
+                  f[0].h.flags == H2R_FLAG_END_HEADERS && peer_u32(f[0].payload) == 2,
               "PUSH_PROMISE on stream 1 promising stream 2");
-    CHECK_MSG(fields_are(&f[0], y, 4), "the promised request: :method GET, :scheme and :authority from /x's, :path /y");
+    CHECK_MSG(fields_are(&f[0], y, 4),
+              "the promised request: :method GET, :scheme and :authority from /x's, :path /y");
     CHECK_MSG(f[1].h.type == H2R_FRAME_PUSH_PROMISE && f[1].h.stream_id == 1 && peer_u32(f[1].payload) == 4,
               "PUSH_PROMISE on stream 1 promising stream 4");
     CHECK(fields_are(&f[1], z, 4));
-    CHECK_MSG(f[2].h.type == H2R_FRAME_HEADERS && f[2].h.stream_id == 1 && !(f[2].h.flags & H2R_FLAG_END_STREAM),
+    CHECK_MSG(f[2].h.type == H2R_FRAME_HEADERS && f[2].h.stream_id == 1 &&
+                  !(f[2].h.flags & H2R_FLAG_END_STREAM),
               "then the /x response HEADERS");
     CHECK(fields_are(&f[2], x, 2));
-    CHECK_MSG(f[3].h.type == H2R_FRAME_DATA && f[3].h.stream_id == 1 && (f[3].h.flags & H2R_FLAG_END_STREAM) &&
-                  f[3].h.length == strlen(x_body) && memcmp(f[3].payload, x_body, strlen(x_body)) == 0,
+    CHECK_MSG(f[3].h.type == H2R_FRAME_DATA && f[3].h.stream_id == 1 &&
+                  (f[3].h.flags & H2R_FLAG_END_STREAM) && f[3].h.length == strlen(x_body) &&
+                  memcmp(f[3].payload, x_body, strlen(x_body)) == 0,
               "and its DATA, ending stream 1");
     CHECK_MSG(app.event_count == 1 && app.events[0].what == 'c' && app.events[0].id == 1, "stream 1 closed");
 
@@ -202,11 +214,13 @@ static void test_push_example(void)
               "HEADERS on stream 2");
     CHECK_MSG(f[1].h.type == H2R_FRAME_HEADERS && f[1].h.stream_id == 4 && fields_are(&f[1], status, 2),
               "HEADERS on stream 4");
-    CHECK_MSG(f[2].h.type == H2R_FRAME_DATA && f[2].h.stream_id == 2 && (f[2].h.flags & H2R_FLAG_END_STREAM) &&
-                  f[2].h.length == 17 && memcmp(f[2].payload, y_body, 17) == 0,
+    CHECK_MSG(f[2].h.type == H2R_FRAME_DATA && f[2].h.stream_id == 2 &&
+                  (f[2].h.flags & H2R_FLAG_END_STREAM) && f[2].h.length == 17 &&
+                  memcmp(f[2].payload, y_body, 17) == 0,
               "DATA \"Server Y Response\" on stream 2");
-    CHECK_MSG(f[3].h.type == H2R_FRAME_DATA && f[3].h.stream_id == 4 && (f[3].h.flags & H2R_FLAG_END_STREAM) &&
-                  f[3].h.length == 17 && memcmp(f[3].payload, z_body, 17) == 0,
+    CHECK_MSG(f[3].h.type == H2R_FRAME_DATA && f[3].h.stream_id == 4 &&
+                  (f[3].h.flags & H2R_FLAG_END_STREAM) && f[3].h.length == 17 &&
+                  memcmp(f[3].payload, z_body, 17) == 0,
               "DATA \"Server Z Response\" on stream 4");
     CHECK_MSG(app.event_count == 3 && app.events[1].what == 'c' && app.events[1].id == 2 &&
                   app.events[1].code == H2R_NO_ERROR && app.events[2].id == 4,
@@ -355,7 +369,8 @@ static void test_push_method(void)
               "a push needs a :path");
     peer_flush(&p);
     const struct peer_frame *pp = peer_find(&p, H2R_FRAME_PUSH_PROMISE, 1);
-    CHECK(pp && strcmp(peer_field(pp, ":method"), "HEAD") == 0 && peer_count(&p, H2R_FRAME_PUSH_PROMISE, -1) == 1);
+    CHECK(pp && strcmp(peer_field(pp, ":method"), "HEAD") == 0 &&
+          peer_count(&p, H2R_FRAME_PUSH_PROMISE, -1) == 1);
     const struct peer_frame *h = peer_find(&p, H2R_FRAME_HEADERS, 2);
     CHECK(h && (h->h.flags & H2R_FLAG_END_STREAM) && peer_count(&p, H2R_FRAME_DATA, 2) == 0);
     peer_free(&p);
@@ -363,6 +378,32 @@ static void test_push_method(void)
 }
 
 /* ---- pushes cut short ---- */
+
+/* A promised request with more fields than the engine keeps on its stack. */
+static void test_push_many_fields(void)
+{
+    struct app app = {0};
+    struct peer p;
+    peer_init(&p, NULL, &callbacks, &app);
+    peer_preface(&p, NULL, 0);
+    get_https(&p, 1, "/x");
+    static char names[40][8];
+    h2r_header fields[41] = {FIELD(":path", "/many")};
+    for (int i = 0; i != 40; ++i) {
+        snprintf(names[i], sizeof(names[i]), "x-f%02d", i);
+        fields[i + 1] = (h2r_header){.name = names[i], .name_len = 5, .value = names[i], .value_len = 5};
+    }
+    h2r_stream *pushed;
+    CHECK(h2r_stream_push(app.request, fields, 41, &pushed) == 0 && pushed);
+    peer_flush(&p);
+    const struct peer_frame *pp = peer_find(&p, H2R_FRAME_PUSH_PROMISE, 1);
+    CHECK_MSG(pp && pp->hpack_error == 0 && pp->field_count == 44 &&
+                  strcmp(peer_field(pp, ":method"), "GET") == 0 &&
+                  strcmp(peer_field(pp, "x-f39"), "x-f39") == 0,
+              "41 fields and the 3 defaults");
+    peer_free(&p);
+    app_unref_all(&app);
+}
 
 static void test_pushed_stream_reset_by_client(void)
 {
@@ -429,7 +470,8 @@ static void test_goaway_closes_later_pushes(void)
     }
     CHECK_MSG(closed4 && closed6 && !closed2, "pushes 4 and 6 (above 2) are closed, 2 stays");
     CHECK(h2r_stream_closed(app.pushed[2]) && !h2r_stream_closed(app.pushed[0]));
-    CHECK_MSG(h2r_stream_push_allowed(app.request) == 0 && push(&app, app.request, "/d") == H2R_ERR_PUSH_DISABLED,
+    CHECK_MSG(h2r_stream_push_allowed(app.request) == 0 &&
+                  push(&app, app.request, "/d") == H2R_ERR_PUSH_DISABLED,
               "no new push after the peer's GOAWAY");
     respond_with(app.pushed[0], y_body);
     respond_with(app.request, x_body);
@@ -442,6 +484,63 @@ static void test_goaway_closes_later_pushes(void)
     app_unref_all(&app);
 }
 
+/*
+ * An application that cancels every other push from on_stream_close when
+ * the n-th one goes away: whatever the order in which the session walks its
+ * streams, some run cancels the very stream it would visit next.
+ */
+static h2r_stream *live_pushes[32];
+static size_t live_push_count, cascade_at, push_closes, close_calls;
+static int cascading;
+
+static void close_siblings(h2r_stream *st, uint32_t code)
+{
+    (void)code;
+    ++close_calls;
+    for (size_t i = 0; i != live_push_count; ++i)
+        if (live_pushes[i] == st) live_pushes[i] = NULL;
+    if (cascading || h2r_stream_id(st) % 2 != 0 || ++push_closes != cascade_at) return;
+    cascading = 1;
+    for (size_t i = 0; i != live_push_count; ++i) {
+        h2r_stream *other = live_pushes[i];
+        live_pushes[i] = NULL;
+        if (other) h2r_stream_close(other, H2R_CANCEL);
+    }
+    cascading = 0;
+}
+
+static void test_goaway_with_cascading_closes(void)
+{
+    int all_closed = 1, only_parent_left = 1, pushes_ok = 1;
+    for (cascade_at = 1; cascade_at <= 24; ++cascade_at) {
+        struct app app = {0};
+        h2r_session_callbacks cb = callbacks;
+        cb.on_stream_close = close_siblings;
+        struct peer p;
+        peer_init(&p, NULL, &cb, &app);
+        peer_preface(&p, NULL, 0);
+        get_https(&p, 1, "/x");
+        live_push_count = push_closes = close_calls = 0;
+        for (int i = 0; i != 24; ++i) {
+            h2r_header path = FIELD(":path", "/p");
+            h2r_stream *pushed;
+            pushes_ok &= h2r_stream_push(app.request, &path, 1, &pushed) == 0;
+            live_pushes[live_push_count++] = pushed; /* no reference: each dies as it closes */
+        }
+        uint8_t goaway[8] = {0}; /* last stream 0: no push was accepted */
+        peer_frame(&p, H2R_FRAME_GOAWAY, 0, 0, goaway, 8);
+        all_closed &= close_calls == 24;
+        h2r_session_state ss;
+        h2r_session_get_state(p.session, &ss);
+        only_parent_left &= ss.open_streams == 1;
+        peer_free(&p);
+        app_unref_all(&app);
+    }
+    CHECK(pushes_ok);
+    CHECK_MSG(all_closed, "GOAWAY: every push closed exactly once, though callbacks closed some of them");
+    CHECK(only_parent_left);
+}
+
 int main(void)
 {
     test_push_example();
@@ -450,7 +549,9 @@ int main(void)
     test_push_from_pushed_stream();
     test_push_stream_limit();
     test_push_method();
+    test_push_many_fields();
     test_pushed_stream_reset_by_client();
     test_goaway_closes_later_pushes();
+    test_goaway_with_cascading_closes();
     return check_done();
 }

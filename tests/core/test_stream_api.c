@@ -14,12 +14,16 @@
 #include "peer.h"
 
 #define MIB (1u << 20)
-#define FIELD(n, v) {.name = (n), .name_len = sizeof(n) - 1, .value = (v), .value_len = sizeof(v) - 1}
+#define FIELD(n, v)                                                                                          \
+    {                                                                                                        \
+        .name = (n), .name_len = sizeof(n) - 1, .value = (v), .value_len = sizeof(v) - 1                     \
+    }
 
 /* ---- fixture: an application whose reaction to a request each test sets, and a log of events ---- */
 
 struct app;
-typedef void (*request_fn)(struct app *app, h2r_stream *st, const h2r_header *headers, size_t count, int flags);
+typedef void (*request_fn)(struct app *app, h2r_stream *st, const h2r_header *headers, size_t count,
+                           int flags);
 
 struct app {
     request_fn on_request;
@@ -155,7 +159,8 @@ static void start(struct peer *p, struct app *app, const h2r_session_options *op
 static void request(struct peer *p, uint32_t id, const char *method, const char *path, int end_stream)
 {
     h2r_header fields[] = {{.name = ":method", .name_len = 7, .value = method, .value_len = strlen(method)},
-                           FIELD(":scheme", "https"), FIELD(":authority", "example.com"),
+                           FIELD(":scheme", "https"),
+                           FIELD(":authority", "example.com"),
                            {.name = ":path", .name_len = 5, .value = path, .value_len = strlen(path)}};
     peer_headers(p, id, end_stream ? H2R_FLAG_END_STREAM : 0, fields, 4);
 }
@@ -164,7 +169,8 @@ static int fields_are(const struct peer_frame *f, const h2r_header *want, size_t
 {
     if (!f || f->hpack_error || f->field_count != count) return 0;
     for (size_t i = 0; i != count; ++i)
-        if (f->fields[i].name_len != want[i].name_len || memcmp(f->fields[i].name, want[i].name, want[i].name_len) ||
+        if (f->fields[i].name_len != want[i].name_len ||
+            memcmp(f->fields[i].name, want[i].name, want[i].name_len) ||
             f->fields[i].value_len != want[i].value_len ||
             memcmp(f->fields[i].value, want[i].value, want[i].value_len))
             return 0;
@@ -191,7 +197,8 @@ static void count_release(void *ctx, const void *data, size_t len)
 
 /* ---- trailers (Node's waitForTrailers, 'wantTrailers', sendTrailers) ---- */
 
-static void respond_wait_for_trailers(struct app *app, h2r_stream *st, const h2r_header *h, size_t n, int flags)
+static void respond_wait_for_trailers(struct app *app, h2r_stream *st, const h2r_header *h, size_t n,
+                                      int flags)
 {
     (void)app, (void)h, (void)n, (void)flags;
     CHECK(h2r_stream_respond(st, NULL, 0, H2R_RESPOND_WAIT_FOR_TRAILERS) == 0);
@@ -205,7 +212,8 @@ static void send_trailers_now(struct app *app, h2r_stream *st)
 {
     (void)app;
     h2r_header bad = FIELD(":status", "200");
-    CHECK_MSG(h2r_stream_send_trailers(st, &bad, 1) == H2R_ERR_INVALID_HEADER, "no pseudo-header in trailers");
+    CHECK_MSG(h2r_stream_send_trailers(st, &bad, 1) == H2R_ERR_INVALID_HEADER,
+              "no pseudo-header in trailers");
     h2r_header trailers[] = {FIELD("x-checksum", "abc123"), FIELD("grpc-status", "0")};
     CHECK(h2r_stream_send_trailers(st, trailers, 2) == 0);
     CHECK(h2r_stream_send_trailers(st, trailers, 2) == H2R_ERR_STREAM_CLOSED);
@@ -221,19 +229,22 @@ static void test_trailers(void)
     peer_flush(&p);
     CHECK_MSG(p.frame_count == 3, "HEADERS, DATA, trailing HEADERS: %zu frames", p.frame_count);
     const struct peer_frame *f = p.frames;
-    CHECK_MSG(f[0].h.type == H2R_FRAME_HEADERS && !(f[0].h.flags & H2R_FLAG_END_STREAM), "HEADERS without END_STREAM");
+    CHECK_MSG(f[0].h.type == H2R_FRAME_HEADERS && !(f[0].h.flags & H2R_FLAG_END_STREAM),
+              "HEADERS without END_STREAM");
     CHECK_MSG(f[1].h.type == H2R_FRAME_DATA && f[1].h.length == 3 && !(f[1].h.flags & H2R_FLAG_END_STREAM),
               "the last DATA does not end the stream");
     h2r_header want[] = {FIELD("x-checksum", "abc123"), FIELD("grpc-status", "0")};
     CHECK_MSG(f[2].h.type == H2R_FRAME_HEADERS && (f[2].h.flags & H2R_FLAG_END_STREAM) &&
                   (f[2].h.flags & H2R_FLAG_END_HEADERS) && fields_are(&f[2], want, 2) && !has_pseudo(&f[2]),
               "trailers: HEADERS with END_STREAM, the fields given, no pseudo-header");
-    CHECK_MSG(strcmp(app.log, "stream:1/end end:1 want-trailers:1:0 close:1:0 ") == 0, "events: %.300s", app.log);
+    CHECK_MSG(strcmp(app.log, "stream:1/end end:1 want-trailers:1:0 close:1:0 ") == 0, "events: %.300s",
+              app.log);
     peer_free(&p);
     app_unref_all(&app);
 }
 
-static void respond_empty_wait_for_trailers(struct app *app, h2r_stream *st, const h2r_header *h, size_t n, int flags)
+static void respond_empty_wait_for_trailers(struct app *app, h2r_stream *st, const h2r_header *h, size_t n,
+                                            int flags)
 {
     (void)app, (void)h, (void)n, (void)flags;
     CHECK(h2r_stream_respond(st, NULL, 0, H2R_RESPOND_WAIT_FOR_TRAILERS | H2R_RESPOND_END_STREAM) == 0);
@@ -279,9 +290,11 @@ static void informational(struct app *app, h2r_stream *st, const h2r_header *h, 
     h2r_header none = FIELD("link", "</a.js>");
     CHECK_MSG(h2r_stream_additional_headers(st, &switching, 1) == H2R_ERR_INVALID_HEADER,
               "101 refused: HTTP/2 has no Upgrade (RFC 9113 §8.6)");
-    CHECK_MSG(h2r_stream_additional_headers(st, &ok, 1) == H2R_ERR_INVALID_HEADER, "a final status is not 1xx");
+    CHECK_MSG(h2r_stream_additional_headers(st, &ok, 1) == H2R_ERR_INVALID_HEADER,
+              "a final status is not 1xx");
     CHECK(h2r_stream_additional_headers(st, &none, 1) == H2R_ERR_INVALID_HEADER);
-    CHECK_MSG(h2r_stream_respond(st, early, 1, 0) == H2R_ERR_INVALID_HEADER, "respond() with a 1xx is refused");
+    CHECK_MSG(h2r_stream_respond(st, early, 1, 0) == H2R_ERR_INVALID_HEADER,
+              "respond() with a 1xx is refused");
     CHECK_MSG(h2r_stream_additional_headers(st, early, 2) == 0, "103 Early Hints");
     CHECK_MSG(h2r_stream_additional_headers(st, early, 2) == 0, "several 1xx may precede the response");
     CHECK(h2r_stream_respond(st, NULL, 0, H2R_RESPOND_END_STREAM) == 0);
@@ -329,7 +342,8 @@ static void respond_twice(struct app *app, h2r_stream *st, const h2r_header *h, 
               "write before respond: H2R_ERR_INVALID_STATE, and the buffer is released");
     CHECK(h2r_stream_end(st) == H2R_ERR_INVALID_STATE);
     CHECK(h2r_stream_respond(st, NULL, 0, 0) == 0);
-    CHECK_MSG(h2r_stream_respond(st, NULL, 0, 0) == H2R_ERR_INVALID_STATE, "respond twice: H2R_ERR_INVALID_STATE");
+    CHECK_MSG(h2r_stream_respond(st, NULL, 0, 0) == H2R_ERR_INVALID_STATE,
+              "respond twice: H2R_ERR_INVALID_STATE");
     CHECK(h2r_stream_write(st, "ok", 2, NULL, NULL) == 1);
     CHECK(h2r_stream_end(st) == 0);
     CHECK(h2r_stream_end(st) == H2R_ERR_INVALID_STATE);
@@ -356,7 +370,8 @@ static void respond_to_head(struct app *app, h2r_stream *st, const h2r_header *h
     h2r_header fields[] = {FIELD("content-length", "1234"), FIELD("content-type", "text/html")};
     struct release_count rc = {0};
     CHECK(h2r_stream_respond(st, fields, 2, H2R_RESPOND_WAIT_FOR_TRAILERS) == 0);
-    CHECK_MSG(h2r_stream_write(st, "body", 4, count_release, &rc) < 0 && rc.calls == 1, "HEAD: write refused");
+    CHECK_MSG(h2r_stream_write(st, "body", 4, count_release, &rc) < 0 && rc.calls == 1,
+              "HEAD: write refused");
     CHECK(h2r_stream_end(st) < 0);
 }
 
@@ -390,6 +405,19 @@ static void respond_404(struct app *app, h2r_stream *st, const h2r_header *h, si
     CHECK(h2r_stream_respond(st, fields, 2, H2R_RESPOND_END_STREAM) == 0);
 }
 
+/* More fields than the engine keeps on its stack when it adds :status. */
+static void respond_many_fields(struct app *app, h2r_stream *st, const h2r_header *h, size_t n, int flags)
+{
+    (void)app, (void)h, (void)n, (void)flags;
+    static char names[40][8];
+    h2r_header fields[40];
+    for (int i = 0; i != 40; ++i) {
+        snprintf(names[i], sizeof(names[i]), "x-f%02d", i);
+        fields[i] = (h2r_header){.name = names[i], .name_len = 5, .value = names[i], .value_len = 5};
+    }
+    CHECK(h2r_stream_respond(st, fields, 40, H2R_RESPOND_END_STREAM) == 0);
+}
+
 static void test_default_status(void)
 {
     struct app app = {.on_request = respond_default_status};
@@ -404,6 +432,13 @@ static void test_default_status(void)
     CHECK_MSG(fields_are(peer_find(&p, H2R_FRAME_HEADERS, 1), want, 3), "no :status: 200, first");
     h2r_header want404[] = {FIELD(":status", "404"), FIELD("content-type", "text/plain")};
     CHECK(fields_are(peer_find(&p, H2R_FRAME_HEADERS, 3), want404, 2));
+    app.on_request = respond_many_fields;
+    request(&p, 5, "GET", "/", 1);
+    peer_flush(&p);
+    const struct peer_frame *many = peer_find(&p, H2R_FRAME_HEADERS, 5);
+    CHECK_MSG(many && many->field_count == 41 && strcmp(many->fields[0].name, ":status") == 0 &&
+                  strcmp(many->fields[40].name, "x-f39") == 0,
+              "40 fields without :status: 200 first, then all 40");
     peer_free(&p);
     app_unref_all(&app);
 }
@@ -426,7 +461,8 @@ static void respond_invalid(struct app *app, h2r_stream *st, const h2r_header *h
     };
     for (size_t i = 0; i != sizeof(invalid) / sizeof(invalid[0]); ++i)
         CHECK_MSG(h2r_stream_respond(st, invalid[i], 2, 0) == H2R_ERR_INVALID_HEADER, "refused: %.*s: %.*s",
-                  (int)invalid[i][0].name_len, invalid[i][0].name, (int)invalid[i][1].name_len, invalid[i][1].name);
+                  (int)invalid[i][0].name_len, invalid[i][0].name, (int)invalid[i][1].name_len,
+                  invalid[i][1].name);
     CHECK_MSG(!h2r_stream_headers_sent(st), "nothing was sent");
     h2r_header ok = FIELD("x-ok", "1");
     CHECK(h2r_stream_respond(st, &ok, 1, H2R_RESPOND_END_STREAM) == 0);
@@ -459,7 +495,8 @@ static void test_stream_close(void)
     CHECK(h2r_stream_respond(s1, NULL, 0, 0) == 0);
     log_clear(&app);
     CHECK(h2r_stream_close(s1, H2R_CANCEL) == 0);
-    CHECK_MSG(strcmp(app.log, "close:1:8 ") == 0, "close(CANCEL): on_stream_close with CANCEL: %.300s", app.log);
+    CHECK_MSG(strcmp(app.log, "close:1:8 ") == 0, "close(CANCEL): on_stream_close with CANCEL: %.300s",
+              app.log);
     CHECK(h2r_stream_closed(s1) && h2r_stream_rst_code(s1) == H2R_CANCEL);
     CHECK(h2r_stream_close(s3, H2R_NO_ERROR) == 0);
     CHECK(h2r_stream_closed(s3) && h2r_stream_rst_code(s3) == H2R_NO_ERROR);
@@ -483,14 +520,17 @@ static void check_calls_refused(h2r_stream *st, const char *how)
     h2r_stream *pushed = (h2r_stream *)1;
     CHECK_MSG(h2r_stream_closed(st), "%s: closed", how);
     CHECK_MSG(h2r_stream_respond(st, &status, 1, 0) == H2R_ERR_STREAM_CLOSED, "%s: respond", how);
-    CHECK_MSG(h2r_stream_additional_headers(st, &early, 1) == H2R_ERR_STREAM_CLOSED, "%s: additional_headers", how);
+    CHECK_MSG(h2r_stream_additional_headers(st, &early, 1) == H2R_ERR_STREAM_CLOSED, "%s: additional_headers",
+              how);
     CHECK_MSG(h2r_stream_write(st, "x", 1, count_release, &rc) == H2R_ERR_STREAM_CLOSED && rc.calls == 1,
               "%s: write (and the buffer is released)", how);
-    CHECK_MSG(h2r_stream_write_file(st, 0, 0, 1, count_release, &rc) == H2R_ERR_STREAM_CLOSED && rc.calls == 2,
+    CHECK_MSG(h2r_stream_write_file(st, 0, 0, 1, count_release, &rc) == H2R_ERR_STREAM_CLOSED &&
+                  rc.calls == 2,
               "%s: write_file", how);
     CHECK_MSG(h2r_stream_end(st) == H2R_ERR_STREAM_CLOSED, "%s: end", how);
     CHECK_MSG(h2r_stream_send_trailers(st, NULL, 0) == H2R_ERR_STREAM_CLOSED, "%s: send_trailers", how);
-    CHECK_MSG(h2r_stream_push(st, &path, 1, &pushed) == H2R_ERR_STREAM_CLOSED && pushed == NULL, "%s: push", how);
+    CHECK_MSG(h2r_stream_push(st, &path, 1, &pushed) == H2R_ERR_STREAM_CLOSED && pushed == NULL, "%s: push",
+              how);
     CHECK_MSG(h2r_stream_priority(st, 0, 32, 0, 0) == H2R_ERR_STREAM_CLOSED, "%s: priority", how);
     CHECK_MSG(h2r_stream_close(st, H2R_CANCEL) == H2R_ERR_STREAM_CLOSED, "%s: close", how);
     CHECK_MSG(!h2r_stream_push_allowed(st), "%s: push_allowed is false", how);
@@ -548,7 +588,8 @@ static void test_request_body_and_trailers(void)
     peer_frame(&p, H2R_FRAME_DATA, 0, 1, " world", 6);
     h2r_header trailers[] = {FIELD("x-sum", "42"), FIELD("x-more", "yes")};
     peer_headers(&p, 1, H2R_FLAG_END_STREAM, trailers, 2);
-    CHECK_MSG(strcmp(app.log, "stream:1 data:1:hello data:1: world trailers:1:x-sum=42:x-more=yes end:1 ") == 0,
+    CHECK_MSG(strcmp(app.log, "stream:1 data:1:hello data:1: world trailers:1:x-sum=42:x-more=yes end:1 ") ==
+                  0,
               "on_stream, on_data, on_data, on_trailers, on_end: %.300s", app.log);
     h2r_stream_state state;
     h2r_stream_get_state(app.streams[0], &state);
@@ -557,6 +598,23 @@ static void test_request_body_and_trailers(void)
     CHECK(strstr(app.log, "close:1:0"));
     peer_flush(&p);
     CHECK(!peer_find(&p, H2R_FRAME_RST_STREAM, -1) && !peer_find(&p, H2R_FRAME_GOAWAY, -1));
+    peer_free(&p);
+    app_unref_all(&app);
+}
+
+/* A header block whose first field has an empty name and value: malformed (RFC 9113 §8.2.1), refused cleanly. */
+static void test_request_empty_first_field(void)
+{
+    struct app app = {0};
+    struct peer p;
+    start(&p, &app, NULL);
+    static const uint8_t block[] = {0x00, 0x00, 0x00, 0x82, 0x87, 0x84, 0x41, 0x03, 'a', '.', 'b'};
+    peer_frame(&p, H2R_FRAME_HEADERS, H2R_FLAG_END_HEADERS | H2R_FLAG_END_STREAM, 1, block, sizeof(block));
+    peer_flush(&p);
+    CHECK_MSG(app.stream_count == 0 && peer_got_rst(&p, 1, H2R_PROTOCOL_ERROR),
+              "an empty field name: RST_STREAM(PROTOCOL_ERROR), no stream");
+    request(&p, 3, "GET", "/", 1);
+    CHECK_MSG(app.stream_count == 1, "the connection goes on");
     peer_free(&p);
     app_unref_all(&app);
 }
@@ -614,10 +672,12 @@ static void test_ping(void)
     CHECK(strstr(app.log, "ping:fromPEER"));
     peer_flush(&p);
     const struct peer_frame *ack = peer_nth(&p, H2R_FRAME_PING, 0, 1);
-    CHECK_MSG(ack && ack->h.flags == H2R_FLAG_ACK && memcmp(ack->payload, q, 8) == 0, "the peer's PING is echoed");
+    CHECK_MSG(ack && ack->h.flags == H2R_FLAG_ACK && memcmp(ack->payload, q, 8) == 0,
+              "the peer's PING is echoed");
 
     peer_free(&p);
-    CHECK_MSG(r1.calls == 1 && r1.err == H2R_ERR_SESSION_CLOSED && r3.calls == 1 && r3.err == H2R_ERR_SESSION_CLOSED,
+    CHECK_MSG(r1.calls == 1 && r1.err == H2R_ERR_SESSION_CLOSED && r3.calls == 1 &&
+                  r3.err == H2R_ERR_SESSION_CLOSED,
               "pings unanswered when the session goes: their callbacks get H2R_ERR_SESSION_CLOSED");
     CHECK(r2.calls == 1);
     app_unref_all(&app);
@@ -661,7 +721,8 @@ static void test_settings(void)
     CHECK(state.local_window_size == 65535);
 
     peer_settings_ack(&p);
-    CHECK_MSG(!h2r_session_pending_settings_ack(p.session) && app.local_settings == 2, "on_local_settings on the ACK");
+    CHECK_MSG(!h2r_session_pending_settings_ack(p.session) && app.local_settings == 2,
+              "on_local_settings on the ACK");
     CHECK(app.last_local.initial_window_size == 100000 && app.last_local.max_concurrent_streams == 50);
     CHECK(h2r_session_local_settings(p.session)->enable_connect_protocol == 1);
     h2r_stream_get_state(app.streams[0], &state);
@@ -706,7 +767,8 @@ static void test_graceful_close(void)
     int ended;
     CHECK_MSG(peer_data_bytes(&p, 1, &ended) == 8 && ended, "stream 1 finishes");
     CHECK(peer_count(&p, H2R_FRAME_HEADERS, 3) == 0);
-    CHECK_MSG(h2r_session_is_done(p.session) && app.session_closes == 1, "then the session is done, on_session_close");
+    CHECK_MSG(h2r_session_is_done(p.session) && app.session_closes == 1,
+              "then the session is done, on_session_close");
     CHECK_MSG(strstr(app.log, "close:1:0 session-close"), "events: %.300s", app.log);
     h2r_session_close(p.session);
     CHECK(app.session_closes == 1);
@@ -765,7 +827,8 @@ static void test_altsvc_and_origin(void)
     CHECK(h2r_session_altsvc(p.session, 1, NULL, "h2=\"alt.example.com:443\"") == 0);
     CHECK_MSG(h2r_session_altsvc(p.session, 0, NULL, "h2=\":443\"") == H2R_ERR_INVALID_ARGUMENT,
               "ALTSVC on stream 0 needs an origin");
-    CHECK_MSG(h2r_session_altsvc(p.session, 1, "https://example.com", "h2=\":443\"") == H2R_ERR_INVALID_ARGUMENT,
+    CHECK_MSG(h2r_session_altsvc(p.session, 1, "https://example.com", "h2=\":443\"") ==
+                  H2R_ERR_INVALID_ARGUMENT,
               "ALTSVC on a stream takes no origin");
     const char *origins[] = {"https://example.com", "https://cdn.example.com:8443"};
     CHECK(h2r_session_origin(p.session, origins, 2) == 0);
@@ -835,14 +898,16 @@ static void test_session_state(void)
     request(&p, 1, "POST", "/state", 0);
     h2r_session_get_state(p.session, &s);
     CHECK(s.last_proc_stream_id == 1 && s.open_streams == 1);
-    CHECK_MSG(s.inflate_dynamic_table_size == h2r_hpack_encoder_table_size(&p.enc) && s.inflate_dynamic_table_size,
+    CHECK_MSG(s.inflate_dynamic_table_size == h2r_hpack_encoder_table_size(&p.enc) &&
+                  s.inflate_dynamic_table_size,
               "inflate table: what the peer's encoder indexed (%zu)", s.inflate_dynamic_table_size);
     CHECK_MSG(s.deflate_dynamic_table_size > 0, "deflate table: the response's fields were indexed");
     const struct peer_frame *h;
     size_t queued = s.outbound_queue_size;
     peer_flush(&p);
     h = peer_find(&p, H2R_FRAME_HEADERS, 1);
-    CHECK_MSG(h && queued == H2R_FRAME_HEADER_LEN + h->h.length + 1000, "outbound: the HEADERS frame and the body");
+    CHECK_MSG(h && queued == H2R_FRAME_HEADER_LEN + h->h.length + 1000,
+              "outbound: the HEADERS frame and the body");
     CHECK(s.deflate_dynamic_table_size == h2r_hpack_decoder_table_size(&p.dec));
     h2r_session_get_state(p.session, &s);
     CHECK(s.remote_window_size == 65535 - 1000 && s.outbound_queue_size == 0);
@@ -932,18 +997,45 @@ static void check_padding(enum h2r_padding_strategy strategy, const char *name)
         if (p.frames[i].h.type == H2R_FRAME_DATA) flow += p.frames[i].h.length;
     h2r_session_state s;
     h2r_session_get_state(p.session, &s);
-    CHECK_MSG(s.remote_window_size == (int64_t)(65535 + MIB - flow), "%s: the connection window counts padding",
-              name);
+    CHECK_MSG(s.remote_window_size == (int64_t)(65535 + MIB - flow),
+              "%s: the connection window counts padding", name);
     CHECK(!peer_find(&p, H2R_FRAME_GOAWAY, -1));
     peer_free(&p);
     app_unref_all(&app);
     free(body);
 }
 
+/* A header block too big for one frame leaves no room for padding: it goes unpadded, in CONTINUATIONs. */
+static void respond_big_header(struct app *app, h2r_stream *st, const h2r_header *h, size_t n, int flags)
+{
+    (void)app, (void)h, (void)n, (void)flags;
+    static char value[30000];
+    memset(value, 'p', sizeof(value));
+    h2r_header big = {.name = "x-big", .name_len = 5, .value = value, .value_len = sizeof(value)};
+    CHECK(h2r_stream_respond(st, &big, 1, H2R_RESPOND_END_STREAM) == 0);
+}
+
 static void test_padding(void)
 {
     check_padding(H2R_PADDING_MAX, "max");
     check_padding(H2R_PADDING_ALIGNED, "aligned");
+
+    struct app app = {.on_request = respond_big_header};
+    h2r_session_options options;
+    h2r_session_options_init(&options);
+    options.padding_strategy = H2R_PADDING_MAX;
+    struct peer p;
+    start(&p, &app, &options);
+    request(&p, 1, "GET", "/", 1);
+    peer_flush(&p);
+    const struct peer_frame *h = peer_find(&p, H2R_FRAME_HEADERS, 1);
+    const char *value = peer_field(h, "x-big");
+    CHECK_MSG(h && h->hpack_error == 0 && value && strlen(value) == 30000 &&
+                  peer_count(&p, H2R_FRAME_CONTINUATION, 1),
+              "max padding, a 30000-byte field: HEADERS + CONTINUATION decode");
+    CHECK(peer_max_length(&p, 0xff) <= 16384);
+    peer_free(&p);
+    app_unref_all(&app);
 }
 
 /* ---- HPACK: the peer's SETTINGS_HEADER_TABLE_SIZE ---- */
@@ -974,7 +1066,8 @@ static void test_hpack_table_size(void)
     request(&p, 3, "GET", "/", 1);
     peer_flush(&p);
     const struct peer_frame *h = peer_find(&p, H2R_FRAME_HEADERS, 3);
-    CHECK_MSG(h && h->payload[0] == 0x20, "SETTINGS_HEADER_TABLE_SIZE 0: the next block starts with a size update to 0");
+    CHECK_MSG(h && h->payload[0] == 0x20,
+              "SETTINGS_HEADER_TABLE_SIZE 0: the next block starts with a size update to 0");
     CHECK_MSG(h && h->hpack_error == 0 && strcmp(peer_field(h, "x-custom"), "a value to index") == 0,
               "and decodes with the peer's table at 0");
     h2r_session_get_state(p.session, &s);
@@ -1054,7 +1147,8 @@ static void test_scheduler_weights(void)
     peer_window_update(&p, 0, 2 * MIB);
     peer_flush(&p);
     int ended1, ended3;
-    CHECK(peer_data_bytes(&p, 1, &ended1) == MIB && peer_data_bytes(&p, 3, &ended3) == MIB && ended1 && ended3);
+    CHECK(peer_data_bytes(&p, 1, &ended1) == MIB && peer_data_bytes(&p, 3, &ended3) == MIB && ended1 &&
+          ended3);
     peer_free(&p);
     app_unref_all(&app);
     free((void *)app.body);
@@ -1062,9 +1156,12 @@ static void test_scheduler_weights(void)
 
 static void request_with_priority(struct peer *p, uint32_t id, const char *priority)
 {
-    h2r_header fields[] = {FIELD(":method", "GET"), FIELD(":scheme", "https"), FIELD(":authority", "example.com"),
-                           FIELD(":path", "/"),
-                           {.name = "priority", .name_len = 8, .value = priority, .value_len = strlen(priority)}};
+    h2r_header fields[] = {
+        FIELD(":method", "GET"),
+        FIELD(":scheme", "https"),
+        FIELD(":authority", "example.com"),
+        FIELD(":path", "/"),
+        {.name = "priority", .name_len = 8, .value = priority, .value_len = strlen(priority)}};
     peer_headers(p, id, H2R_FLAG_END_STREAM, fields, 5);
 }
 
@@ -1099,7 +1196,8 @@ static void test_rfc9218_urgency(void)
     peer_window_update(&p, 0, MIB);
     peer_flush(&p);
     early_shares(&p, 3 * MIB, shares, 4);
-    CHECK_MSG(shares[2] == MIB && shares[3] == MIB && shares[0] == 0, "the incremental streams finish before urgency 5");
+    CHECK_MSG(shares[2] == MIB && shares[3] == MIB && shares[0] == 0,
+              "the incremental streams finish before urgency 5");
     peer_window_update(&p, 0, MIB);
     peer_flush(&p);
     int ended;
@@ -1121,6 +1219,7 @@ int main(void)
     test_stream_close();
     test_stream_ref_after_close();
     test_request_body_and_trailers();
+    test_request_empty_first_field();
     test_ping();
     test_settings();
     test_graceful_close();

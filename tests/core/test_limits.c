@@ -1,0 +1,655 @@
+/*
+ * The engine's defences against the HTTP/2 denial-of-service attacks, one
+ * test each, with small limits so that they run fast: the peer floods, the
+ * session answers GOAWAY(ENHANCE_YOUR_CALM) (or the RFC's answer for an
+ * oversized header list, 431) before its memory or work grows past the
+ * limit, while a well-behaved client under the same limits is served.
+ *
+ * CVE-2019-9512 ping flood, 9514 reset flood, 9515 settings flood, 9516
+ * zero-length headers, 9518 empty frames, CVE-2023-44487 rapid reset,
+ * CVE-2024-28182 CONTINUATION flood, CVE-2025-8671 MadeYouReset, then
+ * maxHeaderListPairs, SETTINGS_MAX_HEADER_LIST_SIZE, maxSessionRejectedStreams
+ * and the HPACK bomb.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "check.h"
+#include "peer.h"
+
+#define F(n, v)                                                                                              \
+    {                                                                                                        \
+        .name = (n), .name_len = sizeof(n) - 1, .value = (v), .value_len = sizeof(v) - 1                     \
+    }
+#define COUNT(a) (sizeof(a) / sizeof((a)[0]))
+
+static const uint8_t zeros[1 << 15];
+#define BIG_VALUE                                                                                            \
+    "0123456789012345678901234567890123456789012345678901234567890123456789012345678901234567890123456789"   \
+    "0123456789012345678901234567890123456789012345678901234567890123456789012345678901234567890123456789"   \
+    "0123456789012345678901234567890123456789012345678901234567890123456789012345678901234567890123456789"
+
+/* ---- the application: answers every request once it ends, except /hold ---- */
+
+struct app {
+    int streams, session_errors;
+    uint32_t session_error_code;
+};
+
+static int is_hold(const h2r_header *headers, size_t count)
+{
+    for (size_t i = 0; i != count; ++i)
+        if (headers[i].name_len == 5 && memcmp(headers[i].name, ":path", 5) == 0)
+            return headers[i].value_len == 5 && memcmp(headers[i].value, "/hold", 5) == 0;
+    return 0;
+}
+
+/* A request for /push gets 20 promises (left unanswered) before its response. */
+static int is_push(const h2r_header *headers, size_t count)
+{
+    for (size_t i = 0; i != count; ++i)
+        if (headers[i].name_len == 5 && memcmp(headers[i].name, ":path", 5) == 0)
+            return headers[i].value_len == 5 && memcmp(headers[i].value, "/push", 5) == 0;
+    return 0;
+}
+
+static void on_stream(h2r_session *session, h2r_stream *st, const h2r_header *headers, size_t count,
+                      int flags)
+{
+    ++((struct app *)h2r_session_user_data(session))->streams;
+    h2r_header path = F(":path", "/pushed");
+    h2r_stream *pushed;
+    for (int i = 0; i != 20 && is_push(headers, count); ++i) h2r_stream_push(st, &path, 1, &pushed);
+    int hold = is_hold(headers, count);
+    h2r_stream_set_user_data(st, (void *)(uintptr_t)hold);
+    if (!hold && (flags & H2R_END_STREAM)) h2r_stream_respond(st, NULL, 0, H2R_RESPOND_END_STREAM);
+}
+
+static void on_end(h2r_stream *st)
+{
+    if (!h2r_stream_user_data(st) && !h2r_stream_headers_sent(st) && !h2r_stream_closed(st))
+        h2r_stream_respond(st, NULL, 0, H2R_RESPOND_END_STREAM);
+}
+
+static void on_session_error(h2r_session *session, uint32_t code, const char *reason)
+{
+    (void)reason;
+    struct app *app = h2r_session_user_data(session);
+    ++app->session_errors;
+    app->session_error_code = code;
+}
+
+static const h2r_session_callbacks callbacks = {
+    .on_stream = on_stream,
+    .on_end = on_end,
+    .on_session_error = on_session_error,
+};
+
+/* ---- a connection ---- */
+
+struct conn {
+    struct peer p;
+    struct app app;
+};
+
+static struct conn *connect_with(const h2r_session_options *options)
+{
+    struct conn *c = calloc(1, sizeof(*c));
+    peer_init(&c->p, options, &callbacks, &c->app);
+    peer_preface(&c->p, NULL, 0);
+    peer_flush(&c->p);
+    peer_settings_ack(&c->p);
+    peer_flush(&c->p);
+    peer_clear(&c->p);
+    return c;
+}
+
+static void disconnect(struct conn *c)
+{
+    peer_free(&c->p);
+    free(c);
+}
+
+static void options_init(h2r_session_options *o)
+{
+    h2r_session_options_init(o);
+}
+
+/* Did the session end with GOAWAY(code)? (Flushes first.) */
+static int ended_with(struct conn *c, uint32_t code)
+{
+    peer_flush(&c->p);
+    return peer_got_goaway(&c->p, code) && peer_count(&c->p, H2R_FRAME_GOAWAY, 0) == 1 &&
+           !h2r_session_want_read(c->p.session) && c->app.session_error_code == code;
+}
+
+/* Can the connection still serve a GET on stream id? (Flushes and forgets the frames.) */
+static int serves(struct conn *c, uint32_t id)
+{
+    peer_clear(&c->p);
+    peer_get(&c->p, id, "/", 1);
+    peer_flush(&c->p);
+    const char *status = peer_field(peer_find(&c->p, H2R_FRAME_HEADERS, id), ":status");
+    int ok = status && strcmp(status, "200") == 0 && !peer_find(&c->p, H2R_FRAME_GOAWAY, 0);
+    peer_clear(&c->p);
+    return ok;
+}
+
+/* Bytes the session has to send that the I/O layer has not written: everything a pull hands out. */
+static size_t unwritten_bytes(h2r_session *s)
+{
+    h2r_chunk chunks[256];
+    size_t n = h2r_session_pull(s, chunks, COUNT(chunks)), total = 0;
+    for (size_t i = 0; i != n; ++i) total += chunks[i].len;
+    return total;
+}
+
+/* ---- CVE-2019-9512, CVE-2019-9515: floods of frames that must be acknowledged ---- */
+
+enum flood_kind { FLOOD_PING, FLOOD_SETTINGS };
+
+static void send_flood_frame(struct conn *c, enum flood_kind kind)
+{
+    if (kind == FLOOD_PING) {
+        peer_frame(&c->p, H2R_FRAME_PING, 0, 0, "12345678", 8);
+    } else {
+        struct h2r_setting s = {H2R_SETTINGS_MAX_CONCURRENT_STREAMS, 100};
+        peer_settings(&c->p, &s, 1);
+    }
+}
+
+/*
+ * The peer sends frames to acknowledge and never reads. Either the I/O
+ * layer never gets to pull (pulled = 0) or it pulls and the socket takes
+ * nothing (pulled = 1, as when a send keeps coming back short).
+ */
+static void check_ack_flood(enum flood_kind kind, int pulled)
+{
+    const char *what = kind == FLOOD_PING ? "PING" : "SETTINGS";
+    const char *how = pulled ? "pulled, never written" : "never pulled";
+    h2r_session_options o;
+    options_init(&o);
+    o.max_control_queue_bytes = 1024;
+    struct conn *c = connect_with(&o);
+    size_t ack_len = kind == FLOOD_PING ? 17 : 9, sent = 0, max_unwritten = 0;
+    for (; sent != 10000 && c->p.last_feed >= 0; ++sent) {
+        send_flood_frame(c, kind);
+        if (pulled) {
+            size_t unwritten = unwritten_bytes(c->p.session);
+            if (unwritten > max_unwritten) max_unwritten = unwritten;
+        }
+    }
+    size_t all = unwritten_bytes(c->p.session);
+    CHECK_MSG(c->p.last_feed == H2R_ERR_PROTOCOL && sent <= 1024 / ack_len + 2,
+              "CVE-2019-%s %s flood (%s): cut off after %zu frames", kind == FLOOD_PING ? "9512" : "9515",
+              what, how, sent);
+    /* The limit, one more acknowledgment, and the GOAWAY with its reason. */
+    CHECK_MSG(all <= 1024 + ack_len + 17 + 64 && max_unwritten <= all,
+              "%s flood (%s): %zu bytes queued at most", what, how, all);
+    CHECK_MSG(ended_with(c, H2R_ENHANCE_YOUR_CALM), "%s flood (%s): GOAWAY(ENHANCE_YOUR_CALM)", what, how);
+    disconnect(c);
+}
+
+/* A client that pings a lot but reads its ACKs is never cut off. */
+static void test_pings_read_promptly(void)
+{
+    h2r_session_options o;
+    options_init(&o);
+    o.max_control_queue_bytes = 1024;
+    struct conn *c = connect_with(&o);
+    for (int i = 0; i != 1000; ++i) {
+        peer_frame(&c->p, H2R_FRAME_PING, 0, 0, "12345678", 8);
+        if (i % 10 == 9) {
+            peer_flush(&c->p);
+            peer_clear(&c->p);
+        }
+    }
+    CHECK_MSG(c->p.last_feed > 0 && serves(c, 1), "1000 PINGs read promptly are all answered");
+    disconnect(c);
+}
+
+/* ---- CVE-2019-9514: reset flood ---- */
+
+static void malformed_request(struct conn *c, uint32_t id)
+{
+    h2r_header fields[] = {F(":method", "GET"), F(":scheme", "http"), F(":path", "/"), F("Bad", "1")};
+    peer_headers(&c->p, id, H2R_FLAG_END_STREAM, fields, COUNT(fields));
+}
+
+static void test_reset_flood(void)
+{
+    h2r_session_options o;
+    options_init(&o);
+    o.max_session_invalid_frames = 20;
+    struct conn *c = connect_with(&o);
+    uint32_t id = 1;
+    for (; id < 2000 && c->p.last_feed >= 0; id += 2) malformed_request(c, id);
+    size_t unwritten = unwritten_bytes(c->p.session);
+    CHECK_MSG(c->p.last_feed == H2R_ERR_PROTOCOL && id / 2 <= 21,
+              "CVE-2019-9514 reset flood: cut off after %u malformed requests", id / 2);
+    CHECK_MSG(unwritten <= 21 * 13 + 17 + 64, "reset flood: %zu bytes of RST_STREAM queued at most",
+              unwritten);
+    CHECK_MSG(ended_with(c, H2R_ENHANCE_YOUR_CALM) && peer_count(&c->p, H2R_FRAME_RST_STREAM, -1) == 21,
+              "reset flood: 21 RST_STREAM(PROTOCOL_ERROR), then GOAWAY(ENHANCE_YOUR_CALM)");
+    disconnect(c);
+
+    /* The same with DATA on closed streams, each answered RST_STREAM(STREAM_CLOSED). */
+    c = connect_with(&o);
+    for (id = 1; id != 41; id += 2) {
+        peer_get(&c->p, id, "/", 1);
+        peer_frame(&c->p, H2R_FRAME_DATA, 0, id, "x", 1);
+    }
+    CHECK_MSG(c->p.last_feed >= 0, "20 streams given DATA after they closed: still going");
+    peer_get(&c->p, id, "/", 1);
+    peer_frame(&c->p, H2R_FRAME_DATA, 0, id, "x", 1);
+    CHECK_MSG(ended_with(c, H2R_ENHANCE_YOUR_CALM) && peer_count(&c->p, H2R_FRAME_RST_STREAM, -1) == 21,
+              "reset flood by DATA on closed streams: GOAWAY(ENHANCE_YOUR_CALM) past the limit");
+    disconnect(c);
+}
+
+/* ---- CVE-2019-9516: zero-length header names and values ---- */
+
+static void test_zero_length_headers(void)
+{
+    h2r_session_options o;
+    options_init(&o);
+    o.max_session_invalid_frames = 10;
+    struct conn *c = connect_with(&o);
+    /* Each request: the pseudo-headers, then 2000 fields with an empty name and value (literal, new name). */
+    static uint8_t block[3 + 11 + 3 * 2000];
+    size_t n = 0;
+    block[n++] = 0x82, block[n++] = 0x86, block[n++] = 0x84; /* GET, http, / */
+    memcpy(block + n, "\x01\x09localhost", 11);              /* :authority, not indexed */
+    n += 11;
+    for (int i = 0; i != 2000; ++i) block[n++] = 0x00, block[n++] = 0x00, block[n++] = 0x00;
+    uint32_t id = 1;
+    for (int i = 0; i != 10; ++i, id += 2)
+        peer_frame(&c->p, H2R_FRAME_HEADERS, H2R_FLAG_END_HEADERS | H2R_FLAG_END_STREAM, id, block, n);
+    peer_flush(&c->p);
+    const char *status = peer_field(peer_find(&c->p, H2R_FRAME_HEADERS, 1), ":status");
+    CHECK_MSG(
+        c->app.streams == 0 && status && strcmp(status, "431") == 0 &&
+            peer_count(&c->p, H2R_FRAME_HEADERS, -1) == 10,
+        "CVE-2019-9516: requests of 2000 empty fields are refused (431), never stored for the application");
+    CHECK_MSG(serves(c, id), "zero-length headers: the connection still serves a normal request");
+    peer_frame(&c->p, H2R_FRAME_HEADERS, H2R_FLAG_END_HEADERS | H2R_FLAG_END_STREAM, id + 2, block, n);
+    CHECK_MSG(ended_with(c, H2R_ENHANCE_YOUR_CALM),
+              "zero-length headers, repeated: GOAWAY(ENHANCE_YOUR_CALM)");
+    disconnect(c);
+}
+
+/* ---- CVE-2019-9518: empty frames ---- */
+
+static void test_empty_frames(void)
+{
+    h2r_session_options o;
+    options_init(&o);
+    o.max_session_invalid_frames = 50;
+    struct conn *c = connect_with(&o);
+    peer_get(&c->p, 1, "/", 0);
+    for (int i = 0; i != 50; ++i) peer_frame(&c->p, H2R_FRAME_DATA, 0, 1, NULL, 0);
+    CHECK_MSG(c->p.last_feed >= 0, "50 empty DATA frames: within maxSessionInvalidFrames");
+    peer_frame(&c->p, H2R_FRAME_DATA, 0, 1, NULL, 0);
+    CHECK_MSG(ended_with(c, H2R_ENHANCE_YOUR_CALM),
+              "CVE-2019-9518: the 51st empty DATA without END_STREAM: GOAWAY(ENHANCE_YOUR_CALM)");
+    disconnect(c);
+
+    /* Empty CONTINUATION frames count the same way. */
+    o.max_continuations = 1000;
+    c = connect_with(&o);
+    uint8_t block[256];
+    h2r_header fields[] = {F(":method", "GET"), F(":scheme", "http"), F(":authority", "www.example.com"),
+                           F(":path", "/")};
+    size_t n = peer_encode(&c->p, fields, COUNT(fields), block, sizeof(block));
+    peer_frame(&c->p, H2R_FRAME_HEADERS, H2R_FLAG_END_STREAM, 1, block, n);
+    for (int i = 0; i != 51 && c->p.last_feed >= 0; ++i)
+        peer_frame(&c->p, H2R_FRAME_CONTINUATION, 0, 1, NULL, 0);
+    CHECK_MSG(ended_with(c, H2R_ENHANCE_YOUR_CALM),
+              "CVE-2019-9518: empty CONTINUATION flood: GOAWAY(ENHANCE_YOUR_CALM)");
+    disconnect(c);
+
+    /* An empty DATA with END_STREAM is how a body ends: never counted. */
+    o.max_session_invalid_frames = 0;
+    c = connect_with(&o);
+    uint32_t id = 1;
+    for (; id != 101; id += 2) {
+        peer_get(&c->p, id, "/", 0);
+        peer_frame(&c->p, H2R_FRAME_DATA, H2R_FLAG_END_STREAM, id, NULL, 0);
+    }
+    CHECK_MSG(c->p.last_feed >= 0 && serves(c, id), "50 bodies ended by an empty DATA frame are fine");
+    disconnect(c);
+}
+
+/* ---- CVE-2023-44487: rapid reset ---- */
+
+static void test_rapid_reset(void)
+{
+    h2r_session_options o;
+    options_init(&o);
+    o.max_reset_streams = 10;
+    struct conn *c = connect_with(&o);
+    uint32_t id = 1;
+    for (; id < 2000 && c->p.last_feed >= 0; id += 2) {
+        peer_get(&c->p, id, "/", 0);
+        peer_rst_stream(&c->p, id, H2R_CANCEL);
+    }
+    CHECK_MSG(c->p.last_feed == H2R_ERR_PROTOCOL && id / 2 == 11,
+              "CVE-2023-44487: cut off at the 11th stream reset before its response (%u)", id / 2);
+    CHECK_MSG(ended_with(c, H2R_ENHANCE_YOUR_CALM) && peer_count(&c->p, H2R_FRAME_RST_STREAM, -1) == 0,
+              "rapid reset: GOAWAY(ENHANCE_YOUR_CALM), no RST_STREAM back");
+    disconnect(c);
+
+    /* A browser that cancels some of its requests (one in four) over a long connection is fine. */
+    c = connect_with(&o);
+    for (id = 1; id < 2000; id += 2) {
+        int cancel = id % 8 == 1;
+        peer_get(&c->p, id, cancel ? "/hold" : "/", !cancel);
+        if (cancel) peer_rst_stream(&c->p, id, H2R_CANCEL);
+        peer_flush(&c->p);
+        peer_clear(&c->p);
+    }
+    CHECK_MSG(c->p.last_feed >= 0 && serves(c, id), "1000 requests, one in four cancelled: served");
+    id += 2;
+    /* So is cancelling as many as the limit in a row. */
+    for (int i = 0; i != 10; ++i, id += 2) {
+        peer_get(&c->p, id, "/hold", 1);
+        peer_rst_stream(&c->p, id, H2R_CANCEL);
+    }
+    CHECK_MSG(c->p.last_feed >= 0 && serves(c, id), "10 cancelled in a row (the limit): served");
+    disconnect(c);
+
+    /* Requests the session answers itself (431) cost the application nothing: they earn nothing back. */
+    o.settings.max_header_list_size = 256;
+    c = connect_with(&o);
+    h2r_header big[] = {F(":method", "GET"), F(":scheme", "http"), F(":path", "/"), F("x-big", BIG_VALUE)};
+    for (id = 1; id < 2000 && c->p.last_feed >= 0; id += 4) {
+        peer_get(&c->p, id, "/", 0);
+        peer_rst_stream(&c->p, id, H2R_CANCEL);
+        peer_headers(&c->p, id + 2, H2R_FLAG_END_STREAM, big, COUNT(big));
+    }
+    CHECK_MSG(ended_with(c, H2R_ENHANCE_YOUR_CALM) && id / 4 == 11,
+              "rapid reset between requests refused with 431: cut off at the 11th reset (%u)", id / 4);
+    disconnect(c);
+    o.settings.max_header_list_size = 65536;
+
+    /* Declining pushes is what RST_STREAM is for (RFC 9113 §8.4.2): no rapid reset. */
+    c = connect_with(&o);
+    peer_get(&c->p, 1, "/push", 1);
+    peer_flush(&c->p);
+    CHECK(peer_count(&c->p, H2R_FRAME_PUSH_PROMISE, 1) == 20);
+    for (id = 2; id != 42; id += 2) peer_rst_stream(&c->p, id, H2R_CANCEL);
+    CHECK_MSG(c->p.last_feed >= 0 && serves(c, 3), "20 pushes cancelled by the client: not a rapid reset");
+    disconnect(c);
+}
+
+/* ---- CVE-2024-28182: CONTINUATION flood ---- */
+
+static void test_continuation_flood(void)
+{
+    h2r_session_options o;
+    options_init(&o);
+    o.max_continuations = 8;
+    struct conn *c = connect_with(&o);
+    uint8_t block[256];
+    h2r_header fields[] = {F(":method", "GET"), F(":scheme", "http"), F(":authority", "www.example.com"),
+                           F(":path", "/")};
+    size_t n = peer_encode(&c->p, fields, COUNT(fields), block, sizeof(block));
+    /* A block cut into HEADERS and 8 CONTINUATIONs is within the limit. */
+    peer_frame(&c->p, H2R_FRAME_HEADERS, H2R_FLAG_END_STREAM, 1, block, n - 8);
+    for (size_t i = n - 8; i != n; ++i)
+        peer_frame(&c->p, H2R_FRAME_CONTINUATION, i == n - 1 ? H2R_FLAG_END_HEADERS : 0, 1, block + i, 1);
+    peer_flush(&c->p);
+    CHECK_MSG(peer_find(&c->p, H2R_FRAME_HEADERS, 1), "HEADERS + 8 CONTINUATIONs (the limit): served");
+    peer_clear(&c->p);
+    /* A never-ending block: cut off at the 9th CONTINUATION, whatever it carries. */
+    peer_frame(&c->p, H2R_FRAME_HEADERS, H2R_FLAG_END_STREAM, 3, "\x82", 1);
+    int sent = 0;
+    for (; sent != 1000 && c->p.last_feed >= 0; ++sent)
+        peer_frame(&c->p, H2R_FRAME_CONTINUATION, 0, 3, "\x82", 1);
+    CHECK_MSG(sent == 9 && ended_with(c, H2R_ENHANCE_YOUR_CALM),
+              "CVE-2024-28182: the 9th CONTINUATION: GOAWAY(ENHANCE_YOUR_CALM) (%d sent)", sent);
+    disconnect(c);
+
+    /* The bytes of a block are bounded too: 2 x SETTINGS_MAX_HEADER_LIST_SIZE + 16384. */
+    o.max_continuations = 1000;
+    o.settings.max_header_list_size = 1024;
+    c = connect_with(&o);
+    peer_frame(&c->p, H2R_FRAME_HEADERS, 0, 1, zeros, 16384);
+    peer_frame(&c->p, H2R_FRAME_CONTINUATION, 0, 1, zeros, 2048);
+    CHECK_MSG(c->p.last_feed >= 0, "a block of 18432 bytes (the bound) is gathered");
+    peer_frame(&c->p, H2R_FRAME_CONTINUATION, 0, 1, zeros, 1);
+    CHECK_MSG(ended_with(c, H2R_ENHANCE_YOUR_CALM), "a block of 18433 bytes: GOAWAY(ENHANCE_YOUR_CALM)");
+    disconnect(c);
+}
+
+/* ---- CVE-2025-8671: MadeYouReset ---- */
+
+enum provocation {
+    BY_ZERO_WINDOW_UPDATE,
+    BY_WINDOW_OVERFLOW,
+    BY_BAD_PRIORITY,
+    BY_DATA_AFTER_END,
+    BY_BAD_LENGTH
+};
+
+/* Opens stream id and makes the server reset it. */
+static void provoke_reset(struct conn *c, uint32_t id, enum provocation how)
+{
+    switch (how) {
+    case BY_ZERO_WINDOW_UPDATE:
+        peer_get(&c->p, id, "/hold", 0);
+        peer_window_update(&c->p, id, 0);
+        break;
+    case BY_WINDOW_OVERFLOW:
+        peer_get(&c->p, id, "/hold", 0);
+        peer_window_update(&c->p, id, 0x7fffffffu);
+        break;
+    case BY_BAD_PRIORITY:
+        peer_get(&c->p, id, "/hold", 0);
+        peer_frame(&c->p, H2R_FRAME_PRIORITY, 0, id, zeros, 4);
+        break;
+    case BY_DATA_AFTER_END:
+        peer_get(&c->p, id, "/hold", 1);
+        peer_frame(&c->p, H2R_FRAME_DATA, 0, id, "x", 1);
+        break;
+    case BY_BAD_LENGTH: {
+        h2r_header fields[] = {F(":method", "POST"), F(":scheme", "http"), F(":authority", "a"),
+                               F(":path", "/hold"), F("content-length", "1")};
+        peer_headers(&c->p, id, 0, fields, COUNT(fields));
+        peer_frame(&c->p, H2R_FRAME_DATA, H2R_FLAG_END_STREAM, id, "xy", 2);
+        break;
+    }
+    }
+}
+
+static void check_made_you_reset(enum provocation how, const char *what)
+{
+    h2r_session_options o;
+    options_init(&o);
+    o.max_reset_streams = 10;
+    struct conn *c = connect_with(&o);
+    uint32_t id = 1;
+    for (; id < 2000 && c->p.last_feed >= 0; id += 2) provoke_reset(c, id, how);
+    peer_flush(&c->p);
+    CHECK_MSG(c->app.streams == 11 && peer_count(&c->p, H2R_FRAME_RST_STREAM, -1) == 11 &&
+                  ended_with(c, H2R_ENHANCE_YOUR_CALM),
+              "CVE-2025-8671 by %s: 11 streams reset by us, then GOAWAY(ENHANCE_YOUR_CALM)", what);
+    disconnect(c);
+}
+
+static void test_made_you_reset(void)
+{
+    check_made_you_reset(BY_ZERO_WINDOW_UPDATE, "WINDOW_UPDATE of 0");
+    check_made_you_reset(BY_WINDOW_OVERFLOW, "WINDOW_UPDATE overflowing the window");
+    check_made_you_reset(BY_BAD_PRIORITY, "PRIORITY of 4 bytes");
+    check_made_you_reset(BY_DATA_AFTER_END, "DATA after END_STREAM");
+    check_made_you_reset(BY_BAD_LENGTH, "DATA over content-length");
+
+    /* Completed streams earn the budget back. */
+    h2r_session_options o;
+    options_init(&o);
+    o.max_reset_streams = 10;
+    struct conn *c = connect_with(&o);
+    uint32_t id = 1;
+    for (int i = 0; i != 100; ++i) {
+        provoke_reset(c, id, BY_ZERO_WINDOW_UPDATE);
+        peer_get(&c->p, id + 2, "/", 1);
+        id += 4;
+        peer_flush(&c->p);
+        peer_clear(&c->p);
+    }
+    CHECK_MSG(c->p.last_feed >= 0 && serves(c, id), "one stream reset for each one completed: served");
+    disconnect(c);
+}
+
+/* ---- maxHeaderListPairs, SETTINGS_MAX_HEADER_LIST_SIZE ---- */
+
+/* A request with `extra` regular fields after the 4 pseudo-headers. */
+static void request_with_fields(struct conn *c, uint32_t id, int extra, size_t value_len, int end_stream)
+{
+    static char value[4096];
+    memset(value, 'v', sizeof(value));
+    h2r_header fields[64] = {F(":method", "POST"), F(":scheme", "http"), F(":authority", "a"),
+                             F(":path", "/")};
+    static const char *const names[] = {"x-a", "x-b", "x-c", "x-d", "x-e", "x-f", "x-g", "x-h"};
+    for (int i = 0; i != extra; ++i)
+        fields[4 + i] =
+            (h2r_header){.name = names[i % 8], .name_len = 3, .value = value, .value_len = value_len};
+    peer_headers(&c->p, id, end_stream ? H2R_FLAG_END_STREAM : 0, fields, 4 + (size_t)extra);
+}
+
+static int got_431(const struct peer *p, uint32_t id)
+{
+    const struct peer_frame *h = peer_find(p, H2R_FRAME_HEADERS, id);
+    const char *status = peer_field(h, ":status");
+    return status && strcmp(status, "431") == 0 && (h->h.flags & H2R_FLAG_END_STREAM);
+}
+
+static void test_max_header_list_pairs(void)
+{
+    h2r_session_options o;
+    options_init(&o);
+    o.max_header_list_pairs = 8;
+    struct conn *c = connect_with(&o);
+    request_with_fields(c, 1, 4, 1, 1);
+    peer_flush(&c->p);
+    CHECK_MSG(c->app.streams == 1 && peer_find(&c->p, H2R_FRAME_HEADERS, 1),
+              "maxHeaderListPairs 8: 8 fields served");
+    peer_clear(&c->p);
+    request_with_fields(c, 3, 5, 1, 1);
+    peer_flush(&c->p);
+    CHECK_MSG(c->app.streams == 1 && got_431(&c->p, 3) && peer_count(&c->p, H2R_FRAME_RST_STREAM, -1) == 0,
+              "maxHeaderListPairs 8: 9 fields answered 431, never surfaced");
+    CHECK_MSG(serves(c, 5), "maxHeaderListPairs: the connection goes on");
+    disconnect(c);
+}
+
+static void test_max_header_list_size(void)
+{
+    h2r_session_options o;
+    options_init(&o);
+    o.settings.max_header_list_size = 512;
+    struct conn *c = connect_with(&o);
+    request_with_fields(c, 1, 1, 300, 1);
+    peer_flush(&c->p);
+    CHECK_MSG(c->app.streams == 1, "SETTINGS_MAX_HEADER_LIST_SIZE 512: a 502-byte list served");
+    peer_clear(&c->p);
+    request_with_fields(c, 3, 2, 300, 1);
+    peer_flush(&c->p);
+    CHECK_MSG(c->app.streams == 1 && got_431(&c->p, 3) && peer_count(&c->p, H2R_FRAME_RST_STREAM, -1) == 0,
+              "RFC 9113 §10.5.1: an 837-byte list answered 431 (the request had ended: no RST_STREAM)");
+    peer_clear(&c->p);
+    request_with_fields(c, 5, 2, 300, 0);
+    peer_frame(&c->p, H2R_FRAME_DATA, 0, 5, zeros, 100);
+    peer_frame(&c->p, H2R_FRAME_DATA, H2R_FLAG_END_STREAM, 5, zeros, 100);
+    peer_flush(&c->p);
+    CHECK_MSG(got_431(&c->p, 5) && peer_got_rst(&c->p, 5, H2R_NO_ERROR) &&
+                  peer_count(&c->p, H2R_FRAME_RST_STREAM, -1) == 1,
+              "§8.1: 431 then RST_STREAM(NO_ERROR) for the body not wanted; the body in flight ignored");
+    CHECK_MSG(serves(c, 7), "header list size: the connection goes on");
+    disconnect(c);
+}
+
+/* ---- maxSessionRejectedStreams ---- */
+
+static void test_rejected_streams(void)
+{
+    h2r_session_options o;
+    options_init(&o);
+    o.settings.max_concurrent_streams = 1;
+    o.max_session_rejected_streams = 5;
+    struct conn *c = connect_with(&o);
+    peer_get(&c->p, 1, "/hold", 0);
+    uint32_t id = 3;
+    for (; id != 13; id += 2) peer_get(&c->p, id, "/", 1);
+    peer_flush(&c->p);
+    CHECK_MSG(c->p.last_feed >= 0 && peer_count(&c->p, H2R_FRAME_RST_STREAM, -1) == 5 &&
+                  peer_got_rst(&c->p, 11, H2R_REFUSED_STREAM),
+              "maxSessionRejectedStreams 5: 5 streams refused (REFUSED_STREAM)");
+    peer_get(&c->p, id, "/", 1);
+    CHECK_MSG(ended_with(c, H2R_ENHANCE_YOUR_CALM), "the 6th refused stream: GOAWAY(ENHANCE_YOUR_CALM)");
+    disconnect(c);
+}
+
+/* ---- the HPACK bomb ---- */
+
+static void test_hpack_bomb(void)
+{
+    h2r_session_options o;
+    options_init(&o);
+    struct conn *c = connect_with(&o);
+    /* A 4000-byte field, added to the dynamic table (index 62): GET, http, /, :authority, x-bomb. */
+    static uint8_t block[64 + 4000];
+    size_t n = 0;
+    memcpy(block, "\x82\x86\x84\x01\x09localhost", 14);
+    n = 14;
+    block[n++] = 0x40;
+    block[n++] = 6;
+    memcpy(block + n, "x-bomb", 6);
+    n += 6;
+    block[n++] = 0x7f, block[n++] = (uint8_t)(0x80 | ((4000 - 127) & 0x7f)),
+    block[n++] = (uint8_t)((4000 - 127) >> 7);
+    memset(block + n, 'b', 4000);
+    n += 4000;
+    peer_frame(&c->p, H2R_FRAME_HEADERS, H2R_FLAG_END_HEADERS | H2R_FLAG_END_STREAM, 1, block, n);
+    peer_flush(&c->p);
+    CHECK_MSG(c->app.streams == 1, "a request with a 4000-byte field is served");
+    peer_clear(&c->p);
+    /* Then 16000 references to it: 64 MB of fields from a 16 KB block. */
+    static uint8_t bomb[14 + 16000];
+    memcpy(bomb, "\x82\x86\x84\x01\x09localhost", 14);
+    memset(bomb + 14, 0xbe, 16000);
+    peer_frame(&c->p, H2R_FRAME_HEADERS, H2R_FLAG_END_HEADERS | H2R_FLAG_END_STREAM, 3, bomb, sizeof(bomb));
+    peer_flush(&c->p);
+    CHECK_MSG(c->app.streams == 1 && got_431(&c->p, 3),
+              "HPACK bomb: answered 431 once the list passes the limit");
+    peer_clear(&c->p);
+    /* The table is still in step: a request that refers to it decodes. */
+    block[14] = 0xbe;
+    peer_frame(&c->p, H2R_FRAME_HEADERS, H2R_FLAG_END_HEADERS | H2R_FLAG_END_STREAM, 5, block, 15);
+    peer_flush(&c->p);
+    CHECK_MSG(c->app.streams == 2 && peer_find(&c->p, H2R_FRAME_HEADERS, 5) &&
+                  !peer_find(&c->p, H2R_FRAME_GOAWAY, 0),
+              "HPACK bomb: the connection goes on, its table in step");
+    disconnect(c);
+}
+
+int main(void)
+{
+    check_ack_flood(FLOOD_PING, 0);
+    check_ack_flood(FLOOD_PING, 1);
+    check_ack_flood(FLOOD_SETTINGS, 0);
+    check_ack_flood(FLOOD_SETTINGS, 1);
+    test_pings_read_promptly();
+    test_reset_flood();
+    test_zero_length_headers();
+    test_empty_frames();
+    test_rapid_reset();
+    test_continuation_flood();
+    test_made_you_reset();
+    test_max_header_list_pairs();
+    test_max_header_list_size();
+    test_rejected_streams();
+    test_hpack_bomb();
+    return check_done();
+}

@@ -1,0 +1,236 @@
+"""Shared runner for the tests of h2serve with real clients (tests/io).
+
+Each test script calls run(main, ...): main(t) gets a Tap, starts servers
+with t.server(...), runs clients with t.client(...) and asserts with t.ok()
+and friends. Every wait has a timeout, a watchdog bounds the whole script,
+and whatever way the script ends (an assertion, an exception, the watchdog,
+meson's SIGTERM on its own timeout) every h2serve it started is killed.
+
+Each server is stopped with SIGTERM at the end of its test, which must end
+it with status 0 (a graceful shutdown), and its stderr must hold no
+sanitizer report: an ASan/UBSan build of h2serve is tested this way.
+"""
+
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import traceback
+
+# A sanitizer report on h2serve's stderr fails the test even when the process survived it (UBSan by default).
+SANITIZER_MARKERS = ("AddressSanitizer", "LeakSanitizer", "UndefinedBehaviorSanitizer", "runtime error:")
+URL_LINE = re.compile(r"^h2serve listening on (http://127\.0\.0\.1:(\d+)/)$")
+
+
+class Abort(Exception):
+    """Ends the test early: what failed has been reported already."""
+
+
+class Server:
+    """One h2serve process on 127.0.0.1 with a free port; see Tap.server."""
+
+    def __init__(self, tap, binary, args, start_timeout):
+        self.tap = tap
+        self.args = list(args)
+        self.label = " ".join(["h2serve"] + self.args)
+        self.stderr_file = tempfile.TemporaryFile()
+        self.stdout_lines = []
+        self.returncode = None
+        self.checked = False
+        env = dict(os.environ)
+        # Sanitizer reports must be loud and final; the caller's settings (scripts/test.sh) win.
+        env.setdefault("ASAN_OPTIONS", "detect_leaks=1:halt_on_error=1")
+        env.setdefault("UBSAN_OPTIONS", "print_stacktrace=1:halt_on_error=1")
+        cmd = [binary, "--host", "127.0.0.1", "--port", "0"] + self.args
+        self.proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                                     stderr=self.stderr_file)
+        self.pid = self.proc.pid
+        tap.servers.append(self)
+        # The first line is the URL; a thread waits for it (and keeps stdout drained afterwards,
+        # where --access-log - writes) so that a server that never says it listens cannot hang us.
+        first_line = threading.Event()
+        self._reader = threading.Thread(target=self._read_stdout, args=(first_line,), daemon=True)
+        self._reader.start()
+        first_line.wait(start_timeout)
+        match = URL_LINE.match(self.stdout_lines[0]) if self.stdout_lines else None
+        if not match:
+            self.kill()
+            tap.fail(f"{self.label} starts and prints its URL",
+                     f"stdout: {self.stdout_lines!r}\nstderr: {self.stderr()}")
+            raise Abort()
+        self.url = match.group(1)
+        self.port = int(match.group(2))
+
+    def _read_stdout(self, first_line):
+        for raw in self.proc.stdout:
+            self.stdout_lines.append(raw.decode("utf-8", "replace").rstrip("\n"))
+            first_line.set()
+        first_line.set()
+
+    def stderr(self):
+        self.stderr_file.seek(0)
+        return self.stderr_file.read().decode("utf-8", "replace")
+
+    def signal(self, sig):
+        if self.proc.poll() is None:
+            self.proc.send_signal(sig)
+
+    def wait(self, timeout):
+        """The exit status, or None if the server is still running after timeout seconds."""
+        try:
+            self.returncode = self.proc.wait(timeout)
+        except subprocess.TimeoutExpired:
+            return None
+        self._reader.join(5)
+        return self.returncode
+
+    def kill(self):
+        if self.proc.poll() is None:
+            self.proc.kill()
+        self.wait(10)
+
+    def stop(self, timeout=20):
+        """SIGTERM, then the exit status (SIGKILL and None if the graceful shutdown hangs)."""
+        self.signal(signal.SIGTERM)
+        status = self.wait(timeout)
+        if status is None:
+            self.kill()
+        return status
+
+    def check(self, expect_status=0):
+        """Asserts the exit status and a clean stderr; stops the server first if it still runs."""
+        if self.checked:
+            return
+        self.checked = True
+        status = self.returncode if self.proc.poll() is not None else self.stop()
+        if expect_status is not None:
+            self.tap.eq(status, expect_status, f"{self.label} exits with {expect_status}")
+        err = self.stderr()
+        reports = [m for m in SANITIZER_MARKERS if m in err]
+        self.tap.ok(not reports, f"{self.label}: no sanitizer report on stderr",
+                    err[-4000:] if reports else None)
+
+
+class Tap:
+    """TAP output: one line per assertion, the plan at the end."""
+
+    def __init__(self, binary):
+        self.binary = binary
+        self.count = 0
+        self.failed = 0
+        self.servers = []
+        self.children = []
+        self.tmpdirs = []
+
+    def ok(self, cond, desc, diag=None):
+        self.count += 1
+        if not cond:
+            self.failed += 1
+        print(f"{'ok' if cond else 'not ok'} {self.count} - {desc}", flush=True)
+        if not cond and diag:
+            self.diag(diag)
+        return bool(cond)
+
+    def fail(self, desc, diag=None):
+        return self.ok(False, desc, diag)
+
+    def eq(self, got, want, desc):
+        return self.ok(got == want, desc, f"got:  {got!r}\nwant: {want!r}")
+
+    def diag(self, text):
+        for line in str(text).splitlines():
+            print(f"# {line}", flush=True)
+
+    def require(self, cond, desc, diag=None):
+        """An assertion the rest of the test depends on: a failure ends it."""
+        if not self.ok(cond, desc, diag):
+            raise Abort()
+
+    def server(self, *args, start_timeout=15):
+        """Starts h2serve with args on 127.0.0.1, port 0; returns the Server (its url and port)."""
+        return Server(self, self.binary, args, start_timeout)
+
+    def client(self, args, timeout, **kwargs):
+        """Runs a client to completion (killed after timeout seconds, which fails the test)."""
+        try:
+            return subprocess.run(args, stdin=subprocess.DEVNULL, capture_output=True, timeout=timeout, **kwargs)
+        except subprocess.TimeoutExpired as e:
+            self.fail(f"{os.path.basename(args[0])} finishes within {timeout} s", f"command: {args}")
+            raise Abort() from e
+
+    def spawn(self, args, **kwargs):
+        """Starts a client in the background (see finish); it is killed if the test ends first."""
+        proc = subprocess.Popen(args, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                **kwargs)
+        self.children.append(proc)
+        return proc
+
+    def finish(self, proc, timeout):
+        """Waits for a spawned client: (status, stdout, stderr); killed after timeout seconds, which fails the test."""
+        try:
+            out, err = proc.communicate(timeout=timeout)
+        except subprocess.TimeoutExpired as e:
+            proc.kill()
+            proc.communicate()
+            self.fail(f"{os.path.basename(proc.args[0])} finishes within {timeout} s", f"command: {proc.args}")
+            raise Abort() from e
+        return proc.returncode, out, err
+
+    def tmpdir(self):
+        path = tempfile.mkdtemp(prefix="h2serve-test-")
+        self.tmpdirs.append(path)
+        return path
+
+
+def need_tool(name):
+    """The path of a client tool; without it the whole test is skipped (TAP skip-all, which meson reports as SKIP)."""
+    path = shutil.which(name)
+    if not path:
+        print(f"1..0 # SKIP {name} is not installed (scripts/install-deps.sh installs it)", flush=True)
+        sys.exit(0)
+    return path
+
+
+def _on_signal(signum, frame):
+    raise Abort(f"signal {signum}")
+
+
+def run(main, timeout):
+    """Runs main(tap) with h2serve from argv[1], bounded by timeout seconds; exits with the TAP result."""
+    if len(sys.argv) < 2:
+        sys.exit(f"usage: {sys.argv[0]} PATH/TO/h2serve [args...]")
+    tap = Tap(os.path.abspath(sys.argv[1]))
+    # meson sends SIGTERM on its timeout; SIGALRM is our own watchdog, a little earlier.
+    signal.signal(signal.SIGTERM, _on_signal)
+    signal.signal(signal.SIGALRM, _on_signal)
+    signal.alarm(timeout)
+    started = time.monotonic()
+    try:
+        main(tap)
+    except Abort as e:
+        if e.args:
+            tap.fail(f"test finishes within its time limit of {timeout} s", str(e.args[0]))
+    except Exception:
+        tap.fail("test runs without an exception", traceback.format_exc())
+    finally:
+        signal.alarm(0)
+        for proc in tap.children:
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait()
+        for server in tap.servers:
+            if server.proc.poll() is None and server.checked:
+                server.kill()
+        for server in tap.servers:
+            if not server.checked:
+                server.check()
+        for path in tap.tmpdirs:
+            shutil.rmtree(path, ignore_errors=True)
+    tap.diag(f"{time.monotonic() - started:.1f} s")
+    print(f"1..{tap.count}", flush=True)
+    sys.exit(1 if tap.failed else 0)
