@@ -41,10 +41,11 @@ void h2serve_access_log_request(h2r_stream *stream, const h2r_header *headers, s
     struct request_line *line = calloc(1, sizeof(*line));
     if (!line) return;
     size_t len;
+    /* A missing header has len 0, which must not cut its stand-in: a promise (no :method) logs as PUSH. */
     const char *method = h2serve_header(headers, count, ":method", &len);
-    snprintf(line->method, sizeof(line->method), "%.*s", (int)len, method ? method : "PUSH");
+    snprintf(line->method, sizeof(line->method), "%.*s", method ? (int)len : 4, method ? method : "PUSH");
     const char *path = h2serve_header(headers, count, ":path", &len);
-    snprintf(line->path, sizeof(line->path), "%.*s", (int)len, path ? path : "-");
+    snprintf(line->path, sizeof(line->path), "%.*s", path ? (int)len : 1, path ? path : "-");
     h2r_stream_set_user_data(stream, line);
 }
 

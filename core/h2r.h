@@ -212,7 +212,11 @@ void h2r_session_options_init(h2r_session_options *options);
 h2r_session *h2r_session_server_new(const h2r_session_options *options, const h2r_session_callbacks *callbacks,
                                     void *user_data);
 
-/** Frees the session now, without callbacks (a destroyed connection); streams are released. */
+/**
+ * Frees the session now (the connection is gone): streams are dropped
+ * without stream callbacks, queued data is released, and outstanding ping
+ * callbacks get H2R_ERR_SESSION_CLOSED.
+ */
 void h2r_session_free(h2r_session *session);
 
 void *h2r_session_user_data(const h2r_session *session);

@@ -82,8 +82,7 @@ struct h2r_stream {
     /* send side */
     int64_t remote_window; /* what the peer lets us send */
     struct data_item *data_head, *data_tail;
-    size_t queued_bytes; /* data not yet framed */
-    size_t buffered;     /* data not yet released (Node's bufferSize) */
+    size_t queued_bytes; /* data not yet framed (Node's bufferSize) */
 
     /* receive side */
     int64_t local_window;   /* what we let the peer send */
@@ -112,6 +111,13 @@ struct h2r_headers_info {
     int has_priority;
     struct h2r_priority_spec priority;
 };
+
+/* A PRIORITY frame's idle stream, kept in the tree so that others can depend on it. */
+struct placeholder {
+    uint32_t id;
+    struct h2r_sched_node node;
+};
+#define H2R_MAX_PLACEHOLDERS 32
 
 /* ---- the session ---- */
 
@@ -154,6 +160,8 @@ struct h2r_session {
     uint32_t closed_ids[CLOSED_STREAM_MEMORY]; /* id | 1u << 31 when we reset it */
     uint32_t closed_next;
     struct h2r_scheduler sched;
+    struct placeholder placeholders[H2R_MAX_PLACEHOLDERS];
+    uint32_t placeholder_count, placeholder_next;
     struct h2r_stream *conn_blocked; /* streams with data waiting for the connection window */
 
     /* flow control */

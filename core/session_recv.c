@@ -123,7 +123,8 @@ static void on_data(h2r_session *s, const struct h2r_frame_header *h, const uint
 
     h2r_stream_ref(st);
     if (d.len && s->cb.on_data) s->cb.on_data(st, d.data, d.len);
-    consume(s, st, d.flow_controlled_len);
+    /* After END_STREAM the peer sends nothing more: only the connection window is worth returning. */
+    consume(s, end ? NULL : st, d.flow_controlled_len);
     if (end && !(st->flags & STREAM_CLOSED)) h2r_stream_on_end_received(st);
     h2r_stream_unref(st);
 }
@@ -269,6 +270,39 @@ static void refuse_too_large(h2r_session *s, uint32_t id, int request_ended)
     h2r_session_count_invalid_frame(s);
 }
 
+/* The tree node of an open stream or of a placeholder for an idle one; NULL for the root or outside the tree. */
+static struct h2r_sched_node *priority_parent(h2r_session *s, uint32_t id)
+{
+    if (id == 0) return NULL;
+    h2r_stream *st = h2r_stream_find(s, id);
+    if (st) return h2r_sched_is_attached(&st->sched) ? &st->sched : NULL;
+    for (uint32_t i = 0; i != s->placeholder_count; ++i)
+        if (s->placeholders[i].id == id) return &s->placeholders[i].node;
+    return NULL;
+}
+
+/*
+ * The placeholder for an idle stream named by a PRIORITY frame, made if
+ * needed. There are a few at most: past that the oldest is recycled (its
+ * dependents move up to its parent), so a peer cannot grow the tree at will.
+ */
+static struct h2r_sched_node *placeholder_for(h2r_session *s, uint32_t id)
+{
+    struct h2r_sched_node *node = priority_parent(s, id);
+    if (node) return node;
+    struct placeholder *p;
+    if (s->placeholder_count < H2R_MAX_PLACEHOLDERS) {
+        p = &s->placeholders[s->placeholder_count++];
+    } else {
+        p = &s->placeholders[s->placeholder_next++ % H2R_MAX_PLACEHOLDERS];
+        h2r_sched_detach(&s->sched, &p->node);
+    }
+    p->id = id;
+    h2r_sched_node_init(&p->node, id);
+    h2r_sched_attach(&s->sched, &p->node, NULL, H2R_SCHED_DEFAULT_WEIGHT, 0);
+    return &p->node;
+}
+
 static void open_stream(h2r_session *s, const struct h2r_headers_info *info, struct field_collector *c)
 {
     uint32_t id = info->stream_id;
@@ -289,10 +323,9 @@ static void open_stream(h2r_session *s, const struct h2r_headers_info *info, str
     uint16_t weight = H2R_SCHED_DEFAULT_WEIGHT;
     int exclusive = 0;
     if (info->has_priority) {
-        h2r_stream *dep = info->priority.dependency ? h2r_stream_find(s, info->priority.dependency) : NULL;
-        /* A dependency outside the tree (idle or gone) gets the default priority (RFC 7540 §5.3.1). */
-        if (dep || info->priority.dependency == 0) {
-            parent = dep ? &dep->sched : NULL;
+        parent = priority_parent(s, info->priority.dependency);
+        /* A dependency outside the tree (gone, or never named) gets the default priority (RFC 7540 §5.3.1). */
+        if (parent || info->priority.dependency == 0) {
             weight = info->priority.weight;
             exclusive = info->priority.exclusive;
         }
@@ -444,11 +477,21 @@ static void on_priority(h2r_session *s, const struct h2r_frame_header *h, const 
         if (is_idle(s, h->stream_id)) return connection_error(s, code, "bad PRIORITY on an idle stream");
         return stream_error_no_object(s, h->stream_id, code);
     }
-    /* RFC 9113 deprecates these signals: honoured for open streams, ignored otherwise. */
-    if (!st || !h2r_sched_is_attached(&st->sched)) return;
-    h2r_stream *parent = spec.dependency ? h2r_stream_find(s, spec.dependency) : NULL;
-    if (spec.dependency && !parent) return;
-    h2r_sched_reprioritize(&s->sched, &st->sched, parent ? &parent->sched : NULL, spec.weight, spec.exclusive);
+    /*
+     * Open streams move in the tree; idle ones become placeholders that later
+     * streams can depend on (nghttp2 and Firefox build their trees this way);
+     * closed ones are gone and ignored.
+     */
+    struct h2r_sched_node *node = st ? &st->sched : NULL;
+    if (!st && is_idle(s, h->stream_id)) node = placeholder_for(s, h->stream_id);
+    if (!node) return;
+    struct h2r_sched_node *parent = priority_parent(s, spec.dependency);
+    if (spec.dependency && !parent) {
+        /* A dependency outside the tree gives the default priority (RFC 7540 §5.3.1). */
+        spec.weight = H2R_SCHED_DEFAULT_WEIGHT;
+        spec.exclusive = 0;
+    }
+    h2r_sched_reprioritize(&s->sched, node, parent, spec.weight, spec.exclusive);
 }
 
 static void on_priority_update(h2r_session *s, const struct h2r_frame_header *h, const uint8_t *payload)

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Runs one libFuzzer target for a while, from seeds made of hpack-test-case stories.
 
-usage: run_fuzzer.py FUZZER wire|fields|none STORIES_DIR BUILD_DIR [libFuzzer options...]
+usage: run_fuzzer.py FUZZER wire|fields|session|none STORIES_DIR BUILD_DIR [libFuzzer options...]
 
 The seeds are written in the input format of the target (see the comment at the
 top of each fuzz_hpack_*.c):
@@ -9,6 +9,8 @@ top of each fuzz_hpack_*.c):
           block (with its header_table_size change), for fuzz_hpack_decode
   fields  two config bytes, then each case's header fields and an end-of-block
           op, for fuzz_hpack_roundtrip
+  session client conversations written by fuzz_session_seeds.py, for
+          fuzz_session (STORIES_DIR is not read)
   none    no seeds (STORIES_DIR is not read)
 Runs for $H2R_FUZZ_SECONDS seconds (default 60). New corpus entries are kept in
 BUILD_DIR/corpus/NAME across runs, findings go to BUILD_DIR/artifacts/. Exits
@@ -99,6 +101,9 @@ def main():
     with tempfile.TemporaryDirectory(prefix=name + "-seeds-") as seed_dir:
         if kind == "none":
             pass
+        elif kind == "session":
+            script = os.path.join(os.path.dirname(os.path.abspath(__file__)), "fuzz_session_seeds.py")
+            subprocess.run([sys.executable, script, seed_dir], check=True)
         elif os.path.isdir(stories_dir):
             print(f"{write_seeds(kind, stories_dir, seed_dir)} seeds from {stories_dir}", flush=True)
         else:

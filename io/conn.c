@@ -87,6 +87,13 @@ void h2r_conn_close(struct conn *c)
 {
     if (c->closing) return;
     c->closing = 1;
+    /*
+     * Streams still open end now, through on_aborted and on_stream_close:
+     * h2r_session_free, when the last operation is back, makes no callbacks,
+     * and the application's per-stream state would leak. The GOAWAY this
+     * queues is never sent.
+     */
+    h2r_session_destroy(c->session, H2R_NO_ERROR);
     if (c->recv_armed) {
         struct io_uring_sqe *sqe = h2r_worker_sqe(c->worker);
         io_uring_prep_cancel64(sqe, op_data(c, OP_RECV), 0);

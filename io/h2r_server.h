@@ -6,8 +6,8 @@
  * socket, its own provided-buffer ring and its own connections: a
  * connection lives and dies on the worker that accepted it, with no locks
  * on the way. The main thread only starts the workers and, on SIGTERM or
- * SIGINT, tells them to shut down gracefully (GOAWAY, let in-flight streams
- * finish, exit); a second signal ends the process at once.
+ * SIGINT, tells them to shut down gracefully (stop listening, GOAWAY, let
+ * in-flight streams finish, exit); a second signal ends the process at once.
  */
 #ifndef H2R_SERVER_H
 #define H2R_SERVER_H

@@ -11,6 +11,7 @@ void peer_init(struct peer *p, const h2r_session_options *options, const h2r_ses
                void *user_data)
 {
     memset(p, 0, sizeof(*p));
+    p->open_block = SIZE_MAX;
     p->session = h2r_session_server_new(options, callbacks, user_data);
     h2r_hpack_encoder_init(&p->enc, 4096);
     h2r_hpack_decoder_init(&p->dec, 4096, SIZE_MAX);
@@ -132,7 +133,6 @@ static void decode_if_complete(struct peer *p, size_t first)
 static void parse_frames(struct peer *p)
 {
     size_t at = 0;
-    static size_t open_block = SIZE_MAX;
     while (p->rx_len - at >= H2R_FRAME_HEADER_LEN && p->frame_count < PEER_MAX_FRAMES) {
         struct h2r_frame_header h;
         h2r_frame_header_decode(p->rx + at, &h);
@@ -143,11 +143,11 @@ static void parse_frames(struct peer *p)
         f->payload = malloc(h.length + 1);
         memcpy(f->payload, p->rx + at + H2R_FRAME_HEADER_LEN, h.length);
         at += H2R_FRAME_HEADER_LEN + h.length;
-        if (h.type == H2R_FRAME_HEADERS || h.type == H2R_FRAME_PUSH_PROMISE) open_block = p->frame_count - 1;
+        if (h.type == H2R_FRAME_HEADERS || h.type == H2R_FRAME_PUSH_PROMISE) p->open_block = p->frame_count - 1;
         if ((h.type == H2R_FRAME_HEADERS || h.type == H2R_FRAME_PUSH_PROMISE || h.type == H2R_FRAME_CONTINUATION) &&
-            (h.flags & H2R_FLAG_END_HEADERS) && open_block != SIZE_MAX) {
-            decode_if_complete(p, open_block);
-            open_block = SIZE_MAX;
+            (h.flags & H2R_FLAG_END_HEADERS) && p->open_block != SIZE_MAX) {
+            decode_if_complete(p, p->open_block);
+            p->open_block = SIZE_MAX;
         }
     }
     memmove(p->rx, p->rx + at, p->rx_len - at);

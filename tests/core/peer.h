@@ -31,6 +31,7 @@ struct peer {
     uint8_t *rx;
     size_t rx_len, rx_cap;
     uint64_t bytes_received;
+    size_t open_block; /* index of a HEADERS/PUSH_PROMISE still waiting for its END_HEADERS, or SIZE_MAX */
     size_t max_write; /* pretend the socket takes at most this much per pull (0: all) */
 };
 

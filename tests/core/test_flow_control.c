@@ -439,6 +439,25 @@ static void test_request_body_window_updates(void)
     app_unref_all(&app);
 }
 
+/* No stream WINDOW_UPDATE for a stream the peer has ended: it can send nothing more (RFC 9113 §6.9). */
+static void test_no_window_update_after_end_stream(void)
+{
+    struct app app = {0};
+    struct peer p;
+    peer_init(&p, NULL, &callbacks, &app);
+    peer_preface(&p, NULL, 0);
+    post(&p, 1);
+    static uint8_t chunk[16384];
+    peer_frame(&p, H2R_FRAME_DATA, 0, 1, chunk, sizeof(chunk));
+    peer_frame(&p, H2R_FRAME_DATA, H2R_FLAG_END_STREAM, 1, chunk, sizeof(chunk));
+    peer_flush(&p);
+    CHECK_MSG(app.data_received == 2 * sizeof(chunk), "the body arrived");
+    CHECK_MSG(peer_count(&p, H2R_FRAME_WINDOW_UPDATE, 1) == 0,
+              "half the window consumed by the last frame: no WINDOW_UPDATE for the ended stream");
+    peer_free(&p);
+    app_unref_all(&app);
+}
+
 /* Padding counts against flow control (RFC 9113 §6.1, §6.9.1), so it is also given back. */
 static void test_padding_counted_in_flow_control(void)
 {
@@ -925,6 +944,7 @@ int main(void)
     test_connection_window_blocks_streams();
     test_max_frame_size();
     test_request_body_window_updates();
+    test_no_window_update_after_end_stream();
     test_padding_counted_in_flow_control();
     test_partial_writes();
     test_release_after_written();

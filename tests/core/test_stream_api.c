@@ -602,7 +602,8 @@ static void test_request_body_and_trailers(void)
     app_unref_all(&app);
 }
 
-/* A header block whose first field has an empty name and value: malformed (RFC 9113 §8.2.1), refused cleanly. */
+/* A header block whose first field has an empty name and value: malformed (RFC 9113 §8.2.1), refused cleanly.
+ */
 static void test_request_empty_first_field(void)
 {
     struct app app = {0};

@@ -50,6 +50,9 @@ def demo_site(t, log_path):
     t.eq(body, "", "HEAD /hello: no body")
     t.eq(headers.get("content-length"), "13", "HEAD /hello: the length GET would have")
 
+    code, body, _ = curl(t, base + "hello?n=1")
+    t.eq((code, body), (200, "Hello, World!"), "GET /hello?n=1: the query names no other resource")
+
     code, body, _ = curl(t, base + "no/such/thing")
     t.eq(code, 404, "GET /no/such/thing: 404")
     t.eq(body, "not found\n", "404 body")
@@ -67,7 +70,8 @@ def demo_site(t, log_path):
     server.check()
     with open(log_path) as f:
         lines = f.read().splitlines()
-    expected = ['"GET /hello HTTP/2" 200 13', '"HEAD /hello HTTP/2" 200 13', '"GET /no/such/thing HTTP/2" 404 10',
+    expected = ['"GET /hello HTTP/2" 200 13', '"HEAD /hello HTTP/2" 200 13',
+                '"GET /hello?n=1 HTTP/2" 200 13', '"GET /no/such/thing HTTP/2" 404 10',
                 '"POST /hello HTTP/2" 405 19', '"GET /x HTTP/2" 200 17']
     t.eq(len(lines), len(expected), "--access-log: one line per response")
     for line, want in zip(lines, expected):

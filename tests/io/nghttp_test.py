@@ -142,12 +142,17 @@ def many_streams(t, server):
 
 
 def main(t):
-    server = t.server()
+    server = t.server("--access-log", "-")
     push_example(t, server, null_out=True)
     push_example(t, server, null_out=False)
     assets(t, server)
     many_streams(t, server)
     server.check()
+    # --access-log - writes to stdout after the URL line; a pushed response is logged as PUSH.
+    log = server.stdout_lines[1:]
+    for want in ('"GET /x HTTP/2" 200 17', '"PUSH /y HTTP/2" 200 17', '"PUSH /z HTTP/2" 200 17',
+                 '"PUSH /style.css HTTP/2" 200 47', '"GET /hello?2 HTTP/2" 200 13', '"GET /nope HTTP/2" 404 10'):
+        t.ok(any(line.endswith(want) for line in log), f"--access-log - logged {want}", "\n".join(log))
 
 
 run(main, timeout=60)
