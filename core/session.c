@@ -154,7 +154,7 @@ int h2r_session_is_done(const h2r_session *s)
 {
     int quiet = s->control_bytes == 0 && s->inflight_start == s->inflight_end;
     if (s->phase == PHASE_CLOSED) return quiet;
-    return s->closing && s->stream_count == 0 && quiet;
+    return s->closing && !s->drain_ping_pending && s->stream_count == 0 && quiet;
 }
 
 void h2r_session_maybe_done(h2r_session *s)
@@ -232,7 +232,8 @@ const h2r_settings *h2r_session_remote_settings(const h2r_session *s)
 
 int h2r_session_ping(h2r_session *s, const uint8_t payload[8], h2r_ping_cb cb, void *ctx)
 {
-    if (s->phase == PHASE_CLOSED || s->goaway_sent) return H2R_ERR_SESSION_CLOSED;
+    /* Still allowed after a GOAWAY: the connection lives on while streams finish (and graceful close needs it). */
+    if (s->phase == PHASE_CLOSED) return H2R_ERR_SESSION_CLOSED;
     if (s->ping_count >= s->opt.max_outstanding_pings) return H2R_ERR_TOO_MANY_PINGS;
     uint8_t *buf = h2r_out_reserve(s, 17);
     if (!buf) return H2R_ERR_NOMEM;
@@ -253,11 +254,34 @@ int h2r_session_goaway(h2r_session *s, uint32_t error_code, int64_t last_stream_
     return h2r_send_goaway(s, last, error_code, data, len);
 }
 
+/* The PING after the first graceful GOAWAY came back: every stream the peer opened before it has arrived. */
+static void on_drain_ping(h2r_session *s, int err, const uint8_t payload[8], void *ctx)
+{
+    (void)payload;
+    (void)ctx;
+    s->drain_ping_pending = 0;
+    if (err || s->phase == PHASE_CLOSED) return;
+    h2r_session_goaway(s, H2R_NO_ERROR, s->last_peer_stream_id, NULL, 0);
+    h2r_session_maybe_done(s);
+}
+
 void h2r_session_close(h2r_session *s)
 {
     if (s->closing) return;
     s->closing = 1;
-    if (!s->goaway_sent && s->phase != PHASE_CLOSED) h2r_send_goaway(s, s->last_peer_stream_id, H2R_NO_ERROR, NULL, 0);
+    if (!s->goaway_sent && s->phase != PHASE_CLOSED) {
+        /*
+         * RFC 9113 §6.8: announce with the largest stream id, so that requests
+         * already on their way are still served, then, one round trip later
+         * (a PING), name the real last stream.
+         */
+        static const uint8_t drain_payload[8] = {'h', '2', 'r', 'd', 'r', 'a', 'i', 'n'};
+        h2r_send_goaway(s, H2R_STREAM_ID_MASK, H2R_NO_ERROR, NULL, 0);
+        if (h2r_session_ping(s, drain_payload, on_drain_ping, NULL) == 0)
+            s->drain_ping_pending = 1;
+        else
+            h2r_session_goaway(s, H2R_NO_ERROR, s->last_peer_stream_id, NULL, 0);
+    }
     h2r_session_maybe_done(s);
 }
 

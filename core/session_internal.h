@@ -204,6 +204,7 @@ struct h2r_session {
     /* goaway and shutdown */
     uint8_t goaway_sent;
     uint8_t goaway_received;
+    uint8_t drain_ping_pending; /* graceful close: the final GOAWAY waits for this PING's ACK */
     uint8_t closing;   /* graceful close: done when the last stream ends */
     uint8_t destroyed; /* no more callbacks after on_session_close */
     uint8_t close_notified;

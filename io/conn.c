@@ -227,6 +227,11 @@ void h2r_conn_check_timers(struct conn *c)
     }
     h2r_session_state st;
     h2r_session_get_state(c->session, &st);
-    if (cfg->idle_timeout_ms && st.open_streams == 0 && now - c->last_activity_ms > cfg->idle_timeout_ms)
+    uint64_t idle = now - c->last_activity_ms;
+    if (!cfg->idle_timeout_ms || st.open_streams != 0 || idle <= cfg->idle_timeout_ms) return;
+    /* Graceful first; a peer that does not even answer the closing PING is cut off a period later. */
+    if (idle <= 2 * (uint64_t)cfg->idle_timeout_ms)
         h2r_session_close(c->session);
+    else
+        h2r_session_destroy(c->session, H2R_NO_ERROR);
 }

@@ -324,3 +324,12 @@ size_t peer_data_copy(const struct peer *p, uint32_t stream_id, uint8_t *out, si
     }
     return total;
 }
+
+void peer_ack_pings(struct peer *p)
+{
+    for (size_t i = 0; i != p->frame_count; ++i) {
+        const struct peer_frame *f = &p->frames[i];
+        if (f->h.type == H2R_FRAME_PING && !(f->h.flags & H2R_FLAG_ACK) && f->h.length == 8)
+            peer_frame(p, H2R_FRAME_PING, H2R_FLAG_ACK, 0, f->payload, 8);
+    }
+}

@@ -89,4 +89,7 @@ uint32_t peer_u32(const uint8_t *bytes);
  * total. */
 size_t peer_data_copy(const struct peer *p, uint32_t stream_id, uint8_t *out, size_t cap);
 
+/* Answers every PING received so far (not the ACKs) with its ACK, as a client's stack would. */
+void peer_ack_pings(struct peer *p);
+
 #endif

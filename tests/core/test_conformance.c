@@ -931,6 +931,10 @@ static void goaway_never_raises_last(struct conn *c)
     flush(c);
     CHECK_MSG(peer_count(&c->p, H2R_FRAME_GOAWAY, 0) == 1 && peer_got_goaway(&c->p, H2R_NO_ERROR),
               "§6.8: graceful close sends GOAWAY(NO_ERROR)");
+    peer_ack_pings(&c->p); /* the round trip after which the real last stream id is named */
+    flush(c);
+    const struct peer_frame *last = peer_nth(&c->p, H2R_FRAME_GOAWAY, 0, 1);
+    CHECK_MSG(last && peer_u32(last->payload) == 1, "§6.8: then a GOAWAY naming stream 1");
     clear(c);
     get(c, 3, "/", 1); /* after our GOAWAY: not processed */
     ping(c, 0, 0, 7);  /* then a connection error */
@@ -1248,7 +1252,13 @@ static void streams_after_our_goaway(struct conn *c)
     get(c, 1, "/hold", 0);
     h2r_session_close(c->p.session);
     flush(c);
-    CHECK_MSG(peer_got_goaway(&c->p, H2R_NO_ERROR), "§6.8: graceful close sends GOAWAY(NO_ERROR)");
+    const struct peer_frame *first = peer_find(&c->p, H2R_FRAME_GOAWAY, 0);
+    CHECK_MSG(first && peer_u32(first->payload) == H2R_STREAM_ID_MASK && peer_u32(first->payload + 4) == H2R_NO_ERROR,
+              "§6.8: graceful close first sends GOAWAY(2^31-1, NO_ERROR)");
+    peer_ack_pings(&c->p);
+    flush(c);
+    const struct peer_frame *last = peer_nth(&c->p, H2R_FRAME_GOAWAY, 0, 1);
+    CHECK_MSG(last && peer_u32(last->payload) == 1, "§6.8: one round trip later, a GOAWAY naming stream 1");
     clear(c);
     /* A request the client sent before it saw the GOAWAY: ignored, but every frame of it is legal. */
     get(c, 3, "/", 0);

@@ -752,8 +752,14 @@ static void test_graceful_close(void)
     CHECK(!h2r_session_is_done(p.session) && h2r_session_want_read(p.session));
     peer_flush(&p);
     const struct peer_frame *g = peer_find(&p, H2R_FRAME_GOAWAY, 0);
+    CHECK_MSG(g && peer_u32(g->payload) == H2R_STREAM_ID_MASK && peer_u32(g->payload + 4) == H2R_NO_ERROR,
+              "GOAWAY(NO_ERROR) announcing with last stream 2^31-1, then a PING");
+    CHECK(peer_find(&p, H2R_FRAME_PING, 0) != NULL);
+    peer_ack_pings(&p);
+    peer_flush(&p);
+    g = peer_nth(&p, H2R_FRAME_GOAWAY, 0, 1);
     CHECK_MSG(g && peer_u32(g->payload) == 1 && peer_u32(g->payload + 4) == H2R_NO_ERROR,
-              "GOAWAY(NO_ERROR), last stream 1");
+              "after the PING's round trip, GOAWAY(NO_ERROR), last stream 1");
     CHECK_MSG(!h2r_session_is_done(p.session) && app.session_closes == 0, "not done while stream 1 is open");
 
     request(&p, 3, "GET", "/", 1);
