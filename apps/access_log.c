@@ -55,7 +55,8 @@ void h2serve_access_log(h2r_stream *stream, unsigned status, size_t body_len)
     struct request_line *line = h2r_stream_user_data(stream);
     char buf[512];
     int n = snprintf(buf, sizeof(buf), "[%s] stream %u \"%s %s HTTP/2\" %u %zu\n", h2serve_http_date(),
-                     h2r_stream_id(stream), line ? line->method : "PUSH", line ? line->path : "-", status, body_len);
+                     h2r_stream_id(stream), line ? line->method : "PUSH", line ? line->path : "-", status,
+                     body_len);
     if (n > 0) {
         /* A full disk must not stop the server: a line that cannot be written is lost. */
         ssize_t written = write(log_fd, buf, (size_t)n < sizeof(buf) ? (size_t)n : sizeof(buf) - 1);

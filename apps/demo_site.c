@@ -19,8 +19,10 @@ static const struct resource resources[] = {
      "text/html; charset=utf-8",
      "<!DOCTYPE html>\n<html>\n<head>\n<meta charset=\"utf-8\">\n<title>h2ring</title>\n"
      "<link rel=\"stylesheet\" href=\"/style.css\">\n<script src=\"/app.js\"></script>\n</head>\n"
-     "<body>\n<h1>h2ring</h1>\n<p>HTTP/2 on io_uring. The stylesheet and script of this page were pushed.</p>\n"
-     "<p><a href=\"/x\">/x</a> pushes /y and /z; <a href=\"/hello\">/hello</a> says hello.</p>\n</body>\n</html>\n",
+     "<body>\n<h1>h2ring</h1>\n<p>HTTP/2 on io_uring. The stylesheet and script of this page were "
+     "pushed.</p>\n"
+     "<p><a href=\"/x\">/x</a> pushes /y and /z; <a href=\"/hello\">/hello</a> says "
+     "hello.</p>\n</body>\n</html>\n",
      {"/style.css", "/app.js"}},
     {"/style.css", "text/css", "body { font-family: sans-serif; margin: 2em; }\n", {NULL, NULL}},
     {"/app.js", "text/javascript", "console.log('pushed by h2ring');\n", {NULL, NULL}},
@@ -33,7 +35,8 @@ static const struct resource resources[] = {
 static const struct resource *find(const char *path, size_t len)
 {
     for (size_t i = 0; i != sizeof(resources) / sizeof(resources[0]); ++i)
-        if (strlen(resources[i].path) == len && memcmp(resources[i].path, path, len) == 0) return &resources[i];
+        if (strlen(resources[i].path) == len && memcmp(resources[i].path, path, len) == 0)
+            return &resources[i];
     return NULL;
 }
 
@@ -53,14 +56,17 @@ void h2serve_demo_handle(h2r_stream *stream, const char *path, size_t path_len, 
         return;
     }
     if (!is_get_or_head) {
-        static const h2r_header allow = {.name = "allow", .name_len = 5, .value = "GET, HEAD", .value_len = 9};
-        h2serve_respond(stream, 405, "text/plain", not_allowed, sizeof(not_allowed) - 1, NULL, NULL, &allow, 1);
+        static const h2r_header allow = {
+            .name = "allow", .name_len = 5, .value = "GET, HEAD", .value_len = 9};
+        h2serve_respond(stream, 405, "text/plain", not_allowed, sizeof(not_allowed) - 1, NULL, NULL, &allow,
+                        1);
         return;
     }
     /* Promise first, so the client knows before it sees the references (RFC 9113 §8.4). */
     h2r_stream *pushed[2] = {NULL, NULL};
     for (int i = 0; i != 2 && r->pushes[i]; ++i) {
-        h2r_header promise = {.name = ":path", .name_len = 5, .value = r->pushes[i], .value_len = strlen(r->pushes[i])};
+        h2r_header promise = {
+            .name = ":path", .name_len = 5, .value = r->pushes[i], .value_len = strlen(r->pushes[i])};
         /* A client that disabled push just gets the page: the refusal is not an error. */
         if (h2r_stream_push(stream, &promise, 1, &pushed[i]) != 0) pushed[i] = NULL;
         if (pushed[i]) h2serve_access_log_request(pushed[i], &promise, 1);

@@ -29,7 +29,8 @@ static const char usage[] =
 
 static int use_root;
 
-static void on_stream(h2r_session *session, h2r_stream *stream, const h2r_header *headers, size_t count, int flags)
+static void on_stream(h2r_session *session, h2r_stream *stream, const h2r_header *headers, size_t count,
+                      int flags)
 {
     (void)session;
     (void)flags;
@@ -79,9 +80,12 @@ static int parse_number(const char *flag, const char *text, unsigned long max, u
 int main(int argc, char **argv)
 {
     static const struct option options[] = {
-        {"host", required_argument, NULL, 'h'},       {"port", required_argument, NULL, 'p'},
-        {"workers", required_argument, NULL, 'w'},    {"root", required_argument, NULL, 'r'},
-        {"access-log", required_argument, NULL, 'l'}, {"help", no_argument, NULL, '?' + 256},
+        {"host", required_argument, NULL, 'h'},
+        {"port", required_argument, NULL, 'p'},
+        {"workers", required_argument, NULL, 'w'},
+        {"root", required_argument, NULL, 'r'},
+        {"access-log", required_argument, NULL, 'l'},
+        {"help", no_argument, NULL, '?' + 256},
         {NULL, 0, NULL, 0},
     };
     h2r_server_config config;

@@ -22,10 +22,12 @@ const char *h2serve_http_date(void)
     return buf;
 }
 
-#define HEADER(n, v, vl) ((h2r_header){.name = (n), .name_len = sizeof(n) - 1, .value = (v), .value_len = (vl)})
+#define HEADER(n, v, vl)                                                                                     \
+    ((h2r_header){.name = (n), .name_len = sizeof(n) - 1, .value = (v), .value_len = (vl)})
 
-int h2serve_respond(h2r_stream *stream, unsigned status, const char *content_type, const void *body, size_t len,
-                    h2r_release_cb release, void *ctx, const h2r_header *extra, size_t extra_count)
+int h2serve_respond(h2r_stream *stream, unsigned status, const char *content_type, const void *body,
+                    size_t len, h2r_release_cb release, void *ctx, const h2r_header *extra,
+                    size_t extra_count)
 {
     char status_text[4], length_text[24];
     snprintf(status_text, sizeof(status_text), "%03u", status % 1000);
@@ -37,7 +39,8 @@ int h2serve_respond(h2r_stream *stream, unsigned status, const char *content_typ
     if (content_type) headers[n++] = HEADER("content-type", content_type, strlen(content_type));
     headers[n++] = HEADER("content-length", length_text, (size_t)length_len);
     headers[n++] = HEADER("date", date, strlen(date));
-    for (size_t i = 0; i != extra_count && n != sizeof(headers) / sizeof(headers[0]); ++i) headers[n++] = extra[i];
+    for (size_t i = 0; i != extra_count && n != sizeof(headers) / sizeof(headers[0]); ++i)
+        headers[n++] = extra[i];
 
     h2serve_access_log(stream, status, len);
     int err = h2r_stream_respond(stream, headers, n, len ? 0 : H2R_RESPOND_END_STREAM);

@@ -59,7 +59,8 @@ static int decode_path(const char *path, size_t len, char *out, size_t cap)
         out[n++] = c;
     }
     out[n] = '\0';
-    /* Refuse ".." as a whole segment; the kernel would refuse the escape, but a clear 404 is better than a 403. */
+    /* Refuse ".." as a whole segment; the kernel would refuse the escape, but a clear 404 is better than a
+     * 403. */
     for (const char *seg = out; *seg;) {
         const char *end = strchr(seg, '/');
         size_t seg_len = end ? (size_t)(end - seg) : strlen(seg);
@@ -71,7 +72,8 @@ static int decode_path(const char *path, size_t len, char *out, size_t cap)
 
 static int open_beneath(const char *name)
 {
-    struct open_how how = {.flags = O_RDONLY | O_CLOEXEC | O_NOCTTY, .resolve = RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS};
+    struct open_how how = {.flags = O_RDONLY | O_CLOEXEC | O_NOCTTY,
+                           .resolve = RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS};
     return (int)syscall(SYS_openat2, root_fd, name[0] ? name : ".", &how, sizeof(how));
 }
 
@@ -80,11 +82,21 @@ static const char *content_type_of(const char *name)
     static const struct {
         const char *ext, *type;
     } types[] = {
-        {".html", "text/html; charset=utf-8"}, {".htm", "text/html; charset=utf-8"}, {".css", "text/css"},
-        {".js", "text/javascript"},            {".json", "application/json"},        {".txt", "text/plain; charset=utf-8"},
-        {".png", "image/png"},                 {".jpg", "image/jpeg"},              {".jpeg", "image/jpeg"},
-        {".gif", "image/gif"},                 {".svg", "image/svg+xml"},           {".ico", "image/x-icon"},
-        {".wasm", "application/wasm"},         {".pdf", "application/pdf"},         {".xml", "application/xml"},
+        {".html", "text/html; charset=utf-8"},
+        {".htm", "text/html; charset=utf-8"},
+        {".css", "text/css"},
+        {".js", "text/javascript"},
+        {".json", "application/json"},
+        {".txt", "text/plain; charset=utf-8"},
+        {".png", "image/png"},
+        {".jpg", "image/jpeg"},
+        {".jpeg", "image/jpeg"},
+        {".gif", "image/gif"},
+        {".svg", "image/svg+xml"},
+        {".ico", "image/x-icon"},
+        {".wasm", "application/wasm"},
+        {".pdf", "application/pdf"},
+        {".xml", "application/xml"},
     };
     const char *dot = strrchr(name, '.');
     if (dot && !strchr(dot, '/'))
@@ -130,7 +142,8 @@ void h2serve_static_handle(h2r_stream *stream, const char *path, size_t path_len
     int len = decode_path(path, path_len, name, MAX_PATH);
     if (len < 0) return respond_error(stream, 404, "not found\n");
     if (!is_get_or_head) {
-        static const h2r_header allow = {.name = "allow", .name_len = 5, .value = "GET, HEAD", .value_len = 9};
+        static const h2r_header allow = {
+            .name = "allow", .name_len = 5, .value = "GET, HEAD", .value_len = 9};
         h2serve_respond(stream, 405, "text/plain", "method not allowed\n", 19, NULL, NULL, &allow, 1);
         return;
     }

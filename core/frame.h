@@ -51,7 +51,6 @@ enum h2r_frame_flag {
     H2R_FLAG_PRIORITY = 0x20,
 };
 
-
 /* Setting identifiers (RFC 9113 §6.5.2, RFC 8441, RFC 9218). */
 enum h2r_setting_id {
     H2R_SETTINGS_HEADER_TABLE_SIZE = 0x1,
@@ -75,7 +74,8 @@ struct h2r_frame_header {
 void h2r_frame_header_decode(const uint8_t *p, struct h2r_frame_header *header);
 
 /** Writes a 9-byte frame header; returns p + 9. */
-uint8_t *h2r_frame_header_encode(uint8_t *p, uint32_t length, uint8_t type, uint8_t flags, uint32_t stream_id);
+uint8_t *h2r_frame_header_encode(uint8_t *p, uint32_t length, uint8_t type, uint8_t flags,
+                                 uint32_t stream_id);
 
 /* ---- payload decoders: each returns 0 or an h2r_error_code ---- */
 
@@ -92,7 +92,8 @@ struct h2r_data_frame {
     /* The whole payload length including padding: what flow control counts (§6.9.1). */
     size_t flow_controlled_len;
 };
-int h2r_frame_decode_data(const struct h2r_frame_header *h, const uint8_t *payload, struct h2r_data_frame *out);
+int h2r_frame_decode_data(const struct h2r_frame_header *h, const uint8_t *payload,
+                          struct h2r_data_frame *out);
 
 struct h2r_headers_frame {
     const uint8_t *block; /* header block fragment */
@@ -107,7 +108,8 @@ int h2r_frame_decode_headers(const struct h2r_frame_header *h, const uint8_t *pa
 int h2r_frame_decode_priority(const struct h2r_frame_header *h, const uint8_t *payload,
                               struct h2r_priority_spec *out);
 
-int h2r_frame_decode_rst_stream(const struct h2r_frame_header *h, const uint8_t *payload, uint32_t *error_code);
+int h2r_frame_decode_rst_stream(const struct h2r_frame_header *h, const uint8_t *payload,
+                                uint32_t *error_code);
 
 struct h2r_setting {
     uint16_t id;
@@ -140,10 +142,12 @@ struct h2r_goaway_frame {
     const uint8_t *debug_data;
     size_t debug_len;
 };
-int h2r_frame_decode_goaway(const struct h2r_frame_header *h, const uint8_t *payload, struct h2r_goaway_frame *out);
+int h2r_frame_decode_goaway(const struct h2r_frame_header *h, const uint8_t *payload,
+                            struct h2r_goaway_frame *out);
 
 /* WINDOW_UPDATE: length 4; the increment may be 0 (the caller decides the error's scope, §6.9). */
-int h2r_frame_decode_window_update(const struct h2r_frame_header *h, const uint8_t *payload, uint32_t *increment);
+int h2r_frame_decode_window_update(const struct h2r_frame_header *h, const uint8_t *payload,
+                                   uint32_t *increment);
 
 /* CONTINUATION: must be on a stream; the whole payload is a block fragment. */
 int h2r_frame_decode_continuation(const struct h2r_frame_header *h);
@@ -154,8 +158,10 @@ struct h2r_altsvc_frame {
     const uint8_t *value;
     size_t value_len;
 };
-/* ALTSVC (RFC 7838 §4): a malformed one is to be ignored, so this returns -1 (not an error code) for those. */
-int h2r_frame_decode_altsvc(const struct h2r_frame_header *h, const uint8_t *payload, struct h2r_altsvc_frame *out);
+/* ALTSVC (RFC 7838 §4): a malformed one is to be ignored, so this returns -1 (not an error code) for those.
+ */
+int h2r_frame_decode_altsvc(const struct h2r_frame_header *h, const uint8_t *payload,
+                            struct h2r_altsvc_frame *out);
 
 struct h2r_priority_update_frame {
     uint32_t prioritized_stream_id;
@@ -184,7 +190,7 @@ size_t h2r_frame_write_origin_header(uint8_t *buf, size_t payload_len);
 /* PRIORITY_UPDATE header and prioritized stream id (13 bytes); the field value follows by reference. */
 size_t h2r_frame_write_priority_update(uint8_t *buf, uint32_t prioritized_stream_id, size_t value_len);
 /* PUSH_PROMISE header and promised id (13 bytes); the block fragment follows by reference. */
-size_t h2r_frame_write_push_promise(uint8_t *buf, uint32_t stream_id, uint8_t flags, uint32_t promised_stream_id,
-                                    size_t fragment_len);
+size_t h2r_frame_write_push_promise(uint8_t *buf, uint32_t stream_id, uint8_t flags,
+                                    uint32_t promised_stream_id, size_t fragment_len);
 
 #endif

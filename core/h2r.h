@@ -43,15 +43,15 @@ enum {
     H2R_OK = 0,
     H2R_ERR_INVALID_ARGUMENT = -501,
     H2R_ERR_NOMEM = -502,
-    H2R_ERR_STREAM_CLOSED = -503,      /* the stream is closed (or closing): nothing more can be sent */
-    H2R_ERR_SESSION_CLOSED = -504,     /* the session is going away or gone */
-    H2R_ERR_INVALID_STATE = -505,      /* e.g. respond() twice, write() before respond() */
-    H2R_ERR_HEADERS_TOO_LARGE = -506,  /* over maxSendHeaderBlockLength */
-    H2R_ERR_INVALID_HEADER = -507,     /* a header the RFC forbids (see h2r_last_error_detail) */
-    H2R_ERR_PUSH_DISABLED = -508,      /* the peer disabled push, or this is a pushed stream */
-    H2R_ERR_STREAM_LIMIT = -509,       /* the peer's MAX_CONCURRENT_STREAMS, or stream ids exhausted */
-    H2R_ERR_TOO_MANY_PINGS = -510,     /* over maxOutstandingPings */
-    H2R_ERR_PROTOCOL = -511,           /* the peer broke the protocol; the session sent GOAWAY */
+    H2R_ERR_STREAM_CLOSED = -503,     /* the stream is closed (or closing): nothing more can be sent */
+    H2R_ERR_SESSION_CLOSED = -504,    /* the session is going away or gone */
+    H2R_ERR_INVALID_STATE = -505,     /* e.g. respond() twice, write() before respond() */
+    H2R_ERR_HEADERS_TOO_LARGE = -506, /* over maxSendHeaderBlockLength */
+    H2R_ERR_INVALID_HEADER = -507,    /* a header the RFC forbids (see h2r_last_error_detail) */
+    H2R_ERR_PUSH_DISABLED = -508,     /* the peer disabled push, or this is a pushed stream */
+    H2R_ERR_STREAM_LIMIT = -509,      /* the peer's MAX_CONCURRENT_STREAMS, or stream ids exhausted */
+    H2R_ERR_TOO_MANY_PINGS = -510,    /* over maxOutstandingPings */
+    H2R_ERR_PROTOCOL = -511,          /* the peer broke the protocol; the session sent GOAWAY */
 };
 
 /** A readable message for an H2R_ERR_* code (or an HPACK code). */
@@ -91,7 +91,8 @@ typedef struct h2r_settings {
     uint32_t no_rfc7540_priorities;
 } h2r_settings;
 
-/** The protocol's defaults (what a peer has until its SETTINGS arrive): 4096, 1, unlimited, 65535, 16384, unlimited, 0, 0. */
+/** The protocol's defaults (what a peer has until its SETTINGS arrive): 4096, 1, unlimited, 65535, 16384,
+ * unlimited, 0, 0. */
 void h2r_settings_default(h2r_settings *settings);
 
 /* ---- output chunks handed to the I/O layer ---- */
@@ -164,11 +165,13 @@ enum h2r_padding_strategy {
 };
 
 typedef struct h2r_session_options {
-    /** The SETTINGS we send first. Defaults: table 4096, push 1, 100 streams, window 65535, frame 16384, list 65536. */
+    /** The SETTINGS we send first. Defaults: table 4096, push 1, 100 streams, window 65535, frame 16384, list
+     * 65536. */
     h2r_settings settings;
     /** Node's maxHeaderListPairs: fields per received header section (default 128). */
     uint32_t max_header_list_pairs;
-    /** Node's maxSessionMemory, in bytes (default 10 MiB): buffered output and header storage beyond this refuse new streams. */
+    /** Node's maxSessionMemory, in bytes (default 10 MiB): buffered output and header storage beyond this
+     * refuse new streams. */
     size_t max_session_memory;
     /** Node's maxOutstandingPings (default 10). */
     uint32_t max_outstanding_pings;
@@ -178,15 +181,18 @@ typedef struct h2r_session_options {
     uint32_t max_session_invalid_frames;
     /** Node's maxSessionRejectedStreams (default 100): then GOAWAY ENHANCE_YOUR_CALM. */
     uint32_t max_session_rejected_streams;
-    /** Node's peerMaxConcurrentStreams: what we assume until the peer's SETTINGS say otherwise (default 100). */
+    /** Node's peerMaxConcurrentStreams: what we assume until the peer's SETTINGS say otherwise (default 100).
+     */
     uint32_t peer_max_concurrent_streams;
     /** Node's paddingStrategy (default none). */
     enum h2r_padding_strategy padding_strategy;
     /** Node's maxDeflateDynamicTableSize (default 4096). */
     uint32_t max_deflate_dynamic_table_size;
-    /** Our connection-level receive window (default 1 MiB); stream windows come from settings.initial_window_size. */
+    /** Our connection-level receive window (default 1 MiB); stream windows come from
+     * settings.initial_window_size. */
     uint32_t connection_window_size;
-    /** CONTINUATION frames allowed in one header block (default 32); more is ENHANCE_YOUR_CALM (CVE-2024-28182). */
+    /** CONTINUATION frames allowed in one header block (default 32); more is ENHANCE_YOUR_CALM
+     * (CVE-2024-28182). */
     uint32_t max_continuations;
     /**
      * Streams the peer may have reset (or made us reset: MadeYouReset) before
@@ -194,9 +200,11 @@ typedef struct h2r_session_options {
      * past it, GOAWAY ENHANCE_YOUR_CALM (CVE-2023-44487, CVE-2025-8671).
      */
     uint32_t max_reset_streams;
-    /** Control-frame bytes queued unsent (ACKs, RST_STREAMs...) before the peer is cut off (default 64 KiB; CVE-2019-9512/9514/9515). */
+    /** Control-frame bytes queued unsent (ACKs, RST_STREAMs...) before the peer is cut off (default 64 KiB;
+     * CVE-2019-9512/9514/9515). */
     size_t max_control_queue_bytes;
-    /** Per-stream buffered bytes above which h2r_stream_write returns 0 (Node's highWaterMark, default 64 KiB). */
+    /** Per-stream buffered bytes above which h2r_stream_write returns 0 (Node's highWaterMark, default 64
+     * KiB). */
     size_t stream_high_water_mark;
 } h2r_session_options;
 
@@ -209,8 +217,8 @@ void h2r_session_options_init(h2r_session_options *options);
  * Creates a server session. Our SETTINGS are queued at once (the server
  * preface). callbacks is copied. Returns NULL when out of memory.
  */
-h2r_session *h2r_session_server_new(const h2r_session_options *options, const h2r_session_callbacks *callbacks,
-                                    void *user_data);
+h2r_session *h2r_session_server_new(const h2r_session_options *options,
+                                    const h2r_session_callbacks *callbacks, void *user_data);
 
 /**
  * Frees the session now (the connection is gone): streams are dropped
@@ -297,14 +305,14 @@ int h2r_session_origin(h2r_session *session, const char *const *origins, size_t 
 
 /** Node's session.state. */
 typedef struct h2r_session_state {
-    int64_t effective_local_window_size;  /* connection window we granted the peer */
-    int64_t remote_window_size;           /* connection window the peer granted us */
-    uint32_t next_stream_id;              /* the next id we would use (even: pushes) */
-    uint32_t last_proc_stream_id;         /* highest stream id the peer opened */
+    int64_t effective_local_window_size; /* connection window we granted the peer */
+    int64_t remote_window_size;          /* connection window the peer granted us */
+    uint32_t next_stream_id;             /* the next id we would use (even: pushes) */
+    uint32_t last_proc_stream_id;        /* highest stream id the peer opened */
     uint32_t open_streams;
-    size_t outbound_queue_size;           /* bytes queued to send */
-    size_t deflate_dynamic_table_size;    /* HPACK encoder table size */
-    size_t inflate_dynamic_table_size;    /* HPACK decoder table size */
+    size_t outbound_queue_size;        /* bytes queued to send */
+    size_t deflate_dynamic_table_size; /* HPACK encoder table size */
+    size_t inflate_dynamic_table_size; /* HPACK decoder table size */
 } h2r_session_state;
 void h2r_session_get_state(const h2r_session *session, h2r_session_state *state);
 
@@ -321,7 +329,7 @@ void h2r_stream_unref(h2r_stream *stream);
 
 /** Flags for h2r_stream_respond(). */
 enum {
-    H2R_RESPOND_END_STREAM = 1,       /* Node's endStream: no body */
+    H2R_RESPOND_END_STREAM = 1,        /* Node's endStream: no body */
     H2R_RESPOND_WAIT_FOR_TRAILERS = 2, /* Node's waitForTrailers: on_want_trailers after the last DATA */
 };
 

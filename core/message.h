@@ -17,10 +17,11 @@
 
 /* What kind of header section is being checked. */
 enum h2r_section_kind {
-    H2R_SECTION_REQUEST,   /* request headers, received by a server */
-    H2R_SECTION_RESPONSE,  /* response headers (final or 1xx), received by a client */
-    H2R_SECTION_TRAILERS,  /* trailers, either direction: no pseudo-header at all */
-    H2R_SECTION_PUSH_PROMISE, /* a promised request, received by a client: must be safe and cacheable (GET/HEAD) */
+    H2R_SECTION_REQUEST,      /* request headers, received by a server */
+    H2R_SECTION_RESPONSE,     /* response headers (final or 1xx), received by a client */
+    H2R_SECTION_TRAILERS,     /* trailers, either direction: no pseudo-header at all */
+    H2R_SECTION_PUSH_PROMISE, /* a promised request, received by a client: must be safe and cacheable
+                                 (GET/HEAD) */
 };
 
 /* Pseudo-headers seen, as bits. */
@@ -43,8 +44,8 @@ struct h2r_message_check {
     uint8_t is_head;                  /* :method is HEAD (the response has no body) */
     uint8_t has_content_length;
     uint64_t content_length;
-    uint16_t status;                  /* responses: :status */
-    const char *error;                /* the first violation, or NULL */
+    uint16_t status;   /* responses: :status */
+    const char *error; /* the first violation, or NULL */
 
     /* Private to message.c: what the section-wide and host checks remember. */
     uint8_t flags;           /* :path is '*', :method is OPTIONS, :scheme is http or https */
@@ -87,6 +88,7 @@ int h2r_message_check_end(struct h2r_message_check *check);
  * may be missing. :protocol is allowed in a request; whether the peer enabled
  * it is the session's to check. Returns NULL or a reason.
  */
-const char *h2r_message_check_outgoing(const h2r_hpack_field *fields, size_t count, enum h2r_section_kind kind);
+const char *h2r_message_check_outgoing(const h2r_hpack_field *fields, size_t count,
+                                       enum h2r_section_kind kind);
 
 #endif

@@ -17,7 +17,8 @@ const char *h2r_strerror(int err)
     case H2R_ERR_STREAM_CLOSED: return "stream is closed";
     case H2R_ERR_SESSION_CLOSED: return "session is closed or closing";
     case H2R_ERR_INVALID_STATE: return "not allowed in the stream's current state";
-    case H2R_ERR_HEADERS_TOO_LARGE: return "header list larger than the send limit or the peer's max header list size";
+    case H2R_ERR_HEADERS_TOO_LARGE:
+        return "header list larger than the send limit or the peer's max header list size";
     case H2R_ERR_INVALID_HEADER: return "header field not allowed in HTTP/2";
     case H2R_ERR_PUSH_DISABLED: return "push is disabled by the peer or not allowed on this stream";
     case H2R_ERR_STREAM_LIMIT: return "the peer's concurrent stream limit is reached";
@@ -73,8 +74,8 @@ static int options_valid(const h2r_session_options *o)
            o->max_outstanding_pings <= 32 && o->max_header_list_pairs > 0;
 }
 
-h2r_session *h2r_session_server_new(const h2r_session_options *options, const h2r_session_callbacks *callbacks,
-                                    void *user_data)
+h2r_session *h2r_session_server_new(const h2r_session_options *options,
+                                    const h2r_session_callbacks *callbacks, void *user_data)
 {
     h2r_session_options defaults;
     if (!options) {
@@ -172,7 +173,8 @@ static void shut_down(h2r_session *s)
     h2r_stream_release_all(s);
 }
 
-/* The last stream id for a GOAWAY sent now: the last the peer opened, but never above an earlier GOAWAY's (§6.8). */
+/* The last stream id for a GOAWAY sent now: the last the peer opened, but never above an earlier GOAWAY's
+ * (§6.8). */
 static uint32_t goaway_last_stream_id(const h2r_session *s)
 {
     if (s->goaway_sent && s->goaway_last_stream_id < s->last_peer_stream_id) return s->goaway_last_stream_id;
@@ -217,7 +219,8 @@ int h2r_session_pending_settings_ack(const h2r_session *s)
 
 void h2r_session_settings_timeout(h2r_session *s)
 {
-    if (s->pending_local_count) h2r_session_connection_error(s, H2R_SETTINGS_TIMEOUT, "SETTINGS not acknowledged");
+    if (s->pending_local_count)
+        h2r_session_connection_error(s, H2R_SETTINGS_TIMEOUT, "SETTINGS not acknowledged");
 }
 
 const h2r_settings *h2r_session_local_settings(const h2r_session *s)
@@ -232,7 +235,8 @@ const h2r_settings *h2r_session_remote_settings(const h2r_session *s)
 
 int h2r_session_ping(h2r_session *s, const uint8_t payload[8], h2r_ping_cb cb, void *ctx)
 {
-    /* Still allowed after a GOAWAY: the connection lives on while streams finish (and graceful close needs it). */
+    /* Still allowed after a GOAWAY: the connection lives on while streams finish (and graceful close needs
+     * it). */
     if (s->phase == PHASE_CLOSED) return H2R_ERR_SESSION_CLOSED;
     if (s->ping_count >= s->opt.max_outstanding_pings) return H2R_ERR_TOO_MANY_PINGS;
     uint8_t *buf = h2r_out_reserve(s, 17);
@@ -245,10 +249,12 @@ int h2r_session_ping(h2r_session *s, const uint8_t payload[8], h2r_ping_cb cb, v
     return 0;
 }
 
-int h2r_session_goaway(h2r_session *s, uint32_t error_code, int64_t last_stream_id, const uint8_t *data, size_t len)
+int h2r_session_goaway(h2r_session *s, uint32_t error_code, int64_t last_stream_id, const uint8_t *data,
+                       size_t len)
 {
     if (s->phase == PHASE_CLOSED) return H2R_ERR_SESSION_CLOSED;
-    uint32_t last = last_stream_id < 0 ? s->last_peer_stream_id : (uint32_t)last_stream_id & H2R_STREAM_ID_MASK;
+    uint32_t last =
+        last_stream_id < 0 ? s->last_peer_stream_id : (uint32_t)last_stream_id & H2R_STREAM_ID_MASK;
     /* A later GOAWAY may only lower the last stream id (RFC 9113 §6.8). */
     if (s->goaway_sent && last > s->goaway_last_stream_id) last = s->goaway_last_stream_id;
     return h2r_send_goaway(s, last, error_code, data, len);
@@ -299,7 +305,8 @@ int h2r_session_altsvc(h2r_session *s, uint32_t stream_id, const char *origin, c
     /* RFC 7838 §4: on stream 0 the origin is required, on a stream it must be empty. */
     if ((stream_id == 0) != (origin_len != 0) || origin_len > 0xffff || s->phase == PHASE_CLOSED)
         return H2R_ERR_INVALID_ARGUMENT;
-    if (11 + origin_len + alt_len > s->remote.max_frame_size + H2R_FRAME_HEADER_LEN) return H2R_ERR_INVALID_ARGUMENT;
+    if (11 + origin_len + alt_len > s->remote.max_frame_size + H2R_FRAME_HEADER_LEN)
+        return H2R_ERR_INVALID_ARGUMENT;
     uint8_t *buf = h2r_out_reserve(s, 11 + origin_len + alt_len);
     if (!buf) return H2R_ERR_NOMEM;
     size_t n = h2r_frame_write_altsvc(buf, stream_id, origin_len, alt_len);

@@ -41,8 +41,8 @@ struct data_item {
     const uint8_t *base; /* NULL for a file range */
     int fd;
     int64_t offset;
-    size_t len;    /* bytes in all */
-    size_t framed; /* bytes already put in DATA frames */
+    size_t len;                 /* bytes in all */
+    size_t framed;              /* bytes already put in DATA frames */
     uint64_t last_inflight_seq; /* the in-flight chunk that holds its latest framed bytes */
     h2r_release_cb release;
     void *release_ctx;
@@ -125,7 +125,7 @@ enum session_phase {
     PHASE_PREFACE,  /* waiting for the client's connection preface */
     PHASE_SETTINGS, /* the preface is in; the first frame must be SETTINGS */
     PHASE_FRAMES,
-    PHASE_CLOSED,   /* reading stopped after a connection error or destroy */
+    PHASE_CLOSED, /* reading stopped after a connection error or destroy */
 };
 
 /* Recently closed streams, to tell "closed" from "never opened" (RFC 9113 §5.1). */
@@ -139,8 +139,8 @@ struct h2r_session {
     size_t preface_matched;
 
     /* settings */
-    h2r_settings local;          /* acknowledged by the peer: what we enforce */
-    h2r_settings remote;         /* the peer's, as applied */
+    h2r_settings local;            /* acknowledged by the peer: what we enforce */
+    h2r_settings remote;           /* the peer's, as applied */
     h2r_settings pending_local[4]; /* sent, not yet acknowledged (oldest first) */
     h2r_settings last_sent;        /* the newest SETTINGS we sent (protocol defaults before the first) */
     uint32_t pending_local_count;
@@ -191,11 +191,11 @@ struct h2r_session {
     struct out_block *out_pull;            /* the first block with bytes not yet pulled */
     size_t control_bytes;                  /* session bytes not yet pulled */
     size_t control_unwritten;              /* session bytes not yet written, pulled or not (flood limits) */
-    struct inflight *inflight;             /* chunks pulled and not yet written: [inflight_start, inflight_end) */
+    struct inflight *inflight; /* chunks pulled and not yet written: [inflight_start, inflight_end) */
     size_t inflight_start, inflight_end, inflight_cap;
-    uint64_t inflight_seq_base;            /* sequence number of inflight[0] */
-    size_t inflight_offset;                /* bytes of the first chunk already written */
-    size_t queued_data_bytes;              /* application data not yet framed, all streams */
+    uint64_t inflight_seq_base; /* sequence number of inflight[0] */
+    size_t inflight_offset;     /* bytes of the first chunk already written */
+    size_t queued_data_bytes;   /* application data not yet framed, all streams */
 
     /* pings */
     struct pending_ping pings[32];
@@ -205,8 +205,8 @@ struct h2r_session {
     uint8_t goaway_sent;
     uint8_t goaway_received;
     uint8_t drain_ping_pending; /* graceful close: the final GOAWAY waits for this PING's ACK */
-    uint8_t closing;   /* graceful close: done when the last stream ends */
-    uint8_t destroyed; /* no more callbacks after on_session_close */
+    uint8_t closing;            /* graceful close: done when the last stream ends */
+    uint8_t destroyed;          /* no more callbacks after on_session_close */
     uint8_t close_notified;
     uint32_t goaway_last_stream_id; /* what our GOAWAY promised to process */
     uint32_t peer_goaway_last_stream_id;
@@ -230,7 +230,8 @@ void h2r_out_commit(h2r_session *session, size_t len);
 int h2r_out_control_full(const h2r_session *session);
 int h2r_send_rst_stream(h2r_session *session, uint32_t stream_id, uint32_t code);
 int h2r_send_window_update(h2r_session *session, uint32_t stream_id, uint32_t increment);
-int h2r_send_goaway(h2r_session *session, uint32_t last_stream_id, uint32_t code, const uint8_t *data, size_t len);
+int h2r_send_goaway(h2r_session *session, uint32_t last_stream_id, uint32_t code, const uint8_t *data,
+                    size_t len);
 int h2r_send_settings(h2r_session *session, const h2r_settings *settings, const h2r_settings *previous);
 /* Encodes and queues a header block as HEADERS (or PUSH_PROMISE) + CONTINUATION frames. */
 int h2r_send_header_block(h2r_session *session, uint8_t type, uint32_t stream_id, uint32_t promised_id,

@@ -86,7 +86,8 @@ static void on_data(h2r_session *s, const struct h2r_frame_header *h, const uint
     h2r_stream *st = h2r_stream_find(s, h->stream_id);
     if (!st) {
         int reset_by_us;
-        if (is_idle(s, h->stream_id)) return connection_error(s, H2R_PROTOCOL_ERROR, "DATA on an idle stream");
+        if (is_idle(s, h->stream_id))
+            return connection_error(s, H2R_PROTOCOL_ERROR, "DATA on an idle stream");
         consume(s, NULL, d.flow_controlled_len);
         /* Frames in flight after our RST_STREAM or GOAWAY are expected and ignored (§5.1 "closed", §6.8). */
         if (after_goaway(s, h->stream_id)) return;
@@ -164,8 +165,8 @@ static int collect_field(void *ctx, const h2r_hpack_field *f)
     size_t cap = s->field_cap, bytes_cap = s->field_bytes_cap;
     /* A byte to spare: the buffer exists even when every field so far is empty, so offsets have a base. */
     if (reserve((void **)&s->fields, &cap, c->count + 1, sizeof(*s->fields)) != 0 ||
-        reserve((void **)&s->field_bytes, &bytes_cap, s->field_bytes_len + f->name_len + f->value_len + 1, 1) !=
-            0) {
+        reserve((void **)&s->field_bytes, &bytes_cap, s->field_bytes_len + f->name_len + f->value_len + 1,
+                1) != 0) {
         c->nomem = 1;
         return 0;
     }
@@ -230,7 +231,8 @@ static void apply_priority_field(h2r_session *s, h2r_stream *st, const char *val
 }
 
 /* Decodes the assembled block; returns 0, or -1 after a connection error. */
-static int decode_block(h2r_session *s, struct field_collector *c, enum h2r_section_kind kind, int *list_too_large)
+static int decode_block(h2r_session *s, struct field_collector *c, enum h2r_section_kind kind,
+                        int *list_too_large)
 {
     memset(c, 0, sizeof(*c));
     c->session = s;
@@ -270,7 +272,8 @@ static void refuse_too_large(h2r_session *s, uint32_t id, int request_ended)
     h2r_session_count_invalid_frame(s);
 }
 
-/* The tree node of an open stream or of a placeholder for an idle one; NULL for the root or outside the tree. */
+/* The tree node of an open stream or of a placeholder for an idle one; NULL for the root or outside the tree.
+ */
 static struct h2r_sched_node *priority_parent(h2r_session *s, uint32_t id)
 {
     if (id == 0) return NULL;
@@ -311,8 +314,9 @@ static void open_stream(h2r_session *s, const struct h2r_headers_info *info, str
     const h2r_header *host = authority ? NULL : find_field(s, count, "host", 4);
     const h2r_header *scheme = find_field(s, count, ":scheme", 7);
     if (host) authority = host;
-    h2r_stream *st = h2r_stream_create(s, id, authority ? authority->value : NULL, authority ? authority->value_len : 0,
-                                       scheme ? scheme->value : NULL, scheme ? scheme->value_len : 0);
+    h2r_stream *st =
+        h2r_stream_create(s, id, authority ? authority->value : NULL, authority ? authority->value_len : 0,
+                          scheme ? scheme->value : NULL, scheme ? scheme->value_len : 0);
     if (!st) return stream_error_no_object(s, id, H2R_REFUSED_STREAM);
     st->flags |= STREAM_COUNTED_OPEN | (c->check.is_head ? STREAM_IS_HEAD : 0);
     ++s->open_peer_streams;
@@ -324,7 +328,8 @@ static void open_stream(h2r_session *s, const struct h2r_headers_info *info, str
     int exclusive = 0;
     if (info->has_priority) {
         parent = priority_parent(s, info->priority.dependency);
-        /* A dependency outside the tree (gone, or never named) gets the default priority (RFC 7540 §5.3.1). */
+        /* A dependency outside the tree (gone, or never named) gets the default priority (RFC 7540 §5.3.1).
+         */
         if (parent || info->priority.dependency == 0) {
             weight = info->priority.weight;
             exclusive = info->priority.exclusive;
@@ -433,9 +438,9 @@ static void on_headers(h2r_session *s, const struct h2r_frame_header *h, const u
     if (start_header_block(s, f.block, f.block_len) != 0)
         return connection_error(s, H2R_INTERNAL_ERROR, "out of memory for a header block");
     s->hblock_info = (struct h2r_headers_info){.stream_id = h->stream_id,
-                                           .end_stream = (h->flags & H2R_FLAG_END_STREAM) != 0,
-                                           .has_priority = f.has_priority,
-                                           .priority = f.priority};
+                                               .end_stream = (h->flags & H2R_FLAG_END_STREAM) != 0,
+                                               .has_priority = f.has_priority,
+                                               .priority = f.priority};
     if (h->flags & H2R_FLAG_END_HEADERS) return finish_block(s, &s->hblock_info);
     s->hblock_stream_id = h->stream_id;
     s->hblock_continuations = 0;
@@ -448,7 +453,8 @@ static void on_continuation(h2r_session *s, const struct h2r_frame_header *h, co
     if (!s->hblock_stream_id || h->stream_id != s->hblock_stream_id)
         return connection_error(s, H2R_PROTOCOL_ERROR, "unexpected CONTINUATION frame");
     /* Bound both the frame count and the bytes: CONTINUATION floods (CVE-2024-28182). */
-    if (++s->hblock_continuations > s->opt.max_continuations || s->hblock_len + h->length > max_header_block(s))
+    if (++s->hblock_continuations > s->opt.max_continuations ||
+        s->hblock_len + h->length > max_header_block(s))
         return connection_error(s, H2R_ENHANCE_YOUR_CALM, "too many CONTINUATION frames");
     if (h->length == 0 && !(h->flags & H2R_FLAG_END_HEADERS)) h2r_session_count_invalid_frame(s);
     size_t cap = s->hblock_cap;
@@ -501,7 +507,8 @@ static void on_priority_update(h2r_session *s, const struct h2r_frame_header *h,
     if (code) return connection_error(s, code, "malformed PRIORITY_UPDATE frame");
     /* RFC 9218 §7.1: a client can only reprioritise request streams. */
     if (f.prioritized_stream_id == 0 || !(f.prioritized_stream_id & 1))
-        return connection_error(s, H2R_PROTOCOL_ERROR, "PRIORITY_UPDATE for a stream the client cannot prioritise");
+        return connection_error(s, H2R_PROTOCOL_ERROR,
+                                "PRIORITY_UPDATE for a stream the client cannot prioritise");
     /* The peer speaks RFC 9218: schedule by urgency from now on. */
     h2r_sched_use_rfc9218(&s->sched, 1);
     h2r_stream *st = h2r_stream_find(s, f.prioritized_stream_id);
@@ -515,7 +522,8 @@ static void on_rst_stream(h2r_session *s, const struct h2r_frame_header *h, cons
     uint32_t error_code;
     uint32_t code = (uint32_t)h2r_frame_decode_rst_stream(h, payload, &error_code);
     if (code) return connection_error(s, code, "malformed RST_STREAM frame");
-    if (is_idle(s, h->stream_id)) return connection_error(s, H2R_PROTOCOL_ERROR, "RST_STREAM on an idle stream");
+    if (is_idle(s, h->stream_id))
+        return connection_error(s, H2R_PROTOCOL_ERROR, "RST_STREAM on an idle stream");
     h2r_stream *st = h2r_stream_find(s, h->stream_id);
     if (!st) return;
     /* Pushes are ours to start and the client's to decline (RFC 9113 §8.4.2): never counted. */
@@ -544,7 +552,8 @@ static void on_settings_ack(h2r_session *s)
 {
     if (!s->pending_local_count) return h2r_session_count_invalid_frame(s);
     h2r_settings acked = s->pending_local[0];
-    memmove(&s->pending_local[0], &s->pending_local[1], (--s->pending_local_count) * sizeof(s->pending_local[0]));
+    memmove(&s->pending_local[0], &s->pending_local[1],
+            (--s->pending_local_count) * sizeof(s->pending_local[0]));
     apply_local_settings(s, &acked);
     if (s->cb.on_local_settings) s->cb.on_local_settings(s, &s->local);
 }
@@ -583,7 +592,8 @@ static void on_settings(h2r_session *s, const struct h2r_frame_header *h, const 
         case H2R_SETTINGS_MAX_CONCURRENT_STREAMS: s->remote.max_concurrent_streams = set.value; break;
         case H2R_SETTINGS_INITIAL_WINDOW_SIZE:
             if (apply_remote_initial_window(s, set.value) != 0)
-                return connection_error(s, H2R_FLOW_CONTROL_ERROR, "SETTINGS_INITIAL_WINDOW_SIZE overflows a window");
+                return connection_error(s, H2R_FLOW_CONTROL_ERROR,
+                                        "SETTINGS_INITIAL_WINDOW_SIZE overflows a window");
             break;
         case H2R_SETTINGS_MAX_FRAME_SIZE: s->remote.max_frame_size = set.value; break;
         case H2R_SETTINGS_MAX_HEADER_LIST_SIZE: s->remote.max_header_list_size = set.value; break;
@@ -656,13 +666,15 @@ static void on_window_update(h2r_session *s, const struct h2r_frame_header *h, c
     uint32_t code = (uint32_t)h2r_frame_decode_window_update(h, payload, &increment);
     if (code) return connection_error(s, code, "malformed WINDOW_UPDATE frame");
     if (h->stream_id == 0) {
-        if (increment == 0) return connection_error(s, H2R_PROTOCOL_ERROR, "WINDOW_UPDATE with a zero increment");
+        if (increment == 0)
+            return connection_error(s, H2R_PROTOCOL_ERROR, "WINDOW_UPDATE with a zero increment");
         if (s->remote_window + increment > H2R_MAX_WINDOW)
             return connection_error(s, H2R_FLOW_CONTROL_ERROR, "connection window above 2^31-1");
         s->remote_window += increment;
         return wake_conn_blocked(s);
     }
-    if (is_idle(s, h->stream_id)) return connection_error(s, H2R_PROTOCOL_ERROR, "WINDOW_UPDATE on an idle stream");
+    if (is_idle(s, h->stream_id))
+        return connection_error(s, H2R_PROTOCOL_ERROR, "WINDOW_UPDATE on an idle stream");
     h2r_stream *st = h2r_stream_find(s, h->stream_id);
     if (!st) return; /* closed: allowed for a while (§6.9) */
     if (increment == 0) return stream_error(s, st, H2R_PROTOCOL_ERROR);

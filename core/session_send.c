@@ -74,7 +74,8 @@ int h2r_send_window_update(h2r_session *session, uint32_t stream_id, uint32_t in
     return 0;
 }
 
-int h2r_send_goaway(h2r_session *session, uint32_t last_stream_id, uint32_t code, const uint8_t *data, size_t len)
+int h2r_send_goaway(h2r_session *session, uint32_t last_stream_id, uint32_t code, const uint8_t *data,
+                    size_t len)
 {
     /* Debug data is copied: it is small, and the caller's buffer may not outlive the call. */
     uint8_t *buf = h2r_out_reserve(session, 17 + len);
@@ -88,7 +89,8 @@ int h2r_send_goaway(h2r_session *session, uint32_t last_stream_id, uint32_t code
 }
 
 /* Appends one setting to the list if it differs from what the peer assumes. */
-static void add_setting(struct h2r_setting *list, size_t *count, uint16_t id, uint32_t value, uint32_t previous)
+static void add_setting(struct h2r_setting *list, size_t *count, uint16_t id, uint32_t value,
+                        uint32_t previous)
 {
     if (value != previous) list[(*count)++] = (struct h2r_setting){id, value};
 }
@@ -104,9 +106,11 @@ int h2r_send_settings(h2r_session *session, const h2r_settings *s, const h2r_set
      */
     add_setting(list, &n, H2R_SETTINGS_MAX_CONCURRENT_STREAMS, s->max_concurrent_streams,
                 prev->max_concurrent_streams);
-    add_setting(list, &n, H2R_SETTINGS_INITIAL_WINDOW_SIZE, s->initial_window_size, prev->initial_window_size);
+    add_setting(list, &n, H2R_SETTINGS_INITIAL_WINDOW_SIZE, s->initial_window_size,
+                prev->initial_window_size);
     add_setting(list, &n, H2R_SETTINGS_MAX_FRAME_SIZE, s->max_frame_size, prev->max_frame_size);
-    add_setting(list, &n, H2R_SETTINGS_MAX_HEADER_LIST_SIZE, s->max_header_list_size, prev->max_header_list_size);
+    add_setting(list, &n, H2R_SETTINGS_MAX_HEADER_LIST_SIZE, s->max_header_list_size,
+                prev->max_header_list_size);
     add_setting(list, &n, H2R_SETTINGS_ENABLE_CONNECT_PROTOCOL, s->enable_connect_protocol,
                 prev->enable_connect_protocol);
     add_setting(list, &n, H2R_SETTINGS_NO_RFC7540_PRIORITIES, s->no_rfc7540_priorities,
@@ -173,7 +177,8 @@ int h2r_send_header_block(h2r_session *session, uint8_t type, uint32_t stream_id
 {
     /* Checked before encoding: a block refused after encoding would desynchronise HPACK. */
     size_t list_size = header_list_size(headers, count);
-    if (list_size > session->opt.max_send_header_block_length || list_size > session->remote.max_header_list_size)
+    if (list_size > session->opt.max_send_header_block_length ||
+        list_size > session->remote.max_header_list_size)
         return H2R_ERR_HEADERS_TOO_LARGE;
 
     size_t max_frame = session->remote.max_frame_size;
@@ -191,7 +196,8 @@ int h2r_send_header_block(h2r_session *session, uint8_t type, uint32_t stream_id
 
     size_t first_room = max_frame - fixed - (padded ? 1 : 0);
     int pad = -1;
-    if (padded && (size_t)block_len <= first_room) pad = padding_for(session, (size_t)block_len, first_room - (size_t)block_len + 1);
+    if (padded && (size_t)block_len <= first_room)
+        pad = padding_for(session, (size_t)block_len, first_room - (size_t)block_len + 1);
     if (padded && pad < 0) {
         /* No room to pad: drop the pad length byte again. */
         memmove(block - 1, block, (size_t)block_len);
@@ -234,7 +240,8 @@ static int inflight_reserve(h2r_session *session, size_t n)
     if (session->inflight_start) {
         /* Slide the live part to the front; sequence numbers follow the slide. */
         size_t live = session->inflight_end - session->inflight_start;
-        memmove(session->inflight, session->inflight + session->inflight_start, live * sizeof(*session->inflight));
+        memmove(session->inflight, session->inflight + session->inflight_start,
+                live * sizeof(*session->inflight));
         session->inflight_seq_base += session->inflight_start;
         session->inflight_start = 0;
         session->inflight_end = live;
@@ -273,8 +280,9 @@ static void pull_control(h2r_session *session)
             continue;
         }
         if (inflight_reserve(session, 1) != 0) return;
-        struct inflight *rec =
-            inflight_push(session, (h2r_chunk){.base = block->data + block->pulled, .len = block->len - block->pulled, .fd = -1});
+        struct inflight *rec = inflight_push(
+            session,
+            (h2r_chunk){.base = block->data + block->pulled, .len = block->len - block->pulled, .fd = -1});
         rec->block = block;
         session->control_bytes -= rec->chunk.len;
         block->pulled = block->len;
@@ -337,7 +345,8 @@ void h2r_release_after_inflight(h2r_session *session, uint64_t seq, h2r_release_
                                 const void *data, size_t len)
 {
     uint64_t first = session->inflight_seq_base + session->inflight_start;
-    if (seq >= first && seq <= inflight_last_seq(session) && session->inflight_end != session->inflight_start) {
+    if (seq >= first && seq <= inflight_last_seq(session) &&
+        session->inflight_end != session->inflight_start) {
         struct inflight *rec = &session->inflight[seq - session->inflight_seq_base];
         rec->release = release;
         rec->release_ctx = ctx;
@@ -359,7 +368,8 @@ static h2r_stream *stream_of(struct h2r_sched_node *node)
 static void add_payload_slice(h2r_session *session, h2r_stream *stream, size_t len)
 {
     struct data_item *item = stream->data_head;
-    h2r_chunk chunk = {.base = NULL, .len = len, .fd = item->fd, .offset = item->offset + (int64_t)item->framed};
+    h2r_chunk chunk = {
+        .base = NULL, .len = len, .fd = item->fd, .offset = item->offset + (int64_t)item->framed};
     if (item->base) chunk = (h2r_chunk){.base = item->base + item->framed, .len = len, .fd = -1};
     struct inflight *rec = inflight_push(session, chunk);
     item->framed += len;
@@ -406,7 +416,8 @@ static int produce_data_frame(h2r_session *session, size_t chunk_room)
         ask_for_trailers(session, stream);
         return 1;
     }
-    int64_t window = stream->remote_window < session->remote_window ? stream->remote_window : session->remote_window;
+    int64_t window =
+        stream->remote_window < session->remote_window ? stream->remote_window : session->remote_window;
     if (stream->queued_bytes && window <= 0) {
         /* Only the connection window can be shut here (a shut stream window makes the stream not ready). */
         h2r_stream_update_ready(stream);

@@ -125,8 +125,8 @@ static void release_queued_data(h2r_session *s, h2r_stream *st)
     for (struct data_item *item = st->data_head, *next; item; item = next) {
         next = item->next;
         if (item->framed)
-            h2r_release_after_inflight(s, item->last_inflight_seq, item->release, item->release_ctx, item->base,
-                                       item->len);
+            h2r_release_after_inflight(s, item->last_inflight_seq, item->release, item->release_ctx,
+                                       item->base, item->len);
         else if (item->release)
             item->release(item->release_ctx, item->base, item->len);
         free(item);
@@ -281,8 +281,8 @@ int h2r_stream_headers_sent(const h2r_stream *st)
 
 int h2r_stream_push_allowed(const h2r_stream *st)
 {
-    return !(st->flags & (STREAM_CLOSED | STREAM_PUSHED | STREAM_END_SENT)) && st->session->remote.enable_push &&
-           !st->session->goaway_received;
+    return !(st->flags & (STREAM_CLOSED | STREAM_PUSHED | STREAM_END_SENT)) &&
+           st->session->remote.enable_push && !st->session->goaway_received;
 }
 
 int h2r_stream_closed(const h2r_stream *st)
@@ -345,13 +345,14 @@ static unsigned status_code(const h2r_header *h)
  * is built on the stack for common sizes; only very long ones allocate.
  */
 static int send_response_headers(h2r_stream *st, const h2r_header *headers, size_t count, int end_stream,
-                                  unsigned *status)
+                                 unsigned *status)
 {
     const char *reason = h2r_message_check_outgoing(headers, count, H2R_SECTION_RESPONSE);
     if (reason) return H2R_ERR_INVALID_HEADER;
     int has_status = count && is_status(&headers[0]);
     *status = has_status ? status_code(&headers[0]) : 200;
-    if (has_status) return h2r_send_header_block(st->session, H2R_FRAME_HEADERS, st->id, 0, headers, count, end_stream);
+    if (has_status)
+        return h2r_send_header_block(st->session, H2R_FRAME_HEADERS, st->id, 0, headers, count, end_stream);
 
     h2r_header local[32], *list = local;
     if (count + 1 > sizeof(local) / sizeof(local[0]) && !(list = malloc((count + 1) * sizeof(*list))))
@@ -375,7 +376,8 @@ int h2r_stream_respond(h2r_stream *st, const h2r_header *headers, size_t count, 
     int end_stream = (flags & H2R_RESPOND_END_STREAM) || (st->flags & STREAM_IS_HEAD);
     int want_trailers = (flags & H2R_RESPOND_WAIT_FOR_TRAILERS) && !(st->flags & STREAM_IS_HEAD);
     unsigned status;
-    if ((err = send_response_headers(st, headers, count, end_stream && !want_trailers, &status)) != 0) return err;
+    if ((err = send_response_headers(st, headers, count, end_stream && !want_trailers, &status)) != 0)
+        return err;
     st->flags |= STREAM_HEADERS_SENT;
     if (want_trailers) st->flags |= STREAM_WANT_TRAILERS;
     if (end_stream) {
@@ -402,8 +404,8 @@ int h2r_stream_additional_headers(h2r_stream *st, const h2r_header *headers, siz
     return h2r_send_header_block(st->session, H2R_FRAME_HEADERS, st->id, 0, headers, count, 0);
 }
 
-static int queue_item(h2r_stream *st, const void *data, int fd, int64_t offset, size_t len, h2r_release_cb release,
-                      void *ctx)
+static int queue_item(h2r_stream *st, const void *data, int fd, int64_t offset, size_t len,
+                      h2r_release_cb release, void *ctx)
 {
     int err = check_can_send(st);
     if (!err && (!(st->flags & STREAM_HEADERS_SENT) || (st->flags & (STREAM_END_REQUESTED | STREAM_IS_HEAD))))
@@ -439,7 +441,8 @@ int h2r_stream_write(h2r_stream *st, const void *data, size_t len, h2r_release_c
     return queue_item(st, data, -1, 0, len, release, ctx);
 }
 
-int h2r_stream_write_file(h2r_stream *st, int fd, int64_t offset, size_t len, h2r_release_cb release, void *ctx)
+int h2r_stream_write_file(h2r_stream *st, int fd, int64_t offset, size_t len, h2r_release_cb release,
+                          void *ctx)
 {
     if (fd < 0 || offset < 0) return H2R_ERR_INVALID_ARGUMENT;
     return queue_item(st, NULL, fd, offset, len, release, ctx);
@@ -449,7 +452,8 @@ int h2r_stream_end(h2r_stream *st)
 {
     int err = check_can_send(st);
     if (err) return err;
-    if (!(st->flags & STREAM_HEADERS_SENT) || (st->flags & STREAM_END_REQUESTED)) return H2R_ERR_INVALID_STATE;
+    if (!(st->flags & STREAM_HEADERS_SENT) || (st->flags & STREAM_END_REQUESTED))
+        return H2R_ERR_INVALID_STATE;
     st->flags |= STREAM_END_REQUESTED;
     h2r_stream_update_ready(st);
     return 0;
@@ -461,7 +465,8 @@ int h2r_stream_send_trailers(h2r_stream *st, const h2r_header *headers, size_t c
     if (err) return err;
     if (!(st->flags & STREAM_TRAILERS_ASKED)) return H2R_ERR_INVALID_STATE;
     if (h2r_message_check_outgoing(headers, count, H2R_SECTION_TRAILERS)) return H2R_ERR_INVALID_HEADER;
-    if ((err = h2r_send_header_block(st->session, H2R_FRAME_HEADERS, st->id, 0, headers, count, 1)) != 0) return err;
+    if ((err = h2r_send_header_block(st->session, H2R_FRAME_HEADERS, st->id, 0, headers, count, 1)) != 0)
+        return err;
     h2r_stream_on_end_sent(st);
     return 0;
 }
@@ -490,7 +495,8 @@ int h2r_stream_priority(h2r_stream *st, uint32_t parent_id, uint16_t weight, int
     if (silent) return 0;
     uint8_t *buf = h2r_out_reserve(s, 14);
     if (!buf) return H2R_ERR_NOMEM;
-    struct h2r_priority_spec spec = {.dependency = parent_id, .weight = weight, .exclusive = (uint8_t)!!exclusive};
+    struct h2r_priority_spec spec = {
+        .dependency = parent_id, .weight = weight, .exclusive = (uint8_t) !!exclusive};
     h2r_out_commit(s, h2r_frame_write_priority(buf, st->id, &spec));
     return 0;
 }
@@ -510,7 +516,8 @@ int h2r_stream_push(h2r_stream *st, const h2r_header *headers, size_t count, h2r
     *pushed = NULL;
     int err = check_can_send(st);
     if (err) return err;
-    if ((st->flags & STREAM_PUSHED) || !s->remote.enable_push || s->goaway_received) return H2R_ERR_PUSH_DISABLED;
+    if ((st->flags & STREAM_PUSHED) || !s->remote.enable_push || s->goaway_received)
+        return H2R_ERR_PUSH_DISABLED;
     if (s->open_pushed_streams >= s->remote.max_concurrent_streams || s->next_push_id > H2R_STREAM_ID_MASK)
         return H2R_ERR_STREAM_LIMIT;
     if (s->closing) return H2R_ERR_SESSION_CLOSED;
@@ -520,17 +527,20 @@ int h2r_stream_push(h2r_stream *st, const h2r_header *headers, size_t count, h2r
     h2r_header defaults[3];
     size_t n_defaults = 0;
     if (!find_header(headers, count, ":method"))
-        defaults[n_defaults++] = (h2r_header){.name = ":method", .name_len = 7, .value = "GET", .value_len = 3};
+        defaults[n_defaults++] =
+            (h2r_header){.name = ":method", .name_len = 7, .value = "GET", .value_len = 3};
     if (!find_header(headers, count, ":scheme"))
-        defaults[n_defaults++] = (h2r_header){.name = ":scheme", .name_len = 7,
+        defaults[n_defaults++] = (h2r_header){.name = ":scheme",
+                                              .name_len = 7,
                                               .value = st->request_info + st->authority_len,
                                               .value_len = st->scheme_len};
     if (!find_header(headers, count, ":authority"))
-        defaults[n_defaults++] = (h2r_header){.name = ":authority", .name_len = 10, .value = st->request_info,
-                                              .value_len = st->authority_len};
+        defaults[n_defaults++] = (h2r_header){
+            .name = ":authority", .name_len = 10, .value = st->request_info, .value_len = st->authority_len};
     size_t total = n_defaults + count;
     h2r_header local[32], *list = local;
-    if (total > sizeof(local) / sizeof(local[0]) && !(list = malloc(total * sizeof(*list)))) return H2R_ERR_NOMEM;
+    if (total > sizeof(local) / sizeof(local[0]) && !(list = malloc(total * sizeof(*list))))
+        return H2R_ERR_NOMEM;
     memcpy(list, defaults, n_defaults * sizeof(*list));
     if (count) memcpy(list + n_defaults, headers, count * sizeof(*list));
 
@@ -548,8 +558,8 @@ int h2r_stream_push(h2r_stream *st, const h2r_header *headers, size_t count, h2r
         } else if (!(child = h2r_stream_create(s, s->next_push_id, authority->value, authority->value_len,
                                                scheme->value, scheme->value_len))) {
             err = H2R_ERR_NOMEM;
-        } else if ((err = h2r_send_header_block(s, H2R_FRAME_PUSH_PROMISE, st->id, child->id, list, total, 0)) !=
-                   0) {
+        } else if ((err = h2r_send_header_block(s, H2R_FRAME_PUSH_PROMISE, st->id, child->id, list, total,
+                                                0)) != 0) {
             /* Nothing was promised: the application never hears of this stream. */
             table_remove(s, child);
             free(child);

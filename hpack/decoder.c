@@ -59,7 +59,8 @@ size_t h2r_hpack_decoder_table_max_size(const h2r_hpack_decoder *dec)
     return dec->table.max_size;
 }
 
-/* A string of the field being decoded: in the block, a table, or the scratch buffer (by offset, as it may grow). */
+/* A string of the field being decoded: in the block, a table, or the scratch buffer (by offset, as it may
+ * grow). */
 struct decoded_string {
     const char *ptr; /* NULL when in scratch */
     size_t scratch_offset;
@@ -193,7 +194,8 @@ static int read_literal(h2r_hpack_decoder *dec, const uint8_t **p, const uint8_t
     field->value = string_bytes(dec, &value);
     field->value_len = value.len;
     if (name_index == 0)
-        field->static_name_index = (uint8_t)h2r_hpack_static_find(field->name, field->name_len, NULL, 0, NULL);
+        field->static_name_index =
+            (uint8_t)h2r_hpack_static_find(field->name, field->name_len, NULL, 0, NULL);
 
     if (add_to_table) {
         err = h2r_hpack_table_add(&dec->table, field->name, field->name_len, field->value, field->value_len,

@@ -35,7 +35,8 @@ void h2r_hpack_encoder_init(h2r_hpack_encoder *enc, uint32_t max_table_size)
     enc->own_max_table_size = max_table_size;
     enc->peer_max_table_size = H2R_HPACK_DEFAULT_TABLE_SIZE;
     enc->huffman = 1;
-    uint32_t initial = max_table_size < H2R_HPACK_DEFAULT_TABLE_SIZE ? max_table_size : H2R_HPACK_DEFAULT_TABLE_SIZE;
+    uint32_t initial =
+        max_table_size < H2R_HPACK_DEFAULT_TABLE_SIZE ? max_table_size : H2R_HPACK_DEFAULT_TABLE_SIZE;
     h2r_hpack_table_init(&enc->table, initial);
     /* The peer's decoder starts at the default size: a smaller cap must be announced. */
     if (initial < H2R_HPACK_DEFAULT_TABLE_SIZE) {
@@ -54,7 +55,8 @@ void h2r_hpack_encoder_set_peer_max_table_size(h2r_hpack_encoder *enc, uint32_t 
 {
     if (peer_max_table_size == enc->peer_max_table_size) return;
     enc->peer_max_table_size = peer_max_table_size;
-    uint32_t size = peer_max_table_size < enc->own_max_table_size ? peer_max_table_size : enc->own_max_table_size;
+    uint32_t size =
+        peer_max_table_size < enc->own_max_table_size ? peer_max_table_size : enc->own_max_table_size;
     /*
      * Signal every change of the peer's setting, even one that leaves our
      * size alone: RFC 7541 §4.2 is read both ways, and a few bytes once buy
@@ -83,7 +85,8 @@ size_t h2r_hpack_encoder_table_max_size(const h2r_hpack_encoder *enc)
 
 size_t h2r_hpack_encode_bound(const h2r_hpack_field *fields, size_t count)
 {
-    /* Two size updates, then per field: the index or name length, the name, the value length and the value. */
+    /* Two size updates, then per field: the index or name length, the name, the value length and the value.
+     */
     size_t bound = 2 * H2R_HPACK_INTEGER_MAX_LEN;
     for (size_t i = 0; i != count; ++i)
         bound += 3 * H2R_HPACK_INTEGER_MAX_LEN + fields[i].name_len + fields[i].value_len;
@@ -107,8 +110,8 @@ static int bytes_equal(const char *a, const char *b, size_t len)
  * entry with the same name and value, or 0; *name_index gets the index of the
  * newest entry with the same name, or 0.
  */
-static uint32_t find_in_table(const struct h2r_hpack_table *table, uint32_t hash, const h2r_hpack_field *field,
-                              uint32_t *name_index)
+static uint32_t find_in_table(const struct h2r_hpack_table *table, uint32_t hash,
+                              const h2r_hpack_field *field, uint32_t *name_index)
 {
     *name_index = 0;
     if (!table->buckets) return 0;
@@ -122,7 +125,8 @@ static uint32_t find_in_table(const struct h2r_hpack_table *table, uint32_t hash
         if (entry->name_hash == hash && entry->name_len == field->name_len &&
             bytes_equal(name, field->name, field->name_len)) {
             uint32_t index = H2R_HPACK_STATIC_COUNT + 1 + (table->next_id - 1 - id);
-            if (entry->value_len == field->value_len && bytes_equal(name + entry->name_len, field->value, field->value_len))
+            if (entry->value_len == field->value_len &&
+                bytes_equal(name + entry->name_len, field->value, field->value_len))
                 return index;
             if (!*name_index) *name_index = index;
         }

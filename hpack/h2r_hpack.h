@@ -102,8 +102,8 @@ struct h2r_hpack_entry {
     size_t pos; /* absolute position of the name's first byte; the value follows */
     uint32_t name_len;
     uint32_t value_len;
-    uint32_t name_hash;  /* encoder only: hash of the name */
-    uint32_t chain;      /* encoder only: id of the previous entry in the same bucket */
+    uint32_t name_hash; /* encoder only: hash of the name */
+    uint32_t chain;     /* encoder only: id of the previous entry in the same bucket */
     uint8_t static_name_index;
 };
 
@@ -112,7 +112,7 @@ struct h2r_hpack_table {
     uint32_t entry_mask;             /* capacity - 1 (capacity a power of two), or 0 when empty */
     uint32_t oldest_id;              /* live entries are ids [oldest_id, next_id) */
     uint32_t next_id;
-    char *bytes;       /* names and values, appended; compacted when the end is reached */
+    char *bytes; /* names and values, appended; compacted when the end is reached */
     size_t bytes_cap;
     size_t bytes_base; /* absolute position of bytes[0] */
     size_t bytes_end;  /* absolute position just past the newest entry */
@@ -186,9 +186,9 @@ typedef struct h2r_hpack_encoder {
     struct h2r_hpack_table table;
     uint32_t own_max_table_size;  /* our cap (Node's maxDeflateDynamicTableSize) */
     uint32_t peer_max_table_size; /* the peer's SETTINGS_HEADER_TABLE_SIZE */
-    uint32_t pending_min_size;   /* smallest size to signal before the next block */
-    uint8_t update_pending;      /* a size update must start the next block */
-    uint8_t huffman;             /* use Huffman coding when it is shorter (default on) */
+    uint32_t pending_min_size;    /* smallest size to signal before the next block */
+    uint8_t update_pending;       /* a size update must start the next block */
+    uint8_t huffman;              /* use Huffman coding when it is shorter (default on) */
 } h2r_hpack_encoder;
 
 /**

@@ -69,8 +69,8 @@ static int reserve_bytes(struct h2r_hpack_table *table, size_t len)
     if (table->bytes && table->bytes_end - table->bytes_base + len <= table->bytes_cap) return 0;
 
     /* Compact: move the live bytes to the front. */
-    size_t live_start = h2r_hpack_table_count(table) ? h2r_hpack_table_entry(table, table->oldest_id)->pos
-                                                     : table->bytes_end;
+    size_t live_start =
+        h2r_hpack_table_count(table) ? h2r_hpack_table_entry(table, table->oldest_id)->pos : table->bytes_end;
     size_t live = table->bytes_end - live_start;
     if (live) memmove(table->bytes, table->bytes + (live_start - table->bytes_base), live);
     table->bytes_base = live_start;

@@ -44,7 +44,8 @@ static inline const struct h2r_hpack_entry *h2r_hpack_table_entry(const struct h
 }
 
 /* The entry at dynamic index i (0 = newest); the caller checks i < count. */
-static inline const struct h2r_hpack_entry *h2r_hpack_table_at(const struct h2r_hpack_table *table, uint32_t i)
+static inline const struct h2r_hpack_entry *h2r_hpack_table_at(const struct h2r_hpack_table *table,
+                                                               uint32_t i)
 {
     return h2r_hpack_table_entry(table, table->next_id - 1 - i);
 }

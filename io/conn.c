@@ -67,8 +67,10 @@ static void conn_free_if_idle(struct conn *c)
 {
     if (!c->closing || c->pending_ops || c->dirty) return;
     struct worker *w = c->worker;
-    if (c->prev) c->prev->next = c->next;
-    else w->conns = c->next;
+    if (c->prev)
+        c->prev->next = c->next;
+    else
+        w->conns = c->next;
     if (c->next) c->next->prev = c->prev;
     --w->conn_count;
     close(c->fd);
@@ -144,7 +146,8 @@ static size_t build_iov(struct conn *c)
             c->iov[iovcnt++] = (struct iovec){.iov_base = (void *)chunks[i].base, .iov_len = chunks[i].len};
             continue;
         }
-        /* Only the first file range of a send, so that a short read never leaves a hole before later chunks. */
+        /* Only the first file range of a send, so that a short read never leaves a hole before later chunks.
+         */
         if (iovcnt) break;
         if (!c->bounce && !(c->bounce = malloc(CONN_FILE_BOUNCE))) break;
         size_t want = chunks[i].len < CONN_FILE_BOUNCE ? chunks[i].len : CONN_FILE_BOUNCE;

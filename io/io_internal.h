@@ -37,21 +37,21 @@ struct conn {
     struct worker *worker;
     int fd;
     h2r_session *session;
-    struct conn *prev, *next;   /* the worker's connections */
-    struct conn *dirty_next;    /* the worker's list to flush after this batch */
+    struct conn *prev, *next; /* the worker's connections */
+    struct conn *dirty_next;  /* the worker's list to flush after this batch */
     uint8_t dirty;
-    uint8_t recv_armed;         /* a multishot recv is pending */
+    uint8_t recv_armed; /* a multishot recv is pending */
     uint8_t send_in_flight;
-    uint8_t closing;            /* no more I/O: freed once its operations are back */
-    uint8_t read_closed;        /* the peer closed or the socket failed: nothing more to read or send */
-    uint8_t lingering;          /* the session is done and our FIN sent: input is dropped until the peer's FIN */
-    unsigned pending_ops;       /* submitted operations whose last completion has not come */
+    uint8_t closing;      /* no more I/O: freed once its operations are back */
+    uint8_t read_closed;  /* the peer closed or the socket failed: nothing more to read or send */
+    uint8_t lingering;    /* the session is done and our FIN sent: input is dropped until the peer's FIN */
+    unsigned pending_ops; /* submitted operations whose last completion has not come */
     uint64_t last_activity_ms;
     uint64_t linger_since_ms;
     uint64_t settings_pending_since_ms;
     struct msghdr msg;
     struct iovec iov[CONN_IOV_MAX];
-    uint8_t *bounce;            /* file bytes for the current send (buffered file path) */
+    uint8_t *bounce; /* file bytes for the current send (buffered file path) */
 };
 
 struct worker {
@@ -60,10 +60,10 @@ struct worker {
     pthread_t thread;
     struct io_uring ring;
     int listen_fd;
-    int wake_fd;                /* eventfd: the main thread's "shut down" */
+    int wake_fd; /* eventfd: the main thread's "shut down" */
     uint64_t wake_value;
     uint8_t accept_armed;
-    uint8_t accept_paused;      /* out of file descriptors: retried on the next tick */
+    uint8_t accept_paused; /* out of file descriptors: retried on the next tick */
     uint8_t shutting_down;
     uint8_t stopped;
     uint64_t shutdown_deadline_ms;
@@ -79,8 +79,8 @@ struct worker {
     struct conn *dirty;
     unsigned conn_count;
     int exit_status;
-    int setup_error;          /* a negative errno if the worker could not start */
-    uint8_t ring_ready;       /* the ring exists and must be torn down */
+    int setup_error;    /* a negative errno if the worker could not start */
+    uint8_t ring_ready; /* the ring exists and must be torn down */
     pthread_barrier_t *started;
 };
 

@@ -26,7 +26,8 @@ void h2r_server_config_init(h2r_server_config *c)
 }
 
 /* Opens a listening socket on host:port; *bound gets the address actually bound (for port 0). */
-static int open_listener(const char *host, uint16_t port, struct sockaddr_storage *bound, socklen_t *bound_len)
+static int open_listener(const char *host, uint16_t port, struct sockaddr_storage *bound,
+                         socklen_t *bound_len)
 {
     char service[8];
     snprintf(service, sizeof(service), "%u", port);
@@ -117,7 +118,8 @@ int h2r_server_run(const h2r_server_config *config)
     if (status == 0) {
         pthread_barrier_init(&barrier, NULL, count + 1);
         for (; started != count; ++started)
-            if (pthread_create(&workers[started].thread, NULL, h2r_worker_main, &workers[started]) != 0) break;
+            if (pthread_create(&workers[started].thread, NULL, h2r_worker_main, &workers[started]) != 0)
+                break;
         if (started != count) {
             /* The barrier counts on every worker: without them all, nobody could pass it. */
             fprintf(stderr, "h2ring: cannot start worker threads\n");

@@ -37,7 +37,8 @@ struct io_uring_sqe *h2r_worker_sqe(struct worker *w)
     return io_uring_get_sqe(&w->ring);
 }
 
-/* SINGLE_ISSUER and DEFER_TASKRUN (Linux 6.1) keep completions on this thread; older kernels get a plain ring. */
+/* SINGLE_ISSUER and DEFER_TASKRUN (Linux 6.1) keep completions on this thread; older kernels get a plain
+ * ring. */
 static int setup_ring(struct io_uring *ring)
 {
     struct io_uring_params params = {.flags = IORING_SETUP_SINGLE_ISSUER | IORING_SETUP_DEFER_TASKRUN |
@@ -62,20 +63,21 @@ static int setup_buffers(struct worker *w)
     w->buffers = malloc((size_t)w->buf_count * w->buf_size);
     if (!w->buffers) return -ENOMEM;
     io_uring_buf_ring_init(w->buf_ring);
-    struct io_uring_buf_reg reg = {.ring_addr = (uint64_t)(uintptr_t)ring_mem, .ring_entries = w->buf_count, .bgid = 0};
+    struct io_uring_buf_reg reg = {
+        .ring_addr = (uint64_t)(uintptr_t)ring_mem, .ring_entries = w->buf_count, .bgid = 0};
     int err = io_uring_register_buf_ring(&w->ring, &reg, 0);
     if (err) return err;
     for (unsigned i = 0; i != w->buf_count; ++i)
-        io_uring_buf_ring_add(w->buf_ring, w->buffers + (size_t)i * w->buf_size, w->buf_size, (unsigned short)i,
-                              io_uring_buf_ring_mask(w->buf_count), (int)i);
+        io_uring_buf_ring_add(w->buf_ring, w->buffers + (size_t)i * w->buf_size, w->buf_size,
+                              (unsigned short)i, io_uring_buf_ring_mask(w->buf_count), (int)i);
     io_uring_buf_ring_advance(w->buf_ring, (int)w->buf_count);
     return 0;
 }
 
 void h2r_worker_return_buffer(struct worker *w, unsigned bid)
 {
-    io_uring_buf_ring_add(w->buf_ring, w->buffers + (size_t)bid * w->buf_size, w->buf_size, (unsigned short)bid,
-                          io_uring_buf_ring_mask(w->buf_count), 0);
+    io_uring_buf_ring_add(w->buf_ring, w->buffers + (size_t)bid * w->buf_size, w->buf_size,
+                          (unsigned short)bid, io_uring_buf_ring_mask(w->buf_count), 0);
     io_uring_buf_ring_advance(w->buf_ring, 1);
 }
 

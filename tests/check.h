@@ -26,11 +26,11 @@ static inline int check_report(int ok, const char *expr, const char *file, int l
 
 /* Evaluates to the truth of cond, so a test can stop when a precondition fails. */
 #define CHECK(cond) check_report(!!(cond), #cond, __FILE__, __LINE__)
-#define CHECK_MSG(cond, ...)                                                                        \
-    ({                                                                                              \
-        char check_msg_[512];                                                                       \
-        snprintf(check_msg_, sizeof(check_msg_), __VA_ARGS__);                                      \
-        check_report(!!(cond), check_msg_, __FILE__, __LINE__);                                     \
+#define CHECK_MSG(cond, ...)                                                                                 \
+    ({                                                                                                       \
+        char check_msg_[512];                                                                                \
+        snprintf(check_msg_, sizeof(check_msg_), __VA_ARGS__);                                               \
+        check_report(!!(cond), check_msg_, __FILE__, __LINE__);                                              \
     })
 #define CHECK_MEM(a, alen, b, blen) CHECK((alen) == (blen) && memcmp((a), (b), (alen)) == 0)
 

@@ -42,7 +42,8 @@ void peer_send(struct peer *p, const void *bytes, size_t len)
     p->last_feed = h2r_session_feed(p->session, bytes, len);
 }
 
-void peer_frame(struct peer *p, uint8_t type, uint8_t flags, uint32_t stream_id, const void *payload, size_t len)
+void peer_frame(struct peer *p, uint8_t type, uint8_t flags, uint32_t stream_id, const void *payload,
+                size_t len)
 {
     uint8_t *buf = malloc(H2R_FRAME_HEADER_LEN + len);
     h2r_frame_header_encode(buf, (uint32_t)len, type, flags, stream_id);
@@ -74,12 +75,15 @@ void peer_headers(struct peer *p, uint32_t stream_id, uint8_t flags, const h2r_h
     free(block);
 }
 
-#define FIELD(n, v) {.name = (n), .name_len = sizeof(n) - 1, .value = (v), .value_len = strlen(v)}
+#define FIELD(n, v)                                                                                          \
+    {                                                                                                        \
+        .name = (n), .name_len = sizeof(n) - 1, .value = (v), .value_len = strlen(v)                         \
+    }
 
 void peer_get(struct peer *p, uint32_t stream_id, const char *path, int end_stream)
 {
-    h2r_header fields[] = {FIELD(":method", "GET"), FIELD(":scheme", "http"), FIELD(":authority", "localhost"),
-                           FIELD(":path", path)};
+    h2r_header fields[] = {FIELD(":method", "GET"), FIELD(":scheme", "http"),
+                           FIELD(":authority", "localhost"), FIELD(":path", path)};
     peer_headers(p, stream_id, end_stream ? H2R_FLAG_END_STREAM : 0, fields, 4);
 }
 
@@ -93,8 +97,8 @@ static int collect(void *ctx, const h2r_hpack_field *f)
     copy[f->name_len] = 0;
     memcpy(copy + f->name_len + 1, f->value, f->value_len);
     copy[f->name_len + 1 + f->value_len] = 0;
-    frame->fields[frame->field_count++] =
-        (h2r_header){.name = copy, .name_len = f->name_len, .value = copy + f->name_len + 1, .value_len = f->value_len};
+    frame->fields[frame->field_count++] = (h2r_header){
+        .name = copy, .name_len = f->name_len, .value = copy + f->name_len + 1, .value_len = f->value_len};
     return 0;
 }
 
@@ -116,7 +120,8 @@ static void decode_if_complete(struct peer *p, size_t first)
                 --frag_len;
             }
             if (part->h.type == H2R_FRAME_PUSH_PROMISE) frag += 4, frag_len -= 4;
-            if (part->h.type == H2R_FRAME_HEADERS && (part->h.flags & H2R_FLAG_PRIORITY)) frag += 5, frag_len -= 5;
+            if (part->h.type == H2R_FRAME_HEADERS && (part->h.flags & H2R_FLAG_PRIORITY))
+                frag += 5, frag_len -= 5;
             frag_len -= pad;
         }
         block = realloc(block, len + frag_len + 1);
@@ -143,8 +148,10 @@ static void parse_frames(struct peer *p)
         f->payload = malloc(h.length + 1);
         memcpy(f->payload, p->rx + at + H2R_FRAME_HEADER_LEN, h.length);
         at += H2R_FRAME_HEADER_LEN + h.length;
-        if (h.type == H2R_FRAME_HEADERS || h.type == H2R_FRAME_PUSH_PROMISE) p->open_block = p->frame_count - 1;
-        if ((h.type == H2R_FRAME_HEADERS || h.type == H2R_FRAME_PUSH_PROMISE || h.type == H2R_FRAME_CONTINUATION) &&
+        if (h.type == H2R_FRAME_HEADERS || h.type == H2R_FRAME_PUSH_PROMISE)
+            p->open_block = p->frame_count - 1;
+        if ((h.type == H2R_FRAME_HEADERS || h.type == H2R_FRAME_PUSH_PROMISE ||
+             h.type == H2R_FRAME_CONTINUATION) &&
             (h.flags & H2R_FLAG_END_HEADERS) && p->open_block != SIZE_MAX) {
             decode_if_complete(p, p->open_block);
             p->open_block = SIZE_MAX;
@@ -213,7 +220,8 @@ int peer_got_rst(const struct peer *p, uint32_t stream_id, uint32_t code)
 {
     for (size_t i = 0; i != p->frame_count; ++i) {
         const struct peer_frame *f = &p->frames[i];
-        if (f->h.type == H2R_FRAME_RST_STREAM && f->h.stream_id == stream_id && be32(f->payload) == code) return 1;
+        if (f->h.type == H2R_FRAME_RST_STREAM && f->h.stream_id == stream_id && be32(f->payload) == code)
+            return 1;
     }
     return 0;
 }
@@ -237,7 +245,8 @@ size_t peer_data_bytes(const struct peer *p, uint32_t stream_id, int *ended)
             if (f->h.flags & H2R_FLAG_PADDED) len -= 1 + f->payload[0];
             total += len;
         }
-        if ((f->h.type == H2R_FRAME_DATA || f->h.type == H2R_FRAME_HEADERS) && (f->h.flags & H2R_FLAG_END_STREAM))
+        if ((f->h.type == H2R_FRAME_DATA || f->h.type == H2R_FRAME_HEADERS) &&
+            (f->h.flags & H2R_FLAG_END_STREAM))
             *ended = 1;
     }
     return total;

@@ -32,7 +32,7 @@ struct peer {
     size_t rx_len, rx_cap;
     uint64_t bytes_received;
     size_t open_block; /* index of a HEADERS/PUSH_PROMISE still waiting for its END_HEADERS, or SIZE_MAX */
-    size_t max_write; /* pretend the socket takes at most this much per pull (0: all) */
+    size_t max_write;  /* pretend the socket takes at most this much per pull (0: all) */
 };
 
 /* Creates the server session (options and callbacks may be NULL) and the peer's state. */
@@ -45,7 +45,8 @@ void peer_preface(struct peer *p, const struct h2r_setting *settings, size_t cou
 /* Sends raw bytes. */
 void peer_send(struct peer *p, const void *bytes, size_t len);
 /* Sends one frame. */
-void peer_frame(struct peer *p, uint8_t type, uint8_t flags, uint32_t stream_id, const void *payload, size_t len);
+void peer_frame(struct peer *p, uint8_t type, uint8_t flags, uint32_t stream_id, const void *payload,
+                size_t len);
 /* Encodes fields with the peer's encoder and sends them as one HEADERS frame. */
 void peer_headers(struct peer *p, uint32_t stream_id, uint8_t flags, const h2r_header *fields, size_t count);
 /* Encodes a GET request for path on stream_id. */
@@ -53,7 +54,8 @@ void peer_get(struct peer *p, uint32_t stream_id, const char *path, int end_stre
 /* Encodes fields into buf with the peer's encoder; returns the length. */
 size_t peer_encode(struct peer *p, const h2r_header *fields, size_t count, uint8_t *buf, size_t cap);
 
-/* Pulls everything the session wants to send (in pieces of max_write if set), reports it written, parses frames. */
+/* Pulls everything the session wants to send (in pieces of max_write if set), reports it written, parses
+ * frames. */
 void peer_flush(struct peer *p);
 /* Forgets the frames received so far. */
 void peer_clear(struct peer *p);

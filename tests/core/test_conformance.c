@@ -1253,7 +1253,8 @@ static void streams_after_our_goaway(struct conn *c)
     h2r_session_close(c->p.session);
     flush(c);
     const struct peer_frame *first = peer_find(&c->p, H2R_FRAME_GOAWAY, 0);
-    CHECK_MSG(first && peer_u32(first->payload) == H2R_STREAM_ID_MASK && peer_u32(first->payload + 4) == H2R_NO_ERROR,
+    CHECK_MSG(first && peer_u32(first->payload) == H2R_STREAM_ID_MASK &&
+                  peer_u32(first->payload + 4) == H2R_NO_ERROR,
               "§6.8: graceful close first sends GOAWAY(2^31-1, NO_ERROR)");
     peer_ack_pings(&c->p);
     flush(c);

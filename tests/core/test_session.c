@@ -9,13 +9,15 @@
 
 static const char body[] = "Hello, World!";
 
-static void on_stream(h2r_session *session, h2r_stream *stream, const h2r_header *headers, size_t count, int flags)
+static void on_stream(h2r_session *session, h2r_stream *stream, const h2r_header *headers, size_t count,
+                      int flags)
 {
     (void)session;
     (void)headers;
     (void)count;
     (void)flags;
-    h2r_header response[] = {{.name = "content-type", .name_len = 12, .value = "text/plain", .value_len = 10}};
+    h2r_header response[] = {
+        {.name = "content-type", .name_len = 12, .value = "text/plain", .value_len = 10}};
     h2r_stream_respond(stream, response, 1, 0);
     h2r_stream_write(stream, body, 13, NULL, NULL);
     h2r_stream_end(stream);
@@ -73,8 +75,8 @@ static void headers_with_priority(struct peer *p, uint32_t id, uint32_t dependen
     payload[3] = (uint8_t)dependency;
     payload[4] = (uint8_t)(weight - 1);
     size_t n = peer_encode(p, fields, 4, payload + 5, sizeof(payload) - 5);
-    peer_frame(p, H2R_FRAME_HEADERS, H2R_FLAG_END_HEADERS | H2R_FLAG_END_STREAM | H2R_FLAG_PRIORITY, id, payload,
-               5 + n);
+    peer_frame(p, H2R_FRAME_HEADERS, H2R_FLAG_END_HEADERS | H2R_FLAG_END_STREAM | H2R_FLAG_PRIORITY, id,
+               payload, 5 + n);
 }
 
 /*
@@ -99,7 +101,8 @@ static void test_idle_stream_placeholders(void)
         const struct peer_frame *f = peer_nth(&p, H2R_FRAME_DATA, -1, i);
         if (f && f->h.stream_id == 15) ++heavy;
     }
-    CHECK_MSG(heavy >= 7, "a request under the weight-201 placeholder gets most early DATA (%zu of 8)", heavy);
+    CHECK_MSG(heavy >= 7, "a request under the weight-201 placeholder gets most early DATA (%zu of 8)",
+              heavy);
     int ended13, ended15;
     CHECK(peer_data_bytes(&p, 13, &ended13) == sizeof(big_body) && ended13);
     CHECK(peer_data_bytes(&p, 15, &ended15) == sizeof(big_body) && ended15);

@@ -119,7 +119,8 @@ static void test_size_updates(void)
     h2r_hpack_decoder_init(&dec, 4096, SIZE_MAX);
     h2r_hpack_decoder_set_max_table_size(&dec, 1024);
     out = decode_hex_on(&dec, "");
-    CHECK_MSG(out.rc == H2R_HPACK_ERR_SIZE_UPDATE_MISSING, "an empty block does not excuse the missing update");
+    CHECK_MSG(out.rc == H2R_HPACK_ERR_SIZE_UPDATE_MISSING,
+              "an empty block does not excuse the missing update");
     h2r_hpack_decoder_dispose(&dec);
 
     h2r_hpack_decoder_init(&dec, 4096, SIZE_MAX);
@@ -213,7 +214,8 @@ static void test_callback_stop(void)
 static void test_strerror(void)
 {
     for (int code = H2R_HPACK_ERR_BUFFER_TOO_SMALL; code <= 0; ++code)
-        CHECK_MSG(strcmp(h2r_hpack_strerror(code), "unknown HPACK error") != 0, "code %d has a message", code);
+        CHECK_MSG(strcmp(h2r_hpack_strerror(code), "unknown HPACK error") != 0, "code %d has a message",
+                  code);
     CHECK(strcmp(h2r_hpack_strerror(-1000), "unknown HPACK error") == 0);
 }
 

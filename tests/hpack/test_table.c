@@ -103,7 +103,10 @@ static void run_model(uint32_t first_id, int with_chains, const char *what)
 
 /* ---- encoder behaviour, checked through our decoder ---- */
 
-#define F(n, v) {.name = (n), .name_len = sizeof(n) - 1, .value = (v), .value_len = sizeof(v) - 1}
+#define F(n, v)                                                                                              \
+    {                                                                                                        \
+        .name = (n), .name_len = sizeof(n) - 1, .value = (v), .value_len = sizeof(v) - 1                     \
+    }
 
 struct seen {
     h2r_hpack_field fields[16];
@@ -136,13 +139,14 @@ static int same_fields(const h2r_hpack_field *a, const struct seen *s, size_t n)
 }
 
 /* Encodes, checks the decoder gets the same list back, and returns the encoded length (or -1). */
-static ssize_t round_trip(h2r_hpack_encoder *enc, h2r_hpack_decoder *dec, const h2r_hpack_field *fields, size_t n,
-                          uint8_t *out, struct seen *seen)
+static ssize_t round_trip(h2r_hpack_encoder *enc, h2r_hpack_decoder *dec, const h2r_hpack_field *fields,
+                          size_t n, uint8_t *out, struct seen *seen)
 {
     ssize_t len = h2r_hpack_encode(enc, fields, n, out, h2r_hpack_encode_bound(fields, n));
     if (len < 0) return -1;
     memset(seen, 0, sizeof(*seen));
-    if (h2r_hpack_decode(dec, out, (size_t)len, remember, seen) != 0 || !same_fields(fields, seen, n)) return -1;
+    if (h2r_hpack_decode(dec, out, (size_t)len, remember, seen) != 0 || !same_fields(fields, seen, n))
+        return -1;
     return len;
 }
 
@@ -162,19 +166,20 @@ static void test_encoder_references(void)
 
     h2r_hpack_field same_name[] = {F("x-request-id", "def")};
     ssize_t len = round_trip(&enc, &dec, same_name, 1, out, &seen);
-    CHECK_MSG(len > 0 && out[0] == 0x7f && out[1] == 0x00, "a new value under a known name reuses the name (63)");
+    CHECK_MSG(len > 0 && out[0] == 0x7f && out[1] == 0x00,
+              "a new value under a known name reuses the name (63)");
 
     h2r_hpack_field path[] = {F(":path", "/a/b/c"), F(":path", "/a/b/c")};
     len = round_trip(&enc, &dec, path, 2, out, &seen);
     CHECK_MSG(len > 0 && out[0] == 0x04, ":path is sent without indexing");
     CHECK_MSG(len > 0 && (out[(len / 2)] & 0xf0) == 0x00 && (size_t)len == 2 * (size_t)(len / 2),
               "so its second copy is a literal again");
-    h2r_hpack_field forced[] = {{.name = ":path", .name_len = 5, .value = "/x", .value_len = 2,
-                                 .flags = H2R_HPACK_FIELD_INDEX}};
+    h2r_hpack_field forced[] = {
+        {.name = ":path", .name_len = 5, .value = "/x", .value_len = 2, .flags = H2R_HPACK_FIELD_INDEX}};
     len = round_trip(&enc, &dec, forced, 1, out, &seen);
     CHECK_MSG(len > 0 && out[0] == 0x44, "H2R_HPACK_FIELD_INDEX overrides the policy");
-    h2r_hpack_field unindexed[] = {{.name = "x-trace", .name_len = 7, .value = "1", .value_len = 1,
-                                    .flags = H2R_HPACK_FIELD_NO_INDEX}};
+    h2r_hpack_field unindexed[] = {
+        {.name = "x-trace", .name_len = 7, .value = "1", .value_len = 1, .flags = H2R_HPACK_FIELD_NO_INDEX}};
     size_t before = h2r_hpack_encoder_table_size(&enc);
     len = round_trip(&enc, &dec, unindexed, 1, out, &seen);
     CHECK_MSG(len > 0 && out[0] == 0x00 && h2r_hpack_encoder_table_size(&enc) == before,
@@ -204,7 +209,8 @@ static void test_self_evicting_reference(void)
     ssize_t len = round_trip(&enc, &dec, b, 1, out, &seen);
     CHECK_MSG(ok && len > 0 && out[0] == 0x7e,
               "the second field names entry 62, which its insertion evicts, and decodes right");
-    CHECK(h2r_hpack_decoder_table_size(&dec) == 6 + 39 + 32 && h2r_hpack_encoder_table_size(&enc) == 6 + 39 + 32);
+    CHECK(h2r_hpack_decoder_table_size(&dec) == 6 + 39 + 32 &&
+          h2r_hpack_encoder_table_size(&enc) == 6 + 39 + 32);
     h2r_hpack_encoder_dispose(&enc);
     h2r_hpack_decoder_dispose(&dec);
 }
@@ -263,18 +269,29 @@ static void test_sensitive(void)
         F("authorization", "Basic dXNlcjpwYXNz"),
         F("cookie", "sid=123"),
         F("cookie", "a-long-cookie-value-that-is-not-guessable=1"),
-        {.name = "x-secret", .name_len = 8, .value = "s", .value_len = 1, .flags = H2R_HPACK_FIELD_NEVER_INDEX},
-        {.name = ":method", .name_len = 7, .value = "GET", .value_len = 3, .flags = H2R_HPACK_FIELD_NEVER_INDEX},
+        {.name = "x-secret",
+         .name_len = 8,
+         .value = "s",
+         .value_len = 1,
+         .flags = H2R_HPACK_FIELD_NEVER_INDEX},
+        {.name = ":method",
+         .name_len = 7,
+         .value = "GET",
+         .value_len = 3,
+         .flags = H2R_HPACK_FIELD_NEVER_INDEX},
     };
     ssize_t len = round_trip(&enc, &dec, f, 5, out, &seen);
-    CHECK_MSG(len > 0 && out[0] == 0x1f && out[1] == 0x08, "authorization is never indexed, by name index 23");
+    CHECK_MSG(len > 0 && out[0] == 0x1f && out[1] == 0x08,
+              "authorization is never indexed, by name index 23");
     CHECK(seen.count == 5 && (seen.fields[0].flags & H2R_HPACK_FIELD_NEVER_INDEX));
     CHECK_MSG(seen.count == 5 && (seen.fields[1].flags & H2R_HPACK_FIELD_NEVER_INDEX), "a short cookie too");
-    CHECK_MSG(seen.count == 5 && !(seen.fields[2].flags & H2R_HPACK_FIELD_NEVER_INDEX), "a long cookie is not");
+    CHECK_MSG(seen.count == 5 && !(seen.fields[2].flags & H2R_HPACK_FIELD_NEVER_INDEX),
+              "a long cookie is not");
     CHECK_MSG(seen.count == 5 && (seen.fields[3].flags & H2R_HPACK_FIELD_NEVER_INDEX) &&
                   (seen.fields[4].flags & H2R_HPACK_FIELD_NEVER_INDEX),
               "flagged fields stay never-indexed, even a static match");
-    CHECK_MSG(h2r_hpack_encoder_table_size(&enc) == 6 + f[2].value_len + 32, "only the long cookie entered the table");
+    CHECK_MSG(h2r_hpack_encoder_table_size(&enc) == 6 + f[2].value_len + 32,
+              "only the long cookie entered the table");
     h2r_hpack_encoder_dispose(&enc);
     h2r_hpack_decoder_dispose(&dec);
 }
@@ -284,8 +301,10 @@ static void test_static_name_index(void)
     h2r_hpack_decoder dec;
     h2r_hpack_decoder_init(&dec, 4096, SIZE_MAX);
     static struct seen seen;
-    /* :method POST (3), literal "user-agent" by new name, :status 404 (13), then that user-agent from the table */
-    const uint8_t block[] = {0x83, 0x40, 0x0a, 'u', 's', 'e', 'r', '-', 'a', 'g', 'e', 'n', 't', 0x01, 'x', 0x8d, 0xbe};
+    /* :method POST (3), literal "user-agent" by new name, :status 404 (13), then that user-agent from the
+     * table */
+    const uint8_t block[] = {0x83, 0x40, 0x0a, 'u', 's',  'e', 'r',  '-', 'a',
+                             'g',  'e',  'n',  't', 0x01, 'x', 0x8d, 0xbe};
     memset(&seen, 0, sizeof(seen));
     int rc = h2r_hpack_decode(&dec, block, sizeof(block), remember, &seen);
     CHECK(rc == 0 && seen.count == 4);
