@@ -133,6 +133,7 @@ void h2r_session_free(h2r_session *s)
     h2r_hpack_encoder_dispose(&s->encoder);
     h2r_hpack_decoder_dispose(&s->decoder);
     free(s->buckets);
+    free(s->placeholders);
     free(s->inflight);
     free(s->rx);
     free(s->hblock);

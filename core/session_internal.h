@@ -160,7 +160,7 @@ struct h2r_session {
     uint32_t closed_ids[CLOSED_STREAM_MEMORY]; /* id | 1u << 31 when we reset it */
     uint32_t closed_next;
     struct h2r_scheduler sched;
-    struct placeholder placeholders[H2R_MAX_PLACEHOLDERS];
+    struct placeholder *placeholders; /* H2R_MAX_PLACEHOLDERS of them, allocated on first use */
     uint32_t placeholder_count, placeholder_next;
     struct h2r_stream *conn_blocked; /* streams with data waiting for the connection window */
 

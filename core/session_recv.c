@@ -293,6 +293,9 @@ static struct h2r_sched_node *placeholder_for(h2r_session *s, uint32_t id)
 {
     struct h2r_sched_node *node = priority_parent(s, id);
     if (node) return node;
+    /* Most clients never send one: the few kilobytes come only with the first. */
+    if (!s->placeholders && !(s->placeholders = malloc(H2R_MAX_PLACEHOLDERS * sizeof(*s->placeholders))))
+        return NULL;
     struct placeholder *p;
     if (s->placeholder_count < H2R_MAX_PLACEHOLDERS) {
         p = &s->placeholders[s->placeholder_count++];
