@@ -16,7 +16,7 @@
 
 #include "session_internal.h"
 
-#define MIN_BLOCK_SIZE 4096
+#define MIN_BLOCK_SIZE 2048
 /* Chunks a DATA frame may need: frame header, payload slices, padding. */
 #define DATA_FRAME_MIN_CHUNKS 3
 
@@ -247,7 +247,7 @@ static int inflight_reserve(h2r_session *session, size_t n)
         session->inflight_end = live;
         if (session->inflight_cap - live >= n) return 0;
     }
-    size_t cap = session->inflight_cap ? session->inflight_cap : 64;
+    size_t cap = session->inflight_cap ? session->inflight_cap : 16;
     while (cap - session->inflight_end < n) cap *= 2;
     struct inflight *grown = realloc(session->inflight, cap * sizeof(*grown));
     if (!grown) return H2R_ERR_NOMEM;
@@ -293,14 +293,16 @@ static void block_written(h2r_session *session, struct out_block *block, size_t 
 {
     session->control_unwritten -= len;
     block->written += len;
+    /* Blocks are written in order, so a finished block is the head. */
     if (block->written != block->len || block != session->out_head) return;
-    if (block == session->out_tail) {
-        /* The only block, fully written: reuse it in place. */
-        block->len = block->pulled = block->written = 0;
-        return;
-    }
+    /*
+     * Freed even when it is the only one: an idle connection then holds no
+     * output memory at all, and jemalloc's thread cache makes the next
+     * allocation cheap.
+     */
     session->out_head = block->next;
     if (session->out_pull == block) session->out_pull = block->next;
+    if (session->out_tail == block) session->out_tail = NULL;
     free(block);
 }
 
@@ -325,8 +327,11 @@ void h2r_session_sent(h2r_session *session, size_t bytes)
         release_record(rec);
     }
     if (session->inflight_start == session->inflight_end) {
+        /* Nothing in flight: the array goes too, for the same reason as the blocks. */
         session->inflight_seq_base += session->inflight_start;
-        session->inflight_start = session->inflight_end = 0;
+        session->inflight_start = session->inflight_end = session->inflight_cap = 0;
+        free(session->inflight);
+        session->inflight = NULL;
     }
     h2r_session_maybe_done(session);
 }
