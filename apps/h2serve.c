@@ -10,6 +10,7 @@
 
 #include "access_log.h"
 #include "demo_site.h"
+#include "file_cache.h"
 #include "h2r_server.h"
 #include "respond.h"
 #include "static_files.h"
@@ -118,7 +119,7 @@ int main(int argc, char **argv)
         fprintf(stderr, "h2serve: unexpected argument '%s' (see --help)\n", argv[optind]);
         return 2;
     }
-    if (root && h2serve_static_open_root(root) != 0) {
+    if (root && h2serve_file_cache_open_root(root) != 0) {
         fprintf(stderr, "h2serve: cannot open --root %s: %s\n", root, strerror(errno));
         return 2;
     }

@@ -1,33 +1,16 @@
 /*
- * Static files from a document root (see static_files.h).
- *
- * Paths are resolved with openat2(RESOLVE_BENEATH), so the kernel itself
- * refuses any resolution that would leave the root, whether through "..",
- * an absolute symlink or a symlink to a parent.
+ * Static files from a document root (see static_files.h): the request's
+ * path becomes a file name here; file_cache.c opens it (beneath the root
+ * only) and the engine sends it by reference.
  */
-#define _GNU_SOURCE /* O_PATH */
-#include <errno.h>
-#include <fcntl.h>
-#include <linux/openat2.h>
-#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/stat.h>
-#include <sys/syscall.h>
-#include <unistd.h>
 
+#include "file_cache.h"
 #include "respond.h"
 #include "static_files.h"
 
 #define MAX_PATH 1024
-
-static int root_fd = -1;
-
-int h2serve_static_open_root(const char *dir)
-{
-    root_fd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
-    return root_fd < 0 ? -1 : 0;
-}
 
 static int hex_value(char c)
 {
@@ -70,13 +53,6 @@ static int decode_path(const char *path, size_t len, char *out, size_t cap)
     return (int)n;
 }
 
-static int open_beneath(const char *name)
-{
-    struct open_how how = {.flags = O_RDONLY | O_CLOEXEC | O_NOCTTY,
-                           .resolve = RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS};
-    return (int)syscall(SYS_openat2, root_fd, name[0] ? name : ".", &how, sizeof(how));
-}
-
 static const char *content_type_of(const char *name)
 {
     static const struct {
@@ -105,35 +81,9 @@ static const char *content_type_of(const char *name)
     return "application/octet-stream";
 }
 
-static void free_body(void *ctx, const void *data, size_t len)
-{
-    (void)ctx;
-    (void)len;
-    free((void *)data);
-}
-
 static void respond_error(h2r_stream *stream, unsigned status, const char *text)
 {
     h2serve_respond(stream, status, "text/plain; charset=utf-8", text, strlen(text), NULL, NULL, NULL, 0);
-}
-
-/* Opens name, or name/index.html for a directory; fills st and the name used (for its type). */
-static int open_resource(char *name, size_t len, size_t cap, struct stat *st)
-{
-    int fd = open_beneath(name);
-    if (fd < 0) return -1;
-    if (fstat(fd, st) != 0) goto fail;
-    if (S_ISDIR(st->st_mode)) {
-        close(fd);
-        const char *index = len == 0 || name[len - 1] == '/' ? "index.html" : "/index.html";
-        if (len + strlen(index) + 1 > cap) return -1;
-        strcpy(name + len, index);
-        if ((fd = open_beneath(name)) < 0 || fstat(fd, st) != 0) goto fail;
-    }
-    if (S_ISREG(st->st_mode)) return fd;
-fail:
-    if (fd >= 0) close(fd);
-    return -1;
 }
 
 void h2serve_static_handle(h2r_stream *stream, const char *path, size_t path_len, int is_get_or_head)
@@ -147,22 +97,8 @@ void h2serve_static_handle(h2r_stream *stream, const char *path, size_t path_len
         h2serve_respond(stream, 405, "text/plain", "method not allowed\n", 19, NULL, NULL, &allow, 1);
         return;
     }
-    struct stat st;
-    int fd = open_resource(name, (size_t)len, sizeof(name), &st);
-    if (fd < 0) return respond_error(stream, 404, "not found\n");
-
-    size_t size = (size_t)st.st_size;
-    char *body = size ? malloc(size) : NULL;
-    size_t got = 0;
-    while (body && got < size) {
-        ssize_t n = pread(fd, body + got, size - got, (off_t)got);
-        if (n <= 0) break;
-        got += (size_t)n;
-    }
-    close(fd);
-    if (size && (!body || got != size)) {
-        free(body);
-        return respond_error(stream, 500, "cannot read the file\n");
-    }
-    h2serve_respond(stream, 200, content_type_of(name), body, size, free_body, NULL, NULL, 0);
+    struct cached_file *file = h2serve_file_get(name);
+    if (!file) return respond_error(stream, 404, "not found\n");
+    h2serve_respond_file(stream, 200, content_type_of(file->name), file->fd, file->size, h2serve_file_release,
+                         file);
 }

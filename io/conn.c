@@ -146,9 +146,11 @@ static size_t build_iov(struct conn *c)
             c->iov[iovcnt++] = (struct iovec){.iov_base = (void *)chunks[i].base, .iov_len = chunks[i].len};
             continue;
         }
-        /* Only the first file range of a send, so that a short read never leaves a hole before later chunks.
+        /*
+         * One file range per send, read into the bounce buffer, and nothing
+         * after it: a short read must not leave a hole before later chunks.
+         * The chunks before it (the DATA frame header) go in the same send.
          */
-        if (iovcnt) break;
         if (!c->bounce && !(c->bounce = malloc(CONN_FILE_BOUNCE))) break;
         size_t want = chunks[i].len < CONN_FILE_BOUNCE ? chunks[i].len : CONN_FILE_BOUNCE;
         ssize_t got = pread(chunks[i].fd, c->bounce, want, chunks[i].offset);
