@@ -15,8 +15,9 @@
 
 #include "file_cache.h"
 
-#define SLOTS  64
-#define TTL_MS 1000
+#define SLOTS          64
+#define TTL_MS         1000
+#define MAX_DATA_BYTES 65536
 
 static int root_fd = -1;
 static __thread struct cached_file *slots[SLOTS];
@@ -69,8 +70,25 @@ fail:
     return -1;
 }
 
+/* Small files are read once, at open: a read per response costs more than the response. */
+static char *read_small_file(int fd, size_t size)
+{
+    if (size == 0 || size > MAX_DATA_BYTES) return NULL;
+    char *data = malloc(size);
+    size_t got = 0;
+    while (data && got < size) {
+        ssize_t n = pread(fd, data + got, size - got, (off_t)got);
+        if (n <= 0) break;
+        got += (size_t)n;
+    }
+    if (data && got == size) return data;
+    free(data); /* changed under us: the file path reads it as it goes */
+    return NULL;
+}
+
 static void destroy(struct cached_file *f)
 {
+    free(f->data);
     close(f->fd);
     free(f->name);
     free(f->key);
@@ -110,6 +128,7 @@ struct cached_file *h2serve_file_get(const char *name)
         free(f);
         return NULL;
     }
+    f->data = read_small_file(f->fd, f->size);
     f->refs = 1;
     f->cached = 1;
     f->expires_ms = now + TTL_MS;

@@ -15,6 +15,8 @@
 struct cached_file {
     int fd;
     size_t size;
+    /* The contents, for small files: served from memory without a read per response (else NULL). */
+    char *data;
     char *name; /* as resolved: "dir/index.html" for "dir" */
     /* private */
     char *key;

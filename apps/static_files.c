@@ -99,6 +99,9 @@ void h2serve_static_handle(h2r_stream *stream, const char *path, size_t path_len
     }
     struct cached_file *file = h2serve_file_get(name);
     if (!file) return respond_error(stream, 404, "not found\n");
-    h2serve_respond_file(stream, 200, content_type_of(file->name), file->fd, file->size, h2serve_file_release,
-                         file);
+    const char *type = content_type_of(file->name);
+    if (file->data)
+        h2serve_respond(stream, 200, type, file->data, file->size, h2serve_file_release, file, NULL, 0);
+    else
+        h2serve_respond_file(stream, 200, type, file->fd, file->size, h2serve_file_release, file);
 }
