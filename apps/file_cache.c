@@ -5,6 +5,7 @@
 #define _GNU_SOURCE /* O_PATH */
 #include <fcntl.h>
 #include <linux/openat2.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,6 +22,9 @@
 
 static int root_fd = -1;
 static __thread struct cached_file *slots[SLOTS];
+/* Its destructor empties a worker's table when the thread ends (the table itself is thread-local). */
+static pthread_key_t table_key;
+static pthread_once_t table_key_once = PTHREAD_ONCE_INIT;
 
 int h2serve_file_cache_open_root(const char *dir)
 {
@@ -111,8 +115,24 @@ static void evict(unsigned slot)
     if (f->refs == 0) destroy(f);
 }
 
+static void empty_table(void *unused)
+{
+    (void)unused;
+    for (unsigned i = 0; i != SLOTS; ++i)
+        if (slots[i]) evict(i);
+}
+
+static void create_table_key(void)
+{
+    pthread_key_create(&table_key, empty_table);
+}
+
 struct cached_file *h2serve_file_get(const char *name)
 {
+    /* A non-NULL value is what makes the destructor run at this thread's exit. */
+    pthread_once(&table_key_once, create_table_key);
+    if (!pthread_getspecific(table_key)) pthread_setspecific(table_key, slots);
+
     unsigned slot = slot_of(name);
     struct cached_file *f = slots[slot];
     unsigned long long now = now_ms();
