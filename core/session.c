@@ -134,6 +134,7 @@ void h2r_session_free(h2r_session *s)
     h2r_hpack_decoder_dispose(&s->decoder);
     free(s->buckets);
     free(s->placeholders);
+    free(s->pings);
     free(s->inflight);
     free(s->rx);
     free(s->hblock);
@@ -236,10 +237,11 @@ const h2r_settings *h2r_session_remote_settings(const h2r_session *s)
 
 int h2r_session_ping(h2r_session *s, const uint8_t payload[8], h2r_ping_cb cb, void *ctx)
 {
-    /* Still allowed after a GOAWAY: the connection lives on while streams finish (and graceful close needs
-     * it). */
+    /* Still allowed after a GOAWAY: streams may still be finishing, and graceful close needs one. */
     if (s->phase == PHASE_CLOSED) return H2R_ERR_SESSION_CLOSED;
     if (s->ping_count >= s->opt.max_outstanding_pings) return H2R_ERR_TOO_MANY_PINGS;
+    if (!s->pings && !(s->pings = malloc(s->opt.max_outstanding_pings * sizeof(*s->pings))))
+        return H2R_ERR_NOMEM;
     uint8_t *buf = h2r_out_reserve(s, 17);
     if (!buf) return H2R_ERR_NOMEM;
     struct pending_ping *ping = &s->pings[s->ping_count++];

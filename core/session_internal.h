@@ -198,7 +198,7 @@ struct h2r_session {
     size_t queued_data_bytes;   /* application data not yet framed, all streams */
 
     /* pings */
-    struct pending_ping pings[32];
+    struct pending_ping *pings; /* max_outstanding_pings of them, allocated with the first ping */
     uint32_t ping_count;
 
     /* goaway and shutdown */

@@ -76,6 +76,7 @@ static void conn_free_if_idle(struct conn *c)
     close(c->fd);
     h2r_session_free(c->session);
     free(c->bounce);
+    free(c->iov);
     free(c);
 }
 
@@ -141,6 +142,8 @@ static size_t build_iov(struct conn *c)
 {
     h2r_chunk chunks[CONN_IOV_MAX];
     size_t n = h2r_session_pull(c->session, chunks, CONN_IOV_MAX), iovcnt = 0;
+    /* On failure the chunks stay with the engine, which offers them again on the next pull. */
+    if (n && !c->iov && !(c->iov = malloc(CONN_IOV_MAX * sizeof(*c->iov)))) return 0;
     for (size_t i = 0; i != n; ++i) {
         if (chunks[i].base) {
             c->iov[iovcnt++] = (struct iovec){.iov_base = (void *)chunks[i].base, .iov_len = chunks[i].len};
@@ -193,6 +196,11 @@ void h2r_conn_flush(struct conn *c)
     h2r_conn_check_timers(c);
     size_t iovcnt = build_iov(c);
     if (iovcnt == 0) {
+        /* Nothing to send: an idle connection keeps no send buffers (they are most of its memory). */
+        free(c->iov);
+        free(c->bounce);
+        c->iov = NULL;
+        c->bounce = NULL;
         if (c->read_closed)
             h2r_conn_close(c);
         else if (h2r_session_is_done(c->session))

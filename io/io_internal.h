@@ -50,7 +50,7 @@ struct conn {
     uint64_t linger_since_ms;
     uint64_t settings_pending_since_ms;
     struct msghdr msg;
-    struct iovec iov[CONN_IOV_MAX];
+    struct iovec *iov; /* CONN_IOV_MAX of them while the connection sends; idle ones hold none */
     uint8_t *bounce; /* file bytes for the current send (buffered file path) */
 };
 

@@ -17,9 +17,14 @@
 #include "io_internal.h"
 
 #define RING_ENTRIES 1024
-#define BUF_COUNT    512 /* a power of two, as the buffer ring requires */
-#define BUF_SIZE     16384
-#define TICK_MS      100
+/*
+ * A power of two, as the buffer ring requires. Each recv touches at least a
+ * page of its buffer, so the count bounds that memory (1 MiB); running out
+ * only costs re-arming a recv.
+ */
+#define BUF_COUNT 256
+#define BUF_SIZE  16384
+#define TICK_MS   100
 
 static uint64_t monotonic_ms(void)
 {
