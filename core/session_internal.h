@@ -252,10 +252,12 @@ void h2r_stream_reset_for_error(h2r_stream *stream, uint32_t code);
 void h2r_stream_update_ready(h2r_stream *stream);
 int h2r_stream_was_closed(const h2r_session *session, uint32_t id, int *reset_by_us);
 void h2r_stream_release_all(h2r_session *session);
-/* The peer consumed/ended: state transitions after receiving END_STREAM. */
+/* The peer sent END_STREAM: on_end, and the stream closes if our side is done too. */
 void h2r_stream_on_end_received(h2r_stream *stream);
-/* After END_STREAM was queued by us. */
+/* We queued END_STREAM: half-closed (local), or closed if the peer is done too. */
 void h2r_stream_on_end_sent(h2r_stream *stream);
-void h2r_stream_data_framed(h2r_stream *stream, size_t len);
+/* After a DATA frame was made from the stream's queue: readiness, and on_drain once under the high-water
+ * mark. */
+void h2r_stream_data_framed(h2r_stream *stream);
 
 #endif

@@ -464,7 +464,7 @@ static int produce_data_frame(h2r_session *session, size_t chunk_room)
     h2r_sched_charge(&session->sched, node, flow);
     /* on_drain may close the stream and drop the last reference to it. */
     h2r_stream_ref(stream);
-    h2r_stream_data_framed(stream, framed);
+    h2r_stream_data_framed(stream);
     if (end && !(stream->flags & STREAM_CLOSED)) h2r_stream_on_end_sent(stream);
     h2r_stream_unref(stream);
     return 1;

@@ -212,9 +212,8 @@ void h2r_stream_update_ready(h2r_stream *st)
     if (h2r_sched_is_attached(&st->sched)) h2r_sched_set_ready(&s->sched, &st->sched, ready);
 }
 
-void h2r_stream_data_framed(h2r_stream *st, size_t len)
+void h2r_stream_data_framed(h2r_stream *st)
 {
-    (void)len;
     h2r_stream_update_ready(st);
     if ((st->flags & STREAM_DRAIN_WANTED) && st->queued_bytes < st->session->opt.stream_high_water_mark) {
         st->flags &= ~STREAM_DRAIN_WANTED;
