@@ -154,6 +154,10 @@ typedef struct h2r_session_callbacks {
     void (*on_session_error)(h2r_session *session, uint32_t code, const char *reason);
     /** Node's session 'close': nothing more will happen on this session; it may now be freed. */
     void (*on_session_close)(h2r_session *session);
+    /** Node's session 'timeout': no frame either way for the time set with h2r_session_set_timeout. */
+    void (*on_session_timeout)(h2r_session *session);
+    /** Node's stream 'timeout': no activity on the stream for the time set with h2r_stream_set_timeout. */
+    void (*on_stream_timeout)(h2r_stream *stream);
 } h2r_session_callbacks;
 
 /* ---- options (Node's createServer options) ---- */
@@ -259,6 +263,19 @@ int h2r_session_want_read(const h2r_session *session);
  * then closes the connection and frees the session.
  */
 int h2r_session_is_done(const h2r_session *session);
+
+/**
+ * The engine has no clock: the I/O layer tells it the time (any monotonic
+ * milliseconds) every so often, and the timeouts below fire from here, at
+ * that granularity.
+ */
+void h2r_session_tick(h2r_session *session, uint64_t now_ms);
+
+/**
+ * Node's session.setTimeout(msecs): on_session_timeout after ms without a
+ * frame in either direction, then again after each further ms; 0 turns it off.
+ */
+void h2r_session_set_timeout(h2r_session *session, uint32_t ms);
 
 /** Node's session.settings(): sends new SETTINGS; applied locally when acknowledged. */
 int h2r_session_settings(h2r_session *session, const h2r_settings *settings);
@@ -415,6 +432,13 @@ enum {
     H2R_STREAM_STATE_CLOSED,
 };
 void h2r_stream_get_state(const h2r_stream *stream, h2r_stream_state *state);
+
+/**
+ * Node's stream.setTimeout(msecs): on_stream_timeout after ms without a frame
+ * received or sent on the stream (and again after each further ms); 0 turns
+ * it off. The application decides what to do, typically h2r_stream_close().
+ */
+int h2r_stream_set_timeout(h2r_stream *stream, uint32_t ms);
 
 #ifdef __cplusplus
 }

@@ -198,6 +198,23 @@ void h2r_session_count_invalid_frame(h2r_session *s)
         h2r_session_connection_error(s, H2R_ENHANCE_YOUR_CALM, "too many invalid frames");
 }
 
+void h2r_session_set_timeout(h2r_session *s, uint32_t ms)
+{
+    s->timeout_ms = ms;
+    s->active_ms = s->now_ms;
+}
+
+void h2r_session_tick(h2r_session *s, uint64_t now_ms)
+{
+    s->now_ms = now_ms;
+    if (s->destroyed) return;
+    if (s->timeout_ms && now_ms - s->active_ms >= s->timeout_ms) {
+        s->active_ms = now_ms; /* Node fires once per idle period */
+        if (s->cb.on_session_timeout) s->cb.on_session_timeout(s);
+    }
+    if (s->timed_streams) h2r_stream_check_timeouts(s);
+}
+
 int h2r_session_settings(h2r_session *s, const h2r_settings *settings)
 {
     if (s->phase == PHASE_CLOSED) return H2R_ERR_SESSION_CLOSED;

@@ -91,6 +91,10 @@ struct h2r_stream {
     uint64_t content_length; /* declared by the request */
     uint64_t received_bytes; /* DATA received */
 
+    /* Node's setTimeout: 0 when off */
+    uint32_t timeout_ms;
+    uint64_t active_ms; /* the session's clock at the stream's last frame */
+
     /* the request's :authority and :scheme, kept for pushes (bytes follow the struct) */
     size_t authority_len, scheme_len;
     char request_info[];
@@ -211,6 +215,12 @@ struct h2r_session {
     uint32_t goaway_last_stream_id; /* what our GOAWAY promised to process */
     uint32_t peer_goaway_last_stream_id;
 
+    /* time, as the I/O layer tells it (h2r_session_tick), and Node's setTimeout */
+    uint64_t now_ms;
+    uint64_t active_ms;     /* the last frame either way */
+    uint32_t timeout_ms;    /* session timeout, 0 when off */
+    uint32_t timed_streams; /* streams with a timeout: the tick looks at them only if there are any */
+
     /* abuse budgets */
     uint32_t invalid_frames;
     uint32_t rejected_streams;
@@ -252,12 +262,18 @@ void h2r_stream_reset_for_error(h2r_stream *stream, uint32_t code);
 void h2r_stream_update_ready(h2r_stream *stream);
 int h2r_stream_was_closed(const h2r_session *session, uint32_t id, int *reset_by_us);
 void h2r_stream_release_all(h2r_session *session);
+/* Fires on_stream_timeout for streams idle past their timeout (from h2r_session_tick). */
+void h2r_stream_check_timeouts(h2r_session *session);
 /* The peer sent END_STREAM: on_end, and the stream closes if our side is done too. */
 void h2r_stream_on_end_received(h2r_stream *stream);
 /* We queued END_STREAM: half-closed (local), or closed if the peer is done too. */
 void h2r_stream_on_end_sent(h2r_stream *stream);
-/* After a DATA frame was made from the stream's queue: readiness, and on_drain once under the high-water
- * mark. */
+/* A frame for the stream was received or made: its timeout starts again. */
+static inline void h2r_stream_touch(h2r_stream *stream)
+{
+    stream->active_ms = stream->session->now_ms;
+}
+/* After a DATA frame was made from the stream's queue: readiness, and on_drain under the high-water mark. */
 void h2r_stream_data_framed(h2r_stream *stream);
 
 #endif

@@ -109,6 +109,7 @@ static void on_data(h2r_session *s, const struct h2r_frame_header *h, const uint
     }
     st->local_window -= (int64_t)d.flow_controlled_len;
     st->received_bytes += d.len;
+    h2r_stream_touch(st);
     int end = (h->flags & H2R_FLAG_END_STREAM) != 0;
     /* content-length must match the DATA received (RFC 9113 §8.1.1). */
     if (st->has_content_length &&
@@ -385,6 +386,7 @@ static void on_trailers(h2r_session *s, h2r_stream *st, const struct h2r_headers
     if (!info->end_stream || too_large || c.too_many || c.check.error ||
         (st->has_content_length && st->received_bytes != st->content_length))
         return stream_error(s, st, H2R_PROTOCOL_ERROR);
+    h2r_stream_touch(st);
     h2r_stream_ref(st);
     if (s->cb.on_trailers) s->cb.on_trailers(st, s->fields, c.count);
     if (!(st->flags & STREAM_CLOSED)) h2r_stream_on_end_received(st);
@@ -748,6 +750,7 @@ static size_t fill_rx(h2r_session *s, const uint8_t *p, size_t avail, size_t wan
 ssize_t h2r_session_feed(h2r_session *s, const uint8_t *data, size_t len)
 {
     if (s->phase == PHASE_CLOSED) return H2R_ERR_SESSION_CLOSED;
+    s->active_ms = s->now_ms;
     const uint8_t *p = data, *end = data + len;
     if (s->phase == PHASE_PREFACE && len) {
         ssize_t n = match_preface(s, p, len);

@@ -313,6 +313,7 @@ static void release_record(struct inflight *rec)
 
 void h2r_session_sent(h2r_session *session, size_t bytes)
 {
+    if (bytes) session->active_ms = session->now_ms;
     while (bytes && session->inflight_start != session->inflight_end) {
         struct inflight *rec = &session->inflight[session->inflight_start];
         size_t left = rec->chunk.len - session->inflight_offset;
@@ -462,6 +463,7 @@ static int produce_data_frame(h2r_session *session, size_t chunk_room)
     stream->remote_window -= (int64_t)flow;
     session->remote_window -= (int64_t)flow;
     h2r_sched_charge(&session->sched, node, flow);
+    h2r_stream_touch(stream);
     /* on_drain may close the stream and drop the last reference to it. */
     h2r_stream_ref(stream);
     h2r_stream_data_framed(stream);

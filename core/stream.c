@@ -64,6 +64,7 @@ h2r_stream *h2r_stream_create(h2r_session *s, uint32_t id, const char *authority
     st->session = s;
     st->id = id;
     st->refcount = 1; /* the session's, dropped when the stream closes */
+    st->active_ms = s->now_ms;
     st->local_window = s->local.initial_window_size;
     st->remote_window = s->remote.initial_window_size;
     st->authority_len = authority_len;
@@ -141,6 +142,7 @@ void h2r_stream_close_internal(h2r_stream *st, uint32_t rst_code, int aborted)
     h2r_session *s = st->session;
     if (st->flags & STREAM_CLOSED) return;
     st->flags |= STREAM_CLOSED | (aborted ? STREAM_ABORTED : 0);
+    if (st->timeout_ms) --s->timed_streams;
     st->rst_code = rst_code;
     table_remove(s, st);
     if (st->flags & STREAM_COUNTED_OPEN) {
@@ -179,6 +181,37 @@ void h2r_stream_reset_for_error(h2r_stream *st, uint32_t code)
     /* Peer-provoked resets share the rapid-reset budget (MadeYouReset, CVE-2025-8671). */
     if (++s->reset_budget_used > s->opt.max_reset_streams)
         h2r_session_connection_error(s, H2R_ENHANCE_YOUR_CALM, "too many streams reset");
+}
+
+int h2r_stream_set_timeout(h2r_stream *st, uint32_t ms)
+{
+    if (st->flags & STREAM_CLOSED) return H2R_ERR_STREAM_CLOSED;
+    if (ms && !st->timeout_ms)
+        ++st->session->timed_streams;
+    else if (!ms && st->timeout_ms)
+        --st->session->timed_streams;
+    st->timeout_ms = ms;
+    h2r_stream_touch(st);
+    return 0;
+}
+
+void h2r_stream_check_timeouts(h2r_session *s)
+{
+    uint64_t now = s->now_ms;
+    for (uint32_t i = 0; i <= s->bucket_mask && s->buckets; ++i) {
+        /* The bucket is walked again after each callback: it may have closed streams. */
+        for (h2r_stream *st = s->buckets[i]; st;) {
+            if (!st->timeout_ms || now - st->active_ms < st->timeout_ms) {
+                st = st->hash_next;
+                continue;
+            }
+            h2r_stream_touch(st); /* due again only after another period */
+            h2r_stream_ref(st);
+            if (s->cb.on_stream_timeout) s->cb.on_stream_timeout(st);
+            h2r_stream_unref(st);
+            st = s->buckets[i];
+        }
+    }
 }
 
 void h2r_stream_release_all(h2r_session *s)

@@ -231,6 +231,7 @@ void h2r_conn_check_timers(struct conn *c)
 {
     const h2r_server_config *cfg = c->worker->config;
     uint64_t now = c->worker->now_ms;
+    h2r_session_tick(c->session, now); /* the engine's timeouts (Node's setTimeout) */
     if (h2r_session_pending_settings_ack(c->session)) {
         if (!c->settings_pending_since_ms) c->settings_pending_since_ms = now;
         if (cfg->settings_timeout_ms && now - c->settings_pending_since_ms > cfg->settings_timeout_ms)

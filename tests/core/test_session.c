@@ -109,9 +109,79 @@ static void test_idle_stream_placeholders(void)
     peer_free(&p);
 }
 
+/* ---- timeouts (Node's setTimeout), driven by h2r_session_tick ---- */
+
+struct timeouts {
+    h2r_stream *stream;
+    int stream_timeouts, session_timeouts;
+};
+
+static void on_stream_hold(h2r_session *session, h2r_stream *stream, const h2r_header *headers, size_t count,
+                           int flags)
+{
+    (void)headers;
+    (void)count;
+    (void)flags;
+    struct timeouts *t = h2r_session_user_data(session);
+    t->stream = stream;
+    h2r_stream_set_timeout(stream, 1000);
+}
+
+static void on_stream_timeout(h2r_stream *stream)
+{
+    struct timeouts *t = h2r_session_user_data(h2r_stream_session(stream));
+    ++t->stream_timeouts;
+    h2r_stream_close(stream, H2R_CANCEL);
+}
+
+static void on_session_timeout(h2r_session *session)
+{
+    struct timeouts *t = h2r_session_user_data(session);
+    ++t->session_timeouts;
+}
+
+static void test_timeouts(void)
+{
+    struct timeouts t = {0};
+    h2r_session_callbacks cb = {.on_stream = on_stream_hold,
+                                .on_stream_timeout = on_stream_timeout,
+                                .on_session_timeout = on_session_timeout};
+    struct peer p;
+    peer_init(&p, NULL, &cb, &t);
+    h2r_session_tick(p.session, 10000);
+    h2r_session_set_timeout(p.session, 5000);
+    peer_preface(&p, NULL, 0);
+    peer_get(&p, 1, "/slow", 0); /* the request body never comes */
+    peer_flush(&p);
+    h2r_session_tick(p.session, 10900);
+    CHECK_MSG(t.stream && t.stream_timeouts == 0, "no stream timeout before its time");
+    static const uint8_t chunk[4] = "abcd";
+    peer_frame(&p, H2R_FRAME_DATA, 0, 1, chunk, 4); /* activity at 10900 */
+    h2r_session_tick(p.session, 11500);
+    CHECK_MSG(t.stream_timeouts == 0, "a DATA frame starts the stream's timeout again");
+    h2r_session_tick(p.session, 11950);
+    CHECK_MSG(t.stream_timeouts == 1, "on_stream_timeout once the stream is idle for its timeout");
+    peer_flush(&p);
+    CHECK_MSG(peer_got_rst(&p, 1, H2R_CANCEL), "the application's answer (close) goes out");
+    h2r_session_tick(p.session, 13000);
+    CHECK_MSG(t.stream_timeouts == 1, "a closed stream does not time out again");
+    CHECK_MSG(t.session_timeouts == 0, "the session was active recently");
+    /* The last frame was our RST_STREAM, written at 11950. */
+    h2r_session_tick(p.session, 16900);
+    CHECK_MSG(t.session_timeouts == 0, "no session timeout 4.95 s after the last frame");
+    h2r_session_tick(p.session, 17000);
+    CHECK_MSG(t.session_timeouts == 1, "on_session_timeout after 5 s without a frame");
+    h2r_session_tick(p.session, 17500);
+    CHECK_MSG(t.session_timeouts == 1, "and not again before another period");
+    h2r_session_tick(p.session, 22000);
+    CHECK_MSG(t.session_timeouts == 2, "then again after it");
+    peer_free(&p);
+}
+
 int main(void)
 {
     test_hello();
     test_idle_stream_placeholders();
+    test_timeouts();
     return check_done();
 }
