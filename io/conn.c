@@ -25,6 +25,7 @@ struct conn *h2r_conn_open(struct worker *w, int fd)
         free(c);
         return NULL;
     }
+    h2r_session_tick(c->session, w->now_ms);
     /* Frames are written whole and at once: Nagle would only add latency. */
     int one = 1;
     setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
