@@ -138,11 +138,15 @@ void h2r_conn_on_recv(struct conn *c, const struct io_uring_cqe *cqe)
     if (last) h2r_conn_op_done(c);
 }
 
-/* Fills the iovecs from the engine's chunks; a file range is read into the bounce buffer (buffered path). */
+/*
+ * Fills the iovecs from the engine's chunks. File ranges are read into the
+ * bounce buffer, one after the other, as long as it has room; a short read
+ * ends the send there, so that no hole is left before later chunks.
+ */
 static size_t build_iov(struct conn *c)
 {
     h2r_chunk chunks[CONN_IOV_MAX];
-    size_t n = h2r_session_pull(c->session, chunks, CONN_IOV_MAX), iovcnt = 0;
+    size_t n = h2r_session_pull(c->session, chunks, CONN_IOV_MAX), iovcnt = 0, bounced = 0;
     /* On failure the chunks stay with the engine, which offers them again on the next pull. */
     if (n && !c->iov && !(c->iov = malloc(CONN_IOV_MAX * sizeof(*c->iov)))) return 0;
     for (size_t i = 0; i != n; ++i) {
@@ -150,21 +154,18 @@ static size_t build_iov(struct conn *c)
             c->iov[iovcnt++] = (struct iovec){.iov_base = (void *)chunks[i].base, .iov_len = chunks[i].len};
             continue;
         }
-        /*
-         * One file range per send, read into the bounce buffer, and nothing
-         * after it: a short read must not leave a hole before later chunks.
-         * The chunks before it (the DATA frame header) go in the same send.
-         */
-        if (!c->bounce && !(c->bounce = malloc(CONN_FILE_BOUNCE))) break;
-        size_t want = chunks[i].len < CONN_FILE_BOUNCE ? chunks[i].len : CONN_FILE_BOUNCE;
-        ssize_t got = pread(chunks[i].fd, c->bounce, want, chunks[i].offset);
+        if (bounced == CONN_FILE_BOUNCE || (!c->bounce && !(c->bounce = malloc(CONN_FILE_BOUNCE)))) break;
+        size_t want = chunks[i].len < CONN_FILE_BOUNCE - bounced ? chunks[i].len : CONN_FILE_BOUNCE - bounced;
+        ssize_t got = pread(chunks[i].fd, c->bounce + bounced, want, chunks[i].offset);
         if (got <= 0) {
+            if (iovcnt) break; /* send what is before it; the read is tried again next time */
             /* The file shrank or failed under us: the stream cannot be completed. */
             h2r_session_destroy(c->session, H2R_INTERNAL_ERROR);
             break;
         }
-        c->iov[iovcnt++] = (struct iovec){.iov_base = c->bounce, .iov_len = (size_t)got};
-        break;
+        c->iov[iovcnt++] = (struct iovec){.iov_base = c->bounce + bounced, .iov_len = (size_t)got};
+        bounced += (size_t)got;
+        if ((size_t)got != chunks[i].len) break;
     }
     return iovcnt;
 }

@@ -28,8 +28,8 @@ static inline uint64_t op_data(void *object, enum op_tag tag)
 
 /* How many chunks one sendmsg takes at most. */
 #define CONN_IOV_MAX 64
-/* Bytes of a file range read per send on this (buffered) path. */
-#define CONN_FILE_BOUNCE 65536
+/* Bytes of file ranges read per send on this (buffered) path: several DATA frames' worth. */
+#define CONN_FILE_BOUNCE (256 * 1024)
 
 struct worker;
 
@@ -51,7 +51,7 @@ struct conn {
     uint64_t settings_pending_since_ms;
     struct msghdr msg;
     struct iovec *iov; /* CONN_IOV_MAX of them while the connection sends; idle ones hold none */
-    uint8_t *bounce; /* file bytes for the current send (buffered file path) */
+    uint8_t *bounce;   /* file bytes for the current send (buffered file path) */
 };
 
 struct worker {
