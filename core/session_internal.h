@@ -261,6 +261,10 @@ void h2r_stream_close_internal(h2r_stream *stream, uint32_t rst_code, int aborte
 void h2r_stream_reset_for_error(h2r_stream *stream, uint32_t code);
 void h2r_stream_update_ready(h2r_stream *stream);
 int h2r_stream_was_closed(const h2r_session *session, uint32_t id, int *reset_by_us);
+/* Records a closed stream id for h2r_stream_was_closed (a ring of the most recent ones). */
+void h2r_stream_remember_closed(h2r_session *session, uint32_t id, int reset_by_us);
+/* The first field named name (exact bytes), or NULL. */
+const h2r_header *h2r_find_header(const h2r_header *headers, size_t count, const char *name);
 void h2r_stream_release_all(h2r_session *session);
 /* Fires on_stream_timeout for streams idle past their timeout (from h2r_session_tick). */
 void h2r_stream_check_timeouts(h2r_session *session);

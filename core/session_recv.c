@@ -19,7 +19,7 @@ static void connection_error(h2r_session *s, uint32_t code, const char *reason)
 static void stream_error_no_object(h2r_session *s, uint32_t id, uint32_t code)
 {
     h2r_send_rst_stream(s, id, code);
-    s->closed_ids[s->closed_next++ % CLOSED_STREAM_MEMORY] = id | 1u << 31;
+    h2r_stream_remember_closed(s, id, 1);
     h2r_session_count_invalid_frame(s);
 }
 
@@ -193,13 +193,6 @@ static void fix_field_pointers(h2r_session *s, uint32_t count)
     }
 }
 
-static const h2r_header *find_field(const h2r_session *s, uint32_t count, const char *name, size_t len)
-{
-    for (uint32_t i = 0; i != count; ++i)
-        if (s->fields[i].name_len == len && memcmp(s->fields[i].name, name, len) == 0) return &s->fields[i];
-    return NULL;
-}
-
 /*
  * RFC 9218 §4: the priority field is a Structured Fields dictionary; only
  * u=0..7 (urgency) and i (incremental, a boolean) matter, the rest is ignored.
@@ -314,9 +307,9 @@ static void open_stream(h2r_session *s, const struct h2r_headers_info *info, str
 {
     uint32_t id = info->stream_id;
     uint32_t count = c->count;
-    const h2r_header *authority = find_field(s, count, ":authority", 10);
-    const h2r_header *host = authority ? NULL : find_field(s, count, "host", 4);
-    const h2r_header *scheme = find_field(s, count, ":scheme", 7);
+    const h2r_header *authority = h2r_find_header(s->fields, count, ":authority");
+    const h2r_header *host = authority ? NULL : h2r_find_header(s->fields, count, "host");
+    const h2r_header *scheme = h2r_find_header(s->fields, count, ":scheme");
     if (host) authority = host;
     h2r_stream *st =
         h2r_stream_create(s, id, authority ? authority->value : NULL, authority ? authority->value_len : 0,
@@ -340,7 +333,7 @@ static void open_stream(h2r_session *s, const struct h2r_headers_info *info, str
         }
     }
     h2r_sched_attach(&s->sched, &st->sched, parent, weight, exclusive);
-    const h2r_header *priority = find_field(s, count, "priority", 8);
+    const h2r_header *priority = h2r_find_header(s->fields, count, "priority");
     if (priority) apply_priority_field(s, st, priority->value, priority->value_len);
 
     h2r_stream_ref(st);

@@ -90,10 +90,9 @@ int h2r_stream_was_closed(const h2r_session *s, uint32_t id, int *reset_by_us)
     return 0;
 }
 
-static void remember_closed(h2r_session *s, const h2r_stream *st)
+void h2r_stream_remember_closed(h2r_session *s, uint32_t id, int reset_by_us)
 {
-    s->closed_ids[s->closed_next++ % CLOSED_STREAM_MEMORY] =
-        st->id | ((st->flags & STREAM_RESET_BY_US) ? 1u << 31 : 0);
+    s->closed_ids[s->closed_next++ % CLOSED_STREAM_MEMORY] = id | (reset_by_us ? 1u << 31 : 0);
 }
 
 /* ---- life cycle ---- */
@@ -154,7 +153,7 @@ void h2r_stream_close_internal(h2r_stream *st, uint32_t rst_code, int aborted)
     if (h2r_sched_is_attached(&st->sched)) h2r_sched_detach(&s->sched, &st->sched);
     unlink_conn_blocked(s, st);
     release_queued_data(s, st);
-    remember_closed(s, st);
+    h2r_stream_remember_closed(s, st->id, (st->flags & STREAM_RESET_BY_US) != 0);
     /*
      * A stream that ran its course earns back one unit of the reset budget
      * (see max_reset_streams); not one the session answered itself (431),
@@ -533,8 +532,7 @@ int h2r_stream_priority(h2r_stream *st, uint32_t parent_id, uint16_t weight, int
     return 0;
 }
 
-/* Finds a pseudo-header in the application's list. */
-static const h2r_header *find_header(const h2r_header *headers, size_t count, const char *name)
+const h2r_header *h2r_find_header(const h2r_header *headers, size_t count, const char *name)
 {
     size_t len = strlen(name);
     for (size_t i = 0; i != count; ++i)
@@ -553,20 +551,20 @@ int h2r_stream_push(h2r_stream *st, const h2r_header *headers, size_t count, h2r
     if (s->open_pushed_streams >= s->remote.max_concurrent_streams || s->next_push_id > H2R_STREAM_ID_MASK)
         return H2R_ERR_STREAM_LIMIT;
     if (s->closing) return H2R_ERR_SESSION_CLOSED;
-    if (!find_header(headers, count, ":path")) return H2R_ERR_INVALID_HEADER;
+    if (!h2r_find_header(headers, count, ":path")) return H2R_ERR_INVALID_HEADER;
 
     /* :method, :scheme and :authority default to GET and the parent request's values (RFC 9113 §8.4.1). */
     h2r_header defaults[3];
     size_t n_defaults = 0;
-    if (!find_header(headers, count, ":method"))
+    if (!h2r_find_header(headers, count, ":method"))
         defaults[n_defaults++] =
             (h2r_header){.name = ":method", .name_len = 7, .value = "GET", .value_len = 3};
-    if (!find_header(headers, count, ":scheme"))
+    if (!h2r_find_header(headers, count, ":scheme"))
         defaults[n_defaults++] = (h2r_header){.name = ":scheme",
                                               .name_len = 7,
                                               .value = st->request_info + st->authority_len,
                                               .value_len = st->scheme_len};
-    if (!find_header(headers, count, ":authority"))
+    if (!h2r_find_header(headers, count, ":authority"))
         defaults[n_defaults++] = (h2r_header){
             .name = ":authority", .name_len = 10, .value = st->request_info, .value_len = st->authority_len};
     size_t total = n_defaults + count;
@@ -579,11 +577,11 @@ int h2r_stream_push(h2r_stream *st, const h2r_header *headers, size_t count, h2r
     if (h2r_message_check_outgoing(list, total, H2R_SECTION_PUSH_PROMISE)) {
         err = H2R_ERR_INVALID_HEADER;
     } else {
-        const h2r_header *method = find_header(list, total, ":method");
+        const h2r_header *method = h2r_find_header(list, total, ":method");
         int is_head = method->value_len == 4 && memcmp(method->value, "HEAD", 4) == 0;
         int safe = is_head || (method->value_len == 3 && memcmp(method->value, "GET", 3) == 0);
-        const h2r_header *authority = find_header(list, total, ":authority");
-        const h2r_header *scheme = find_header(list, total, ":scheme");
+        const h2r_header *authority = h2r_find_header(list, total, ":authority");
+        const h2r_header *scheme = h2r_find_header(list, total, ":scheme");
         h2r_stream *child = NULL;
         if (!safe) {
             err = H2R_ERR_INVALID_HEADER; /* §8.4: only safe, cacheable methods can be pushed */
