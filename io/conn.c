@@ -195,7 +195,6 @@ void h2r_conn_flush(struct conn *c)
     if (c->closing) return conn_free_if_idle(c);
     if (c->lingering) return conn_linger(c);
     if (c->send_in_flight) return;
-    h2r_conn_check_timers(c);
     size_t iovcnt = build_iov(c);
     if (iovcnt == 0) {
         /* Nothing to send: an idle connection keeps no send buffers (they are most of its memory). */

@@ -171,10 +171,14 @@ static void on_tick(struct worker *w)
     for (struct conn *c = w->conns, *next; c; c = next) {
         next = c->next; /* closing may free c */
         /* Past the deadline, close: a GOAWAY could wait forever behind a send the peer does not read. */
-        if (cut)
+        if (cut) {
             h2r_conn_close(c);
-        else
-            h2r_conn_mark_dirty(c); /* the flush looks at the timers */
+        } else if (!c->closing) {
+            /* Timers are looked at here, once a tick, not on every flush; the flush sends what they queued.
+             */
+            h2r_conn_check_timers(c);
+            h2r_conn_mark_dirty(c);
+        }
     }
     arm_tick(w);
 }
