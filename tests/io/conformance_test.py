@@ -199,9 +199,26 @@ def ping(t, port):
     peer.close()
 
 
+def settings_timeout(t, port):
+    """A client that never acknowledges our SETTINGS: GOAWAY SETTINGS_TIMEOUT after h2serve's 10 s (§6.5.3)."""
+    peer = Peer(t, port)
+    peer.send(PREFACE, SettingsFrame(0))  # and no ACK, ever
+    start = time.monotonic()
+    frames = []
+    while not frames or not isinstance(frames[-1], (str, GoAwayFrame)):
+        frames.append(peer.read_frame(start + 15))
+    waited = time.monotonic() - start
+    goaway = frames[-1]
+    t.ok(isinstance(goaway, GoAwayFrame) and goaway.error_code == 0x4, "unacknowledged SETTINGS: GOAWAY SETTINGS_TIMEOUT",
+         f"frames: {frames}")
+    t.ok(9.5 <= waited <= 13, f"after the 10 s settings timeout ({waited:.1f} s)")
+    peer.close()
+
+
 def main(t):
     server = t.server()
-    for check in (bad_preface, oversized_frame, window_overflow, other_connection_errors, uppercase_header, ping):
+    for check in (bad_preface, oversized_frame, window_overflow, other_connection_errors, uppercase_header, ping,
+                  settings_timeout):
         check(t, server.port)
     server.check()
 
