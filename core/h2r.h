@@ -252,6 +252,21 @@ size_t h2r_session_pull(h2r_session *session, h2r_chunk *chunks, size_t max);
 /** Reports that the first `bytes` of what was pulled are written; releases what they covered. */
 void h2r_session_sent(h2r_session *session, size_t bytes);
 
+/**
+ * The file range of chunk `index` (counted from the first chunk of the last
+ * pull) could not be read in full: the file shrank, or an I/O error. Its
+ * DATA frame must not have been written at all (the I/O layer reads a
+ * frame's payload before sending any of it). The frame is cut to what
+ * precedes the range, the stream's later payloads are dropped, and the
+ * stream is reset with INTERNAL_ERROR; the session goes on. Returns 0;
+ * H2R_ERR_SESSION_CLOSED if the stream's end was already queued in a way
+ * that cannot be taken back (trailers), in which case the session closes
+ * with GOAWAY INTERNAL_ERROR; or H2R_ERR_INVALID_STATE if part of the frame
+ * was written after all: nothing can follow on this connection, which the
+ * I/O layer must close at once. Pull again afterwards: the chunks changed.
+ */
+int h2r_session_file_failed(h2r_session *session, size_t index);
+
 /** Is there anything to pull? */
 int h2r_session_want_write(const h2r_session *session);
 

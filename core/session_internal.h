@@ -33,6 +33,14 @@ struct inflight {
     void *release_ctx;
     const void *release_data;
     size_t release_len;
+    /*
+     * DATA payload: its frame's header (in a control block) and the in-flight
+     * chunk holding it, so that h2r_session_file_failed can shrink a frame
+     * that is not yet written; NULL for anything else.
+     */
+    uint8_t *frame_header;
+    uint64_t header_seq;
+    uint32_t stream_id;
 };
 
 /* Application data queued on a stream: memory by reference, or a file range. */

@@ -314,7 +314,8 @@ static void release_record(struct inflight *rec)
 void h2r_session_sent(h2r_session *session, size_t bytes)
 {
     if (bytes) session->active_ms = session->now_ms;
-    while (bytes && session->inflight_start != session->inflight_end) {
+    /* Empty chunks (payload dropped by h2r_session_file_failed) go as soon as the bytes reach them. */
+    while (session->inflight_start != session->inflight_end) {
         struct inflight *rec = &session->inflight[session->inflight_start];
         size_t left = rec->chunk.len - session->inflight_offset;
         if (bytes < left) {
@@ -370,14 +371,21 @@ static h2r_stream *stream_of(struct h2r_sched_node *node)
     return (h2r_stream *)((char *)node - offsetof(h2r_stream, sched));
 }
 
-/* Adds one payload slice of the stream's first item to the in-flight chunks (room reserved). */
-static void add_payload_slice(h2r_session *session, h2r_stream *stream, size_t len)
+/*
+ * Adds one payload slice of the stream's first item to the in-flight chunks
+ * (room reserved); header is its frame's header, in the chunk header_seq.
+ */
+static void add_payload_slice(h2r_session *session, h2r_stream *stream, size_t len, uint8_t *header,
+                              uint64_t header_seq)
 {
     struct data_item *item = stream->data_head;
     h2r_chunk chunk = {
         .base = NULL, .len = len, .fd = item->fd, .offset = item->offset + (int64_t)item->framed};
     if (item->base) chunk = (h2r_chunk){.base = item->base + item->framed, .len = len, .fd = -1};
     struct inflight *rec = inflight_push(session, chunk);
+    rec->frame_header = header;
+    rec->header_seq = header_seq;
+    rec->stream_id = stream->id;
     item->framed += len;
     item->last_inflight_seq = inflight_last_seq(session);
     if (item->framed == item->len) {
@@ -438,12 +446,13 @@ static int produce_data_frame(h2r_session *session, size_t chunk_room)
     int pad = padding_for(session, len, room - len);
     h2r_out_commit(session, H2R_FRAME_HEADER_LEN + (pad >= 0 ? 1 : 0));
     pull_control(session);
+    uint64_t header_seq = inflight_last_seq(session); /* the header ends the control bytes just pulled */
 
     /* Payload slices across items while chunk slots remain (one is kept for padding). */
     size_t framed = 0, slots = chunk_room - 2;
     while (framed < len && slots--) {
         size_t slice = min_size(len - framed, stream->data_head->len - stream->data_head->framed);
-        add_payload_slice(session, stream, slice);
+        add_payload_slice(session, stream, slice, header, header_seq);
         framed += slice;
     }
     uint8_t flags = 0;
@@ -513,4 +522,58 @@ int h2r_session_want_write(const h2r_session *session)
 {
     return session->control_bytes != 0 || session->inflight_end != session->inflight_start ||
            h2r_sched_next(&session->sched) != NULL;
+}
+
+/* ---- file ranges that cannot be read ---- */
+
+/* Has any byte of the frame header at `header`, in the in-flight chunk header_seq, been written? */
+static int header_written(const h2r_session *session, uint64_t header_seq, const uint8_t *header)
+{
+    uint64_t first = session->inflight_seq_base + session->inflight_start;
+    if (header_seq != first) return header_seq < first;
+    const struct inflight *rec = &session->inflight[session->inflight_start];
+    return (const uint8_t *)rec->chunk.base + session->inflight_offset > header;
+}
+
+int h2r_session_file_failed(h2r_session *session, size_t index)
+{
+    size_t pos = session->inflight_start + index;
+    if (pos >= session->inflight_end) return H2R_ERR_INVALID_ARGUMENT;
+    struct inflight *failed = &session->inflight[pos];
+    if (failed->chunk.base || !failed->frame_header) return H2R_ERR_INVALID_ARGUMENT;
+    uint32_t id = failed->stream_id;
+    /* The peer has part of the frame: no frame can follow it, not even a GOAWAY. */
+    if (header_written(session, failed->header_seq, failed->frame_header)) return H2R_ERR_INVALID_STATE;
+    /*
+     * This payload and every later one of the stream go: each frame shrinks
+     * to what is before them (its header is still ours to rewrite), and none
+     * may end the stream any more, since the body is incomplete.
+     */
+    int end_dropped = 0;
+    for (size_t i = pos; i != session->inflight_end; ++i) {
+        struct inflight *rec = &session->inflight[i];
+        if (!rec->frame_header || rec->stream_id != id || rec->chunk.len == 0) continue;
+        struct h2r_frame_header h;
+        h2r_frame_header_decode(rec->frame_header, &h);
+        end_dropped |= h.flags & H2R_FLAG_END_STREAM;
+        h2r_frame_header_encode(rec->frame_header, h.length - (uint32_t)rec->chunk.len, H2R_FRAME_DATA,
+                                h.flags & ~H2R_FLAG_END_STREAM, id);
+        session->remote_window += (int64_t)rec->chunk.len; /* never sent, so not spent */
+        rec->chunk.len = 0;
+    }
+    h2r_stream *stream = h2r_stream_find(session, id);
+    if (stream && (!(stream->flags & STREAM_END_SENT) || end_dropped)) {
+        h2r_stream_close(stream, H2R_INTERNAL_ERROR);
+        return 0;
+    }
+    if (!stream && end_dropped) {
+        /* Closed once its END_STREAM was queued: the peer still sees it open, until this reset. */
+        return h2r_send_rst_stream(session, id, H2R_INTERNAL_ERROR);
+    }
+    /*
+     * The stream ends in a frame that cannot be rewritten (trailers, or an
+     * empty DATA with END_STREAM): it would look complete. Rather the connection.
+     */
+    h2r_session_connection_error(session, H2R_INTERNAL_ERROR, "a file being sent could not be read");
+    return H2R_ERR_SESSION_CLOSED;
 }

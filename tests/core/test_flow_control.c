@@ -936,6 +936,126 @@ static void test_file_ranges(void)
     free(content);
 }
 
+/* ---- a file range that cannot be read (h2r_session_file_failed) ---- */
+
+/* Index (in chunks) of the n-th file chunk of a pull, from 0. */
+static size_t nth_file_chunk(const h2r_chunk *chunks, size_t count, size_t n)
+{
+    for (size_t i = 0; i != count; ++i)
+        if (!chunks[i].base && n-- == 0) return i;
+    return SIZE_MAX;
+}
+
+static size_t bytes_before(const h2r_chunk *chunks, size_t index)
+{
+    size_t total = 0;
+    for (size_t i = 0; i != index; ++i) total += chunks[i].len;
+    return total;
+}
+
+static void on_want_trailers_send(h2r_stream *st)
+{
+    static const h2r_header trailer = {.name = "x-checksum", .name_len = 10, .value = "1", .value_len = 1};
+    h2r_stream_send_trailers(st, &trailer, 1);
+}
+
+static void test_file_failed(void)
+{
+    char path[] = "/tmp/h2r_file_XXXXXX";
+    int fd = mkstemp(path);
+    uint8_t *content = pattern(50000, 5);
+    CHECK(fd >= 0 && write(fd, content, 50000) == 50000);
+    h2r_chunk chunks[64];
+    size_t n;
+
+    /* The third of four frames fails while the first is written: two whole frames, then a reset. */
+    for (int peer_ended = 0; peer_ended != 2; ++peer_ended) {
+        struct app app = {0};
+        struct peer p;
+        peer_init(&p, NULL, &callbacks, &app);
+        peer_preface(&p, NULL, 0);
+        peer_get(&p, 1, "/", peer_ended);
+        peer_flush(&p);
+        peer_clear(&p);
+        h2r_stream *st = app.streams[0];
+        struct release_log r = {0};
+        h2r_stream_respond(st, NULL, 0, 0);
+        h2r_stream_write_file(st, fd, 0, 50000, log_release, &r);
+        h2r_stream_end(st);
+        pull_all(p.session, chunks, 64, &n);
+        size_t first = nth_file_chunk(chunks, n, 0);
+        h2r_session_sent(p.session, bytes_before(chunks, first) + chunks[first].len);
+        n = h2r_session_pull(p.session, chunks, 64);
+        size_t third = nth_file_chunk(chunks, n, 1); /* the first one is written */
+        CHECK(third != SIZE_MAX && chunks[third].offset == 32768);
+        CHECK_MSG(h2r_session_file_failed(p.session, third) == 0, "a failed range is a stream error%s",
+                  peer_ended ? " (stream already closed by its END_STREAM)" : "");
+        peer_flush(&p);
+        int ended;
+        CHECK_MSG(peer_data_bytes(&p, 1, &ended) == 16384 && !ended,
+                  "the second frame whole, the failed ones empty, no END_STREAM");
+        CHECK(peer_got_rst(&p, 1, H2R_INTERNAL_ERROR));
+        CHECK_MSG(r.calls == 1 && r.len == 50000, "the range is released once");
+        CHECK(!peer_find(&p, H2R_FRAME_GOAWAY, -1));
+        CHECK_MSG(peer_count(&p, H2R_FRAME_DATA, 1) == 3, "three DATA frames came (one emptied)");
+        /* The session goes on: a second request is served. */
+        app.respond = app.end = 1;
+        peer_get(&p, 3, "/", 1);
+        peer_flush(&p);
+        CHECK(peer_data_bytes(&p, 3, &ended) == 0 && ended);
+        CHECK_MSG(session_remote_window(p.session) == 65535 - 16384 * 2,
+                  "dropped payloads give their connection window back");
+        peer_free(&p);
+        app_unref_all(&app);
+    }
+
+    /* Part of the frame header already written: nothing can be rewritten. */
+    {
+        struct app app = {0};
+        struct peer p;
+        h2r_stream *st = open_stream(&p, &app);
+        h2r_stream_respond(st, NULL, 0, 0);
+        h2r_stream_write_file(st, fd, 0, 100, NULL, NULL);
+        h2r_stream_end(st);
+        pull_all(p.session, chunks, 64, &n);
+        size_t file = nth_file_chunk(chunks, n, 0);
+        h2r_session_sent(p.session, bytes_before(chunks, file) - 4);
+        n = h2r_session_pull(p.session, chunks, 64);
+        CHECK(h2r_session_file_failed(p.session, nth_file_chunk(chunks, n, 0)) == H2R_ERR_INVALID_STATE);
+        CHECK(h2r_session_file_failed(p.session, 0) == H2R_ERR_INVALID_ARGUMENT); /* not a file range */
+        CHECK(h2r_session_file_failed(p.session, 99) == H2R_ERR_INVALID_ARGUMENT);
+        peer_free(&p);
+        app_unref_all(&app);
+    }
+
+    /* Trailers already queued behind the failed frame would end the stream: the connection goes instead. */
+    {
+        struct app app = {0};
+        h2r_session_callbacks with_trailers = callbacks;
+        with_trailers.on_want_trailers = on_want_trailers_send;
+        struct peer p;
+        peer_init(&p, NULL, &with_trailers, &app);
+        peer_preface(&p, NULL, 0);
+        peer_get(&p, 1, "/", 1);
+        peer_flush(&p);
+        peer_clear(&p);
+        h2r_stream *st = app.streams[0];
+        h2r_stream_respond(st, NULL, 0, H2R_RESPOND_WAIT_FOR_TRAILERS);
+        h2r_stream_write_file(st, fd, 0, 1000, NULL, NULL);
+        h2r_stream_end(st);
+        pull_all(p.session, chunks, 64, &n);
+        CHECK(h2r_session_file_failed(p.session, nth_file_chunk(chunks, n, 0)) == H2R_ERR_SESSION_CLOSED);
+        peer_flush(&p);
+        CHECK(peer_got_goaway(&p, H2R_INTERNAL_ERROR));
+        peer_free(&p);
+        app_unref_all(&app);
+    }
+
+    close(fd);
+    unlink(path);
+    free(content);
+}
+
 int main(void)
 {
     test_window_exhausted_and_reopened();
@@ -955,5 +1075,6 @@ int main(void)
     test_high_water_mark_and_drain();
     test_close_from_drain();
     test_file_ranges();
+    test_file_failed();
     return check_done();
 }
