@@ -16,7 +16,8 @@
 #include "static_files.h"
 
 static const char usage[] =
-    "usage: h2serve [--host ADDR] [--port N] [--workers N] [--root DIR] [--access-log FILE|-] [--help]\n"
+    "usage: h2serve [--host ADDR] [--port N] [--workers N] [--root DIR] [--access-log FILE|-]\n"
+    "               [--idle-timeout S] [--splice-min BYTES] [--help]\n"
     "\n"
     "Serves HTTP/2 over cleartext TCP (h2c with prior knowledge) on io_uring.\n"
     "\n"
@@ -26,6 +27,9 @@ static const char usage[] =
     "  --root DIR          serve files from DIR (index.html for directories); without it,\n"
     "                      the demo site: / (pushes its CSS and JS), /x (pushes /y and /z), /hello\n"
     "  --access-log FILE   append one line per response to FILE, or to stdout with -\n"
+    "  --idle-timeout S    close connections idle for S seconds (default 120; 0: never)\n"
+    "  --splice-min BYTES  splice file data to the socket (zero-copy) from BYTES per send\n"
+    "                      (default 0: always read into a buffer, faster on virtual machines)\n"
     "  --help              this text\n";
 
 static int use_root;
@@ -86,6 +90,8 @@ int main(int argc, char **argv)
         {"workers", required_argument, NULL, 'w'},
         {"root", required_argument, NULL, 'r'},
         {"access-log", required_argument, NULL, 'l'},
+        {"idle-timeout", required_argument, NULL, 'i'},
+        {"splice-min", required_argument, NULL, 's'},
         {"help", no_argument, NULL, '?' + 256},
         {NULL, 0, NULL, 0},
     };
@@ -109,6 +115,14 @@ int main(int argc, char **argv)
             break;
         case 'r': root = optarg; break;
         case 'l': log_path = optarg; break;
+        case 'i':
+            if (parse_number("--idle-timeout", optarg, 86400, &number) != 0) return 2;
+            config.idle_timeout_ms = (unsigned)number * 1000;
+            break;
+        case 's':
+            if (parse_number("--splice-min", optarg, 1ul << 30, &number) != 0) return 2;
+            config.splice_min_bytes = number;
+            break;
         case '?' + 256: fputs(usage, stdout); return 0;
         default:
             fprintf(stderr, "h2serve: unknown or incomplete option '%s' (see --help)\n", argv[optind - 1]);

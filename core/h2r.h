@@ -174,8 +174,9 @@ typedef struct h2r_session_options {
     h2r_settings settings;
     /** Node's maxHeaderListPairs: fields per received header section (default 128). */
     uint32_t max_header_list_pairs;
-    /** Node's maxSessionMemory, in bytes (default 10 MiB): buffered output and header storage beyond this
-     * refuse new streams. */
+    /** Node's maxSessionMemory, in bytes (default 10 MiB): queued control bytes and written memory not yet
+     * framed beyond this refuse new streams with ENHANCE_YOUR_CALM (file ranges hold no memory: they do not
+     * count). */
     size_t max_session_memory;
     /** Node's maxOutstandingPings (default 10). */
     uint32_t max_outstanding_pings;

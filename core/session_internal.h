@@ -208,6 +208,7 @@ struct h2r_session {
     uint64_t inflight_seq_base; /* sequence number of inflight[0] */
     size_t inflight_offset;     /* bytes of the first chunk already written */
     size_t queued_data_bytes;   /* application data not yet framed, all streams */
+    size_t queued_memory_bytes; /* the part of it in memory (file ranges cost none): maxSessionMemory */
 
     /* pings */
     struct pending_ping *pings; /* max_outstanding_pings of them, allocated with the first ping */

@@ -358,7 +358,7 @@ static void on_request_headers(h2r_session *s, const struct h2r_headers_info *in
             connection_error(s, H2R_ENHANCE_YOUR_CALM, "too many refused streams");
         return;
     }
-    if (s->control_bytes + s->queued_data_bytes > s->opt.max_session_memory)
+    if (s->control_bytes + s->queued_memory_bytes > s->opt.max_session_memory)
         return stream_error_no_object(s, id, H2R_ENHANCE_YOUR_CALM);
     /* Over maxHeaderListPairs is as much too large for us as over the list size: refused, not malformed. */
     if (too_large || c.too_many) return refuse_too_large(s, id, info->end_stream);

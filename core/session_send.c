@@ -386,6 +386,7 @@ static void add_payload_slice(h2r_session *session, h2r_stream *stream, size_t l
     rec->frame_header = header;
     rec->header_seq = header_seq;
     rec->stream_id = stream->id;
+    if (item->base) session->queued_memory_bytes -= len;
     item->framed += len;
     item->last_inflight_seq = inflight_last_seq(session);
     if (item->framed == item->len) {

@@ -124,6 +124,7 @@ static void release_queued_data(h2r_session *s, h2r_stream *st)
 {
     for (struct data_item *item = st->data_head, *next; item; item = next) {
         next = item->next;
+        if (item->base) s->queued_memory_bytes -= item->len - item->framed;
         if (item->framed)
             h2r_release_after_inflight(s, item->last_inflight_seq, item->release, item->release_ctx,
                                        item->base, item->len);
@@ -460,6 +461,7 @@ static int queue_item(h2r_stream *st, const void *data, int fd, int64_t offset, 
     st->data_tail = item;
     st->queued_bytes += len;
     st->session->queued_data_bytes += len;
+    if (data) st->session->queued_memory_bytes += len;
     h2r_stream_update_ready(st);
     if (st->queued_bytes < st->session->opt.stream_high_water_mark) return 1;
     st->flags |= STREAM_DRAIN_WANTED;

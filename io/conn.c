@@ -76,8 +76,7 @@ static void conn_free_if_idle(struct conn *c)
     --w->conn_count;
     close(c->fd);
     h2r_session_free(c->session);
-    free(c->bounce);
-    free(c->iov);
+    h2r_send_batch_release(c);
     free(c);
 }
 
@@ -139,38 +138,6 @@ void h2r_conn_on_recv(struct conn *c, const struct io_uring_cqe *cqe)
 }
 
 /*
- * Fills the iovecs from the engine's chunks. File ranges are read into the
- * bounce buffer, one after the other, as long as it has room; a short read
- * ends the send there, so that no hole is left before later chunks.
- */
-static size_t build_iov(struct conn *c)
-{
-    h2r_chunk chunks[CONN_IOV_MAX];
-    size_t n = h2r_session_pull(c->session, chunks, CONN_IOV_MAX), iovcnt = 0, bounced = 0;
-    /* On failure the chunks stay with the engine, which offers them again on the next pull. */
-    if (n && !c->iov && !(c->iov = malloc(CONN_IOV_MAX * sizeof(*c->iov)))) return 0;
-    for (size_t i = 0; i != n; ++i) {
-        if (chunks[i].base) {
-            c->iov[iovcnt++] = (struct iovec){.iov_base = (void *)chunks[i].base, .iov_len = chunks[i].len};
-            continue;
-        }
-        if (bounced == CONN_FILE_BOUNCE || (!c->bounce && !(c->bounce = malloc(CONN_FILE_BOUNCE)))) break;
-        size_t want = chunks[i].len < CONN_FILE_BOUNCE - bounced ? chunks[i].len : CONN_FILE_BOUNCE - bounced;
-        ssize_t got = pread(chunks[i].fd, c->bounce + bounced, want, chunks[i].offset);
-        if (got <= 0) {
-            if (iovcnt) break; /* send what is before it; the read is tried again next time */
-            /* The file shrank or failed under us: the stream cannot be completed. */
-            h2r_session_destroy(c->session, H2R_INTERNAL_ERROR);
-            break;
-        }
-        c->iov[iovcnt++] = (struct iovec){.iov_base = c->bounce + bounced, .iov_len = (size_t)got};
-        bounced += (size_t)got;
-        if ((size_t)got != chunks[i].len) break;
-    }
-    return iovcnt;
-}
-
-/*
  * The session is done and all it had is written: FIN, then keep reading and
  * dropping until the peer's FIN (or CONN_LINGER_MS). Closing at once while
  * the peer still sends (WINDOW_UPDATEs while it reads a response, a request
@@ -194,38 +161,13 @@ void h2r_conn_flush(struct conn *c)
     c->dirty = 0;
     if (c->closing) return conn_free_if_idle(c);
     if (c->lingering) return conn_linger(c);
-    if (c->send_in_flight) return;
-    size_t iovcnt = build_iov(c);
-    if (iovcnt == 0) {
-        /* Nothing to send: an idle connection keeps no send buffers (they are most of its memory). */
-        free(c->iov);
-        free(c->bounce);
-        c->iov = NULL;
-        c->bounce = NULL;
-        if (c->read_closed)
-            h2r_conn_close(c);
-        else if (h2r_session_is_done(c->session))
-            conn_linger(c);
-        return;
-    }
-    c->msg = (struct msghdr){.msg_iov = c->iov, .msg_iovlen = iovcnt};
-    struct io_uring_sqe *sqe = h2r_worker_sqe(c->worker);
-    io_uring_prep_sendmsg(sqe, c->fd, &c->msg, MSG_NOSIGNAL);
-    io_uring_sqe_set_data64(sqe, op_data(c, OP_SEND));
-    c->send_in_flight = 1;
-    ++c->pending_ops;
-}
-
-void h2r_conn_on_send(struct conn *c, const struct io_uring_cqe *cqe)
-{
-    c->send_in_flight = 0;
-    if (cqe->res > 0 && !c->closing) {
-        h2r_session_sent(c->session, (size_t)cqe->res);
-        h2r_conn_mark_dirty(c);
-    } else if (cqe->res < 0) {
+    if (c->send_in_flight || h2r_send_batch_start(c) || c->dirty) return;
+    /* Nothing to send: an idle connection keeps no send buffers (they are most of its memory). */
+    h2r_send_batch_release(c);
+    if (c->read_closed)
         h2r_conn_close(c);
-    }
-    h2r_conn_op_done(c);
+    else if (h2r_session_is_done(c->session))
+        conn_linger(c);
 }
 
 void h2r_conn_check_timers(struct conn *c)

@@ -12,6 +12,7 @@
 #ifndef H2R_SERVER_H
 #define H2R_SERVER_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "h2r.h"
@@ -39,6 +40,15 @@ typedef struct h2r_server_config {
     unsigned settings_timeout_ms;
     /** Longest graceful shutdown before the remaining connections are cut (default 10 s). */
     unsigned shutdown_timeout_ms;
+    /**
+     * File bytes in one send from which file ranges go to the socket by
+     * io_uring splice through a pipe (no copy in user space) instead of
+     * being read into a buffer; 0 (the default) never splices. On the
+     * virtual machines this project is measured on, splice costs more CPU
+     * per byte than the copy (bench/README.md has the numbers); on bare
+     * metal it may not.
+     */
+    size_t splice_min_bytes;
     /** Called once, from the main thread, when every worker listens; url is like "http://127.0.0.1:8080/". */
     void (*on_listening)(const char *url, void *user_data);
 } h2r_server_config;

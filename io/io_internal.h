@@ -26,12 +26,52 @@ static inline uint64_t op_data(void *object, enum op_tag tag)
     return (uint64_t)(uintptr_t)object | tag;
 }
 
-/* How many chunks one sendmsg takes at most. */
-#define CONN_IOV_MAX 64
-/* Bytes of file ranges read per send on this (buffered) path: several DATA frames' worth. */
+/* Chunks one send batch takes at most: with 16 KiB frames, 64 DATA frames and their headers. */
+#define SEND_BATCH_CHUNKS 128
+/* Bytes of file ranges read per batch on the copy path: several DATA frames' worth. */
 #define CONN_FILE_BOUNCE (256 * 1024)
 
 struct worker;
+struct conn;
+
+/* A pipe for the splice path, from the worker's pool (pipe_pool.c). */
+struct h2r_pipe {
+    struct h2r_pipe *next; /* in the pool */
+    int read_fd, write_fd;
+    size_t pages; /* slots: each range spliced in takes one per page it touches */
+    size_t page_size;
+};
+
+enum step_kind {
+    STEP_READ,       /* file range -> bounce buffer */
+    STEP_SPLICE_IN,  /* file range -> pipe */
+    STEP_SEND,       /* memory chunks -> socket (sendmsg) */
+    STEP_SPLICE_OUT, /* pipe -> socket */
+};
+
+/* One linked operation of a send batch; its address is the completion's user_data. */
+struct send_step {
+    struct conn *conn;
+    enum step_kind kind;
+    int32_t res;
+    size_t expect;  /* bytes it must move: anything else breaks the batch */
+    uint16_t chunk; /* READ and SPLICE_IN: the chunk's index in the pull */
+    int fd;
+    int flags; /* MSG_* for a send, SPLICE_F_* for a splice */
+    int64_t offset;
+    void *buf;
+    struct msghdr msg;
+};
+
+/* What a connection has in flight (send_batch.c); kept while it sends, freed when it is idle. */
+struct send_batch {
+    struct send_step steps[2 * SEND_BATCH_CHUNKS];
+    unsigned step_count, steps_done;
+    struct iovec iov[SEND_BATCH_CHUNKS];
+    uint8_t *bounce;
+    size_t bounce_cap;
+    struct h2r_pipe *pipe; /* the splice path's, while in flight */
+};
 
 struct conn {
     struct worker *worker;
@@ -49,9 +89,7 @@ struct conn {
     uint64_t last_activity_ms;
     uint64_t linger_since_ms;
     uint64_t settings_pending_since_ms;
-    struct msghdr msg;
-    struct iovec *iov; /* CONN_IOV_MAX of them while the connection sends; idle ones hold none */
-    uint8_t *bounce;   /* file bytes for the current send (buffered file path) */
+    struct send_batch *batch; /* while the connection sends; idle ones hold none */
 };
 
 struct worker {
@@ -75,6 +113,9 @@ struct worker {
     uint8_t *buffers;
     unsigned buf_count, buf_size;
 
+    struct h2r_pipe *free_pipes;
+    unsigned free_pipe_count;
+
     struct conn *conns;
     struct conn *dirty;
     unsigned conn_count;
@@ -94,12 +135,26 @@ struct io_uring_sqe *h2r_worker_sqe(struct worker *w);
 /* conn.c */
 struct conn *h2r_conn_open(struct worker *w, int fd);
 void h2r_conn_on_recv(struct conn *c, const struct io_uring_cqe *cqe);
-void h2r_conn_on_send(struct conn *c, const struct io_uring_cqe *cqe);
 void h2r_conn_mark_dirty(struct conn *c);
 void h2r_conn_flush(struct conn *c);
 void h2r_conn_close(struct conn *c);
 void h2r_conn_op_done(struct conn *c);
 void h2r_conn_arm_recv(struct conn *c);
 void h2r_conn_check_timers(struct conn *c);
+
+/* send_batch.c */
+/* Pulls from the engine and submits the batch; 0 if there was nothing to send (or no memory). */
+int h2r_send_batch_start(struct conn *c);
+void h2r_send_batch_on_step(struct send_step *step, const struct io_uring_cqe *cqe);
+/* Frees an idle connection's send memory. */
+void h2r_send_batch_release(struct conn *c);
+
+/* pipe_pool.c */
+/* An empty pipe, from the pool or new; NULL if none can be made. */
+struct h2r_pipe *h2r_pipe_get(struct worker *w);
+void h2r_pipe_put(struct worker *w, struct h2r_pipe *pipe);
+/* Closes a pipe that may hold bytes. */
+void h2r_pipe_discard(struct h2r_pipe *pipe);
+void h2r_pipe_pool_free(struct worker *w);
 
 #endif

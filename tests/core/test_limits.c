@@ -11,8 +11,10 @@
  * maxHeaderListPairs, SETTINGS_MAX_HEADER_LIST_SIZE, maxSessionRejectedStreams
  * and the HPACK bomb.
  */
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "check.h"
 #include "peer.h"
@@ -34,6 +36,7 @@ static const uint8_t zeros[1 << 15];
 struct app {
     int streams, session_errors;
     uint32_t session_error_code;
+    h2r_stream *held; /* the last /hold request */
 };
 
 static int is_hold(const h2r_header *headers, size_t count)
@@ -62,6 +65,7 @@ static void on_stream(h2r_session *session, h2r_stream *st, const h2r_header *he
     for (int i = 0; i != 20 && is_push(headers, count); ++i) h2r_stream_push(st, &path, 1, &pushed);
     int hold = is_hold(headers, count);
     h2r_stream_set_user_data(st, (void *)(uintptr_t)hold);
+    if (hold) ((struct app *)h2r_session_user_data(session))->held = st;
     if (!hold && (flags & H2R_END_STREAM)) h2r_stream_respond(st, NULL, 0, H2R_RESPOND_END_STREAM);
 }
 
@@ -591,6 +595,42 @@ static void test_rejected_streams(void)
     disconnect(c);
 }
 
+/* ---- maxSessionMemory ---- */
+
+static void test_max_session_memory(void)
+{
+    h2r_session_options o;
+    options_init(&o);
+    o.max_session_memory = 1 << 20;
+    static uint8_t body[2 << 20];
+
+    /* 2 MiB written to a stream whose window takes 64 KiB: the rest waits in memory, over the limit. */
+    struct conn *c = connect_with(&o);
+    peer_get(&c->p, 1, "/hold", 0);
+    peer_flush(&c->p);
+    h2r_stream_respond(c->app.held, NULL, 0, 0);
+    h2r_stream_write(c->app.held, body, sizeof(body), NULL, NULL);
+    peer_get(&c->p, 3, "/", 1);
+    peer_flush(&c->p);
+    CHECK_MSG(peer_got_rst(&c->p, 3, H2R_ENHANCE_YOUR_CALM) && !peer_find(&c->p, H2R_FRAME_HEADERS, 3),
+              "maxSessionMemory 1 MiB, 2 MiB of memory queued: a new stream is refused (ENHANCE_YOUR_CALM)");
+    disconnect(c);
+
+    /* A file range holds no memory, however long. */
+    c = connect_with(&o);
+    peer_get(&c->p, 1, "/hold", 0);
+    peer_flush(&c->p);
+    int fd = open("/dev/zero", O_RDONLY);
+    h2r_stream_respond(c->app.held, NULL, 0, 0);
+    h2r_stream_write_file(c->app.held, fd, 0, 100u << 20, NULL, NULL);
+    peer_get(&c->p, 3, "/", 1);
+    peer_flush(&c->p);
+    CHECK_MSG(peer_find(&c->p, H2R_FRAME_HEADERS, 3) && !peer_find(&c->p, H2R_FRAME_RST_STREAM, 3),
+              "100 MiB of a file queued: a new stream is served");
+    disconnect(c);
+    close(fd);
+}
+
 /* ---- the HPACK bomb ---- */
 
 static void test_hpack_bomb(void)
@@ -650,6 +690,7 @@ int main(void)
     test_max_header_list_pairs();
     test_max_header_list_size();
     test_rejected_streams();
+    test_max_session_memory();
     test_hpack_bomb();
     return check_done();
 }

@@ -10,6 +10,8 @@ BAD = [
     (["--port", "-1"], "a negative port"),
     (["--port", "80x"], "a port that is not a number"),
     (["--workers", "many"], "a worker count that is not a number"),
+    (["--idle-timeout", "soon"], "an idle timeout that is not a number"),
+    (["--splice-min", "-5"], "a negative splice threshold"),
     (["--port"], "a flag without its value"),
     (["extra"], "a stray argument"),
     (["--root", "/nonexistent/h2serve-test"], "a missing --root"),
@@ -32,7 +34,8 @@ def main(t):
         out = result.stdout.decode()
         t.eq(result.returncode, 0, "--help exits 0")
         t.ok(out.startswith("usage: h2serve "), "--help prints the usage on stdout", out)
-        for flag in ("--host", "--port", "--workers", "--root", "--access-log", "--help"):
+        for flag in ("--host", "--port", "--workers", "--root", "--access-log", "--idle-timeout", "--splice-min",
+                     "--help"):
             t.ok(flag in out, f"--help documents {flag}")
         t.eq(result.stderr, b"", "--help writes nothing on stderr")
 
