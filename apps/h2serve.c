@@ -10,7 +10,6 @@
 
 #include "access_log.h"
 #include "demo_site.h"
-#include "file_cache.h"
 #include "h2r_server.h"
 #include "respond.h"
 #include "static_files.h"
@@ -51,7 +50,7 @@ static void on_stream(h2r_session *session, h2r_stream *stream, const h2r_header
         return;
     }
     if (use_root)
-        h2serve_static_handle(stream, path, path_len, get_or_head);
+        h2serve_static_handle(stream, headers, count);
     else
         h2serve_demo_handle(stream, path, path_len, get_or_head);
 }
@@ -133,7 +132,7 @@ int main(int argc, char **argv)
         fprintf(stderr, "h2serve: unexpected argument '%s' (see --help)\n", argv[optind]);
         return 2;
     }
-    if (root && h2serve_file_cache_open_root(root) != 0) {
+    if (root && h2serve_static_open_root(root) != 0) {
         fprintf(stderr, "h2serve: cannot open --root %s: %s\n", root, strerror(errno));
         return 2;
     }

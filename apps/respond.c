@@ -36,22 +36,14 @@ static char *format_decimal(char *end, uint64_t value)
 #define HEADER(n, v, vl)                                                                                     \
     ((h2r_header){.name = (n), .name_len = sizeof(n) - 1, .value = (v), .value_len = (vl)})
 
-/* The body of a response: memory, or a range of an open file. */
-struct body {
-    const void *data; /* NULL for a file */
-    int fd;
-    size_t len;
-    h2r_release_cb release;
-    void *ctx;
-};
-
-static int respond_with_body(h2r_stream *stream, unsigned status, const char *content_type,
-                             const struct body *body, const h2r_header *extra, size_t extra_count)
+int h2serve_respond(h2r_stream *stream, unsigned status, const char *content_type, const void *body,
+                    size_t len, h2r_release_cb release, void *ctx, const h2r_header *extra,
+                    size_t extra_count)
 {
     /* Formatted by hand: snprintf was a seventh of the instructions of a small response. */
     char status_text[3] = {(char)('0' + status / 100 % 10), (char)('0' + status / 10 % 10),
                            (char)('0' + status % 10)};
-    char length_buf[20], *length_text = format_decimal(length_buf + sizeof(length_buf), body->len);
+    char length_buf[20], *length_text = format_decimal(length_buf + sizeof(length_buf), len);
     const char *date = h2serve_http_date();
     h2r_header headers[16];
     size_t n = 0;
@@ -63,34 +55,16 @@ static int respond_with_body(h2r_stream *stream, unsigned status, const char *co
     for (size_t i = 0; i != extra_count && n != sizeof(headers) / sizeof(headers[0]); ++i)
         headers[n++] = extra[i];
 
-    h2serve_access_log(stream, status, body->len);
-    int err = h2r_stream_respond(stream, headers, n, body->len ? 0 : H2R_RESPOND_END_STREAM);
-    if (err < 0 || !body->len) {
-        if (body->release) body->release(body->ctx, body->data, body->len);
+    h2serve_access_log(stream, status, len);
+    int err = h2r_stream_respond(stream, headers, n, len ? 0 : H2R_RESPOND_END_STREAM);
+    if (err < 0 || !len) {
+        if (release) release(ctx, body, len);
         return err;
     }
     /* A HEAD request ends with the headers: the engine refuses the body, and releases it. */
-    if (body->data)
-        err = h2r_stream_write(stream, body->data, body->len, body->release, body->ctx);
-    else
-        err = h2r_stream_write_file(stream, body->fd, 0, body->len, body->release, body->ctx);
+    err = h2r_stream_write(stream, body, len, release, ctx);
     if (err >= 0) h2r_stream_end(stream);
     return err;
-}
-
-int h2serve_respond(h2r_stream *stream, unsigned status, const char *content_type, const void *body,
-                    size_t len, h2r_release_cb release, void *ctx, const h2r_header *extra,
-                    size_t extra_count)
-{
-    struct body b = {.data = body, .fd = -1, .len = len, .release = release, .ctx = ctx};
-    return respond_with_body(stream, status, content_type, &b, extra, extra_count);
-}
-
-int h2serve_respond_file(h2r_stream *stream, unsigned status, const char *content_type, int fd, size_t len,
-                         h2r_release_cb release, void *ctx)
-{
-    struct body b = {.data = NULL, .fd = fd, .len = len, .release = release, .ctx = ctx};
-    return respond_with_body(stream, status, content_type, &b, NULL, 0);
 }
 
 const char *h2serve_header(const h2r_header *headers, size_t count, const char *name, size_t *len)

@@ -22,14 +22,6 @@ int h2serve_respond(h2r_stream *stream, unsigned status, const char *content_typ
                     size_t len, h2r_release_cb release, void *ctx, const h2r_header *extra,
                     size_t extra_count);
 
-/*
- * The same with the first len bytes of an open file as the body, sent by
- * reference through the engine's file ranges; release is called once they
- * are sent (or dropped), and must keep fd open until then.
- */
-int h2serve_respond_file(h2r_stream *stream, unsigned status, const char *content_type, int fd, size_t len,
-                         h2r_release_cb release, void *ctx);
-
 /* The value of a request header, or NULL (and *len = 0). */
 const char *h2serve_header(const h2r_header *headers, size_t count, const char *name, size_t *len);
 

@@ -1,14 +1,18 @@
 /*
  * h2serve --root DIR: files from a document root, index.html for
  * directories, and no way out of DIR ("..", symlinks leading out, encoded
- * slashes or NULs are all refused). Files are sent by reference from an
- * open-file cache; the I/O layer reads them as it sends.
+ * slashes or NULs are all refused); conditional GET (ETag, Last-Modified)
+ * and single byte ranges; files go out through respondWithFile.
  */
 #ifndef H2R_APPS_STATIC_FILES_H
 #define H2R_APPS_STATIC_FILES_H
 
 #include "h2r.h"
 
-void h2serve_static_handle(h2r_stream *stream, const char *path, size_t path_len, int is_get_or_head);
+/* Opens the document root; returns 0 or -1 with errno. */
+int h2serve_static_open_root(const char *dir);
+
+/* Answers a request (its headers, as on_stream got them) from the document root. */
+void h2serve_static_handle(h2r_stream *stream, const h2r_header *headers, size_t count);
 
 #endif

@@ -234,6 +234,10 @@ void h2r_session_free(h2r_session *session);
 
 void *h2r_session_user_data(const h2r_session *session);
 
+/** The I/O layer's own pointer for the session (its connection), apart from the application's user_data. */
+void h2r_session_set_transport(h2r_session *session, void *transport);
+void *h2r_session_transport(const h2r_session *session);
+
 /**
  * Takes received bytes. Returns len when all were consumed, or a negative
  * code when the connection must be closed after the output (a GOAWAY) is

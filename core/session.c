@@ -148,6 +148,16 @@ void *h2r_session_user_data(const h2r_session *s)
     return s->user_data;
 }
 
+void h2r_session_set_transport(h2r_session *s, void *transport)
+{
+    s->transport = transport;
+}
+
+void *h2r_session_transport(const h2r_session *s)
+{
+    return s->transport;
+}
+
 int h2r_session_want_read(const h2r_session *s)
 {
     return s->phase != PHASE_CLOSED;

@@ -147,6 +147,7 @@ struct h2r_session {
     h2r_session_callbacks cb;
     h2r_session_options opt;
     void *user_data;
+    void *transport;
     enum session_phase phase;
     size_t preface_matched;
 

@@ -29,6 +29,7 @@ struct conn *h2r_conn_open(struct worker *w, int fd)
     /* Frames are written whole and at once: Nagle would only add latency. */
     int one = 1;
     setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+    h2r_session_set_transport(c->session, c);
     c->worker = w;
     c->fd = fd;
     c->last_activity_ms = w->now_ms;

@@ -4,10 +4,13 @@
 #ifndef H2R_IO_INTERNAL_H
 #define H2R_IO_INTERNAL_H
 
+#include <linux/openat2.h>
 #include <liburing.h>
+#include <sys/stat.h>
 #include <pthread.h>
 #include <sys/uio.h>
 
+#include "h2r_file.h"
 #include "h2r_server.h"
 
 /* What a completion is for: the low bits of its user_data (objects are 8-byte aligned). */
@@ -18,6 +21,7 @@ enum op_tag {
     OP_CANCEL = 4, /* results of our cancellations: nothing to do */
     OP_TICK = 5,
     OP_WAKE = 6,
+    OP_FILE = 7, /* opening, stat or reading a file for a response (file_cache.c) */
 };
 #define OP_TAG_MASK 7u
 
@@ -116,6 +120,10 @@ struct worker {
     struct h2r_pipe *free_pipes;
     unsigned free_pipe_count;
 
+    /* the open-file cache (file_cache.c) */
+    struct file_entry **file_buckets;
+    unsigned file_count;
+
     struct conn *conns;
     struct conn *dirty;
     unsigned conn_count;
@@ -148,6 +156,57 @@ int h2r_send_batch_start(struct conn *c);
 void h2r_send_batch_on_step(struct send_step *step, const struct io_uring_cqe *cqe);
 /* Frees an idle connection's send memory. */
 void h2r_send_batch_release(struct conn *c);
+
+/* file_response.c: a respondWithFD/respondWithFile waiting for its file */
+struct h2r_file_response {
+    h2r_header *headers; /* names and values allocated */
+    size_t count, cap;
+    int64_t offset, length;
+};
+struct file_request {
+    struct file_request *next; /* the entry's waiters */
+    struct conn *conn;         /* kept alive by a pending operation */
+    h2r_stream *stream;        /* referenced */
+    h2r_file_options options;
+    struct h2r_file_response response;
+};
+
+/* file_cache.c: a worker's open files, shared by its responses */
+struct file_entry {
+    struct file_entry *hash_next;
+    struct worker *worker;
+    struct file_request *waiters, *waiters_tail; /* responses waiting for the open and stat */
+    char *path;                                  /* NULL for a respondWithFD entry (never cached) */
+    int dir_fd, beneath;
+    uint32_t hash;
+    int fd, owns_fd;
+    int error; /* a negative errno once opening or stat failed */
+    enum { FILE_OPENING, FILE_STATING, FILE_READING, FILE_READY } stage;
+    unsigned refs;
+    uint8_t cached;    /* in the table */
+    uint8_t temporary; /* never in the table: freed once its waiters and responses are done */
+    uint64_t expires_ms;
+    struct open_how how;
+    struct statx stx;
+    struct stat st;
+    uint8_t *data; /* a small file's contents */
+};
+/* Hands the entry for path to req (h2r_file_request_ready), now or once it is open and stat'ed. */
+void h2r_file_cache_open(struct worker *w, int dir_fd, int beneath, const char *path,
+                         struct file_request *req);
+/* The same for an fd the application owns (respondWithFD): stat'ed through the ring, never cached. */
+void h2r_file_cache_stat_fd(struct worker *w, int fd, struct file_request *req);
+void h2r_file_entry_on_cqe(struct file_entry *entry, const struct io_uring_cqe *cqe);
+/* A response's reference, given back when the engine is done with the body (an h2r_release_cb). */
+void h2r_file_entry_release(void *entry, const void *data, size_t len);
+/* Closes what expired (from the tick), or everything (at exit). */
+void h2r_file_cache_sweep(struct worker *w);
+void h2r_file_cache_free(struct worker *w);
+
+/* file_response.c */
+/* The entry is ready (or failed: entry->error): the response goes on, unless its stream or connection went.
+ */
+void h2r_file_request_ready(struct file_request *req, struct file_entry *entry);
 
 /* pipe_pool.c */
 /* An empty pipe, from the pool or new; NULL if none can be made. */

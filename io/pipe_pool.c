@@ -5,7 +5,6 @@
  * connection; one that may still hold bytes (a batch that failed half-way)
  * is closed rather than reused.
  */
-#define _GNU_SOURCE
 #include <fcntl.h>
 #include <stdlib.h>
 #include <unistd.h>

@@ -16,7 +16,6 @@
  * The socket is written with MSG_WAITALL: a write completes whole or fails
  * with the connection, and the engine is told once, at the end.
  */
-#define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>

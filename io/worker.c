@@ -180,6 +180,7 @@ static void on_tick(struct worker *w)
             h2r_conn_mark_dirty(c);
         }
     }
+    h2r_file_cache_sweep(w);
     arm_tick(w);
 }
 
@@ -192,6 +193,7 @@ static void handle_cqe(struct worker *w, const struct io_uring_cqe *cqe)
     case OP_SEND: h2r_send_batch_on_step(object, cqe); break;
     case OP_TICK: on_tick(w); break;
     case OP_WAKE: begin_shutdown(w); break;
+    case OP_FILE: h2r_file_entry_on_cqe(object, cqe); break;
     case OP_CANCEL: break;
     }
 }
@@ -234,6 +236,7 @@ void *h2r_worker_main(void *arg)
         }
         io_uring_cq_advance(&w->ring, seen);
     }
+    h2r_file_cache_free(w);
     w->stopped = 1;
     return NULL;
 }
