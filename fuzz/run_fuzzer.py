@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Runs one libFuzzer target for a while, from seeds made of hpack-test-case stories.
 
-usage: run_fuzzer.py FUZZER wire|fields|session|none STORIES_DIR BUILD_DIR [libFuzzer options...]
+usage: run_fuzzer.py FUZZER wire|fields|session|http1|none STORIES_DIR BUILD_DIR [libFuzzer options...]
 
 The seeds are written in the input format of the target (see the comment at the
 top of each fuzz_hpack_*.c):
@@ -11,6 +11,9 @@ top of each fuzz_hpack_*.c):
           op, for fuzz_hpack_roundtrip
   session client conversations written by fuzz_session_seeds.py, for
           fuzz_session (STORIES_DIR is not read)
+  http1   a few HTTP/1.1 connections (pipelined requests, chunked bodies with
+          trailers) and chunked bodies alone, for fuzz_http1 (STORIES_DIR is
+          not read)
   none    no seeds (STORIES_DIR is not read)
 Runs for $H2R_FUZZ_SECONDS seconds (default 60). New corpus entries are kept in
 BUILD_DIR/corpus/NAME across runs, findings go to BUILD_DIR/artifacts/. Exits
@@ -87,6 +90,35 @@ def write_seeds(kind, stories_dir, seed_dir):
     return count
 
 
+# fuzz_http1's config byte 0: bit 0 a chunked body alone, bits 1-2 the limits, bits 3-7 the field capacity.
+HTTP1_CONNECTIONS = [
+    b"GET /index.html?q=1 HTTP/1.1\r\nHost: example.com\r\nUser-Agent: seed\r\nAccept: */*\r\n\r\n",
+    b"POST /form HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\nExpect: 100-continue\r\n\r\nhello"
+    b"GET /next HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n",
+    b"PUT /up HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n"
+    b"5;ext=1\r\nhello\r\nA\r\n0123456789\r\n0\r\nX-Checksum: 42\r\n\r\n"
+    b"\r\nGET / HTTP/1.0\r\nConnection: keep-alive\r\n\r\n",
+    b"CONNECT example.com:443 HTTP/1.1\r\nHost: example.com:443\r\n\r\n"
+    b"OPTIONS * HTTP/1.1\r\nHost: a\r\n\r\n"
+    b"GET http://a/x HTTP/1.1\r\nHost: a\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n\r\n",
+    b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n",
+]
+HTTP1_BODIES = [
+    b"5\r\nhello\r\n0\r\n\r\n",
+    b"1a;name=\"v\"\r\nabcdefghijklmnopqrstuvwxyz\r\n0\r\nA: 1\r\nB: 2\r\n\r\n",
+]
+
+
+def http1_seeds(seed_dir):
+    """Each connection and body under a few configs: default and small limits, 16 and 4 fields."""
+    seeds = [bytes([(16 << 3) | (limits << 1), 128]) + c for c in HTTP1_CONNECTIONS for limits in (0, 1)]
+    seeds += [bytes([(4 << 3) | (limits << 1) | 1, 77]) + b for b in HTTP1_BODIES for limits in (0, 1)]
+    for i, seed in enumerate(seeds):
+        with open(os.path.join(seed_dir, f"seed-{i:04d}"), "wb") as f:
+            f.write(seed)
+    return len(seeds)
+
+
 def main():
     fuzzer, kind, stories_dir, build_dir = sys.argv[1:5]
     extra = sys.argv[5:]
@@ -104,6 +136,8 @@ def main():
         elif kind == "session":
             script = os.path.join(os.path.dirname(os.path.abspath(__file__)), "fuzz_session_seeds.py")
             subprocess.run([sys.executable, script, seed_dir], check=True)
+        elif kind == "http1":
+            print(f"{http1_seeds(seed_dir)} seeds", flush=True)
         elif os.path.isdir(stories_dir):
             print(f"{write_seeds(kind, stories_dir, seed_dir)} seeds from {stories_dir}", flush=True)
         else:

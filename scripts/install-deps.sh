@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
 # Installs what h2ring's build and tests need on Debian 12 (bookworm).
+# Then builds wolfSSL with AES-NI into .deps/wolfssl (scripts/build-wolfssl.sh).
 # Safe to run again: when everything is already there it touches nothing.
 set -euo pipefail
 
@@ -19,6 +20,9 @@ packages=(
     clang libclang-rt-14-dev llvm
     # Fetching sources over HTTPS
     ca-certificates git
+    # scripts/build-wolfssl.sh: apt-get source needs dpkg-dev (dpkg-source), and
+    # Debian's wolfSSL tarball has no configure script (autogen.sh: autotools)
+    dpkg-dev autoconf automake libtool
 )
 
 missing=()
@@ -26,19 +30,21 @@ for pkg in "${packages[@]}"; do
     status=$(dpkg-query -W -f='${db:Status-Status}' "$pkg" 2>/dev/null || true)
     [ "$status" = installed ] || missing+=("$pkg")
 done
-if [ ${#missing[@]} -eq 0 ]; then
-    exit 0
+if [ ${#missing[@]} -gt 0 ]; then
+    # A fresh machine has no sudo but runs us as root; a developer may not be root.
+    sudo=()
+    if [ "$(id -u)" -ne 0 ]; then
+        command -v sudo >/dev/null || { echo "install-deps: run as root (no sudo found)" >&2; exit 1; }
+        sudo=(sudo)
+    fi
+
+    echo "install-deps: installing ${missing[*]}"
+    "${sudo[@]}" apt-get update -q
+    # env, not export: sudo would drop an exported variable.
+    "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive \
+        apt-get install -y -q --no-install-recommends "${missing[@]}"
 fi
 
-# A fresh machine has no sudo but runs us as root; a developer may not be root.
-sudo=()
-if [ "$(id -u)" -ne 0 ]; then
-    command -v sudo >/dev/null || { echo "install-deps: run as root (no sudo found)" >&2; exit 1; }
-    sudo=(sudo)
-fi
-
-echo "install-deps: installing ${missing[*]}"
-"${sudo[@]}" apt-get update -q
-# env, not export: sudo would drop an exported variable.
-"${sudo[@]}" env DEBIAN_FRONTEND=noninteractive \
-    apt-get install -y -q --no-install-recommends "${missing[@]}"
+# wolfSSL with AES-NI, from Debian's source, into .deps/wolfssl (meson's
+# -Dwolfssl=local, the default); returns at once when that build is current.
+"$(dirname "$0")"/build-wolfssl.sh
