@@ -6,38 +6,15 @@
 #include <string.h>
 
 #include "http_conditional.h"
-
-/* snprintf's result as the length written, or 0 (and an empty string) if it did not fit. */
-static size_t written(char *out, size_t cap, int n)
-{
-    if (n >= 0 && (size_t)n < cap) return (size_t)n;
-    if (cap != 0) out[0] = '\0';
-    return 0;
-}
-
-static int is_digit(char c)
-{
-    return c >= '0' && c <= '9';
-}
-
-static int is_ows(char c)
-{
-    return c == ' ' || c == '\t';
-}
-
-static const char *skip_ows(const char *p, const char *end)
-{
-    while (p != end && is_ows(*p)) ++p;
-    return p;
-}
+#include "http_syntax.h"
 
 /* ---- entity-tags (§8.8.3) ---- */
 
 size_t h2serve_etag(char *out, size_t cap, const struct timespec *mtime, uint64_t size)
 {
-    return written(out, cap,
-                   snprintf(out, cap, "\"%" PRIx64 ".%lx-%" PRIx64 "\"", (uint64_t)mtime->tv_sec,
-                            (unsigned long)mtime->tv_nsec, size));
+    return http_written(out, cap,
+                        snprintf(out, cap, "\"%" PRIx64 ".%lx-%" PRIx64 "\"", (uint64_t)mtime->tv_sec,
+                                 (unsigned long)mtime->tv_nsec, size));
 }
 
 /*
@@ -99,15 +76,15 @@ static int etag_list_matches(const char *value, size_t len, const struct etag *c
     int match = 0;
     for (;;) {
         /* An empty element (§5.6.1) is followed at once by OWS, a comma or the end. */
-        if (p != end && *p != ',' && !is_ows(*p)) {
+        if (p != end && *p != ',' && !http_is_ows(*p)) {
             struct etag tag;
             if (!parse_etag(&p, end, &tag)) return 0;
             match |= current != NULL && etag_equal(&tag, current, strong);
         }
-        p = skip_ows(p, end);
+        p = http_skip_ows(p, end);
         if (p == end) return match;
         if (*p != ',') return 0;
-        p = skip_ows(p + 1, end);
+        p = http_skip_ows(p + 1, end);
     }
 }
 
@@ -124,11 +101,11 @@ size_t h2serve_http_date_format(char *out, size_t cap, time_t t)
 {
     struct tm tm;
     if (gmtime_r(&t, &tm) == NULL || tm.tm_year < -1900 || tm.tm_year > 9999 - 1900)
-        return written(out, cap, -1);
-    return written(out, cap,
-                   snprintf(out, cap, "%s, %02d %s %04d %02d:%02d:%02d GMT", day_names[tm.tm_wday],
-                            tm.tm_mday, month_names[tm.tm_mon], tm.tm_year + 1900, tm.tm_hour, tm.tm_min,
-                            tm.tm_sec));
+        return http_written(out, cap, -1);
+    return http_written(out, cap,
+                        snprintf(out, cap, "%s, %02d %s %04d %02d:%02d:%02d GMT", day_names[tm.tm_wday],
+                                 tm.tm_mday, month_names[tm.tm_mon], tm.tm_year + 1900, tm.tm_hour, tm.tm_min,
+                                 tm.tm_sec));
 }
 
 /* A date as read, before it is checked. */
@@ -163,7 +140,7 @@ static int parse_digits(const char *s, size_t n)
 {
     int value = 0;
     for (size_t i = 0; i != n; ++i) {
-        if (!is_digit(s[i])) return -1;
+        if (!http_is_digit(s[i])) return -1;
         value = value * 10 + (s[i] - '0');
     }
     return value;

@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "http_range.h"
+#include "http_syntax.h"
 
 /*
  * A decimal number as written: its value saturated at UINT64_MAX (beyond
@@ -33,31 +34,15 @@ struct span {
     uint64_t start, end;
 };
 
-static int is_digit(char c)
-{
-    return c >= '0' && c <= '9';
-}
-
-static int is_ows(char c)
-{
-    return c == ' ' || c == '\t';
-}
-
-static const char *skip_ows(const char *p, const char *end)
-{
-    while (p != end && is_ows(*p)) ++p;
-    return p;
-}
-
 /* Reads 1*DIGIT at *p and moves past it; returns 0 if there is no digit. */
 static int parse_number(const char **p, const char *end, struct number *n)
 {
     const char *s = *p;
-    if (s == end || !is_digit(*s)) return 0;
+    if (s == end || !http_is_digit(*s)) return 0;
     while (s != end && *s == '0') ++s;
     n->digits = s;
     n->value = 0;
-    for (; s != end && is_digit(*s); ++s) {
+    for (; s != end && http_is_digit(*s); ++s) {
         unsigned digit = (unsigned)(*s - '0');
         n->value = n->value > (UINT64_MAX - digit) / 10 ? UINT64_MAX : n->value * 10 + digit;
     }
@@ -118,16 +103,16 @@ enum h2serve_range_result h2serve_range_parse(const char *value, size_t len, uin
     for (;;) {
         if (++elements > H2SERVE_RANGE_MAX) return H2SERVE_RANGE_NONE;
         /* An empty element is followed at once by OWS, a comma or the end. */
-        if (p != end && *p != ',' && !is_ows(*p)) {
+        if (p != end && *p != ',' && !http_is_ows(*p)) {
             int satisfiable = parse_range_spec(&p, end, size, &spans[span_count]);
             if (satisfiable < 0) return H2SERVE_RANGE_NONE;
             span_count += (size_t)satisfiable;
             has_range_spec = 1;
         }
-        p = skip_ows(p, end);
+        p = http_skip_ows(p, end);
         if (p == end) break;
         if (*p != ',') return H2SERVE_RANGE_NONE;
-        p = skip_ows(p + 1, end);
+        p = http_skip_ows(p + 1, end);
     }
     if (!has_range_spec) return H2SERVE_RANGE_NONE;
     if (span_count == 0) return H2SERVE_RANGE_UNSATISFIABLE;
@@ -149,23 +134,15 @@ enum h2serve_range_result h2serve_range_parse(const char *value, size_t len, uin
     return H2SERVE_RANGE_SINGLE;
 }
 
-/* snprintf's result as the length written, or 0 (and an empty string) if it did not fit. */
-static size_t written(char *out, size_t cap, int n)
-{
-    if (n >= 0 && (size_t)n < cap) return (size_t)n;
-    if (cap != 0) out[0] = '\0';
-    return 0;
-}
-
 size_t h2serve_content_range(char *out, size_t cap, uint64_t offset, uint64_t length, uint64_t size)
 {
-    if (length == 0 || offset > size || length > size - offset) return written(out, cap, -1);
-    return written(
+    if (length == 0 || offset > size || length > size - offset) return http_written(out, cap, -1);
+    return http_written(
         out, cap,
         snprintf(out, cap, "bytes %" PRIu64 "-%" PRIu64 "/%" PRIu64, offset, offset + length - 1, size));
 }
 
 size_t h2serve_content_range_unsatisfied(char *out, size_t cap, uint64_t size)
 {
-    return written(out, cap, snprintf(out, cap, "bytes */%" PRIu64, size));
+    return http_written(out, cap, snprintf(out, cap, "bytes */%" PRIu64, size));
 }

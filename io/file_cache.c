@@ -22,6 +22,9 @@
 /* Beyond this many entries, new files are opened for one response and not kept. */
 #define FILE_CACHE_MAX 1024
 
+/* What a request gets when no entry could be made for it. */
+static struct file_entry out_of_memory = {.stage = FILE_READY, .error = -ENOMEM, .fd = -1};
+
 static uint32_t hash_key(int dir_fd, int beneath, const char *path)
 {
     uint32_t h = 2166136261u ^ (uint32_t)dir_fd ^ ((uint32_t)beneath << 31); /* FNV-1a */
@@ -172,7 +175,6 @@ static void wait_for(struct file_entry *e, struct file_request *req)
 void h2r_file_cache_open(struct worker *w, int dir_fd, int beneath, const char *path,
                          struct file_request *req)
 {
-    static struct file_entry out_of_memory = {.stage = FILE_READY, .error = -ENOMEM, .fd = -1};
     if (!w->file_buckets && !(w->file_buckets = calloc(FILE_BUCKETS, sizeof(*w->file_buckets))))
         return h2r_file_request_ready(req, &out_of_memory);
     uint32_t hash = hash_key(dir_fd, beneath, path);
@@ -216,7 +218,6 @@ void h2r_file_cache_open(struct worker *w, int dir_fd, int beneath, const char *
 
 void h2r_file_cache_stat_fd(struct worker *w, int fd, struct file_request *req)
 {
-    static struct file_entry out_of_memory = {.stage = FILE_READY, .error = -ENOMEM, .fd = -1};
     struct file_entry *e = entry_new(w, fd);
     if (!e) return h2r_file_request_ready(req, &out_of_memory);
     e->temporary = 1;
