@@ -358,6 +358,8 @@ void h2r_session_get_state(const h2r_session *session, h2r_session_state *state)
 
 uint32_t h2r_stream_id(const h2r_stream *stream);
 h2r_session *h2r_stream_session(const h2r_stream *stream);
+/** Node's request.httpVersion: "2.0" for HTTP/2 streams, "1.1" or "1.0" for HTTP/1 exchanges. */
+const char *h2r_stream_http_version(const h2r_stream *stream);
 void *h2r_stream_user_data(const h2r_stream *stream);
 void h2r_stream_set_user_data(h2r_stream *stream, void *user_data);
 

@@ -286,6 +286,12 @@ h2r_session *h2r_stream_session(const h2r_stream *st)
     return st->session;
 }
 
+const char *h2r_stream_http_version(const h2r_stream *st)
+{
+    (void)st;
+    return "2.0";
+}
+
 void *h2r_stream_user_data(const h2r_stream *st)
 {
     return st->user_data;
