@@ -1,6 +1,6 @@
 /*
  * h2serve: h2ring's server program. Serves a document root (--root) or the
- * built-in demo site over cleartext HTTP/2 (prior knowledge).
+ * built-in demo site over HTTP/2 and HTTP/1.1, in cleartext or over TLS.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -16,9 +16,12 @@
 
 static const char usage[] =
     "usage: h2serve [--host ADDR] [--port N] [--workers N] [--root DIR] [--access-log FILE|-]\n"
-    "               [--idle-timeout S] [--splice-min BYTES] [--help]\n"
+    "               [--cert PEM --key PEM [--sni-cert NAME:CERT:KEY]...] [--no-http1]\n"
+    "               [--idle-timeout S] [--handshake-timeout S] [--splice-min BYTES] [--help]\n"
     "\n"
-    "Serves HTTP/2 over cleartext TCP (h2c with prior knowledge) on io_uring.\n"
+    "Serves HTTP/2 on io_uring: over TLS (h2 by ALPN) with --cert and --key, else over\n"
+    "cleartext TCP (h2c with prior knowledge). HTTP/1.1 is served on the same port too\n"
+    "(ALPN http/1.1 or none; in cleartext, a connection opening with a request line).\n"
     "\n"
     "  --host ADDR         address to listen on (default 127.0.0.1)\n"
     "  --port N            TCP port, 0 for any free one (default 8080)\n"
@@ -26,6 +29,13 @@ static const char usage[] =
     "  --root DIR          serve files from DIR (index.html for directories); without it,\n"
     "                      the demo site: / (pushes its CSS and JS), /x (pushes /y and /z), /hello\n"
     "  --access-log FILE   append one line per response to FILE, or to stdout with -\n"
+    "  --cert PEM          TLS certificate chain (leaf first); needs --key\n"
+    "  --key PEM           the certificate's private key\n"
+    "  --sni-cert N:C:K    for clients asking for server name N, certificate C and key K\n"
+    "                      instead (repeatable)\n"
+    "  --no-http1          HTTP/2 only: no HTTP/1.1 fallback\n"
+    "  --handshake-timeout S  drop connections without a TLS handshake (or a first\n"
+    "                      request) after S seconds (default 10)\n"
     "  --idle-timeout S    close connections idle for S seconds (default 120; 0: never)\n"
     "  --splice-min BYTES  splice file data to the socket (zero-copy) from BYTES per send\n"
     "                      (default 0: always read into a buffer, faster on virtual machines)\n"
@@ -68,6 +78,23 @@ static void on_listening(const char *url, void *user_data)
     fflush(stdout);
 }
 
+#define MAX_CERTIFICATES 64
+
+/* NAME:CERT:KEY (file names may not hold a ':'; a name never does). */
+static int parse_sni_cert(char *arg, h2r_tls_certificate *cert)
+{
+    char *cert_file = strchr(arg, ':'), *key_file = cert_file ? strchr(cert_file + 1, ':') : NULL;
+    if (!key_file || cert_file == arg || key_file == cert_file + 1 || !key_file[1] ||
+        strchr(key_file + 1, ':')) {
+        fprintf(stderr, "h2serve: --sni-cert needs NAME:CERT:KEY, not '%s'\n", arg);
+        return -1;
+    }
+    *cert_file++ = '\0';
+    *key_file++ = '\0';
+    *cert = (h2r_tls_certificate){.server_name = arg, .cert_file = cert_file, .key_file = key_file};
+    return 0;
+}
+
 static int parse_number(const char *flag, const char *text, unsigned long max, unsigned long *out)
 {
     char *end;
@@ -84,21 +111,23 @@ static int parse_number(const char *flag, const char *text, unsigned long max, u
 int main(int argc, char **argv)
 {
     static const struct option options[] = {
-        {"host", required_argument, NULL, 'h'},
-        {"port", required_argument, NULL, 'p'},
-        {"workers", required_argument, NULL, 'w'},
-        {"root", required_argument, NULL, 'r'},
-        {"access-log", required_argument, NULL, 'l'},
-        {"idle-timeout", required_argument, NULL, 'i'},
-        {"splice-min", required_argument, NULL, 's'},
-        {"help", no_argument, NULL, '?' + 256},
-        {NULL, 0, NULL, 0},
+        {"host", required_argument, NULL, 'h'},       {"port", required_argument, NULL, 'p'},
+        {"workers", required_argument, NULL, 'w'},    {"root", required_argument, NULL, 'r'},
+        {"access-log", required_argument, NULL, 'l'}, {"idle-timeout", required_argument, NULL, 'i'},
+        {"splice-min", required_argument, NULL, 's'}, {"cert", required_argument, NULL, 'c'},
+        {"key", required_argument, NULL, 'k'},        {"sni-cert", required_argument, NULL, 'n'},
+        {"no-http1", no_argument, NULL, '1'},         {"handshake-timeout", required_argument, NULL, 't'},
+        {"help", no_argument, NULL, '?' + 256},       {NULL, 0, NULL, 0},
     };
     h2r_server_config config;
     h2r_server_config_init(&config);
     config.port = 8080;
+    config.allow_http1 = 1;
     const char *root = NULL, *log_path = NULL;
     unsigned long number;
+    /* The default certificate first, then one per --sni-cert. */
+    static h2r_tls_certificate certs[MAX_CERTIFICATES + 1];
+    size_t cert_count = 1;
 
     opterr = 0;
     for (int opt; (opt = getopt_long(argc, argv, "", options, NULL)) != -1;) {
@@ -122,6 +151,21 @@ int main(int argc, char **argv)
             if (parse_number("--splice-min", optarg, 1ul << 30, &number) != 0) return 2;
             config.splice_min_bytes = number;
             break;
+        case 'c': certs[0].cert_file = optarg; break;
+        case 'k': certs[0].key_file = optarg; break;
+        case 'n':
+            if (cert_count == MAX_CERTIFICATES + 1) {
+                fprintf(stderr, "h2serve: at most %d --sni-cert\n", MAX_CERTIFICATES);
+                return 2;
+            }
+            if (parse_sni_cert(optarg, &certs[cert_count]) != 0) return 2;
+            ++cert_count;
+            break;
+        case '1': config.allow_http1 = 0; break;
+        case 't':
+            if (parse_number("--handshake-timeout", optarg, 86400, &number) != 0) return 2;
+            config.handshake_timeout_ms = (unsigned)number * 1000;
+            break;
         case '?' + 256: fputs(usage, stdout); return 0;
         default:
             fprintf(stderr, "h2serve: unknown or incomplete option '%s' (see --help)\n", argv[optind - 1]);
@@ -131,6 +175,18 @@ int main(int argc, char **argv)
     if (optind < argc) {
         fprintf(stderr, "h2serve: unexpected argument '%s' (see --help)\n", argv[optind]);
         return 2;
+    }
+    if (!certs[0].cert_file != !certs[0].key_file) {
+        fprintf(stderr, "h2serve: --cert and --key go together\n");
+        return 2;
+    }
+    if (!certs[0].cert_file && cert_count > 1) {
+        fprintf(stderr, "h2serve: --sni-cert needs a default --cert and --key\n");
+        return 2;
+    }
+    if (certs[0].cert_file) {
+        config.tls_certificates = certs;
+        config.tls_certificate_count = cert_count;
     }
     if (root && h2serve_static_open_root(root) != 0) {
         fprintf(stderr, "h2serve: cannot open --root %s: %s\n", root, strerror(errno));

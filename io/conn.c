@@ -10,6 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "http1_parser.h"
 #include "io_internal.h"
 
 /* How long a finished connection waits for the peer's FIN (see conn_linger). */
@@ -19,27 +20,85 @@ struct conn *h2r_conn_open(struct worker *w, int fd)
 {
     struct conn *c = calloc(1, sizeof(*c));
     if (!c) return NULL;
-    const h2r_server_config *cfg = w->config;
-    c->session = h2r_session_server_new(cfg->session_options, &cfg->callbacks, cfg->user_data);
-    if (!c->session) {
+    c->worker = w;
+    c->fd = fd;
+    /*
+     * The protocol is known at once only for cleartext HTTP/2 alone: then
+     * the server preface goes out without waiting for the client's.
+     */
+    if ((w->tls ? h2r_tls_conn_open(c) : w->config->allow_http1 ? 0 : h2r_conn_start_session(c, 0)) != 0) {
         free(c);
         return NULL;
     }
-    h2r_session_tick(c->session, w->now_ms);
     /* Frames are written whole and at once: Nagle would only add latency. */
     int one = 1;
     setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-    h2r_session_set_transport(c->session, c);
-    c->worker = w;
-    c->fd = fd;
-    c->last_activity_ms = w->now_ms;
+    c->opened_ms = c->last_activity_ms = w->now_ms;
     c->next = w->conns;
     if (w->conns) w->conns->prev = c;
     w->conns = c;
     ++w->conn_count;
     h2r_conn_arm_recv(c);
-    h2r_conn_mark_dirty(c); /* the server preface */
     return c;
+}
+
+int h2r_conn_start_session(struct conn *c, int http1)
+{
+    const h2r_server_config *cfg = c->worker->config;
+    c->session = http1 ? h2r_session_http1_server_new(cfg->session_options, &cfg->callbacks, cfg->user_data,
+                                                      c->tls ? "https" : "http")
+                       : h2r_session_server_new(cfg->session_options, &cfg->callbacks, cfg->user_data);
+    if (!c->session) return -1;
+    h2r_session_tick(c->session, c->worker->now_ms);
+    h2r_session_set_transport(c->session, c);
+    h2r_conn_mark_dirty(c); /* the server preface */
+    return 0;
+}
+
+/*
+ * Cleartext with allow_http1: the first bytes say which protocol this is,
+ * the HTTP/2 preface or an HTTP/1 request line. Anything else is an
+ * invalid HTTP/2 preface, which the HTTP/2 session answers with GOAWAY
+ * PROTOCOL_ERROR (RFC 9113 §3.4). Returns 1 while still undecided.
+ */
+static int detect_protocol(struct conn *c, const uint8_t *data, size_t len)
+{
+    uint8_t *grown = realloc(c->detect, c->detect_len + len);
+    if (!grown) {
+        h2r_conn_close(c);
+        return 1;
+    }
+    c->detect = grown;
+    memcpy(c->detect + c->detect_len, data, len);
+    c->detect_len += len;
+    int kind = h2r_http1_detect(c->detect, c->detect_len);
+    if (kind == H2R_HTTP1_DETECT_NEED_MORE) return 1;
+    if (h2r_conn_start_session(c, kind == H2R_HTTP1_DETECT_HTTP1) != 0) {
+        h2r_conn_close(c);
+        return 1;
+    }
+    return 0;
+}
+
+void h2r_conn_deliver(struct conn *c, const uint8_t *data, size_t len)
+{
+    if (!c->session) {
+        if (c->tls || detect_protocol(c, data, len)) return;
+        /* Decided: the session gets everything gathered, this time's bytes included. */
+        data = c->detect;
+        len = c->detect_len;
+    }
+    /* Once the session stops reading (an error, or done and lingering) input is dropped. */
+    if (!c->lingering && h2r_session_want_read(c->session)) {
+        /* A failed feed has queued a GOAWAY: the session is done once that is sent. */
+        h2r_session_feed(c->session, data, len);
+        h2r_conn_mark_dirty(c);
+    }
+    if (c->detect) {
+        free(c->detect);
+        c->detect = NULL;
+        c->detect_len = 0;
+    }
 }
 
 void h2r_conn_arm_recv(struct conn *c)
@@ -78,6 +137,8 @@ static void conn_free_if_idle(struct conn *c)
     close(c->fd);
     h2r_session_free(c->session);
     h2r_send_batch_release(c);
+    h2r_tls_conn_free(c);
+    free(c->detect);
     free(c);
 }
 
@@ -97,7 +158,7 @@ void h2r_conn_close(struct conn *c)
      * and the application's per-stream state would leak. The GOAWAY this
      * queues is never sent.
      */
-    h2r_session_destroy(c->session, H2R_NO_ERROR);
+    if (c->session) h2r_session_destroy(c->session, H2R_NO_ERROR);
     if (c->recv_armed) {
         struct io_uring_sqe *sqe = h2r_worker_sqe(c->worker);
         io_uring_prep_cancel64(sqe, op_data(c, OP_RECV), 0);
@@ -115,15 +176,14 @@ void h2r_conn_on_recv(struct conn *c, const struct io_uring_cqe *cqe)
     if (last) c->recv_armed = 0;
     if (cqe->flags & IORING_CQE_F_BUFFER) {
         unsigned bid = cqe->flags >> IORING_CQE_BUFFER_SHIFT;
-        /* Once the session stops reading (an error, or done and lingering) input is dropped. */
-        if (cqe->res > 0 && !c->closing && !c->lingering && h2r_session_want_read(c->session)) {
+        if (cqe->res > 0 && !c->closing) {
             c->last_activity_ms = w->now_ms;
-            /*
-             * The engine copies whatever it keeps, so the buffer goes straight back to the ring. A
-             * failed feed has queued a GOAWAY: the session is done once that is sent.
-             */
-            h2r_session_feed(c->session, w->buffers + (size_t)bid * w->buf_size, (size_t)cqe->res);
-            h2r_conn_mark_dirty(c);
+            /* Whatever is kept of the bytes is copied (engine, TLS), so the buffer goes straight back. */
+            const uint8_t *data = w->buffers + (size_t)bid * w->buf_size;
+            if (c->tls)
+                h2r_tls_on_recv(c, data, (size_t)cqe->res);
+            else
+                h2r_conn_deliver(c, data, (size_t)cqe->res);
         }
         h2r_worker_return_buffer(w, bid);
     }
@@ -163,18 +223,30 @@ void h2r_conn_flush(struct conn *c)
     if (c->closing) return conn_free_if_idle(c);
     if (c->lingering) return conn_linger(c);
     if (c->send_in_flight || h2r_send_batch_start(c) || c->dirty) return;
+    if (c->closing) return conn_free_if_idle(c); /* the send failed for good */
     /* Nothing to send: an idle connection keeps no send buffers (they are most of its memory). */
     h2r_send_batch_release(c);
-    if (c->read_closed)
-        h2r_conn_close(c);
-    else if (h2r_session_is_done(c->session))
-        conn_linger(c);
+    if (c->read_closed) return h2r_conn_close(c);
+    if (!c->close_when_flushed && !(c->session && h2r_session_is_done(c->session))) return;
+    /* With TLS, close_notify goes before the FIN: the peer knows the end is not a truncation. */
+    if (h2r_tls_close_notify(c)) return h2r_conn_mark_dirty(c);
+    conn_linger(c);
 }
 
 void h2r_conn_check_timers(struct conn *c)
 {
     const h2r_server_config *cfg = c->worker->config;
     uint64_t now = c->worker->now_ms;
+    if (!c->session) {
+        /* Still in the TLS handshake, or waiting for the first request line. */
+        if (cfg->handshake_timeout_ms && now - c->opened_ms > cfg->handshake_timeout_ms) {
+            if (c->tls)
+                h2r_tls_handshake_timeout(c);
+            else
+                h2r_conn_close(c);
+        }
+        return;
+    }
     h2r_session_tick(c->session, now); /* the engine's timeouts (Node's setTimeout) */
     if (h2r_session_pending_settings_ack(c->session)) {
         if (!c->settings_pending_since_ms) c->settings_pending_since_ms = now;

@@ -1,6 +1,8 @@
 /*
  * h2ring's server runtime: shared-nothing workers on io_uring driving the
- * sans-IO engine (h2r.h) over cleartext HTTP/2 (prior knowledge, "h2c").
+ * sans-IO engine (h2r.h) over cleartext HTTP/2 (prior knowledge, "h2c") or
+ * TLS with ALPN (io/tls.c, wolfSSL), and HTTP/1.1 on the same port when
+ * allowed.
  *
  * Each worker is a thread with its own ring, its own SO_REUSEPORT listening
  * socket, its own provided-buffer ring and its own connections: a
@@ -20,6 +22,29 @@
 #ifdef __cplusplus
 extern "C" {
 #endif
+
+/** A certificate and its key for TLS (PEM files), and the server name it is for. */
+typedef struct h2r_tls_certificate {
+    /** The name (SNI) this certificate answers for; NULL for the default, used when a client asks for a
+     * name no other certificate has, or for none. The first certificate is the default if none has NULL. */
+    const char *server_name;
+    /** The certificate chain (leaf first) and the private key, PEM. */
+    const char *cert_file;
+    const char *key_file;
+} h2r_tls_certificate;
+
+/** Why a TLS client was turned away (h2r_server_config.on_tls_refused). */
+typedef enum h2r_tls_refusal {
+    /** The first bytes are no TLS handshake (plain text sent to a TLS port?). */
+    H2R_TLS_NOT_TLS,
+    /** The handshake failed: bad or unsupported parameters, an alert from the client... */
+    H2R_TLS_HANDSHAKE_FAILED,
+    /** No complete handshake within handshake_timeout_ms. */
+    H2R_TLS_HANDSHAKE_TIMEOUT,
+    /** Node's 'unknownProtocol': ALPN offered neither h2 nor (when allowed) http/1.1, or the client offered
+     * no ALPN while allow_http1 is off. */
+    H2R_TLS_UNKNOWN_PROTOCOL,
+} h2r_tls_refusal;
 
 typedef struct h2r_server_config {
     /** Address to listen on (IPv4 or IPv6 literal, or a host name); default "127.0.0.1". */
@@ -49,6 +74,29 @@ typedef struct h2r_server_config {
      * metal it may not.
      */
     size_t splice_min_bytes;
+    /**
+     * TLS: with certificates, the port speaks TLS 1.3 and 1.2 only (AEAD
+     * ciphers with ephemeral keys, RFC 9113 §9.2), h2 by ALPN, and
+     * http/1.1 when allow_http1 is set. Files are read once, at start.
+     */
+    const h2r_tls_certificate *tls_certificates;
+    size_t tls_certificate_count;
+    /**
+     * Node's allowHTTP1: serve HTTP/1.1 too (default off, as in Node). On
+     * TLS, for ALPN http/1.1 or no ALPN; in cleartext, for a connection
+     * that opens with an HTTP/1.x request line instead of the HTTP/2
+     * preface. Needs session_options' HTTP/1 limits (see h2r.h).
+     */
+    int allow_http1;
+    /** A TLS handshake (or, in cleartext with allow_http1, the first request line) must be complete within
+     * this (default 10 s). */
+    unsigned handshake_timeout_ms;
+    /**
+     * Called on the worker's thread when a TLS client is turned away, with
+     * the peer's address ("192.0.2.1:5000") and a readable reason; the
+     * connection is then closed. NULL: one line on stderr.
+     */
+    void (*on_tls_refused)(h2r_tls_refusal why, const char *peer, const char *reason, void *user_data);
     /** Called once, from the main thread, when every worker listens; url is like "http://127.0.0.1:8080/". */
     void (*on_listening)(const char *url, void *user_data);
 } h2r_server_config;

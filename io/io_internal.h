@@ -37,6 +37,8 @@ static inline uint64_t op_data(void *object, enum op_tag tag)
 
 struct worker;
 struct conn;
+struct tls_conn;
+struct h2r_tls_server;
 
 /* A pipe for the splice path, from the worker's pool (pipe_pool.c). */
 struct h2r_pipe {
@@ -80,16 +82,21 @@ struct send_batch {
 struct conn {
     struct worker *worker;
     int fd;
-    h2r_session *session;
+    h2r_session *session; /* NULL until the protocol is known (TLS handshake, cleartext detection) */
+    struct tls_conn *tls; /* NULL in cleartext */
+    uint8_t *detect;      /* cleartext with allow_http1: the first bytes, until they tell the protocol */
+    size_t detect_len;
     struct conn *prev, *next; /* the worker's connections */
     struct conn *dirty_next;  /* the worker's list to flush after this batch */
     uint8_t dirty;
     uint8_t recv_armed; /* a multishot recv is pending */
     uint8_t send_in_flight;
-    uint8_t closing;      /* no more I/O: freed once its operations are back */
-    uint8_t read_closed;  /* the peer closed or the socket failed: nothing more to read or send */
-    uint8_t lingering;    /* the session is done and our FIN sent: input is dropped until the peer's FIN */
-    unsigned pending_ops; /* submitted operations whose last completion has not come */
+    uint8_t closing;     /* no more I/O: freed once its operations are back */
+    uint8_t read_closed; /* the peer closed or the socket failed: nothing more to read or send */
+    uint8_t lingering;   /* the session is done and our FIN sent: input is dropped until the peer's FIN */
+    uint8_t close_when_flushed; /* turned away (TLS): what is queued goes out, then the connection ends */
+    unsigned pending_ops;       /* submitted operations whose last completion has not come */
+    uint64_t opened_ms;
     uint64_t last_activity_ms;
     uint64_t linger_since_ms;
     uint64_t settings_pending_since_ms;
@@ -99,6 +106,7 @@ struct conn {
 struct worker {
     unsigned index;
     const h2r_server_config *config;
+    struct h2r_tls_server *tls; /* the certificates, shared by all workers; NULL in cleartext */
     pthread_t thread;
     struct io_uring ring;
     int listen_fd;
@@ -134,8 +142,8 @@ struct worker {
 };
 
 /* worker.c */
-void h2r_worker_prepare(struct worker *w, unsigned index, const h2r_server_config *config, int listen_fd,
-                        pthread_barrier_t *started);
+void h2r_worker_prepare(struct worker *w, unsigned index, const h2r_server_config *config,
+                        struct h2r_tls_server *tls, int listen_fd, pthread_barrier_t *started);
 void *h2r_worker_main(void *arg);
 void h2r_worker_return_buffer(struct worker *w, unsigned bid);
 struct io_uring_sqe *h2r_worker_sqe(struct worker *w);
@@ -149,6 +157,10 @@ void h2r_conn_close(struct conn *c);
 void h2r_conn_op_done(struct conn *c);
 void h2r_conn_arm_recv(struct conn *c);
 void h2r_conn_check_timers(struct conn *c);
+/* Plaintext from the peer (decrypted, with TLS): to the session, or to protocol detection first. */
+void h2r_conn_deliver(struct conn *c, const uint8_t *data, size_t len);
+/* The protocol is known: makes the session (HTTP/2, or HTTP/1.1). -1 when out of memory. */
+int h2r_conn_start_session(struct conn *c, int http1);
 
 /* send_batch.c */
 /* Pulls from the engine and submits the batch; 0 if there was nothing to send (or no memory). */
@@ -156,6 +168,29 @@ int h2r_send_batch_start(struct conn *c);
 void h2r_send_batch_on_step(struct send_step *step, const struct io_uring_cqe *cqe);
 /* Frees an idle connection's send memory. */
 void h2r_send_batch_release(struct conn *c);
+/* For tls.c's batches: the connection's batch, emptied (NULL when out of memory), a step, and the chain's
+ * submission. */
+struct send_batch *h2r_send_batch_prepare(struct conn *c);
+struct send_step *h2r_send_batch_add(struct send_batch *b, struct conn *c, enum step_kind kind, size_t expect,
+                                     size_t chunk);
+void h2r_send_batch_submit(struct conn *c);
+
+/* tls.c */
+/* The certificates' contexts (NULL when config has none, or with a message on stderr when one fails). */
+struct h2r_tls_server *h2r_tls_server_new(const h2r_server_config *config);
+void h2r_tls_server_free(struct h2r_tls_server *tls);
+int h2r_tls_conn_open(struct conn *c);
+void h2r_tls_conn_free(struct conn *c);
+/* Ciphertext received: handshake, then decryption into h2r_conn_deliver. */
+void h2r_tls_on_recv(struct conn *c, const uint8_t *data, size_t len);
+/* A send for a TLS connection: what h2r_send_batch_start does in cleartext. */
+int h2r_tls_send_start(struct conn *c);
+void h2r_tls_batch_done(struct conn *c);
+/* Queues close_notify once the session is done; 1 if there is now something to send. */
+int h2r_tls_close_notify(struct conn *c);
+void h2r_tls_handshake_timeout(struct conn *c);
+/* Frees an idle connection's TLS buffers. */
+void h2r_tls_release_buffers(struct conn *c);
 
 /* file_response.c: a respondWithFD/respondWithFile waiting for its file */
 struct h2r_file_response {

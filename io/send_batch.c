@@ -29,8 +29,8 @@ static int is_file(const h2r_chunk *chunk)
     return chunk->base == NULL;
 }
 
-static struct send_step *add_step(struct send_batch *b, struct conn *c, enum step_kind kind, size_t expect,
-                                  size_t chunk)
+struct send_step *h2r_send_batch_add(struct send_batch *b, struct conn *c, enum step_kind kind, size_t expect,
+                                     size_t chunk)
 {
     struct send_step *step = &b->steps[b->step_count++];
     *step = (struct send_step){.conn = c, .kind = kind, .expect = expect, .chunk = (uint16_t)chunk};
@@ -42,7 +42,7 @@ static void add_sendmsg(struct send_batch *b, struct conn *c, size_t first, size
 {
     size_t bytes = 0;
     for (size_t i = first; i != end; ++i) bytes += b->iov[i].iov_len;
-    struct send_step *step = add_step(b, c, STEP_SEND, bytes, 0);
+    struct send_step *step = h2r_send_batch_add(b, c, STEP_SEND, bytes, 0);
     step->msg = (struct msghdr){.msg_iov = &b->iov[first], .msg_iovlen = end - first};
     step->flags = MSG_NOSIGNAL | MSG_WAITALL | (more ? MSG_MORE : 0);
 }
@@ -100,7 +100,7 @@ static size_t plan_copy(struct send_batch *b, struct conn *c, const h2r_chunk *c
             b->iov[i] = (struct iovec){.iov_base = (void *)chunks[i].base, .iov_len = chunks[i].len};
             continue;
         }
-        struct send_step *read = add_step(b, c, STEP_READ, chunks[i].len, i);
+        struct send_step *read = h2r_send_batch_add(b, c, STEP_READ, chunks[i].len, i);
         read->fd = chunks[i].fd;
         read->offset = chunks[i].offset;
         read->buf = b->bounce + used;
@@ -124,7 +124,7 @@ static size_t plan_splice(struct send_batch *b, struct conn *c, const h2r_chunk 
     size_t end = fit(chunks, n, pipe->pages, pages_cost, pipe->page_size);
     for (size_t i = 0; i != end; ++i) {
         if (!is_file(&chunks[i])) continue;
-        struct send_step *in = add_step(b, c, STEP_SPLICE_IN, chunks[i].len, i);
+        struct send_step *in = h2r_send_batch_add(b, c, STEP_SPLICE_IN, chunks[i].len, i);
         in->fd = chunks[i].fd;
         in->offset = chunks[i].offset;
     }
@@ -136,7 +136,7 @@ static size_t plan_splice(struct send_batch *b, struct conn *c, const h2r_chunk 
         }
         if (run != i) add_sendmsg(b, c, run, i, 1);
         run = i + 1;
-        add_step(b, c, STEP_SPLICE_OUT, chunks[i].len, i)->flags = i + 1 != end ? SPLICE_F_MORE : 0;
+        h2r_send_batch_add(b, c, STEP_SPLICE_OUT, chunks[i].len, i)->flags = i + 1 != end ? SPLICE_F_MORE : 0;
     }
     if (run != end) add_sendmsg(b, c, run, end, 0);
     return end;
@@ -161,21 +161,44 @@ static void prep_step(struct conn *c, struct send_step *step, struct io_uring_sq
     io_uring_sqe_set_data64(sqe, op_data(step, OP_SEND));
 }
 
-int h2r_send_batch_start(struct conn *c)
+struct send_batch *h2r_send_batch_prepare(struct conn *c)
 {
-    h2r_chunk chunks[SEND_BATCH_CHUNKS];
-    size_t n = h2r_session_pull(c->session, chunks, SEND_BATCH_CHUNKS);
-    if (n == 0) return 0;
-    /* On failure the chunks stay with the engine, which offers them again on the next pull. */
     if (!c->batch) {
         /* Not calloc: zeroing the step array on every send was most of a small response's cost. */
-        if (!(c->batch = malloc(sizeof(*c->batch)))) return 0;
+        if (!(c->batch = malloc(sizeof(*c->batch)))) return NULL;
         c->batch->bounce = NULL;
         c->batch->bounce_cap = 0;
         c->batch->pipe = NULL;
     }
+    c->batch->step_count = c->batch->steps_done = 0;
+    return c->batch;
+}
+
+void h2r_send_batch_submit(struct conn *c)
+{
     struct send_batch *b = c->batch;
-    b->step_count = b->steps_done = 0;
+    /* A chain must reach the kernel in one submission: make room for all of it first. */
+    struct worker *w = c->worker;
+    if (io_uring_sq_space_left(&w->ring) < b->step_count) io_uring_submit(&w->ring);
+    for (unsigned i = 0; i != b->step_count; ++i) {
+        struct io_uring_sqe *sqe = io_uring_get_sqe(&w->ring);
+        prep_step(c, &b->steps[i], sqe);
+        if (i + 1 != b->step_count) sqe->flags |= IOSQE_IO_LINK;
+    }
+    c->pending_ops += b->step_count;
+    c->send_in_flight = 1;
+}
+
+int h2r_send_batch_start(struct conn *c)
+{
+    if (c->tls) return h2r_tls_send_start(c);
+    if (!c->session) return 0;
+    h2r_chunk chunks[SEND_BATCH_CHUNKS];
+    size_t n = h2r_session_pull(c->session, chunks, SEND_BATCH_CHUNKS);
+    if (n == 0) return 0;
+    /* On failure the chunks stay with the engine, which offers them again on the next pull. */
+    struct send_batch *b = h2r_send_batch_prepare(c);
+    if (!b) return 0;
 
     size_t file_bytes = 0, total = 0;
     for (size_t i = 0; i != n; ++i) {
@@ -199,23 +222,14 @@ int h2r_send_batch_start(struct conn *c)
         }
     }
     if (!used && !(used = plan_copy(b, c, chunks, n))) return 0;
-
-    /* A chain must reach the kernel in one submission: make room for all of it first. */
-    struct worker *w = c->worker;
-    if (io_uring_sq_space_left(&w->ring) < b->step_count) io_uring_submit(&w->ring);
-    for (unsigned i = 0; i != b->step_count; ++i) {
-        struct io_uring_sqe *sqe = io_uring_get_sqe(&w->ring);
-        prep_step(c, &b->steps[i], sqe);
-        if (i + 1 != b->step_count) sqe->flags |= IOSQE_IO_LINK;
-    }
-    c->pending_ops += b->step_count;
-    c->send_in_flight = 1;
+    h2r_send_batch_submit(c);
     return 1;
 }
 
 /* Every step is back: tell the engine what was written, or what could not be read. */
 static void batch_done(struct conn *c)
 {
+    if (c->tls) return h2r_tls_batch_done(c);
     struct send_batch *b = c->batch;
     c->send_in_flight = 0;
     struct send_step *failed = NULL;
@@ -260,6 +274,7 @@ void h2r_send_batch_on_step(struct send_step *step, const struct io_uring_cqe *c
 
 void h2r_send_batch_release(struct conn *c)
 {
+    h2r_tls_release_buffers(c);
     struct send_batch *b = c->batch;
     if (!b) return;
     /* A pipe is only held while a batch is in flight, and then the batch is not released. */

@@ -23,6 +23,7 @@ void h2r_server_config_init(h2r_server_config *c)
     c->idle_timeout_ms = 120000;
     c->settings_timeout_ms = 10000;
     c->shutdown_timeout_ms = 10000;
+    c->handshake_timeout_ms = 10000;
 }
 
 /* Opens a listening socket on host:port; *bound gets the address actually bound (for port 0). */
@@ -54,17 +55,17 @@ static int open_listener(const char *host, uint16_t port, struct sockaddr_storag
     return fd;
 }
 
-static void format_url(const struct sockaddr_storage *addr, char *url, size_t cap)
+static void format_url(const struct sockaddr_storage *addr, const char *scheme, char *url, size_t cap)
 {
     char host[INET6_ADDRSTRLEN];
     if (addr->ss_family == AF_INET6) {
         const struct sockaddr_in6 *a = (const struct sockaddr_in6 *)addr;
         inet_ntop(AF_INET6, &a->sin6_addr, host, sizeof(host));
-        snprintf(url, cap, "http://[%s]:%u/", host, ntohs(a->sin6_port));
+        snprintf(url, cap, "%s://[%s]:%u/", scheme, host, ntohs(a->sin6_port));
     } else {
         const struct sockaddr_in *a = (const struct sockaddr_in *)addr;
         inet_ntop(AF_INET, &a->sin_addr, host, sizeof(host));
-        snprintf(url, cap, "http://%s:%u/", host, ntohs(a->sin_port));
+        snprintf(url, cap, "%s://%s:%u/", scheme, host, ntohs(a->sin_port));
     }
 }
 
@@ -87,8 +88,14 @@ int h2r_server_run(const h2r_server_config *config)
 {
     unsigned count = config->workers ? config->workers : (unsigned)sysconf(_SC_NPROCESSORS_ONLN);
     if (count == 0) count = 1;
+    /* Certificates are loaded before anything listens: a bad file is reported at once. */
+    struct h2r_tls_server *tls = NULL;
+    if (config->tls_certificate_count && !(tls = h2r_tls_server_new(config))) return -1;
     struct worker *workers = calloc(count, sizeof(*workers));
-    if (!workers) return -1;
+    if (!workers) {
+        h2r_tls_server_free(tls);
+        return -1;
+    }
 
     /* Workers inherit this mask: only the main thread takes SIGTERM and SIGINT, with sigwait. */
     sigset_t stop_signals, previous;
@@ -113,7 +120,7 @@ int h2r_server_run(const h2r_server_config *config)
             break;
         }
         port = port_of(&bound); /* with port 0, every worker joins the port the first one got */
-        h2r_worker_prepare(&workers[opened], opened, config, fd, &barrier);
+        h2r_worker_prepare(&workers[opened], opened, config, tls, fd, &barrier);
     }
     if (status == 0) {
         pthread_barrier_init(&barrier, NULL, count + 1);
@@ -138,7 +145,7 @@ int h2r_server_run(const h2r_server_config *config)
     if (status == 0) {
         if (config->on_listening) {
             char url[80];
-            format_url(&bound, url, sizeof(url));
+            format_url(&bound, tls ? "https" : "http", url, sizeof(url));
             config->on_listening(url, config->user_data);
         }
         int sig;
@@ -161,5 +168,6 @@ int h2r_server_run(const h2r_server_config *config)
         h2r_pipe_pool_free(&workers[i]);
     }
     free(workers);
+    h2r_tls_server_free(tls);
     return status;
 }

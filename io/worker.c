@@ -109,12 +109,13 @@ static void arm_wake(struct worker *w)
     io_uring_sqe_set_data64(sqe, op_data(w, OP_WAKE));
 }
 
-void h2r_worker_prepare(struct worker *w, unsigned index, const h2r_server_config *config, int listen_fd,
-                        pthread_barrier_t *started)
+void h2r_worker_prepare(struct worker *w, unsigned index, const h2r_server_config *config,
+                        struct h2r_tls_server *tls, int listen_fd, pthread_barrier_t *started)
 {
     memset(w, 0, sizeof(*w));
     w->index = index;
     w->config = config;
+    w->tls = tls;
     w->listen_fd = listen_fd;
     w->wake_fd = -1;
     w->started = started;
@@ -155,7 +156,13 @@ static void begin_shutdown(struct worker *w)
      * will never answer. This also ends the pending accept.
      */
     shutdown(w->listen_fd, SHUT_RDWR);
-    for (struct conn *c = w->conns; c; c = c->next) {
+    for (struct conn *c = w->conns, *next; c; c = next) {
+        next = c->next; /* closing may free c */
+        if (!c->session) {
+            /* Not yet talking (a TLS handshake, or no request line yet): nothing in flight to finish. */
+            h2r_conn_close(c);
+            continue;
+        }
         h2r_session_close(c->session);
         h2r_conn_mark_dirty(c);
     }

@@ -1,0 +1,510 @@
+/*
+ * TLS on the ring: wolfSSL never touches the socket. Its I/O callbacks read
+ * ciphertext from the receive buffer a completion handed us (no copy, no
+ * syscall) and append the records it writes to a connection buffer, which
+ * the connection sends like anything else. So the handshake, decryption
+ * and encryption are plain computation on the worker's thread.
+ *
+ * Before the handshake, the ClientHello is read here (tls_hello.c) to pick
+ * the certificate by server name and the protocol by ALPN, h2 first.
+ *
+ * Sending: a batch pulls the engine's chunks, copies the memory ones into a
+ * plaintext staging buffer and has the ring read file ranges straight into
+ * their place in it; once every read is back, the staging buffer is
+ * encrypted into full records in one wolfSSL_write (records of at most 16
+ * KiB; a small response is one small record) and sent with one send.
+ */
+#include <wolfssl/options.h>
+#include <wolfssl/error-ssl.h>
+#include <wolfssl/ssl.h>
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/socket.h>
+
+#include "io_internal.h"
+#include "tls_hello.h"
+
+/*
+ * TLS 1.3's suites, then TLS 1.2's with ephemeral keys and AEAD only, as
+ * RFC 9113 §9.2.2 requires for h2; AES-GCM first, which AES-NI makes the
+ * fastest here.
+ */
+static const char cipher_list[] = "TLS13-AES128-GCM-SHA256:TLS13-AES256-GCM-SHA384:"
+                                  "TLS13-CHACHA20-POLY1305-SHA256:"
+                                  "ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:"
+                                  "ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-RSA-AES256-GCM-SHA384:"
+                                  "ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305";
+
+/* Plaintext bytes one batch stages at most (more only when a single frame is larger). */
+#define TLS_STAGING_BUDGET CONN_FILE_BOUNCE
+
+struct h2r_tls_server {
+    size_t count;
+    size_t default_index;
+    struct tls_site {
+        WOLFSSL_CTX *ctx;
+        const char *server_name; /* NULL for the default */
+    } sites[];
+};
+
+struct tls_conn {
+    WOLFSSL *ssl;
+    uint8_t *hello; /* what came before the handshake could start: the ClientHello, whole */
+    size_t hello_len;
+    const uint8_t *in; /* ciphertext wolfSSL is reading, not ours: valid during one on_recv */
+    size_t in_len;
+    uint8_t *out; /* records wolfSSL wrote, waiting for the next send */
+    size_t out_len, out_cap;
+    uint8_t *wire; /* the records being sent */
+    size_t wire_cap;
+    uint8_t *staging; /* the plaintext of the batch */
+    size_t staging_cap;
+    size_t batch_plain; /* plaintext bytes the batch in flight carries for the engine */
+    uint8_t established;
+    uint8_t encrypting; /* the batch's reads are done: its send is in flight */
+    uint8_t notify_sent;
+};
+
+static int grow(uint8_t **buf, size_t *cap, size_t need)
+{
+    if (need <= *cap) return 0;
+    size_t cap2 = *cap ? *cap : 4096;
+    while (cap2 < need) cap2 *= 2;
+    uint8_t *grown = realloc(*buf, cap2);
+    if (!grown) return -1;
+    *buf = grown;
+    *cap = cap2;
+    return 0;
+}
+
+/* ---- wolfSSL's I/O: memory in, memory out ---- */
+
+static int tls_recv(WOLFSSL *ssl, char *buf, int sz, void *ctx)
+{
+    (void)ssl;
+    struct tls_conn *t = ctx;
+    if (t->in_len == 0) return WOLFSSL_CBIO_ERR_WANT_READ;
+    size_t n = (size_t)sz < t->in_len ? (size_t)sz : t->in_len;
+    memcpy(buf, t->in, n);
+    t->in += n;
+    t->in_len -= n;
+    return (int)n;
+}
+
+static int tls_send(WOLFSSL *ssl, char *buf, int sz, void *ctx)
+{
+    (void)ssl;
+    struct tls_conn *t = ctx;
+    if (grow(&t->out, &t->out_cap, t->out_len + (size_t)sz)) return WOLFSSL_CBIO_ERR_GENERAL;
+    memcpy(t->out + t->out_len, buf, (size_t)sz);
+    t->out_len += (size_t)sz;
+    return sz;
+}
+
+/* ---- the server's certificates ---- */
+
+static const char *error_text(int err, char buf[WOLFSSL_MAX_ERROR_SZ])
+{
+    return wolfSSL_ERR_error_string((unsigned long)err, buf);
+}
+
+static WOLFSSL_CTX *new_context(const h2r_tls_certificate *cert)
+{
+    char why[WOLFSSL_MAX_ERROR_SZ];
+    WOLFSSL_CTX *ctx = wolfSSL_CTX_new(wolfSSLv23_server_method());
+    if (!ctx) {
+        fprintf(stderr, "h2ring: TLS: out of memory\n");
+        return NULL;
+    }
+    int err;
+    if ((err = wolfSSL_CTX_use_certificate_chain_file(ctx, cert->cert_file)) != WOLFSSL_SUCCESS) {
+        fprintf(stderr, "h2ring: TLS: cannot load the certificate %s: %s\n", cert->cert_file,
+                error_text(err, why));
+    } else if ((err = wolfSSL_CTX_use_PrivateKey_file(ctx, cert->key_file, WOLFSSL_FILETYPE_PEM)) !=
+               WOLFSSL_SUCCESS) {
+        fprintf(stderr, "h2ring: TLS: cannot load the private key %s: %s\n", cert->key_file,
+                error_text(err, why));
+    } else if (wolfSSL_CTX_check_private_key(ctx) != WOLFSSL_SUCCESS) {
+        fprintf(stderr, "h2ring: TLS: the key %s does not belong to the certificate %s\n", cert->key_file,
+                cert->cert_file);
+    } else if (wolfSSL_CTX_SetMinVersion(ctx, WOLFSSL_TLSV1_2) != WOLFSSL_SUCCESS ||
+               wolfSSL_CTX_set_cipher_list(ctx, cipher_list) != WOLFSSL_SUCCESS) {
+        fprintf(stderr, "h2ring: TLS: cannot set the protocol versions and ciphers\n");
+    } else {
+        wolfSSL_CTX_SetIORecv(ctx, tls_recv);
+        wolfSSL_CTX_SetIOSend(ctx, tls_send);
+        /* The server's flight in as few records and sends as it fits in. */
+        wolfSSL_CTX_set_group_messages(ctx);
+        return ctx;
+    }
+    wolfSSL_CTX_free(ctx);
+    return NULL;
+}
+
+struct h2r_tls_server *h2r_tls_server_new(const h2r_server_config *config)
+{
+    if (config->tls_certificate_count == 0) return NULL;
+    wolfSSL_Init();
+    size_t count = config->tls_certificate_count;
+    struct h2r_tls_server *tls = calloc(1, sizeof(*tls) + count * sizeof(tls->sites[0]));
+    if (!tls) return NULL;
+    for (size_t i = 0; i != count; ++i) {
+        const h2r_tls_certificate *cert = &config->tls_certificates[i];
+        /* One context per certificate, shared by every worker: session tickets from one are good on all. */
+        if (!(tls->sites[i].ctx = new_context(cert))) {
+            h2r_tls_server_free(tls);
+            return NULL;
+        }
+        ++tls->count;
+        tls->sites[i].server_name = cert->server_name;
+        if (!cert->server_name) tls->default_index = i;
+    }
+    return tls;
+}
+
+void h2r_tls_server_free(struct h2r_tls_server *tls)
+{
+    if (!tls) return;
+    for (size_t i = 0; i != tls->count; ++i) wolfSSL_CTX_free(tls->sites[i].ctx);
+    free(tls);
+    wolfSSL_Cleanup();
+}
+
+static WOLFSSL_CTX *context_for(const struct h2r_tls_server *tls, const struct h2r_tls_hello *hello)
+{
+    for (size_t i = 0; hello->server_name && i != tls->count; ++i) {
+        const char *name = tls->sites[i].server_name;
+        /* Host names compare without regard to case (RFC 6066 §3, RFC 4343). */
+        if (name && strlen(name) == hello->server_name_len &&
+            strncasecmp(name, (const char *)hello->server_name, hello->server_name_len) == 0)
+            return tls->sites[i].ctx;
+    }
+    return tls->sites[tls->default_index].ctx;
+}
+
+/* ---- connections ---- */
+
+int h2r_tls_conn_open(struct conn *c)
+{
+    c->tls = calloc(1, sizeof(*c->tls));
+    return c->tls ? 0 : -1;
+}
+
+void h2r_tls_conn_free(struct conn *c)
+{
+    struct tls_conn *t = c->tls;
+    if (!t) return;
+    wolfSSL_free(t->ssl);
+    free(t->hello);
+    free(t->out);
+    free(t->wire);
+    free(t->staging);
+    free(t);
+    c->tls = NULL;
+}
+
+void h2r_tls_release_buffers(struct conn *c)
+{
+    struct tls_conn *t = c->tls;
+    if (!t || c->send_in_flight) return;
+    free(t->wire);
+    free(t->staging);
+    t->wire = t->staging = NULL;
+    t->wire_cap = t->staging_cap = 0;
+    if (t->out_len == 0) {
+        free(t->out);
+        t->out = NULL;
+        t->out_cap = 0;
+    }
+}
+
+/* Turns the client away: a log line (or the application's hook), then the connection ends. */
+static void refuse(struct conn *c, h2r_tls_refusal why, const char *reason)
+{
+    const h2r_server_config *cfg = c->worker->config;
+    char peer[INET6_ADDRSTRLEN + 8] = "?";
+    struct sockaddr_storage addr;
+    socklen_t len = sizeof(addr);
+    if (getpeername(c->fd, (struct sockaddr *)&addr, &len) == 0) {
+        char host[INET6_ADDRSTRLEN];
+        int v6 = addr.ss_family == AF_INET6;
+        const void *a = v6 ? (const void *)&((struct sockaddr_in6 *)&addr)->sin6_addr
+                           : (const void *)&((struct sockaddr_in *)&addr)->sin_addr;
+        uint16_t port =
+            ntohs(v6 ? ((struct sockaddr_in6 *)&addr)->sin6_port : ((struct sockaddr_in *)&addr)->sin_port);
+        if (inet_ntop(addr.ss_family, a, host, sizeof(host)))
+            snprintf(peer, sizeof(peer), v6 ? "[%s]:%u" : "%s:%u", host, port);
+    }
+    if (cfg->on_tls_refused)
+        cfg->on_tls_refused(why, peer, reason, cfg->user_data);
+    else
+        fprintf(stderr, "h2ring: TLS client %s turned away: %s\n", peer, reason);
+    /* An alert wolfSSL wrote (handshake_failure, no_application_protocol...) still goes out first. */
+    c->close_when_flushed = 1;
+    h2r_conn_mark_dirty(c);
+}
+
+void h2r_tls_handshake_timeout(struct conn *c)
+{
+    refuse(c, H2R_TLS_HANDSHAKE_TIMEOUT, "no complete handshake in time");
+    /* A client too slow to finish the handshake is not waited for to read an alert. */
+    h2r_conn_close(c);
+}
+
+/*
+ * Which protocols to accept by ALPN: h2 whenever offered, whatever the
+ * client's order (wolfSSL would take the client's first); http/1.1 when
+ * allowed. NULL: no ALPN extension, decided after the handshake.
+ */
+static const char *alpn_accept(const struct h2r_tls_hello *hello, enum h2r_tls_hello_result scan,
+                               int allow_http1)
+{
+    if (scan == H2R_TLS_HELLO_UNREADABLE) return allow_http1 ? "h2,http/1.1" : "h2";
+    if (!hello->offers_alpn) return NULL;
+    if (hello->offers_h2) return "h2";
+    if (allow_http1 && hello->offers_http1) return "http/1.1";
+    /* Nothing we speak: wolfSSL answers no_application_protocol (RFC 7301 §3.2). */
+    return allow_http1 ? "h2,http/1.1" : "h2";
+}
+
+/* The ClientHello is in t->hello: pick the certificate and the protocols, and start the handshake. */
+static int start_handshake(struct conn *c, const struct h2r_tls_hello *hello, enum h2r_tls_hello_result scan)
+{
+    struct tls_conn *t = c->tls;
+    int allow_http1 = c->worker->config->allow_http1;
+    if (!(t->ssl = wolfSSL_new(context_for(c->worker->tls, hello)))) return -1;
+    wolfSSL_SetIOReadCtx(t->ssl, t);
+    wolfSSL_SetIOWriteCtx(t->ssl, t);
+    const char *alpn = alpn_accept(hello, scan, allow_http1);
+    if (alpn && wolfSSL_UseALPN(t->ssl, (char *)alpn, (unsigned)strlen(alpn),
+                                WOLFSSL_ALPN_FAILED_ON_MISMATCH) != WOLFSSL_SUCCESS)
+        return -1;
+    return 0;
+}
+
+/* The handshake is done: the protocol ALPN chose decides the session. */
+static void on_established(struct conn *c)
+{
+    struct tls_conn *t = c->tls;
+    t->established = 1;
+    char *proto = NULL;
+    unsigned short len = 0;
+    int http1;
+    if (wolfSSL_ALPN_GetProtocol(t->ssl, &proto, &len) == WOLFSSL_SUCCESS && proto) {
+        http1 = !(len == 2 && memcmp(proto, "h2", 2) == 0);
+    } else if (c->worker->config->allow_http1) {
+        http1 = 1; /* a client without ALPN speaks HTTP/1.1 */
+    } else {
+        return refuse(c, H2R_TLS_UNKNOWN_PROTOCOL, "no ALPN, and HTTP/1.1 is not allowed");
+    }
+    if (h2r_conn_start_session(c, http1) != 0) h2r_conn_close(c);
+}
+
+/* Runs the handshake, then decrypts, on the ciphertext in t->in; every byte of it is consumed. */
+static void process_input(struct conn *c)
+{
+    struct tls_conn *t = c->tls;
+    char why[WOLFSSL_MAX_ERROR_SZ];
+    if (!t->established) {
+        int r = wolfSSL_accept(t->ssl);
+        if (t->out_len) h2r_conn_mark_dirty(c);
+        if (r != WOLFSSL_SUCCESS) {
+            int err = wolfSSL_get_error(t->ssl, r);
+            if (err == WOLFSSL_ERROR_WANT_READ) return;
+            if (err == UNKNOWN_ALPN_PROTOCOL_NAME_E)
+                return refuse(c, H2R_TLS_UNKNOWN_PROTOCOL, "ALPN offers no protocol this server speaks");
+            char reason[WOLFSSL_MAX_ERROR_SZ + 32];
+            snprintf(reason, sizeof(reason), "handshake failed: %s", error_text(err, why));
+            return refuse(c, H2R_TLS_HANDSHAKE_FAILED, reason);
+        }
+        on_established(c);
+    }
+    uint8_t plain[16384];
+    while (!c->closing && !c->close_when_flushed) {
+        int n = wolfSSL_read(t->ssl, plain, sizeof(plain));
+        if (n > 0) {
+            h2r_conn_deliver(c, plain, (size_t)n);
+            continue;
+        }
+        int err = wolfSSL_get_error(t->ssl, n);
+        if (err == WOLFSSL_ERROR_WANT_READ) break;
+        if (err == WOLFSSL_ERROR_ZERO_RETURN) {
+            /* close_notify: the peer sends no more; its FIN follows and ends the connection. */
+            t->in_len = 0;
+            break;
+        }
+        /* A record that does not decrypt, or an alert: nothing more can be trusted. */
+        c->read_closed = 1;
+        h2r_conn_close(c);
+        break;
+    }
+    if (t->out_len) h2r_conn_mark_dirty(c); /* a reply to a key update, an alert... */
+}
+
+void h2r_tls_on_recv(struct conn *c, const uint8_t *data, size_t len)
+{
+    struct tls_conn *t = c->tls;
+    if (c->close_when_flushed) return;
+    if (t->ssl) {
+        t->in = data;
+        t->in_len = len;
+        process_input(c);
+        t->in_len = 0;
+        return;
+    }
+    /* Before the handshake: gather the ClientHello (a record of at most H2R_TLS_HELLO_MAX bytes). */
+    size_t cap = t->hello_len;
+    if (grow(&t->hello, &cap, t->hello_len + len)) return h2r_conn_close(c);
+    memcpy(t->hello + t->hello_len, data, len);
+    t->hello_len += len;
+    struct h2r_tls_hello hello;
+    enum h2r_tls_hello_result scan = h2r_tls_scan_hello(t->hello, t->hello_len, &hello);
+    if (scan == H2R_TLS_HELLO_NEED_MORE) return;
+    if (scan == H2R_TLS_HELLO_NOT_TLS) {
+        refuse(c, H2R_TLS_NOT_TLS, "not a TLS handshake (plain text sent to a TLS port?)");
+        return h2r_conn_close(c);
+    }
+    if (start_handshake(c, &hello, scan) != 0) return h2r_conn_close(c);
+    t->in = t->hello;
+    t->in_len = t->hello_len;
+    process_input(c);
+    t->in_len = 0;
+    free(t->hello);
+    t->hello = NULL;
+    t->hello_len = 0;
+}
+
+int h2r_tls_close_notify(struct conn *c)
+{
+    struct tls_conn *t = c->tls;
+    if (!t || !t->established || t->notify_sent) return 0;
+    t->notify_sent = 1;
+    /* Returns "not done" as it does not wait for the peer's close_notify; the alert is in t->out. */
+    wolfSSL_shutdown(t->ssl);
+    return t->out_len != 0;
+}
+
+/* ---- sending ---- */
+
+static int is_file(const h2r_chunk *chunk)
+{
+    return chunk->base == NULL;
+}
+
+/*
+ * How many chunks one batch stages: up to TLS_STAGING_BUDGET bytes, but
+ * never ending between a frame header and the file range that follows it,
+ * which could then fail to be read after its header went out.
+ */
+static size_t fit(const h2r_chunk *chunks, size_t n)
+{
+    size_t used = 0, end = 0;
+    for (size_t i = 0; i != n; ++i) {
+        used += chunks[i].len;
+        if (used > TLS_STAGING_BUDGET && end) return end;
+        if (i + 1 == n || !is_file(&chunks[i + 1])) end = i + 1;
+    }
+    return n;
+}
+
+/* Encrypts the staged plaintext and sends it with whatever else wolfSSL wrote. 0 if nothing to send. */
+static int send_records(struct conn *c, struct send_batch *b)
+{
+    struct tls_conn *t = c->tls;
+    if (t->batch_plain && wolfSSL_write(t->ssl, t->staging, (int)t->batch_plain) != (int)t->batch_plain) {
+        /* Only memory can fail here (our send callback never blocks). */
+        h2r_conn_close(c);
+        return 0;
+    }
+    if (t->out_len == 0) return 0;
+    /* The records go to the wire buffer; wolfSSL may write more into out (alerts) while they are sent. */
+    uint8_t *wire = t->wire;
+    size_t wire_cap = t->wire_cap;
+    t->wire = t->out;
+    t->wire_cap = t->out_cap;
+    t->out = wire;
+    t->out_cap = wire_cap;
+    size_t len = t->out_len;
+    t->out_len = 0;
+
+    b->step_count = b->steps_done = 0;
+    b->iov[0] = (struct iovec){.iov_base = t->wire, .iov_len = len};
+    struct send_step *send = h2r_send_batch_add(b, c, STEP_SEND, len, 0);
+    send->msg = (struct msghdr){.msg_iov = b->iov, .msg_iovlen = 1};
+    send->flags = MSG_NOSIGNAL | MSG_WAITALL;
+    t->encrypting = 1;
+    h2r_send_batch_submit(c);
+    return 1;
+}
+
+int h2r_tls_send_start(struct conn *c)
+{
+    struct tls_conn *t = c->tls;
+    h2r_chunk chunks[SEND_BATCH_CHUNKS];
+    size_t n = 0;
+    if (t->established && c->session && !c->close_when_flushed)
+        n = h2r_session_pull(c->session, chunks, SEND_BATCH_CHUNKS);
+    if (n == 0 && t->out_len == 0) return 0;
+    struct send_batch *b = h2r_send_batch_prepare(c);
+    if (!b) return 0;
+
+    size_t end = fit(chunks, n), total = 0;
+    for (size_t i = 0; i != end; ++i) total += chunks[i].len;
+    if (grow(&t->staging, &t->staging_cap, total)) return 0;
+    size_t pos = 0;
+    for (size_t i = 0; i != end; ++i) {
+        if (is_file(&chunks[i])) {
+            struct send_step *read = h2r_send_batch_add(b, c, STEP_READ, chunks[i].len, i);
+            read->fd = chunks[i].fd;
+            read->offset = chunks[i].offset;
+            read->buf = t->staging + pos;
+        } else {
+            memcpy(t->staging + pos, chunks[i].base, chunks[i].len);
+        }
+        pos += chunks[i].len;
+    }
+    t->batch_plain = total;
+    t->encrypting = 0;
+    if (b->step_count) {
+        /* The reads first: the records are made once they are all back. */
+        h2r_send_batch_submit(c);
+        return 1;
+    }
+    return send_records(c, b);
+}
+
+void h2r_tls_batch_done(struct conn *c)
+{
+    struct tls_conn *t = c->tls;
+    struct send_batch *b = c->batch;
+    c->send_in_flight = 0;
+    if (c->closing) return;
+    struct send_step *failed = NULL;
+    for (unsigned i = 0; i != b->step_count && !failed; ++i)
+        if (b->steps[i].res < 0 || (size_t)b->steps[i].res != b->steps[i].expect) failed = &b->steps[i];
+    if (!t->encrypting) {
+        /* The file reads are back. */
+        if (failed) {
+            /* Nothing of the batch went out: the engine cuts the frame and resets the stream. */
+            if (h2r_session_file_failed(c->session, failed->chunk) == H2R_ERR_INVALID_STATE)
+                return h2r_conn_close(c);
+            h2r_conn_mark_dirty(c);
+            return;
+        }
+        if (!send_records(c, b)) h2r_conn_mark_dirty(c);
+        return;
+    }
+    if (failed) {
+        /* MSG_WAITALL: a write ends short only when the connection failed. */
+        c->read_closed = 1;
+        return h2r_conn_close(c);
+    }
+    if (t->batch_plain) h2r_session_sent(c->session, t->batch_plain);
+    t->batch_plain = 0;
+    h2r_conn_mark_dirty(c);
+}
