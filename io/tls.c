@@ -41,7 +41,7 @@ static const char cipher_list[] = "TLS13-AES128-GCM-SHA256:TLS13-AES256-GCM-SHA3
                                   "ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305";
 
 /* Plaintext bytes one batch stages at most (more only when a single frame is larger). */
-#define TLS_STAGING_BUDGET CONN_FILE_BOUNCE
+#define TLS_STAGING_BUDGET (64 * 1024)
 
 struct h2r_tls_server {
     size_t count;
@@ -113,22 +113,31 @@ static const char *error_text(int err, char buf[WOLFSSL_MAX_ERROR_SZ])
     return wolfSSL_ERR_error_string((unsigned long)err, buf);
 }
 
+/* Whether path can be read, with the reason on stderr if not: wolfSSL's load errors do not say. */
+static int readable(const char *what, const char *path)
+{
+    FILE *f = fopen(path, "r");
+    if (f) {
+        fclose(f);
+        return 1;
+    }
+    fprintf(stderr, "h2ring: TLS: cannot read the %s %s: %s\n", what, path, strerror(errno));
+    return 0;
+}
+
 static WOLFSSL_CTX *new_context(const h2r_tls_certificate *cert)
 {
-    char why[WOLFSSL_MAX_ERROR_SZ];
+    if (!readable("certificate", cert->cert_file) || !readable("private key", cert->key_file)) return NULL;
     WOLFSSL_CTX *ctx = wolfSSL_CTX_new(wolfSSLv23_server_method());
     if (!ctx) {
         fprintf(stderr, "h2ring: TLS: out of memory\n");
         return NULL;
     }
-    int err;
-    if ((err = wolfSSL_CTX_use_certificate_chain_file(ctx, cert->cert_file)) != WOLFSSL_SUCCESS) {
-        fprintf(stderr, "h2ring: TLS: cannot load the certificate %s: %s\n", cert->cert_file,
-                error_text(err, why));
-    } else if ((err = wolfSSL_CTX_use_PrivateKey_file(ctx, cert->key_file, WOLFSSL_FILETYPE_PEM)) !=
-               WOLFSSL_SUCCESS) {
-        fprintf(stderr, "h2ring: TLS: cannot load the private key %s: %s\n", cert->key_file,
-                error_text(err, why));
+    if (wolfSSL_CTX_use_certificate_chain_file(ctx, cert->cert_file) != WOLFSSL_SUCCESS) {
+        fprintf(stderr, "h2ring: TLS: %s holds no PEM certificate this server can use\n", cert->cert_file);
+    } else if (wolfSSL_CTX_use_PrivateKey_file(ctx, cert->key_file, WOLFSSL_FILETYPE_PEM) != WOLFSSL_SUCCESS) {
+        fprintf(stderr, "h2ring: TLS: %s holds no PEM private key this server can use (RSA, ECDSA)\n",
+                cert->key_file);
     } else if (wolfSSL_CTX_check_private_key(ctx) != WOLFSSL_SUCCESS) {
         fprintf(stderr, "h2ring: TLS: the key %s does not belong to the certificate %s\n", cert->key_file,
                 cert->cert_file);

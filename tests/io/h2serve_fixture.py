@@ -24,7 +24,8 @@ import traceback
 
 # A sanitizer report on h2serve's stderr fails the test even when the process survived it (UBSan by default).
 SANITIZER_MARKERS = ("AddressSanitizer", "LeakSanitizer", "UndefinedBehaviorSanitizer", "runtime error:")
-URL_LINE = re.compile(r"^h2serve listening on (http://127\.0\.0\.1:(\d+)/)$")
+# http:// in cleartext, https:// with --cert and --key.
+URL_LINE = re.compile(r"^h2serve listening on ((https?)://127\.0\.0\.1:(\d+)/)$")
 
 
 class Abort(Exception):
@@ -63,8 +64,9 @@ class Server:
             tap.fail(f"{self.label} starts and prints its URL",
                      f"stdout: {self.stdout_lines!r}\nstderr: {self.stderr()}")
             raise Abort()
-        self.url = match.group(1)
-        self.port = int(match.group(2))
+        self.url = match.group(1)  # http://127.0.0.1:PORT/ or https://127.0.0.1:PORT/
+        self.scheme = match.group(2)
+        self.port = int(match.group(3))
 
     def _read_stdout(self, first_line):
         for raw in self.proc.stdout:
@@ -152,7 +154,7 @@ class Tap:
             raise Abort()
 
     def server(self, *args, start_timeout=15):
-        """Starts h2serve with args on 127.0.0.1, port 0; returns the Server (its url and port)."""
+        """Starts h2serve with args on 127.0.0.1, port 0; returns the Server (its url, scheme and port)."""
         return Server(self, self.binary, args, start_timeout)
 
     def client(self, args, timeout, **kwargs):

@@ -1,11 +1,13 @@
 // Node's built-in http2 client against h2serve (run by node_test.py, which asserts).
-// Usage: node node_client.js URL
+// Usage: node node_client.js URL (http: or https:; over TLS any certificate is
+// accepted: the tests' certificates are self-signed)
 // Over one session: GET /x, whose pushes arrive through the session's 'stream'
-// event as in the push example, then GET /hello. Prints what it saw as JSON.
+// event as in the push example, then GET /hello. Prints what it saw as JSON,
+// with the session's protocol (alpn: 'h2' over TLS, 'h2c' in cleartext).
 'use strict';
 const http2 = require('http2');
 
-const session = http2.connect(process.argv[2]);
+const session = http2.connect(process.argv[2], { rejectUnauthorized: false });
 const seen = { pushes: [], responses: {}, errors: [] };
 
 function fail(where, err) {
@@ -20,6 +22,7 @@ const timer = setTimeout(() => {
 
 function finish() {
   clearTimeout(timer);
+  seen.alpn = session.alpnProtocol;
   process.stdout.write(JSON.stringify(seen) + '\n');
   session.close();
   session.destroy();
