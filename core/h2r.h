@@ -1,6 +1,8 @@
 /*
  * h2ring's HTTP/2 engine: the public API, shaped after Node.js's http2
- * module (Http2Session, ServerHttp2Stream), in C.
+ * module (Http2Session, ServerHttp2Stream), in C. A server session can also
+ * speak HTTP/1.1 (h2r_session_http1_server_new), behind the same API, as
+ * Node's http2 server does with allowHTTP1.
  *
  * The engine is sans-IO. The I/O layer feeds it received bytes with
  * h2r_session_feed() and asks what to send with h2r_session_pull(), which
@@ -149,7 +151,10 @@ typedef struct h2r_session_callbacks {
     /**
      * Node's 'error' for the session: the peer broke the protocol (code is
      * the HTTP/2 error code sent in GOAWAY) or a limit was hit; reason is
-     * readable. The session is closing.
+     * readable. The session is closing. In HTTP/1 mode code is
+     * H2R_PROTOCOL_ERROR for a malformed request, H2R_ENHANCE_YOUR_CALM for
+     * one over a limit (reason then starts with the status answered, e.g.
+     * "431 ..."), H2R_INTERNAL_ERROR for a file that could not be read.
      */
     void (*on_session_error)(h2r_session *session, uint32_t code, const char *reason);
     /** Node's session 'close': nothing more will happen on this session; it may now be freed. */
@@ -211,6 +216,13 @@ typedef struct h2r_session_options {
     /** Per-stream buffered bytes above which h2r_stream_write returns 0 (Node's highWaterMark, default 64
      * KiB). */
     size_t stream_high_water_mark;
+    /**
+     * HTTP/1 mode: bytes received while a response is still being made
+     * (pipelined requests, read one at a time) that the session keeps
+     * (default 64 KiB). Past it the connection is closed after the current
+     * response, and on_session_error says why.
+     */
+    size_t http1_max_buffered_input;
 } h2r_session_options;
 
 /** Fills options with the defaults above. */
@@ -224,6 +236,57 @@ void h2r_session_options_init(h2r_session_options *options);
  */
 h2r_session *h2r_session_server_new(const h2r_session_options *options,
                                     const h2r_session_callbacks *callbacks, void *user_data);
+
+/**
+ * Creates a server session that speaks HTTP/1.1 (RFC 9112) rather than
+ * HTTP/2: for a connection whose ALPN chose http/1.1, or whose first bytes
+ * are an HTTP/1 request line (h2r_http1_detect). scheme ("http" or "https")
+ * is the :scheme of every request. Returns NULL for another scheme, invalid
+ * options, or when out of memory.
+ *
+ * The same application code serves it: each request/response exchange is a
+ * stream (ids 1, 3, 5...), announced by on_stream with :method, :scheme,
+ * :authority (from Host, or an absolute-form target; none if there is no
+ * Host) and :path (none for CONNECT, whose target is :authority), then the
+ * fields with lowercase names, connection-specific ones (connection,
+ * keep-alive, proxy-connection, transfer-encoding, upgrade) and host left
+ * out. Bodies (Content-Length or chunked, with trailers) come through
+ * on_data, on_trailers and on_end. A bad request is answered by the session
+ * itself (400, 413, 414, 431, 501 or 505, with Connection: close), which is
+ * then done.
+ *
+ * Requests are read one at a time, in order: the next one waits until the
+ * response to the current one is queued to its end and the current request
+ * is read to its end. The response's framing comes from what the
+ * application gives: its content-length; content-length: 0 when respond()
+ * ends the stream; chunked for an HTTP/1.1 request otherwise (trailers then
+ * go in the last chunk; with any other framing they are dropped, although
+ * on_want_trailers still comes); for HTTP/1.0, the connection's close.
+ * Responses to HEAD, and 204 and 304, have no body: respond() ends them. A
+ * body shorter than its content-length makes the connection close after it,
+ * bytes beyond it are dropped. A 2xx to CONNECT makes the connection a
+ * tunnel (with no content-length: H2R_ERR_INVALID_HEADER): every byte after
+ * the request head is request body, and the response body goes as is, until
+ * the stream closes, and the connection with it. A response that ends
+ * before a request with "expect: 100-continue" sent any of its body, without
+ * a 100 Continue, ends the exchange there, and the connection after it.
+ *
+ * The connection persists as HTTP/1.1 and HTTP/1.0 say (RFC 9112 §9.3):
+ * unless either side said "connection: close", for HTTP/1.0 only with
+ * "connection: keep-alive" and a known length. h2r_stream_close() and
+ * h2r_session_destroy() end the connection after what is already queued
+ * (no reset exists to save it); h2r_session_close() lets the current
+ * exchange finish, with connection: close if its head is not written yet,
+ * and reads no further request. HTTP/2's control calls
+ * (h2r_session_settings, ping, goaway, altsvc, origin, h2r_stream_priority)
+ * return H2R_ERR_INVALID_STATE and send nothing; pushes are disabled.
+ */
+h2r_session *h2r_session_http1_server_new(const h2r_session_options *options,
+                                          const h2r_session_callbacks *callbacks, void *user_data,
+                                          const char *scheme);
+
+/** Is this an HTTP/1.1 session (made by h2r_session_http1_server_new)? */
+int h2r_session_is_http1(const h2r_session *session);
 
 /**
  * Frees the session now (the connection is gone): streams are dropped
@@ -269,13 +332,21 @@ void h2r_session_sent(h2r_session *session, size_t bytes);
  * with GOAWAY INTERNAL_ERROR; or H2R_ERR_INVALID_STATE if part of the frame
  * was written after all: nothing can follow on this connection, which the
  * I/O layer must close at once. Pull again afterwards: the chunks changed.
+ *
+ * In HTTP/1 mode a body has no frames to cut and its length is promised
+ * (or the chunk's): the stream is aborted (on_aborted, on_stream_close with
+ * INTERNAL_ERROR), and H2R_ERR_INVALID_STATE is returned: the I/O layer must
+ * close the connection.
  */
 int h2r_session_file_failed(h2r_session *session, size_t index);
 
 /** Is there anything to pull? */
 int h2r_session_want_write(const h2r_session *session);
 
-/** Does the session still read? (False once GOAWAY was sent for an error, or after destroy.) */
+/**
+ * Does the session still read? (False once GOAWAY was sent for an error, or after destroy; in HTTP/1 mode
+ * also once no further request will be read.)
+ */
 int h2r_session_want_read(const h2r_session *session);
 
 /**
@@ -380,7 +451,11 @@ enum {
  */
 int h2r_stream_respond(h2r_stream *stream, const h2r_header *headers, size_t count, unsigned flags);
 
-/** Node's stream.additionalHeaders(): a 1xx response (e.g. 103 Early Hints) before respond(). */
+/**
+ * Node's stream.additionalHeaders(): a 1xx response (e.g. 103 Early Hints) before respond(). In HTTP/1 mode
+ * it is an interim response ("HTTP/1.1 100 Continue"), never sent to an HTTP/1.0 client (RFC 9110 §15.2),
+ * for which this does nothing. The engine sends no 100 Continue by itself: the application decides.
+ */
 int h2r_stream_additional_headers(h2r_stream *stream, const h2r_header *headers, size_t count);
 
 /**
@@ -407,7 +482,10 @@ int h2r_stream_end(h2r_stream *stream);
 /** Node's stream.sendTrailers(): only from on_want_trailers (or after it was called). */
 int h2r_stream_send_trailers(h2r_stream *stream, const h2r_header *headers, size_t count);
 
-/** Node's stream.close(code): RST_STREAM with code (NO_ERROR allowed); the stream closes. */
+/**
+ * Node's stream.close(code): RST_STREAM with code (NO_ERROR allowed); the stream closes. In HTTP/1 mode
+ * the connection ends after what is already queued.
+ */
 int h2r_stream_close(h2r_stream *stream, uint32_t error_code);
 
 /** Node's stream.bufferSize: bytes queued and not yet sent. */

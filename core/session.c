@@ -1,7 +1,9 @@
 /*
  * The session: life cycle, settings, ping, GOAWAY and shutdown (Node's
  * Http2Session). Receiving is in session_recv.c, sending in
- * session_send.c, streams in stream.c.
+ * session_send.c, streams in stream.c; the HTTP/1.1 mode in
+ * session_http1.c and stream_http1.c, which the entry points here hand
+ * over to.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -62,6 +64,7 @@ void h2r_session_options_init(h2r_session_options *o)
     o->max_reset_streams = 200;
     o->max_control_queue_bytes = 64u << 10;
     o->stream_high_water_mark = 64u << 10;
+    o->http1_max_buffered_input = 64u << 10;
 }
 
 static int options_valid(const h2r_session_options *o)
@@ -74,8 +77,8 @@ static int options_valid(const h2r_session_options *o)
            o->max_outstanding_pings <= 32 && o->max_header_list_pairs > 0;
 }
 
-h2r_session *h2r_session_server_new(const h2r_session_options *options,
-                                    const h2r_session_callbacks *callbacks, void *user_data)
+h2r_session *h2r_session_create(const h2r_session_options *options, const h2r_session_callbacks *callbacks,
+                                void *user_data)
 {
     h2r_session_options defaults;
     if (!options) {
@@ -105,15 +108,22 @@ h2r_session *h2r_session_server_new(const h2r_session_options *options,
     h2r_sched_init(&s->sched);
     s->remote_window = 65535;
     s->local_window = 65535;
+    return s;
+}
 
+h2r_session *h2r_session_server_new(const h2r_session_options *options,
+                                    const h2r_session_callbacks *callbacks, void *user_data)
+{
+    h2r_session *s = h2r_session_create(options, callbacks, user_data);
+    if (!s) return NULL;
     /* The server preface: our SETTINGS, then the connection window we really want. */
-    if (h2r_session_settings(s, &options->settings) != 0 ||
-        (options->connection_window_size > 65535 &&
-         h2r_send_window_update(s, 0, options->connection_window_size - 65535) != 0)) {
+    if (h2r_session_settings(s, &s->opt.settings) != 0 ||
+        (s->opt.connection_window_size > 65535 &&
+         h2r_send_window_update(s, 0, s->opt.connection_window_size - 65535) != 0)) {
         h2r_session_free(s);
         return NULL;
     }
-    s->local_window = options->connection_window_size;
+    s->local_window = s->opt.connection_window_size;
     return s;
 }
 
@@ -132,6 +142,7 @@ void h2r_session_free(h2r_session *s)
     }
     h2r_hpack_encoder_dispose(&s->encoder);
     h2r_hpack_decoder_dispose(&s->decoder);
+    if (s->h1) h2r_http1_free(s);
     free(s->buckets);
     free(s->placeholders);
     free(s->pings);
@@ -160,6 +171,7 @@ void *h2r_session_transport(const h2r_session *s)
 
 int h2r_session_want_read(const h2r_session *s)
 {
+    if (s->h1) return h2r_http1_want_read(s);
     return s->phase != PHASE_CLOSED;
 }
 
@@ -227,6 +239,7 @@ void h2r_session_tick(h2r_session *s, uint64_t now_ms)
 
 int h2r_session_settings(h2r_session *s, const h2r_settings *settings)
 {
+    if (s->h1) return H2R_ERR_INVALID_STATE; /* HTTP/1 has no SETTINGS, nor any other control frame */
     if (s->phase == PHASE_CLOSED) return H2R_ERR_SESSION_CLOSED;
     h2r_session_options check = s->opt;
     check.settings = *settings;
@@ -264,6 +277,7 @@ const h2r_settings *h2r_session_remote_settings(const h2r_session *s)
 
 int h2r_session_ping(h2r_session *s, const uint8_t payload[8], h2r_ping_cb cb, void *ctx)
 {
+    if (s->h1) return H2R_ERR_INVALID_STATE;
     /* Still allowed after a GOAWAY: streams may still be finishing, and graceful close needs one. */
     if (s->phase == PHASE_CLOSED) return H2R_ERR_SESSION_CLOSED;
     if (s->ping_count >= s->opt.max_outstanding_pings) return H2R_ERR_TOO_MANY_PINGS;
@@ -282,6 +296,7 @@ int h2r_session_ping(h2r_session *s, const uint8_t payload[8], h2r_ping_cb cb, v
 int h2r_session_goaway(h2r_session *s, uint32_t error_code, int64_t last_stream_id, const uint8_t *data,
                        size_t len)
 {
+    if (s->h1) return H2R_ERR_INVALID_STATE;
     if (s->phase == PHASE_CLOSED) return H2R_ERR_SESSION_CLOSED;
     uint32_t last =
         last_stream_id < 0 ? s->last_peer_stream_id : (uint32_t)last_stream_id & H2R_STREAM_ID_MASK;
@@ -303,6 +318,7 @@ static void on_drain_ping(h2r_session *s, int err, const uint8_t payload[8], voi
 
 void h2r_session_close(h2r_session *s)
 {
+    if (s->h1) return h2r_http1_close(s);
     if (s->closing) return;
     s->closing = 1;
     if (!s->goaway_sent && s->phase != PHASE_CLOSED) {
@@ -324,13 +340,15 @@ void h2r_session_close(h2r_session *s)
 void h2r_session_destroy(h2r_session *s, uint32_t error_code)
 {
     if (s->phase == PHASE_CLOSED) return;
-    h2r_send_goaway(s, goaway_last_stream_id(s), error_code, NULL, 0);
+    /* HTTP/1 has no GOAWAY: the connection ends after what is already queued. */
+    if (!s->h1) h2r_send_goaway(s, goaway_last_stream_id(s), error_code, NULL, 0);
     shut_down(s);
     h2r_session_maybe_done(s);
 }
 
 int h2r_session_altsvc(h2r_session *s, uint32_t stream_id, const char *origin, const char *alt)
 {
+    if (s->h1) return H2R_ERR_INVALID_STATE;
     size_t origin_len = origin ? strlen(origin) : 0, alt_len = strlen(alt);
     /* RFC 7838 §4: on stream 0 the origin is required, on a stream it must be empty. */
     if ((stream_id == 0) != (origin_len != 0) || origin_len > 0xffff || s->phase == PHASE_CLOSED)
@@ -348,6 +366,7 @@ int h2r_session_altsvc(h2r_session *s, uint32_t stream_id, const char *origin, c
 
 int h2r_session_origin(h2r_session *s, const char *const *origins, size_t count)
 {
+    if (s->h1) return H2R_ERR_INVALID_STATE;
     if (s->phase == PHASE_CLOSED) return H2R_ERR_SESSION_CLOSED;
     size_t payload = 0;
     for (size_t i = 0; i != count; ++i) {
@@ -380,4 +399,9 @@ void h2r_session_get_state(const h2r_session *s, h2r_session_state *st)
     st->outbound_queue_size = s->control_bytes + s->queued_data_bytes;
     st->deflate_dynamic_table_size = h2r_hpack_encoder_table_size(&s->encoder);
     st->inflate_dynamic_table_size = h2r_hpack_decoder_table_size(&s->decoder);
+    if (s->h1) {
+        /* No windows, no pushes, no HPACK: only the exchanges count. */
+        st->effective_local_window_size = st->remote_window_size = 0;
+        st->next_stream_id = 0;
+    }
 }

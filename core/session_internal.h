@@ -1,6 +1,7 @@
 /*
  * The session's and the stream's private layout, shared by the files of the
- * engine (session.c, session_recv.c, session_send.c, stream.c).
+ * engine (session.c, session_recv.c, session_send.c, stream.c, and the
+ * HTTP/1.1 mode in session_http1.c and stream_http1.c).
  */
 #ifndef H2R_CORE_SESSION_INTERNAL_H
 #define H2R_CORE_SESSION_INTERNAL_H
@@ -74,6 +75,8 @@ enum stream_flags {
     STREAM_IS_HEAD = 1u << 12,         /* the request was HEAD: no response body */
     STREAM_COUNTED_OPEN = 1u << 13,    /* counted in the session's open streams */
     STREAM_INTERNAL = 1u << 14,        /* answered by the session itself: the application never sees it */
+    STREAM_HTTP11 = 1u << 15,          /* an HTTP/1.1 exchange (session_http1.c) */
+    STREAM_HTTP10 = 1u << 16,          /* an HTTP/1.0 exchange */
 };
 
 struct h2r_stream {
@@ -143,11 +146,14 @@ enum session_phase {
 /* Recently closed streams, to tell "closed" from "never opened" (RFC 9113 §5.1). */
 #define CLOSED_STREAM_MEMORY 64
 
+struct h2r_http1_conn;
+
 struct h2r_session {
     h2r_session_callbacks cb;
     h2r_session_options opt;
     void *user_data;
     void *transport;
+    struct h2r_http1_conn *h1; /* HTTP/1.1 mode (session_http1.h); NULL for HTTP/2 */
     enum session_phase phase;
     size_t preface_matched;
 
@@ -238,6 +244,9 @@ struct h2r_session {
 };
 
 /* ---- session.c ---- */
+/* A session with what both protocols share set up (options checked, settings, HPACK); nothing queued yet. */
+h2r_session *h2r_session_create(const h2r_session_options *options, const h2r_session_callbacks *callbacks,
+                                void *user_data);
 void h2r_session_connection_error(h2r_session *session, uint32_t code, const char *reason);
 void h2r_session_count_invalid_frame(h2r_session *session);
 void h2r_session_maybe_done(h2r_session *session);
@@ -248,6 +257,19 @@ uint8_t *h2r_out_reserve(h2r_session *session, size_t len);
 /* Commits len bytes written at the pointer h2r_out_reserve returned. */
 void h2r_out_commit(h2r_session *session, size_t len);
 int h2r_out_control_full(const h2r_session *session);
+/* Moves every control byte not yet pulled into in-flight chunks. */
+void h2r_out_pull_control(h2r_session *session);
+/* Makes room for n more in-flight chunks; 0 or H2R_ERR_NOMEM. */
+int h2r_inflight_reserve(h2r_session *session, size_t n);
+/*
+ * Adds len bytes of the stream's first data item as an in-flight chunk (room
+ * reserved), releasing the item once it is all framed; header and header_seq
+ * locate its DATA frame's header (NULL for HTTP/1, which has none).
+ */
+void h2r_inflight_add_payload(h2r_session *session, h2r_stream *stream, size_t len, uint8_t *header,
+                              uint64_t header_seq);
+/* All of the stream's data is framed: its turn to send trailers (Node's 'wantTrailers'). */
+void h2r_stream_ask_for_trailers(h2r_stream *stream);
 int h2r_send_rst_stream(h2r_session *session, uint32_t stream_id, uint32_t code);
 int h2r_send_window_update(h2r_session *session, uint32_t stream_id, uint32_t increment);
 int h2r_send_goaway(h2r_session *session, uint32_t last_stream_id, uint32_t code, const uint8_t *data,
@@ -276,6 +298,8 @@ void h2r_stream_remember_closed(h2r_session *session, uint32_t id, int reset_by_
 /* The first field named name (exact bytes), or NULL. */
 const h2r_header *h2r_find_header(const h2r_header *headers, size_t count, const char *name);
 void h2r_stream_release_all(h2r_session *session);
+/* Drops the stream's queued data; bytes already framed are released once their chunks are written. */
+void h2r_stream_release_queued(h2r_stream *stream);
 /* Fires on_stream_timeout for streams idle past their timeout (from h2r_session_tick). */
 void h2r_stream_check_timeouts(h2r_session *session);
 /* The peer sent END_STREAM: on_end, and the stream closes if our side is done too. */
@@ -289,5 +313,21 @@ static inline void h2r_stream_touch(h2r_stream *stream)
 }
 /* After a DATA frame was made from the stream's queue: readiness, and on_drain under the high-water mark. */
 void h2r_stream_data_framed(h2r_stream *stream);
+
+/* ---- session_http1.c and stream_http1.c: the HTTP/1.1 mode's entry points (session->h1 set) ---- */
+ssize_t h2r_http1_feed(h2r_session *session, const uint8_t *data, size_t len);
+/* Makes the next piece of output within room chunks (h2r_session_pull's loop); 1 on progress, else 0. */
+int h2r_http1_produce(h2r_session *session, size_t room);
+int h2r_http1_want_write(const h2r_session *session);
+int h2r_http1_want_read(const h2r_session *session);
+int h2r_http1_file_failed(h2r_session *session, size_t index);
+void h2r_http1_close(h2r_session *session);
+void h2r_http1_free(h2r_session *session);
+/* The exchange's stream closed (from h2r_stream_close_internal): another request, or the connection's end. */
+void h2r_http1_stream_closed(h2r_stream *stream);
+/* The HTTP/1 halves of h2r_stream_respond, additional_headers and send_trailers, after the common checks. */
+int h2r_http1_respond(h2r_stream *stream, const h2r_header *headers, size_t count, unsigned flags);
+int h2r_http1_interim(h2r_stream *stream, const h2r_header *headers, size_t count);
+int h2r_http1_send_trailers(h2r_stream *stream, const h2r_header *headers, size_t count);
 
 #endif

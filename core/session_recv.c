@@ -742,6 +742,7 @@ static size_t fill_rx(h2r_session *s, const uint8_t *p, size_t avail, size_t wan
 
 ssize_t h2r_session_feed(h2r_session *s, const uint8_t *data, size_t len)
 {
+    if (s->h1) return h2r_http1_feed(s, data, len);
     if (s->phase == PHASE_CLOSED) return H2R_ERR_SESSION_CLOSED;
     s->active_ms = s->now_ms;
     const uint8_t *p = data, *end = data + len;

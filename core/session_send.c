@@ -234,7 +234,7 @@ int h2r_send_header_block(h2r_session *session, uint8_t type, uint32_t stream_id
 /* ---- in-flight chunks ---- */
 
 /* Makes room for n more in-flight chunks, so that pushing them cannot fail. */
-static int inflight_reserve(h2r_session *session, size_t n)
+int h2r_inflight_reserve(h2r_session *session, size_t n)
 {
     if (session->inflight_cap - session->inflight_end >= n) return 0;
     if (session->inflight_start) {
@@ -270,8 +270,8 @@ static uint64_t inflight_last_seq(const h2r_session *session)
     return session->inflight_seq_base + session->inflight_end - 1;
 }
 
-/* Moves every control byte not yet pulled into in-flight chunks (one per block). */
-static void pull_control(h2r_session *session)
+/* One in-flight chunk per block. */
+void h2r_out_pull_control(h2r_session *session)
 {
     while (session->control_bytes) {
         struct out_block *block = session->out_pull;
@@ -279,7 +279,7 @@ static void pull_control(h2r_session *session)
             session->out_pull = block->next;
             continue;
         }
-        if (inflight_reserve(session, 1) != 0) return;
+        if (h2r_inflight_reserve(session, 1) != 0) return;
         struct inflight *rec = inflight_push(
             session,
             (h2r_chunk){.base = block->data + block->pulled, .len = block->len - block->pulled, .fd = -1});
@@ -371,11 +371,7 @@ static h2r_stream *stream_of(struct h2r_sched_node *node)
     return (h2r_stream *)((char *)node - offsetof(h2r_stream, sched));
 }
 
-/*
- * Adds one payload slice of the stream's first item to the in-flight chunks
- * (room reserved); header is its frame's header, in the chunk header_seq.
- */
-static void add_payload_slice(h2r_session *session, h2r_stream *stream, size_t len, uint8_t *header,
+void h2r_inflight_add_payload(h2r_session *session, h2r_stream *stream, size_t len, uint8_t *header,
                               uint64_t header_seq)
 {
     struct data_item *item = stream->data_head;
@@ -406,9 +402,9 @@ static size_t min_size(size_t a, size_t b)
     return a < b ? a : b;
 }
 
-/* Hands the stream's trailers turn to the application (Node's 'wantTrailers'): all its data is framed. */
-static void ask_for_trailers(h2r_session *session, h2r_stream *stream)
+void h2r_stream_ask_for_trailers(h2r_stream *stream)
 {
+    h2r_session *session = stream->session;
     stream->flags |= STREAM_TRAILERS_ASKED;
     stream->flags &= ~STREAM_WANT_TRAILERS;
     h2r_stream_update_ready(stream);
@@ -428,7 +424,7 @@ static int produce_data_frame(h2r_session *session, size_t chunk_room)
     h2r_stream *stream = stream_of(node);
 
     if (stream->queued_bytes == 0 && (stream->flags & STREAM_WANT_TRAILERS)) {
-        ask_for_trailers(session, stream);
+        h2r_stream_ask_for_trailers(stream);
         return 1;
     }
     int64_t window =
@@ -438,7 +434,7 @@ static int produce_data_frame(h2r_session *session, size_t chunk_room)
         h2r_stream_update_ready(stream);
         return 1;
     }
-    if (inflight_reserve(session, chunk_room) != 0) return 0;
+    if (h2r_inflight_reserve(session, chunk_room) != 0) return 0;
     uint8_t *header = h2r_out_reserve(session, H2R_FRAME_HEADER_LEN + 1);
     if (!header) return 0;
 
@@ -446,14 +442,14 @@ static int produce_data_frame(h2r_session *session, size_t chunk_room)
     size_t len = min_size(stream->queued_bytes, room);
     int pad = padding_for(session, len, room - len);
     h2r_out_commit(session, H2R_FRAME_HEADER_LEN + (pad >= 0 ? 1 : 0));
-    pull_control(session);
+    h2r_out_pull_control(session);
     uint64_t header_seq = inflight_last_seq(session); /* the header ends the control bytes just pulled */
 
     /* Payload slices across items while chunk slots remain (one is kept for padding). */
     size_t framed = 0, slots = chunk_room - 2;
     while (framed < len && slots--) {
         size_t slice = min_size(len - framed, stream->data_head->len - stream->data_head->framed);
-        add_payload_slice(session, stream, slice, header, header_seq);
+        h2r_inflight_add_payload(session, stream, slice, header, header_seq);
         framed += slice;
     }
     uint8_t flags = 0;
@@ -487,7 +483,7 @@ size_t h2r_session_pull(h2r_session *session, h2r_chunk *chunks, size_t max)
     size_t pending = session->inflight_end - session->inflight_start;
     if (pending < max) {
         for (;;) {
-            pull_control(session);
+            h2r_out_pull_control(session);
             pending = session->inflight_end - session->inflight_start;
             /*
              * Control bytes may already fill more than max chunks. A caller
@@ -501,7 +497,8 @@ size_t h2r_session_pull(h2r_session *session, h2r_chunk *chunks, size_t max)
                 if (pending) break;
                 room = DATA_FRAME_MIN_CHUNKS;
             }
-            if (!produce_data_frame(session, room)) break;
+            /* HTTP/1 has no frames: a response's next piece in order instead. */
+            if (!(session->h1 ? h2r_http1_produce(session, room) : produce_data_frame(session, room))) break;
         }
     }
     size_t n = 0;
@@ -521,6 +518,7 @@ size_t h2r_session_pull(h2r_session *session, h2r_chunk *chunks, size_t max)
 
 int h2r_session_want_write(const h2r_session *session)
 {
+    if (session->h1) return h2r_http1_want_write(session);
     return session->control_bytes != 0 || session->inflight_end != session->inflight_start ||
            h2r_sched_next(&session->sched) != NULL;
 }
@@ -538,6 +536,7 @@ static int header_written(const h2r_session *session, uint64_t header_seq, const
 
 int h2r_session_file_failed(h2r_session *session, size_t index)
 {
+    if (session->h1) return h2r_http1_file_failed(session, index);
     size_t pos = session->inflight_start + index;
     if (pos >= session->inflight_end) return H2R_ERR_INVALID_ARGUMENT;
     struct inflight *failed = &session->inflight[pos];

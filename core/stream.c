@@ -1,7 +1,9 @@
 /*
  * Streams (Node's ServerHttp2Stream): the table of live streams, the state
  * machine of RFC 9113 §5.1 as flags, and the application's calls: respond,
- * write, end, trailers, close, push, priority.
+ * write, end, trailers, close, push, priority. In HTTP/1.1 mode a stream is
+ * one request/response exchange; what goes on the wire for it differs
+ * (stream_http1.c), the state machine does not.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -119,9 +121,9 @@ static void unlink_conn_blocked(h2r_session *s, h2r_stream *st)
     st->flags &= ~STREAM_BLOCKED_ON_CONN;
 }
 
-/* Drops queued data; bytes already framed are released once their chunks are written. */
-static void release_queued_data(h2r_session *s, h2r_stream *st)
+void h2r_stream_release_queued(h2r_stream *st)
 {
+    h2r_session *s = st->session;
     for (struct data_item *item = st->data_head, *next; item; item = next) {
         next = item->next;
         if (item->base) s->queued_memory_bytes -= item->len - item->framed;
@@ -153,7 +155,7 @@ void h2r_stream_close_internal(h2r_stream *st, uint32_t rst_code, int aborted)
     }
     if (h2r_sched_is_attached(&st->sched)) h2r_sched_detach(&s->sched, &st->sched);
     unlink_conn_blocked(s, st);
-    release_queued_data(s, st);
+    h2r_stream_release_queued(st);
     h2r_stream_remember_closed(s, st->id, (st->flags & STREAM_RESET_BY_US) != 0);
     /*
      * A stream that ran its course earns back one unit of the reset budget
@@ -162,6 +164,8 @@ void h2r_stream_close_internal(h2r_stream *st, uint32_t rst_code, int aborted)
      */
     if (!aborted && rst_code == H2R_NO_ERROR && s->reset_budget_used && !(st->flags & STREAM_INTERNAL))
         --s->reset_budget_used;
+    /* Before the callbacks, so that they see where the connection goes from here. */
+    if (s->h1) h2r_http1_stream_closed(st);
 
     if (!s->destroyed && !(st->flags & STREAM_INTERNAL)) {
         if (aborted && s->cb.on_aborted) s->cb.on_aborted(st);
@@ -288,8 +292,9 @@ h2r_session *h2r_stream_session(const h2r_stream *st)
 
 const char *h2r_stream_http_version(const h2r_stream *st)
 {
-    (void)st;
-    return "2.0";
+    /* From the flags alone: a referenced stream may outlive its session. */
+    if (st->flags & STREAM_HTTP11) return "1.1";
+    return st->flags & STREAM_HTTP10 ? "1.0" : "2.0";
 }
 
 void *h2r_stream_user_data(const h2r_stream *st)
@@ -409,6 +414,7 @@ int h2r_stream_respond(h2r_stream *st, const h2r_header *headers, size_t count, 
     if (st->flags & STREAM_HEADERS_SENT) return H2R_ERR_INVALID_STATE;
     for (size_t i = 0; i != count; ++i)
         if (is_status(&headers[i]) && status_code(&headers[i]) < 200) return H2R_ERR_INVALID_HEADER;
+    if (st->session->h1) return h2r_http1_respond(st, headers, count, flags);
 
     /* A response to HEAD has no body (RFC 9110 §9.3.2): end the stream with the headers. */
     int end_stream = (flags & H2R_RESPOND_END_STREAM) || (st->flags & STREAM_IS_HEAD);
@@ -439,6 +445,7 @@ int h2r_stream_additional_headers(h2r_stream *st, const h2r_header *headers, siz
     unsigned status = status_code(&headers[0]);
     if (status < 100 || status > 199 || status == 101) return H2R_ERR_INVALID_HEADER;
     if (h2r_message_check_outgoing(headers, count, H2R_SECTION_RESPONSE)) return H2R_ERR_INVALID_HEADER;
+    if (st->session->h1) return h2r_http1_interim(st, headers, count);
     return h2r_send_header_block(st->session, H2R_FRAME_HEADERS, st->id, 0, headers, count, 0);
 }
 
@@ -504,6 +511,7 @@ int h2r_stream_send_trailers(h2r_stream *st, const h2r_header *headers, size_t c
     if (err) return err;
     if (!(st->flags & STREAM_TRAILERS_ASKED)) return H2R_ERR_INVALID_STATE;
     if (h2r_message_check_outgoing(headers, count, H2R_SECTION_TRAILERS)) return H2R_ERR_INVALID_HEADER;
+    if (st->session->h1) return h2r_http1_send_trailers(st, headers, count);
     if ((err = h2r_send_header_block(st->session, H2R_FRAME_HEADERS, st->id, 0, headers, count, 1)) != 0)
         return err;
     h2r_stream_on_end_sent(st);
@@ -515,7 +523,8 @@ int h2r_stream_close(h2r_stream *st, uint32_t error_code)
     /* Like every call on a closed stream (see h2r.h); nothing is sent. */
     if (st->flags & STREAM_CLOSED) return H2R_ERR_STREAM_CLOSED;
     st->flags |= STREAM_RESET_BY_US;
-    int err = h2r_send_rst_stream(st->session, st->id, error_code);
+    /* HTTP/1 cannot reset an exchange: the connection ends instead (h2r_http1_stream_closed). */
+    int err = st->session->h1 ? 0 : h2r_send_rst_stream(st->session, st->id, error_code);
     h2r_stream_close_internal(st, error_code, 0);
     return err;
 }
@@ -523,6 +532,7 @@ int h2r_stream_close(h2r_stream *st, uint32_t error_code)
 int h2r_stream_priority(h2r_stream *st, uint32_t parent_id, uint16_t weight, int exclusive, int silent)
 {
     if (st->flags & STREAM_CLOSED) return H2R_ERR_STREAM_CLOSED;
+    if (st->session->h1) return H2R_ERR_INVALID_STATE; /* one exchange at a time: nothing to prioritise */
     if (weight < 1 || weight > 256 || parent_id == st->id) return H2R_ERR_INVALID_ARGUMENT;
     h2r_session *s = st->session;
     h2r_stream *parent = parent_id ? h2r_stream_find(s, parent_id) : NULL;

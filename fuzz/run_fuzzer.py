@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Runs one libFuzzer target for a while, from seeds made of hpack-test-case stories.
 
-usage: run_fuzzer.py FUZZER wire|fields|session|http1|none STORIES_DIR BUILD_DIR [libFuzzer options...]
+usage: run_fuzzer.py FUZZER wire|fields|session|http1|http1_session|none STORIES_DIR BUILD_DIR [libFuzzer options...]
 
 The seeds are written in the input format of the target (see the comment at the
 top of each fuzz_hpack_*.c):
@@ -14,6 +14,8 @@ top of each fuzz_hpack_*.c):
   http1   a few HTTP/1.1 connections (pipelined requests, chunked bodies with
           trailers) and chunked bodies alone, for fuzz_http1 (STORIES_DIR is
           not read)
+  http1_session  the same connections under a few configs, for
+          fuzz_http1_session (STORIES_DIR is not read)
   none    no seeds (STORIES_DIR is not read)
 Runs for $H2R_FUZZ_SECONDS seconds (default 60). New corpus entries are kept in
 BUILD_DIR/corpus/NAME across runs, findings go to BUILD_DIR/artifacts/. Exits
@@ -109,6 +111,16 @@ HTTP1_BODIES = [
 ]
 
 
+def http1_session_seeds(seed_dir):
+    """Each connection under four seeds for fuzz_http1_session's choices, the options in byte 0's low bits."""
+    seeds = [bytes([config, 0x5A, 0xC3, i]) + c
+             for i, c in enumerate(HTTP1_CONNECTIONS[:-1]) for config in (0x00, 0x03, 0x0C, 0xF5)]
+    for i, seed in enumerate(seeds):
+        with open(os.path.join(seed_dir, f"seed-{i:04d}"), "wb") as f:
+            f.write(seed)
+    return len(seeds)
+
+
 def http1_seeds(seed_dir):
     """Each connection and body under a few configs: default and small limits, 16 and 4 fields."""
     seeds = [bytes([(16 << 3) | (limits << 1), 128]) + c for c in HTTP1_CONNECTIONS for limits in (0, 1)]
@@ -138,6 +150,8 @@ def main():
             subprocess.run([sys.executable, script, seed_dir], check=True)
         elif kind == "http1":
             print(f"{http1_seeds(seed_dir)} seeds", flush=True)
+        elif kind == "http1_session":
+            print(f"{http1_session_seeds(seed_dir)} seeds", flush=True)
         elif os.path.isdir(stories_dir):
             print(f"{write_seeds(kind, stories_dir, seed_dir)} seeds from {stories_dir}", flush=True)
         else:
