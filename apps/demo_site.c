@@ -3,7 +3,6 @@
  */
 #include <string.h>
 
-#include "access_log.h"
 #include "demo_site.h"
 #include "respond.h"
 
@@ -40,38 +39,38 @@ static const struct resource *find(const char *path, size_t len)
     return NULL;
 }
 
-static void respond_with(h2r_stream *stream, const struct resource *r)
+static void respond_with(h2r_response *res, const struct resource *r)
 {
-    h2serve_respond(stream, 200, r->content_type, r->body, strlen(r->body), NULL, NULL, NULL, 0);
+    h2serve_respond(res, 200, r->content_type, r->body, strlen(r->body));
 }
 
-void h2serve_demo_handle(h2r_stream *stream, const char *path, size_t path_len, int is_get_or_head)
+void h2serve_demo_handle(h2r_request *req, h2r_response *res)
 {
     static const char not_found[] = "not found\n", not_allowed[] = "method not allowed\n";
+    size_t path_len, method_len;
+    const char *path = h2r_request_url(req, &path_len), *method = h2r_request_method(req, &method_len);
     /* The query is not part of the resource's name (as with --root): /hello?n=1 is /hello. */
     const char *query = memchr(path, '?', path_len);
     const struct resource *r = find(path, query ? (size_t)(query - path) : path_len);
     if (!r) {
-        h2serve_respond(stream, 404, "text/plain", not_found, sizeof(not_found) - 1, NULL, NULL, NULL, 0);
+        h2serve_respond(res, 404, "text/plain", not_found, sizeof(not_found) - 1);
         return;
     }
-    if (!is_get_or_head) {
-        static const h2r_header allow = {
-            .name = "allow", .name_len = 5, .value = "GET, HEAD", .value_len = 9};
-        h2serve_respond(stream, 405, "text/plain", not_allowed, sizeof(not_allowed) - 1, NULL, NULL, &allow,
-                        1);
+    if (!(method_len == 3 && memcmp(method, "GET", 3) == 0) &&
+        !(method_len == 4 && memcmp(method, "HEAD", 4) == 0)) {
+        h2r_response_set_header(res, "allow", "GET, HEAD");
+        h2serve_respond(res, 405, "text/plain", not_allowed, sizeof(not_allowed) - 1);
         return;
     }
     /* Promise first, so the client knows before it sees the references (RFC 9113 §8.4). */
-    h2r_stream *pushed[2] = {NULL, NULL};
+    h2r_response *pushed[2] = {NULL, NULL};
     for (int i = 0; i != 2 && r->pushes[i]; ++i) {
         h2r_header promise = {
             .name = ":path", .name_len = 5, .value = r->pushes[i], .value_len = strlen(r->pushes[i])};
-        /* A client that disabled push just gets the page: the refusal is not an error. */
-        if (h2r_stream_push(stream, &promise, 1, &pushed[i]) != 0) pushed[i] = NULL;
-        if (pushed[i]) h2serve_access_log_request(pushed[i], &promise, 1);
+        /* A client that disabled push (or HTTP/1.1) just gets the page: the refusal is not an error. */
+        if (h2r_response_create_push_response(res, &promise, 1, &pushed[i]) != 0) pushed[i] = NULL;
     }
-    respond_with(stream, r);
+    respond_with(res, r);
     for (int i = 0; i != 2; ++i)
         if (pushed[i]) respond_with(pushed[i], find(r->pushes[i], strlen(r->pushes[i])));
 }

@@ -9,8 +9,9 @@
 #ifndef H2R_APPS_DEMO_SITE_H
 #define H2R_APPS_DEMO_SITE_H
 
-#include "h2r.h"
+#include "h2r_compat.h"
 
-void h2serve_demo_handle(h2r_stream *stream, const char *path, size_t path_len, int is_get_or_head);
+/* Answers a request (which has a :path) from the demo site. */
+void h2serve_demo_handle(h2r_request *req, h2r_response *res);
 
 #endif

@@ -10,6 +10,7 @@
 
 #include "access_log.h"
 #include "demo_site.h"
+#include "h2r_compat.h"
 #include "h2r_server.h"
 #include "respond.h"
 #include "static_files.h"
@@ -43,33 +44,20 @@ static const char usage[] =
 
 static int use_root;
 
-static void on_stream(h2r_session *session, h2r_stream *stream, const h2r_header *headers, size_t count,
-                      int flags)
+static void on_request(h2r_request *req, h2r_response *res, void *user_data)
 {
-    (void)session;
-    (void)flags;
-    h2serve_access_log_request(stream, headers, count);
-    size_t method_len, path_len;
-    const char *method = h2serve_header(headers, count, ":method", &method_len);
-    const char *path = h2serve_header(headers, count, ":path", &path_len);
-    int get_or_head = (method_len == 3 && memcmp(method, "GET", 3) == 0) ||
-                      (method_len == 4 && memcmp(method, "HEAD", 4) == 0);
-    if (!path) {
-        /* CONNECT has no :path, and nothing here tunnels. */
-        h2serve_respond(stream, 405, "text/plain", "method not allowed\n", 19, NULL, NULL, NULL, 0);
-        return;
-    }
-    if (use_root)
-        h2serve_static_handle(stream, headers, count);
+    (void)user_data;
+    /* CONNECT has no :path, and nothing here tunnels. */
+    if (!h2r_request_url(req, NULL))
+        h2serve_respond(res, 405, "text/plain", "method not allowed\n", 19);
+    else if (use_root)
+        h2serve_static_handle(req, res);
     else
-        h2serve_demo_handle(stream, path, path_len, get_or_head);
+        h2serve_demo_handle(req, res);
 }
 
-static void on_stream_close(h2r_stream *stream, uint32_t rst_code)
-{
-    (void)rst_code;
-    h2serve_access_log_forget(stream);
-}
+/* Every worker's sessions find it as their user_data (see h2r_compat_callbacks). */
+static h2r_compat_handlers handlers = {.on_request = on_request};
 
 static void on_listening(const char *url, void *user_data)
 {
@@ -197,8 +185,8 @@ int main(int argc, char **argv)
         return 2;
     }
     use_root = root != NULL;
-    config.callbacks.on_stream = on_stream;
-    config.callbacks.on_stream_close = on_stream_close;
+    h2r_compat_callbacks(&config.callbacks);
+    config.user_data = &handlers;
     config.on_listening = on_listening;
     return h2r_server_run(&config) == 0 ? 0 : 1;
 }

@@ -1,8 +1,6 @@
 /*
  * Validators and conditional requests (see http_conditional.h).
  */
-#include <inttypes.h>
-#include <stdio.h>
 #include <string.h>
 
 #include "http_conditional.h"
@@ -10,11 +8,40 @@
 
 /* ---- entity-tags (§8.8.3) ---- */
 
+/* Writes value in lowercase hexadecimal at p; returns where it ends. */
+static char *put_hex(char *p, uint64_t value)
+{
+    char digits[16];
+    size_t n = 0;
+    do {
+        digits[n++] = "0123456789abcdef"[value & 15];
+        value >>= 4;
+    } while (value);
+    while (n) *p++ = digits[--n];
+    return p;
+}
+
+/* Copies the len bytes formatted in buf to out with a NUL, as snprintf would: 0 if they do not fit. */
+static size_t put_result(char *out, size_t cap, const char *buf, size_t len)
+{
+    if (len >= cap) return http_written(out, cap, -1);
+    memcpy(out, buf, len);
+    out[len] = '\0';
+    return len;
+}
+
+/* By hand, as the date below: snprintf was a tenth of a small file response's cost. */
 size_t h2serve_etag(char *out, size_t cap, const struct timespec *mtime, uint64_t size)
 {
-    return http_written(out, cap,
-                        snprintf(out, cap, "\"%" PRIx64 ".%lx-%" PRIx64 "\"", (uint64_t)mtime->tv_sec,
-                                 (unsigned long)mtime->tv_nsec, size));
+    char buf[H2SERVE_ETAG_MAX], *p = buf;
+    *p++ = '"';
+    p = put_hex(p, (uint64_t)mtime->tv_sec);
+    *p++ = '.';
+    p = put_hex(p, (unsigned long)mtime->tv_nsec);
+    *p++ = '-';
+    p = put_hex(p, size);
+    *p++ = '"';
+    return put_result(out, cap, buf, (size_t)(p - buf));
 }
 
 /*
@@ -97,15 +124,56 @@ static const char *const long_day_names[7] = {"Sunday",   "Monday", "Tuesday", "
 static const char month_names[12][4] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
                                         "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
 
+/*
+ * Howard Hinnant's civil_from_days, the inverse of days_from_civil below:
+ * pure arithmetic, where gmtime_r takes glibc's time zone lock.
+ */
+static void civil_from_days(int64_t days, int64_t *year, int *month, int *day)
+{
+    days += 719468; /* from 0000-03-01 */
+    int64_t era = (days >= 0 ? days : days - 146096) / 146097;
+    int64_t day_of_era = days - era * 146097; /* 0-146096 */
+    int64_t year_of_era = (day_of_era - day_of_era / 1460 + day_of_era / 36524 - day_of_era / 146096) / 365;
+    int64_t day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100); /* 0-365 */
+    int64_t month_from_march = (5 * day_of_year + 2) / 153;                                       /* 0-11 */
+    *day = (int)(day_of_year - (153 * month_from_march + 2) / 5 + 1);
+    *month = (int)(month_from_march < 10 ? month_from_march + 3 : month_from_march - 9);
+    *year = year_of_era + era * 400 + (*month <= 2);
+}
+
+static void put2(char *p, int value)
+{
+    p[0] = (char)('0' + value / 10);
+    p[1] = (char)('0' + value % 10);
+}
+
 size_t h2serve_http_date_format(char *out, size_t cap, time_t t)
 {
-    struct tm tm;
-    if (gmtime_r(&t, &tm) == NULL || tm.tm_year < -1900 || tm.tm_year > 9999 - 1900)
-        return http_written(out, cap, -1);
-    return http_written(out, cap,
-                        snprintf(out, cap, "%s, %02d %s %04d %02d:%02d:%02d GMT", day_names[tm.tm_wday],
-                                 tm.tm_mday, month_names[tm.tm_mon], tm.tm_year + 1900, tm.tm_hour, tm.tm_min,
-                                 tm.tm_sec));
+    int64_t days = (int64_t)t / 86400, seconds = (int64_t)t % 86400;
+    if (seconds < 0) seconds += 86400, --days;
+    int64_t year;
+    int month, day;
+    civil_from_days(days, &year, &month, &day);
+    if (year < 0 || year > 9999) return http_written(out, cap, -1);
+    /* 1970-01-01 was a Thursday. */
+    int weekday = (int)((days % 7 + 11) % 7);
+    char buf[H2SERVE_HTTP_DATE_MAX];
+    memcpy(buf, day_names[weekday], 3);
+    memcpy(buf + 3, ", ", 2);
+    put2(buf + 5, day);
+    buf[7] = ' ';
+    memcpy(buf + 8, month_names[month - 1], 3);
+    buf[11] = ' ';
+    put2(buf + 12, (int)(year / 100));
+    put2(buf + 14, (int)(year % 100));
+    buf[16] = ' ';
+    put2(buf + 17, (int)(seconds / 3600));
+    buf[19] = ':';
+    put2(buf + 20, (int)(seconds / 60 % 60));
+    buf[22] = ':';
+    put2(buf + 23, (int)(seconds % 60));
+    memcpy(buf + 25, " GMT", 4);
+    return put_result(out, cap, buf, 29);
 }
 
 /* A date as read, before it is checked. */

@@ -6,7 +6,6 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -70,41 +69,30 @@ static int decode_path(const char *path, size_t len, char *out, size_t cap)
     return (int)n;
 }
 
-/* What statCheck and onError need of the request, copied: they run after on_stream returned. */
+/*
+ * What statCheck and onError need of the request, in the pair's memory: the
+ * request's fields stay there, so the validators are pointers to them.
+ */
 struct file_request_ctx {
-    unsigned refs; /* one per respondWithFile under way (an index.html retry adds one) */
+    h2r_response *res; /* referenced while a respondWithFile is under way */
+    unsigned refs;     /* one per respondWithFile under way (an index.html retry adds one) */
     int is_head;
     int tried_index;
-    char name[MAX_PATH + 16];
-    char *range, *if_range; /* NUL-terminated copies, or NULL */
+    const char *range, *if_range; /* NUL-terminated, or NULL */
     struct h2serve_request_conditions conditions;
+    size_t name_cap;
+    char name[]; /* the file's name, with room for "/index.html" */
 };
-
-static char *copy_header(const h2r_header *headers, size_t count, const char *name, size_t *len)
-{
-    size_t n;
-    const char *value = h2serve_header(headers, count, name, &n);
-    char *copy = value ? strndup(value, n) : NULL;
-    if (len) *len = copy ? n : 0;
-    return copy;
-}
 
 static void release_ctx(void *ctx)
 {
     struct file_request_ctx *r = ctx;
-    if (--r->refs) return;
-    free(r->range);
-    free(r->if_range);
-    free((char *)r->conditions.if_match);
-    free((char *)r->conditions.if_unmodified_since);
-    free((char *)r->conditions.if_none_match);
-    free((char *)r->conditions.if_modified_since);
-    free(r);
+    if (--r->refs == 0) h2r_response_unref(r->res);
 }
 
-static void respond_error(h2r_stream *stream, unsigned status, const char *text)
+static void respond_error(h2r_response *res, unsigned status, const char *text)
 {
-    h2serve_respond(stream, status, "text/plain; charset=utf-8", text, strlen(text), NULL, NULL, NULL, 0);
+    h2serve_respond(res, status, "text/plain; charset=utf-8", text, strlen(text));
 }
 
 #define HEADER(n, v) ((h2r_header){.name = (n), .name_len = strlen(n), .value = (v), .value_len = strlen(v)})
@@ -112,7 +100,9 @@ static void respond_error(h2r_stream *stream, unsigned status, const char *text)
 /* statCheck: validators, then 304/412, Range (206/416) or the whole file. */
 static int check_file(h2r_stream *stream, const struct stat *st, h2r_file_response *response, void *ctx)
 {
+    (void)stream;
     struct file_request_ctx *r = ctx;
+    h2r_response *res = r->res;
     uint64_t size = (uint64_t)st->st_size;
     /* Last-Modified may not be later than Date (RFC 9110 §8.8.2.1). */
     time_t now = time(NULL), modified = st->st_mtim.tv_sec < now ? st->st_mtim.tv_sec : now;
@@ -122,11 +112,13 @@ static int check_file(h2r_stream *stream, const struct stat *st, h2r_file_respon
 
     enum h2serve_precondition pre = h2serve_evaluate_preconditions(&r->conditions, etag, etag_len, modified);
     if (pre != H2SERVE_PRECONDITION_PROCEED) {
-        h2r_header validators[] = {HEADER("etag", etag), HEADER("last-modified", last_modified)};
-        if (pre == H2SERVE_PRECONDITION_NOT_MODIFIED)
-            h2serve_respond(stream, 304, NULL, NULL, 0, NULL, NULL, validators, 2);
-        else
-            h2serve_respond(stream, 412, NULL, NULL, 0, NULL, NULL, NULL, 0);
+        if (pre == H2SERVE_PRECONDITION_NOT_MODIFIED) {
+            h2r_response_set_header(res, "etag", etag);
+            h2r_response_set_header(res, "last-modified", last_modified);
+            h2serve_respond(res, 304, NULL, NULL, 0);
+        } else {
+            h2serve_respond(res, 412, NULL, NULL, 0);
+        }
         return 1;
     }
     h2r_file_response_set_header(response, "etag", etag);
@@ -150,10 +142,9 @@ static int check_file(h2r_stream *stream, const struct stat *st, h2r_file_respon
             break;
         case H2SERVE_RANGE_UNSATISFIABLE: {
             h2serve_content_range_unsatisfied(content_range, sizeof(content_range), size);
-            h2r_header extra = HEADER("content-range", content_range);
+            h2r_response_set_header(res, "content-range", content_range);
             static const char text[] = "range not satisfiable\n";
-            h2serve_respond(stream, 416, "text/plain; charset=utf-8", text, sizeof(text) - 1, NULL, NULL,
-                            &extra, 1);
+            h2serve_respond(res, 416, "text/plain; charset=utf-8", text, sizeof(text) - 1);
             return 1;
         }
         case H2SERVE_RANGE_NONE:
@@ -163,35 +154,35 @@ static int check_file(h2r_stream *stream, const struct stat *st, h2r_file_respon
             break;
         }
     }
-    h2serve_access_log(stream, status, (size_t)length);
+    h2serve_access_log(h2r_response_req(res), status, (size_t)length);
     return 0;
 }
 
-static void serve(h2r_stream *stream, struct file_request_ctx *r);
+static void serve(struct file_request_ctx *r);
 
 /* onError: a directory gets its index.html; what is missing or outside the root is a 404. */
 static void file_error(h2r_stream *stream, int err, void *ctx)
 {
+    (void)stream;
     struct file_request_ctx *r = ctx;
     if (err == -EISDIR && !r->tried_index) {
         size_t len = strlen(r->name);
         const char *index = len == 0 || r->name[len - 1] == '/' ? "index.html" : "/index.html";
-        if (len + strlen(index) < sizeof(r->name)) {
+        if (len + strlen(index) < r->name_cap) {
             strcpy(r->name + len, index);
             r->tried_index = 1;
-            return serve(stream, r);
+            return serve(r);
         }
     }
     if (err == -EACCES || err == -EPERM)
-        respond_error(stream, 403, "forbidden\n");
+        respond_error(r->res, 403, "forbidden\n");
     else if (err == -ENOMEM || err == -EMFILE || err == -ENFILE || err == -EIO)
-        respond_error(stream, 500, "internal server error\n");
-    else
-        respond_error(stream, 404,
-                      "not found\n"); /* ENOENT, ENOTDIR, EXDEV (outside the root), not regular */
+        respond_error(r->res, 500, "internal server error\n");
+    else /* ENOENT, ENOTDIR, EXDEV (outside the root), not regular */
+        respond_error(r->res, 404, "not found\n");
 }
 
-static void serve(h2r_stream *stream, struct file_request_ctx *r)
+static void serve(struct file_request_ctx *r)
 {
     h2r_file_options options;
     h2r_file_options_init(&options);
@@ -201,43 +192,45 @@ static void serve(h2r_stream *stream, struct file_request_ctx *r)
     options.ctx = r;
     options.dir_fd = root_fd;
     options.beneath = 1;
-    const char *date = h2serve_http_date();
     h2r_header headers[] = {HEADER(":status", "200"), HEADER("content-type", h2serve_mime_type(r->name)),
-                            HEADER("date", date)};
-    ++r->refs;
+                            HEADER("date", h2r_http_date())};
+    /* The callbacks run after the handler returned: the pair must outlive the stream's close. */
+    if (r->refs++ == 0) h2r_response_ref(r->res);
+    h2r_stream *stream = h2r_response_stream(r->res);
     if (h2r_stream_respond_with_file(stream, r->name[0] ? r->name : ".", headers, 3, &options) != 0) {
         release_ctx(r);
         h2r_stream_close(stream, H2R_INTERNAL_ERROR);
     }
 }
 
-void h2serve_static_handle(h2r_stream *stream, const h2r_header *headers, size_t count)
+void h2serve_static_handle(h2r_request *req, h2r_response *res)
 {
     size_t method_len, path_len;
-    const char *method = h2serve_header(headers, count, ":method", &method_len);
-    const char *path = h2serve_header(headers, count, ":path", &path_len);
+    const char *method = h2r_request_method(req, &method_len), *path = h2r_request_url(req, &path_len);
     int is_head = method_len == 4 && memcmp(method, "HEAD", 4) == 0;
     if (!is_head && !(method_len == 3 && memcmp(method, "GET", 3) == 0)) {
-        static const h2r_header allow = {
-            .name = "allow", .name_len = 5, .value = "GET, HEAD", .value_len = 9};
-        h2serve_respond(stream, 405, "text/plain", "method not allowed\n", 19, NULL, NULL, &allow, 1);
+        h2r_response_set_header(res, "allow", "GET, HEAD");
+        h2serve_respond(res, 405, "text/plain", "method not allowed\n", 19);
         return;
     }
-    struct file_request_ctx *r = calloc(1, sizeof(*r));
-    if (!r) return (void)h2r_stream_close(stream, H2R_INTERNAL_ERROR);
-    if (decode_path(path, path_len, r->name, MAX_PATH) < 0) {
-        free(r);
-        return respond_error(stream, 404, "not found\n");
-    }
-    r->refs = 1;
+    char name[MAX_PATH];
+    int name_len = decode_path(path, path_len, name, sizeof(name));
+    if (name_len < 0) return respond_error(res, 404, "not found\n");
+    size_t name_cap = (size_t)name_len + sizeof("/index.html");
+    struct file_request_ctx *r = h2r_request_alloc(req, sizeof(*r) + name_cap);
+    if (!r) return (void)h2r_stream_close(h2r_response_stream(res), H2R_INTERNAL_ERROR);
+    memset(r, 0, sizeof(*r));
+    memcpy(r->name, name, (size_t)name_len + 1);
+    r->name_cap = name_cap;
+    r->res = res;
     r->is_head = is_head;
-    r->range = copy_header(headers, count, "range", NULL);
-    r->if_range = copy_header(headers, count, "if-range", NULL);
+    /* The pair's copies of the fields are NUL-terminated, as the parsers want. */
+    r->range = h2r_request_get_header(req, "range", NULL);
+    r->if_range = h2r_request_get_header(req, "if-range", NULL);
     struct h2serve_request_conditions *c = &r->conditions;
-    c->if_match = copy_header(headers, count, "if-match", &c->if_match_len);
-    c->if_unmodified_since = copy_header(headers, count, "if-unmodified-since", &c->if_unmodified_since_len);
-    c->if_none_match = copy_header(headers, count, "if-none-match", &c->if_none_match_len);
-    c->if_modified_since = copy_header(headers, count, "if-modified-since", &c->if_modified_since_len);
-    serve(stream, r);
-    release_ctx(r);
+    c->if_match = h2r_request_get_header(req, "if-match", &c->if_match_len);
+    c->if_unmodified_since = h2r_request_get_header(req, "if-unmodified-since", &c->if_unmodified_since_len);
+    c->if_none_match = h2r_request_get_header(req, "if-none-match", &c->if_none_match_len);
+    c->if_modified_since = h2r_request_get_header(req, "if-modified-since", &c->if_modified_since_len);
+    serve(r);
 }

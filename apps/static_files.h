@@ -7,12 +7,12 @@
 #ifndef H2R_APPS_STATIC_FILES_H
 #define H2R_APPS_STATIC_FILES_H
 
-#include "h2r.h"
+#include "h2r_compat.h"
 
 /* Opens the document root; returns 0 or -1 with errno. */
 int h2serve_static_open_root(const char *dir);
 
-/* Answers a request (its headers, as on_stream got them) from the document root. */
-void h2serve_static_handle(h2r_stream *stream, const h2r_header *headers, size_t count);
+/* Answers a request (which has a :path) from the document root. */
+void h2serve_static_handle(h2r_request *req, h2r_response *res);
 
 #endif

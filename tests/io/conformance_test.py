@@ -109,8 +109,8 @@ class Peer:
 
 def bad_preface(t, port):
     peer = Peer(t, port)
-    peer.send(b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
-    peer.expect_goaway("HTTP/1.1 request instead of the preface", PROTOCOL_ERROR)
+    peer.send(b"HELLO h2serve\r\n\r\n")
+    peer.expect_goaway("neither the preface nor an HTTP/1 request line", PROTOCOL_ERROR)
     peer.close()
 
     peer = Peer(t, port)
@@ -215,7 +215,19 @@ def settings_timeout(t, port):
     peer.close()
 
 
+def http1_refused(t, port):
+    """Without the HTTP/1.1 fallback, a request line is just an invalid preface."""
+    peer = Peer(t, port)
+    peer.send(b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+    peer.expect_goaway("--no-http1: an HTTP/1.1 request instead of the preface", PROTOCOL_ERROR)
+    peer.close()
+
+
 def main(t):
+    strict = t.server("--no-http1")
+    http1_refused(t, strict.port)
+    strict.check()
+
     server = t.server()
     for check in (bad_preface, oversized_frame, window_overflow, other_connection_errors, uppercase_header, ping,
                   settings_timeout):
