@@ -5,19 +5,16 @@ memory stays bounded) and a file truncated while it is sent (RST_STREAM, the con
 
 The exact requests and their frames go through a small raw HTTP/2 client built on python3-h2's frame and HPACK
 libraries (hyperframe, hpack); the big downloads through curl, nghttp and h2load. Every check runs over a
-Transport: only h2c (cleartext, prior knowledge) today; a TLS variant is a second Transport in TRANSPORTS.
+Transport: h2c (cleartext, prior knowledge), h2c over the splice path, and h2 over TLS.
 """
 
 import email.utils
-import fcntl
 import hashlib
 import os
 import re
 import shutil
 import socket
 import ssl
-import subprocess
-import tempfile
 import threading
 import time
 
@@ -61,9 +58,8 @@ SPARSE_BLOCKS = [0, 4 * GiB - 300 * KiB, 3 * GiB + 12345, SPARSE_SIZE - MiB]
 
 
 class Transport:
-    """How the clients reach h2serve. A TLS variant would be Transport("h2-tls", "https", server_args=(the
-    certificate and key flags), curl_args=("--http2", "-k"), ...): the raw client speaks TLS with ALPN h2 for
-    https, and every check runs the same over it."""
+    """How the clients reach h2serve: every check runs the same over each (the raw client speaks TLS with ALPN
+    h2 for https)."""
 
     def __init__(self, name, scheme, server_args=(), curl_args=(), nghttp_args=(), h2load_args=(), sparse=True):
         self.name, self.scheme = name, scheme
@@ -81,6 +77,8 @@ TRANSPORTS = [
     # The splice path (file pages through a pipe, no copy), which h2serve only takes when asked.
     Transport("h2c-splice", "http", server_args=["--splice-min", "1"], curl_args=["--http2-prior-knowledge"],
               sparse=False),
+    # File ranges read by the ring into the plaintext buffer, then encrypted; its certificate is made in main().
+    Transport("h2-tls", "https", curl_args=["--http2", "-k"]),
 ]
 
 
@@ -586,46 +584,11 @@ def changed_file(t, tr, server, files):
         os.utime(path, (MTIME, MTIME))
 
 
-def stream_download(t, args, timeout):
-    """Runs a client that writes the body to stdout, hashing it as it comes; (exit status, bytes, sha256, stderr),
-    or None if it did not finish within timeout seconds (killed; the failure is reported)."""
-    err = tempfile.TemporaryFile()
-    proc = subprocess.Popen(args, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=err)
-    t.children.append(proc)
-    try:
-        fcntl.fcntl(proc.stdout.fileno(), fcntl.F_SETPIPE_SZ, MiB)
-    except OSError:
-        pass
-    killed = threading.Event()
-
-    def kill():
-        killed.set()
-        proc.kill()
-
-    timer = threading.Timer(timeout, kill)
-    timer.start()
-    sha, size, fd = hashlib.sha256(), 0, proc.stdout.fileno()
-    try:
-        while chunk := os.read(fd, MiB):
-            sha.update(chunk)
-            size += len(chunk)
-        status = proc.wait()
-    finally:
-        timer.cancel()
-        proc.stdout.close()
-    err.seek(0)
-    stderr = err.read().decode("latin-1")
-    if killed.is_set():
-        t.fail(f"{os.path.basename(args[0])} finishes within {timeout} s", f"command: {args}\n{size} bytes so far")
-        return None
-    return status, size, sha.hexdigest(), stderr
-
-
 def curl_download(t, tr, server, path, size, sha, timeout):
     label = f"{tr.name}: curl {path}"
     head = os.path.join(t.tmpdir(), "head")
     started = time.monotonic()
-    got = stream_download(t, [CURL, *tr.curl_args, "-sS", "--max-time", str(timeout), "-D", head, "-o", "-",
+    got = t.stream_download([CURL, *tr.curl_args, "-sS", "--max-time", str(timeout), "-D", head, "-o", "-",
                               tr.url(server, path)], timeout + 10)
     if got is None:
         return
@@ -645,7 +608,7 @@ def curl_download(t, tr, server, path, size, sha, timeout):
 def nghttp_download(t, tr, server, path, size, sha, timeout):
     label = f"{tr.name}: nghttp {path}"
     started = time.monotonic()
-    got = stream_download(t, [NGHTTP, *tr.nghttp_args, "-t", str(timeout), tr.url(server, path)], timeout + 10)
+    got = t.stream_download([NGHTTP, *tr.nghttp_args, "-t", str(timeout), tr.url(server, path)], timeout + 10)
     if got is None:
         return
     status, n, digest, stderr = got
@@ -800,7 +763,10 @@ def main(t):
     started = time.monotonic()
     files = Files(t)
     t.diag(f"the files written: {time.monotonic() - started:.1f} s")
+    cert, key = t.certificate()
     for tr in TRANSPORTS:
+        if tr.tls:
+            tr.server_args = ["--cert", cert, "--key", key]
         server = t.server("--root", files.root, *tr.server_args)
         timed(t, "headers", file_headers, tr, server, files)
         timed(t, "errors", errors, tr, server, files)

@@ -11,6 +11,8 @@ it with status 0 (a graceful shutdown), and its stderr must hold no
 sanitizer report: an ASan/UBSan build of h2serve is tested this way.
 """
 
+import fcntl
+import hashlib
 import os
 import re
 import shutil
@@ -187,6 +189,54 @@ class Tap:
         path = tempfile.mkdtemp(prefix="h2serve-test-")
         self.tmpdirs.append(path)
         return path
+
+    def certificate(self, name="localhost", alt_names="DNS:localhost,IP:127.0.0.1"):
+        """A throwaway self-signed certificate (EC P-256) for name, made with the openssl CLI: (cert, key)
+        paths in a temporary directory. No private key is ever committed."""
+        openssl = need_tool("openssl")
+        d = self.tmpdir()
+        cert, key = os.path.join(d, name + ".pem"), os.path.join(d, name + ".key")
+        result = self.client([openssl, "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1",
+                              "-nodes", "-keyout", key, "-out", cert, "-days", "2", "-subj", f"/CN={name}",
+                              "-addext", f"subjectAltName={alt_names}"], timeout=30)
+        self.require(result.returncode == 0 and os.path.exists(cert) and os.path.exists(key),
+                     f"openssl req makes a certificate for {name}", result.stderr.decode("latin-1"))
+        return cert, key
+
+    def stream_download(self, args, timeout):
+        """Runs a client that writes a body to stdout, hashing it as it comes: (exit status, bytes, sha256,
+        stderr), or None if it did not finish within timeout seconds (killed; the failure is reported)."""
+        err = tempfile.TemporaryFile()
+        proc = subprocess.Popen(args, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=err)
+        self.children.append(proc)
+        try:
+            fcntl.fcntl(proc.stdout.fileno(), fcntl.F_SETPIPE_SZ, 1 << 20)  # fewer, bigger reads
+        except OSError:
+            pass
+        killed = threading.Event()
+
+        def kill():
+            killed.set()
+            proc.kill()
+
+        timer = threading.Timer(timeout, kill)
+        timer.start()
+        sha, size, fd = hashlib.sha256(), 0, proc.stdout.fileno()
+        try:
+            while chunk := os.read(fd, 1 << 20):
+                sha.update(chunk)
+                size += len(chunk)
+            status = proc.wait()
+        finally:
+            timer.cancel()
+            proc.stdout.close()
+        err.seek(0)
+        stderr = err.read().decode("latin-1")
+        if killed.is_set():
+            self.fail(f"{os.path.basename(args[0])} finishes within {timeout} s",
+                      f"command: {args}\n{size} bytes so far")
+            return None
+        return status, size, sha.hexdigest(), stderr
 
 
 def need_tool(name):

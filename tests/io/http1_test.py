@@ -34,16 +34,12 @@ import re
 import signal
 import socket
 import ssl
-import subprocess
-import tempfile
-import threading
 import time
 
 from h2serve_fixture import need_tool, run
 
 CURL = need_tool("curl")
 H2LOAD = need_tool("h2load")
-OPENSSL = need_tool("openssl")
 
 MiB = 1 << 20
 TIMEOUT = 5
@@ -337,37 +333,6 @@ def curl(t, url, *extra, version="1.1"):
     return int(code), body, headers, stderr
 
 
-def stream_download(t, args, timeout):
-    """Runs a client that writes a body to stdout, hashing it as it comes: (exit status, bytes, sha256, stderr),
-    or None if it did not finish within timeout seconds (killed; the failure is reported)."""
-    err = tempfile.TemporaryFile()
-    proc = subprocess.Popen(args, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=err)
-    t.children.append(proc)
-    killed = threading.Event()
-
-    def kill():
-        killed.set()
-        proc.kill()
-
-    timer = threading.Timer(timeout, kill)
-    timer.start()
-    sha, size = hashlib.sha256(), 0
-    try:
-        while chunk := proc.stdout.read1(MiB):
-            sha.update(chunk)
-            size += len(chunk)
-        status = proc.wait()
-    finally:
-        timer.cancel()
-        proc.stdout.close()
-    err.seek(0)
-    stderr = err.read().decode("latin-1")
-    if killed.is_set():
-        t.fail(f"{os.path.basename(args[0])} finishes within {timeout} s", f"command: {args}\n{size} bytes so far")
-        return None
-    return status, size, sha.hexdigest(), stderr
-
-
 def tls_context(alpn):
     """A Python TLS client context that accepts any certificate, offering alpn (None: no ALPN extension)."""
     ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
@@ -429,7 +394,7 @@ def curl_files(t):
     for name, (size, digest) in files.items():
         label = f"curl --http1.1 /{name}"
         started = time.monotonic()
-        got = stream_download(t, [CURL, "--http1.1", "-sS", "--max-time", "60", "-o", "-", server.url + name], 70)
+        got = t.stream_download([CURL, "--http1.1", "-sS", "--max-time", "60", "-o", "-", server.url + name], 70)
         if got is None:
             continue
         status, n, got_digest, stderr = got
@@ -859,18 +824,8 @@ def handshake_timeout(t):
 
 # --- 9. TLS -------------------------------------------------------------------------------------------------------
 
-def make_cert(t):
-    d = t.tmpdir()
-    cert, key = os.path.join(d, "cert.pem"), os.path.join(d, "key.pem")
-    result = t.client([OPENSSL, "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1",
-                       "-nodes", "-keyout", key, "-out", cert, "-days", "2", "-subj", "/CN=localhost",
-                       "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1"], timeout=30)
-    t.require(result.returncode == 0, "openssl req makes a certificate", result.stderr.decode("latin-1"))
-    return cert, key
-
-
 def over_tls(t):
-    cert, key = make_cert(t)
+    cert, key = t.certificate()
     server = t.server("--cert", cert, "--key", key)
     got = curl(t, server.url + "hello")
     if got:

@@ -23,8 +23,6 @@ import shutil
 import socket
 import ssl
 import subprocess
-import tempfile
-import threading
 import time
 import warnings
 
@@ -60,21 +58,11 @@ def skip(t, desc, reason):
 # --- certificates -------------------------------------------------------------------------------------------------
 
 class Certs:
-    """The test's certificates and keys (self-signed, EC P-256), made with openssl req in a temporary directory."""
+    """The test's certificates and keys: the default one, and one for OTHER (--sni-cert)."""
 
     def __init__(self, t):
-        self.dir = t.tmpdir()
-        self.cert, self.key = self.make(t, "localhost", "DNS:localhost,IP:127.0.0.1")
-        self.other_cert, self.other_key = self.make(t, OTHER, f"DNS:{OTHER}")
-
-    def make(self, t, name, san):
-        cert, key = os.path.join(self.dir, name + ".pem"), os.path.join(self.dir, name + ".key")
-        result = t.client([OPENSSL, "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1",
-                           "-nodes", "-keyout", key, "-out", cert, "-days", "2", "-subj", f"/CN={name}",
-                           "-addext", f"subjectAltName={san}"], timeout=30)
-        t.require(result.returncode == 0 and os.path.exists(cert) and os.path.exists(key),
-                  f"openssl req makes a certificate for {name}", result.stderr.decode("latin-1"))
-        return cert, key
+        self.cert, self.key = t.certificate("localhost", "DNS:localhost,IP:127.0.0.1")
+        self.other_cert, self.other_key = t.certificate(OTHER, f"DNS:{OTHER}")
 
     def args(self, sni=True):
         """h2serve's flags for these certificates."""
@@ -263,37 +251,6 @@ def http1_get(tls, path, timeout=10):
     tls.sendall(f"GET {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n".encode())
     data, _, _ = read_to_eof(tls, timeout)
     return data
-
-
-def stream_download(t, args, timeout):
-    """Runs a client that writes a body to stdout, hashing it as it comes: (exit status, bytes, sha256, stderr),
-    or None if it did not finish within timeout seconds (killed; the failure is reported)."""
-    err = tempfile.TemporaryFile()
-    proc = subprocess.Popen(args, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=err)
-    t.children.append(proc)
-    killed = threading.Event()
-
-    def kill():
-        killed.set()
-        proc.kill()
-
-    timer = threading.Timer(timeout, kill)
-    timer.start()
-    sha, size = hashlib.sha256(), 0
-    try:
-        while chunk := proc.stdout.read1(MiB):
-            sha.update(chunk)
-            size += len(chunk)
-        status = proc.wait()
-    finally:
-        timer.cancel()
-        proc.stdout.close()
-    err.seek(0)
-    stderr = err.read().decode("latin-1")
-    if killed.is_set():
-        t.fail(f"{os.path.basename(args[0])} finishes within {timeout} s", f"command: {args}\n{size} bytes so far")
-        return None
-    return status, size, sha.hexdigest(), stderr
 
 
 # --- the checks ---------------------------------------------------------------------------------------------------
@@ -574,7 +531,7 @@ def files(t, certs):
                              ("nghttp", [NGHTTP, "-t", "120", url])):
             label = f"{client} over TLS: /{name}"
             started = time.monotonic()
-            got = stream_download(t, args, 130)
+            got = t.stream_download(args, 130)
             if got is None:
                 continue
             status, n, digest, stderr = got
