@@ -61,6 +61,7 @@ class Certs:
     """The test's certificates and keys: the default one, and one for OTHER (--sni-cert)."""
 
     def __init__(self, t):
+        self.dir = t.tmpdir()  # for files the startup checks need
         self.cert, self.key = t.certificate("localhost", "DNS:localhost,IP:127.0.0.1")
         self.other_cert, self.other_key = t.certificate(OTHER, f"DNS:{OTHER}")
 
