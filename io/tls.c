@@ -11,8 +11,8 @@
  * Sending: a batch pulls the engine's chunks, copies the memory ones into a
  * plaintext staging buffer and has the ring read file ranges straight into
  * their place in it; once every read is back, the staging buffer is
- * encrypted into full records in one wolfSSL_write (records of at most 16
- * KiB; a small response is one small record) and sent with one send.
+ * encrypted into records (one TCP segment each while the connection is
+ * cold, then 16 KiB) and sent with one send.
  */
 #include <wolfssl/options.h>
 #include <wolfssl/error-ssl.h>
@@ -42,6 +42,14 @@ static const char cipher_list[] = "TLS13-AES128-GCM-SHA256:TLS13-AES256-GCM-SHA3
 
 /* Plaintext bytes one batch stages at most (more only when a single frame is larger). */
 #define TLS_STAGING_BUDGET (64 * 1024)
+/*
+ * Record sizes: plaintext that fits a 1448-byte TCP segment with TLS's
+ * record overhead, for the first TLS_WARM_BYTES of a connection or after it
+ * was quiet for TLS_COLD_AFTER_MS (see send_records); then 16 KiB records.
+ */
+#define TLS_SEGMENT_RECORD 1400
+#define TLS_WARM_BYTES     (64 * 1024)
+#define TLS_COLD_AFTER_MS  1000
 
 struct h2r_tls_server {
     size_t count;
@@ -65,6 +73,8 @@ struct tls_conn {
     uint8_t *staging; /* the plaintext of the batch */
     size_t staging_cap;
     size_t batch_plain; /* plaintext bytes the batch in flight carries for the engine */
+    size_t warm_bytes;  /* plaintext sent since the connection started or was last quiet */
+    uint64_t last_send_ms;
     uint8_t established;
     uint8_t encrypting; /* the batch's reads are done: its send is in flight */
     uint8_t notify_sent;
@@ -135,7 +145,8 @@ static WOLFSSL_CTX *new_context(const h2r_tls_certificate *cert)
     }
     if (wolfSSL_CTX_use_certificate_chain_file(ctx, cert->cert_file) != WOLFSSL_SUCCESS) {
         fprintf(stderr, "h2ring: TLS: %s holds no PEM certificate this server can use\n", cert->cert_file);
-    } else if (wolfSSL_CTX_use_PrivateKey_file(ctx, cert->key_file, WOLFSSL_FILETYPE_PEM) != WOLFSSL_SUCCESS) {
+    } else if (wolfSSL_CTX_use_PrivateKey_file(ctx, cert->key_file, WOLFSSL_FILETYPE_PEM) !=
+               WOLFSSL_SUCCESS) {
         fprintf(stderr, "h2ring: TLS: %s holds no PEM private key this server can use (RSA, ECDSA)\n",
                 cert->key_file);
     } else if (wolfSSL_CTX_check_private_key(ctx) != WOLFSSL_SUCCESS) {
@@ -425,10 +436,26 @@ static size_t fit(const h2r_chunk *chunks, size_t n)
 static int send_records(struct conn *c, struct send_batch *b)
 {
     struct tls_conn *t = c->tls;
-    if (t->batch_plain && wolfSSL_write(t->ssl, t->staging, (int)t->batch_plain) != (int)t->batch_plain) {
-        /* Only memory can fail here (our send callback never blocks). */
-        h2r_conn_close(c);
-        return 0;
+    uint64_t now = c->worker->now_ms;
+    if (now - t->last_send_ms > TLS_COLD_AFTER_MS) t->warm_bytes = 0;
+    t->last_send_ms = now;
+    size_t done = 0;
+    while (done != t->batch_plain) {
+        /*
+         * A connection that starts (again) sends records that fit in one TCP
+         * segment: the peer can decrypt each as it comes, instead of waiting
+         * for the round trips a 16 KiB record takes within a small initial
+         * congestion window. Then records are as large as TLS allows.
+         */
+        size_t n = t->batch_plain - done;
+        if (t->warm_bytes < TLS_WARM_BYTES && n > TLS_SEGMENT_RECORD) n = TLS_SEGMENT_RECORD;
+        if (wolfSSL_write(t->ssl, t->staging + done, (int)n) != (int)n) {
+            /* Only memory can fail here (our send callback never blocks). */
+            h2r_conn_close(c);
+            return 0;
+        }
+        done += n;
+        t->warm_bytes += n;
     }
     if (t->out_len == 0) return 0;
     /* The records go to the wire buffer; wolfSSL may write more into out (alerts) while they are sent. */

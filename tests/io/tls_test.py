@@ -11,7 +11,8 @@ The certificates are made here with the openssl CLI, in a temporary directory: o
   TLS 1.1 and 1.0 refused;
 - hostile clients: plain text to the TLS port, a stalled handshake (--handshake-timeout 1); each one turned away
   gets its "h2ring: TLS client IP:PORT turned away: REASON" line on stderr, and no one else does;
-- files over TLS (--root): 1 MiB and 100 MiB downloads by sha256 with curl and nghttp, Range requests;
+- files over TLS (--root): 1 MiB and 100 MiB downloads by sha256 with curl and nghttp, Range requests; the
+  record sizes (one TCP segment each at first, then 16 KiB);
 - startup errors: a missing certificate, a key that does not match it, --cert without --key;
 - the server still answers after all that, and stops with status 0 on SIGTERM (the fixture).
 """
@@ -549,7 +550,62 @@ def files(t, certs):
                  f"Range {first}-{last} of /{name} over TLS: 206, content-range")
             t.ok(body == want, f"Range {first}-{last} of /{name} over TLS: the right {len(want)} bytes",
                  f"got {len(body)} bytes")
+    record_sizes(t, server, data)
     server.check()
+
+
+def record_sizes(t, server, data):
+    """The TLS records of a 1 MiB response on a new connection: the first ones fit a TCP segment (the client
+    decrypts them as they come), the bulk goes in full 16 KiB records. Read below the TLS layer, through
+    memory BIOs, to see the records themselves."""
+    ctx = context(alpn=("http/1.1",))
+    raw = socket.create_connection(("127.0.0.1", server.port), timeout=10)
+    incoming, outgoing = ssl.MemoryBIO(), ssl.MemoryBIO()
+    tls = ctx.wrap_bio(incoming, outgoing, server_hostname="localhost")
+    wire = bytearray()
+
+    def exchange():
+        raw.sendall(outgoing.read())
+        chunk = raw.recv(1 << 20)
+        wire.extend(chunk)
+        incoming.write(chunk)
+        return chunk
+
+    while True:
+        try:
+            tls.do_handshake()
+            break
+        except ssl.SSLWantReadError:
+            if not exchange():
+                break
+    handshake_bytes = len(wire)
+    tls.write(b"GET /1mib.bin HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
+    while exchange():
+        pass
+    raw.close()
+    body = bytearray()
+    while True:
+        try:
+            piece = tls.read(1 << 20)
+        except (ssl.SSLWantReadError, ssl.SSLZeroReturnError):
+            break
+        if not piece:
+            break
+        body.extend(piece)
+    t.ok(body.endswith(data), "records: the 1 MiB response arrived whole through the memory BIOs",
+         f"{len(body)} bytes")
+    sizes, pos = [], handshake_bytes
+    while pos + 5 <= len(wire):
+        length = int.from_bytes(wire[pos + 3:pos + 5], "big")
+        if wire[pos] == 23:  # application_data (TLS 1.3 hides the inner type: tickets are among them)
+            sizes.append(length)
+        pos += 5 + length
+    overhead = 17 + 8  # the inner content type and AEAD tag, and TLS 1.2's explicit nonce at most
+    first = sizes[:20]
+    t.ok(len(sizes) > 20 and all(n <= 1400 + overhead for n in first),
+         "records: the first 20 of a new connection fit one TCP segment", f"sizes: {first}")
+    t.ok(sum(1 for n in sizes if n >= 16384) >= 40, "records: the bulk of 1 MiB goes in 16 KiB records",
+         f"{len(sizes)} records, the largest {max(sizes, default=0)}")
 
 
 def startup_errors(t, certs):
