@@ -42,37 +42,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
+#include "fuzz_app.h"
 #include "h2r.h"
 #include "http1_parser.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-int LLVMFuzzerInitialize(int *argc, char ***argv);
 
-#define FAIL(...)                                                                                            \
-    do {                                                                                                     \
-        fprintf(stderr, "fuzz_http1_session: " __VA_ARGS__);                                                 \
-        fputc('\n', stderr);                                                                                 \
-        abort();                                                                                             \
-    } while (0)
-
-#define MAX_TRACKED  64
 #define MAX_REQUESTS 1024
-#define FILE_SIZE    65536
-/* Response bytes the application writes per input, at most: keeps each run short. */
-#define BODY_BUDGET (256 * 1024)
-
-enum pending_kind {
-    PENDING_RESPOND,  /* not answered yet */
-    PENDING_END,      /* answered, body not ended */
-    PENDING_TRAILERS, /* on_want_trailers came, trailers not sent */
-};
-
-struct pending {
-    h2r_stream *stream;
-    enum pending_kind kind;
-};
 
 /* What the client must know of a request to read its response. */
 enum request_kind { REQUEST_OTHER, REQUEST_HEAD, REQUEST_CONNECT };
@@ -80,128 +57,40 @@ enum request_kind { REQUEST_OTHER, REQUEST_HEAD, REQUEST_CONNECT };
 /* The client's reading of the output. */
 enum read_state { READ_HEAD, READ_LENGTH, READ_CHUNKED, READ_TRAILERS, READ_CLOSE, READ_ENDED };
 
-static struct state {
-    h2r_session *session;
-    uint64_t rng;
-    long live_buffers; /* handed to the session and not released */
-    size_t body_budget;
-    struct pending pending[MAX_TRACKED];
-    size_t pending_count;
-    h2r_stream *refs[MAX_TRACKED]; /* streams the application keeps a reference on */
-    size_t ref_count;
-
-    /* requests seen, in order, and how many responses were read */
+/* The client's view of the output (the application's state is fuzz_app.h's app). */
+static struct client {
+    /* requests the application saw, in order, and how many responses were read */
     uint8_t requests[MAX_REQUESTS];
     size_t request_count, response_count;
 
-    /* the client's view of the output */
-    uint8_t *out;
-    size_t out_len, out_cap;
     enum read_state read_state;
     uint64_t body_left;
     h2r_http1_chunked chunked;
     h2r_http1_limits limits;
     int last_response; /* the response being read said connection: close */
-} S;
-
-static int file_fd = -1;
-
-int LLVMFuzzerInitialize(int *argc, char ***argv)
-{
-    (void)argc, (void)argv;
-    char path[] = "/tmp/fuzz_http1_session_XXXXXX";
-    file_fd = mkstemp(path);
-    if (file_fd < 0) FAIL("mkstemp");
-    unlink(path);
-    static uint8_t content[FILE_SIZE];
-    for (size_t i = 0; i != FILE_SIZE; ++i) content[i] = (uint8_t)(i * 7 + 3);
-    if (write(file_fd, content, FILE_SIZE) != FILE_SIZE) FAIL("write");
-    return 0;
-}
-
-static uint32_t rnd(void)
-{
-    /* xorshift64* */
-    S.rng ^= S.rng >> 12;
-    S.rng ^= S.rng << 25;
-    S.rng ^= S.rng >> 27;
-    return (uint32_t)((S.rng * 2685821657736338717ull) >> 32);
-}
-
-static int chance(uint32_t one_in)
-{
-    return rnd() % one_in == 0;
-}
+} client;
 
 /* ---- the application ---- */
 
-static void release_buffer(void *ctx, const void *data, size_t len)
-{
-    (void)ctx, (void)len;
-    if (S.live_buffers <= 0) FAIL("a buffer released twice (or never handed over)");
-    --S.live_buffers;
-    free((void *)data); /* NULL for a file range */
-}
-
-/* Writes len bytes of body (a fresh buffer, freed on release), or a file range. */
+/* Writes len bytes of body: a fresh buffer, or a file range (all of it: the response's length says len). */
 static void write_exactly(h2r_stream *st, size_t len)
 {
-    if (chance(4)) {
-        size_t offset = rnd() % (FILE_SIZE - len + 1);
-        ++S.live_buffers;
-        h2r_stream_write_file(st, file_fd, (int64_t)offset, len, release_buffer, NULL);
-        return;
-    }
-    uint8_t *buf = malloc(len ? len : 1);
-    if (!buf) FAIL("out of memory");
-    memset(buf, 'b', len);
-    ++S.live_buffers;
-    h2r_stream_write(st, buf, len, release_buffer, NULL);
+    if (chance(4))
+        write_file_range(st, rnd() % (FUZZ_FILE_SIZE - len + 1), len);
+    else
+        write_memory(st, len);
 }
 
-/* A body of up to max bytes, within the budget, in one or a few writes; returns its length. */
-static size_t write_body(h2r_stream *st, size_t max)
+/* A body of up to max bytes, within the budget, in one or a few writes. */
+static void write_body(h2r_stream *st, size_t max)
 {
-    size_t len = max ? rnd() % (max + 1) : 0;
-    if (len > S.body_budget) len = S.body_budget;
-    if (len > FILE_SIZE) len = FILE_SIZE;
-    S.body_budget -= len;
+    size_t len = body_length(max);
     for (size_t done = 0, parts = 1 + rnd() % 3; parts--;) {
         size_t part = parts ? (len - done) / 2 : len - done;
         write_exactly(st, part);
         done += part;
     }
-    return len;
 }
-
-static void add_pending(h2r_stream *st, enum pending_kind kind)
-{
-    for (size_t i = 0; i != S.pending_count; ++i) {
-        if (S.pending[i].stream == st) {
-            S.pending[i].kind = kind;
-            return;
-        }
-    }
-    if (S.pending_count < MAX_TRACKED)
-        S.pending[S.pending_count++] = (struct pending){st, kind};
-    else
-        h2r_stream_close(st, H2R_INTERNAL_ERROR); /* the application gives up on it */
-}
-
-static void remove_pending(h2r_stream *st)
-{
-    for (size_t i = 0; i != S.pending_count; ++i) {
-        if (S.pending[i].stream == st) {
-            S.pending[i] = S.pending[--S.pending_count];
-            return;
-        }
-    }
-}
-
-#define FIELD(n, v)                                                                                          \
-    {                                                                                                        \
-        .name = (n), .name_len = sizeof(n) - 1, .value = (v), .value_len = sizeof(v) - 1                     \
-    }
 
 /* A response, its body, and its end now or later; the reference keeps st valid through calls that close it.
  */
@@ -239,13 +128,6 @@ static void respond(h2r_stream *st)
             h2r_stream_end(st);
     }
     h2r_stream_unref(st);
-}
-
-static void keep_ref(h2r_stream *st)
-{
-    if (S.ref_count == MAX_TRACKED) return;
-    h2r_stream_ref(st);
-    S.refs[S.ref_count++] = st;
 }
 
 static int is_name(const h2r_header *h, const char *name)
@@ -286,8 +168,8 @@ static void on_stream(h2r_session *session, h2r_stream *st, const h2r_header *he
                       int flags)
 {
     (void)session, (void)flags;
-    if (S.request_count == MAX_REQUESTS) FAIL("more requests than tracked");
-    S.requests[S.request_count++] = (uint8_t)check_request(headers, count);
+    if (client.request_count == MAX_REQUESTS) FAIL("more requests than tracked");
+    client.requests[client.request_count++] = (uint8_t)check_request(headers, count);
     const char *version = h2r_stream_http_version(st);
     if (strcmp(version, "1.1") != 0 && strcmp(version, "1.0") != 0) FAIL("http version %s", version);
     if (chance(8)) keep_ref(st);
@@ -312,43 +194,13 @@ static void on_stream(h2r_session *session, h2r_stream *st, const h2r_header *he
 
 static void on_data(h2r_stream *st, const uint8_t *data, size_t len)
 {
-    volatile uint8_t sum = 0;
-    for (size_t i = 0; i != len; ++i) sum ^= data[i]; /* ASan: the data is readable */
-    (void)sum;
+    read_bytes(data, len);
     if (chance(32)) h2r_stream_close(st, H2R_CANCEL);
 }
 
 static void on_end(h2r_stream *st)
 {
-    for (size_t i = 0; i != S.pending_count; ++i) {
-        if (S.pending[i].stream == st && S.pending[i].kind == PENDING_RESPOND && chance(2)) {
-            remove_pending(st);
-            respond(st);
-            return;
-        }
-    }
-}
-
-static void send_trailers(h2r_stream *st)
-{
-    h2r_header trailers[] = {FIELD("x-trailer", "done")};
-    h2r_stream_send_trailers(st, trailers, rnd() % 2);
-}
-
-static void on_want_trailers(h2r_stream *st)
-{
-    if (chance(4))
-        add_pending(st, PENDING_TRAILERS);
-    else if (chance(8))
-        h2r_stream_close(st, H2R_NO_ERROR);
-    else
-        send_trailers(st);
-}
-
-static void on_stream_close(h2r_stream *st, uint32_t code)
-{
-    (void)code;
-    remove_pending(st);
+    if (take_pending_response(st)) respond(st);
 }
 
 static const h2r_session_callbacks callbacks = {
@@ -359,66 +211,19 @@ static const h2r_session_callbacks callbacks = {
     .on_stream_close = on_stream_close,
 };
 
-/* Every call on a closed stream fails cleanly (checked on streams the application kept). */
-static void check_closed_stream(h2r_stream *st)
-{
-    h2r_header status = FIELD(":status", "200");
-    h2r_stream *pushed = (h2r_stream *)1;
-    if (h2r_stream_respond(st, &status, 1, 0) != H2R_ERR_STREAM_CLOSED ||
-        h2r_stream_end(st) != H2R_ERR_STREAM_CLOSED || h2r_stream_close(st, 0) != H2R_ERR_STREAM_CLOSED ||
-        h2r_stream_send_trailers(st, NULL, 0) != H2R_ERR_STREAM_CLOSED ||
-        h2r_stream_additional_headers(st, &status, 1) != H2R_ERR_STREAM_CLOSED ||
-        h2r_stream_push(st, &status, 1, &pushed) != H2R_ERR_STREAM_CLOSED || pushed != NULL ||
-        h2r_stream_priority(st, 0, 16, 0, 1) != H2R_ERR_STREAM_CLOSED)
-        FAIL("a call on closed stream %u did not return H2R_ERR_STREAM_CLOSED", h2r_stream_id(st));
-    ++S.live_buffers;
-    if (h2r_stream_write(st, malloc(1), 1, release_buffer, NULL) != H2R_ERR_STREAM_CLOSED)
-        FAIL("write on closed stream %u", h2r_stream_id(st));
-}
-
 /* Between two pieces of input: the application's own initiatives. */
 static void app_round(void)
 {
-    for (size_t i = 0; i != S.pending_count;) {
-        struct pending p = S.pending[i];
-        if (!chance(3)) {
-            ++i;
-            continue;
-        }
-        /* The last entry takes its place and is looked at next; p.stream may come back at the end. */
-        S.pending[i] = S.pending[--S.pending_count];
-        switch (p.kind) {
-        case PENDING_RESPOND: respond(p.stream); break;
-        case PENDING_END:
-            if (chance(3)) write_body(p.stream, 300);
-            h2r_stream_end(p.stream);
-            break;
-        case PENDING_TRAILERS:
-            if (chance(4))
-                h2r_stream_close(p.stream, H2R_CANCEL);
-            else
-                send_trailers(p.stream);
-            break;
-        }
-    }
-    for (size_t i = 0; i != S.ref_count;) {
-        if (h2r_stream_closed(S.refs[i])) {
-            check_closed_stream(S.refs[i]);
-            h2r_stream_unref(S.refs[i]);
-            S.refs[i] = S.refs[--S.ref_count];
-        } else {
-            ++i;
-        }
-    }
+    advance_streams();
     switch (rnd() % 64) {
-    case 0: h2r_session_close(S.session); break;
+    case 0: h2r_session_close(app.session); break;
     case 1:
-        if (chance(4)) h2r_session_destroy(S.session, H2R_NO_ERROR);
+        if (chance(4)) h2r_session_destroy(app.session, H2R_NO_ERROR);
         break;
     case 2: {
         uint8_t payload[8] = {0};
-        if (h2r_session_ping(S.session, payload, NULL, NULL) != H2R_ERR_INVALID_STATE ||
-            h2r_session_goaway(S.session, 0, -1, NULL, 0) != H2R_ERR_INVALID_STATE)
+        if (h2r_session_ping(app.session, payload, NULL, NULL) != H2R_ERR_INVALID_STATE ||
+            h2r_session_goaway(app.session, 0, -1, NULL, 0) != H2R_ERR_INVALID_STATE)
             FAIL("an HTTP/2 control call did something");
         break;
     }
@@ -470,26 +275,27 @@ static void check_fields(const uint8_t *p, const uint8_t *end, struct framing *f
     }
 }
 
-/* A head is complete at S.out: checks it and sets up reading its body. Returns its length, or 0 if not yet.
+/* A head is complete at app.out: checks it and sets up reading its body. Returns its length, or 0 if not yet.
  */
 static size_t read_head(void)
 {
-    const uint8_t *end = memmem(S.out, S.out_len, "\r\n\r\n", 4);
+    const uint8_t *end = memmem(app.out, app.out_len, "\r\n\r\n", 4);
     if (!end) {
-        if (S.out_len > 200000) FAIL("a response head longer than anything written");
+        if (app.out_len > 200000) FAIL("a response head longer than anything written");
         return 0;
     }
     end += 4;
     static const char version[] = "HTTP/1.1 ";
-    if (end - S.out < 15 || memcmp(S.out, version, 9) != 0) FAIL("a response that does not start HTTP/1.1");
+    if (end - app.out < 15 || memcmp(app.out, version, 9) != 0)
+        FAIL("a response that does not start HTTP/1.1");
     unsigned status = 0;
     for (int i = 9; i != 12; ++i) {
-        if (S.out[i] < '0' || S.out[i] > '9') FAIL("a status that is not 3 digits");
-        status = status * 10 + (unsigned)(S.out[i] - '0');
+        if (app.out[i] < '0' || app.out[i] > '9') FAIL("a status that is not 3 digits");
+        status = status * 10 + (unsigned)(app.out[i] - '0');
     }
-    if (S.out[12] != ' ') FAIL("no SP after the status");
-    const uint8_t *line_end = memmem(S.out, (size_t)(end - S.out), "\r\n", 2);
-    for (const uint8_t *q = S.out + 13; q != line_end; ++q)
+    if (app.out[12] != ' ') FAIL("no SP after the status");
+    const uint8_t *line_end = memmem(app.out, (size_t)(end - app.out), "\r\n", 2);
+    for (const uint8_t *q = app.out + 13; q != line_end; ++q)
         if (*q < 0x20 || *q == 0x7f) FAIL("a control character in the reason");
     struct framing f = {0};
     check_fields(line_end + 2, end - 2, &f);
@@ -498,74 +304,74 @@ static size_t read_head(void)
     if (status < 200) {
         if (status != 100 && status != 103) FAIL("an interim status the application never sent: %u", status);
         if (f.has_length || f.chunked || f.close) FAIL("framing in an interim response");
-        S.read_state = READ_HEAD;
-        return (size_t)(end - S.out);
+        client.read_state = READ_HEAD;
+        return (size_t)(end - app.out);
     }
     /* A final response: to the oldest request unanswered, or the session's own answer to a bad one. */
     enum request_kind kind = REQUEST_OTHER;
-    if (S.response_count < S.request_count)
-        kind = (enum request_kind)S.requests[S.response_count++];
+    if (client.response_count < client.request_count)
+        kind = (enum request_kind)client.requests[client.response_count++];
     else if (!f.close)
         FAIL("a response to no request, without connection: close");
-    S.last_response = f.close;
+    client.last_response = f.close;
     if (kind == REQUEST_HEAD || status == 204 || status == 304) {
         if (f.chunked && kind != REQUEST_HEAD) FAIL("chunked in a %u", status);
-        S.read_state = f.close ? READ_ENDED : READ_HEAD;
+        client.read_state = f.close ? READ_ENDED : READ_HEAD;
     } else if (kind == REQUEST_CONNECT && status / 100 == 2) {
         if (f.has_length || f.chunked) FAIL("framing in a 2xx to CONNECT");
-        S.read_state = READ_CLOSE;
+        client.read_state = READ_CLOSE;
     } else if (f.has_length) {
-        S.body_left = f.length;
-        S.read_state = f.length ? READ_LENGTH : f.close ? READ_ENDED : READ_HEAD;
+        client.body_left = f.length;
+        client.read_state = f.length ? READ_LENGTH : f.close ? READ_ENDED : READ_HEAD;
     } else if (f.chunked) {
-        h2r_http1_chunked_init(&S.chunked, &S.limits);
-        S.read_state = READ_CHUNKED;
+        h2r_http1_chunked_init(&client.chunked, &client.limits);
+        client.read_state = READ_CHUNKED;
     } else {
         if (!f.close) FAIL("a body delimited by nothing");
-        S.read_state = READ_CLOSE;
+        client.read_state = READ_CLOSE;
     }
-    return (size_t)(end - S.out);
+    return (size_t)(end - app.out);
 }
 
 static void body_done(void)
 {
-    S.read_state = S.last_response ? READ_ENDED : READ_HEAD;
+    client.read_state = client.last_response ? READ_ENDED : READ_HEAD;
 }
 
-/* Reads what it can of S.out, and keeps the rest. */
-static void parse_output(void)
+/* Reads what it can of app.out, and keeps the rest. */
+static void read_output(void)
 {
     size_t at = 0;
     for (;;) {
-        uint8_t *p = S.out + at;
-        size_t avail = S.out_len - at, used = 0;
+        uint8_t *p = app.out + at;
+        size_t avail = app.out_len - at, used = 0;
         if (avail == 0) break;
-        switch (S.read_state) {
+        switch (client.read_state) {
         case READ_HEAD: {
-            memmove(S.out, p, avail); /* read_head looks from the start */
-            S.out_len = avail;
+            memmove(app.out, p, avail); /* read_head looks from the start */
+            app.out_len = avail;
             at = 0;
             used = read_head();
             break;
         }
         case READ_LENGTH:
-            used = avail < S.body_left ? avail : (size_t)S.body_left;
-            S.body_left -= used;
-            if (S.body_left == 0) body_done();
+            used = avail < client.body_left ? avail : (size_t)client.body_left;
+            client.body_left -= used;
+            if (client.body_left == 0) body_done();
             break;
         case READ_CHUNKED: {
             const uint8_t *slice;
             size_t slice_len;
-            ssize_t n = h2r_http1_chunked_decode(&S.chunked, p, avail, &slice, &slice_len);
+            ssize_t n = h2r_http1_chunked_decode(&client.chunked, p, avail, &slice, &slice_len);
             if (n < 0) FAIL("a chunked body that does not decode: %s", h2r_http1_strerror((int)n));
             used = (size_t)n;
-            if (h2r_http1_chunked_done(&S.chunked)) S.read_state = READ_TRAILERS;
+            if (h2r_http1_chunked_done(&client.chunked)) client.read_state = READ_TRAILERS;
             break;
         }
         case READ_TRAILERS: {
             h2r_header fields[8];
             size_t count;
-            int n = h2r_http1_parse_trailers(p, avail, &S.limits, fields, 8, &count);
+            int n = h2r_http1_parse_trailers(p, avail, &client.limits, fields, 8, &count);
             if (n < 0) FAIL("a trailer section that does not parse: %s", h2r_http1_strerror(n));
             used = (size_t)n;
             if (n) body_done();
@@ -577,88 +383,46 @@ static void parse_output(void)
         if (used == 0) break;
         at += used;
     }
-    memmove(S.out, S.out + at, S.out_len - at);
-    S.out_len -= at;
+    memmove(app.out, app.out + at, app.out_len - at);
+    app.out_len -= at;
 }
 
-static void out_append(const void *p, size_t len)
-{
-    if (S.out_len + len > S.out_cap) {
-        S.out_cap = (S.out_len + len) * 2;
-        S.out = realloc(S.out, S.out_cap);
-        if (!S.out) FAIL("out of memory");
-    }
-    memcpy(S.out + S.out_len, p, len);
-    S.out_len += len;
-}
+const struct fuzz_target target = {
+    .name = "fuzz_http1_session",
+    .respond = respond,
+    .write_body = write_body,
+    .read_output = read_output,
+};
 
-/* Pulls and writes: sometimes everything, sometimes a little, in odd sizes. */
+/* Pulls and writes (see fuzz_io_round); a session that is done wants nothing more. */
 static void io_round(int all)
 {
-    static const size_t maxes[] = {1, 2, 3, 4, 8, 64};
-    static const size_t writes[] = {1, 7, 100, 4096, SIZE_MAX};
-    size_t max = maxes[rnd() % 6], write_size = writes[rnd() % 5];
-    int rounds = all ? 1000000 : (int)(rnd() % 4);
-    h2r_chunk chunks[64];
-    for (int r = 0; r < rounds; ++r) {
-        size_t n = h2r_session_pull(S.session, chunks, max);
-        if (n == 0) {
-            if (h2r_session_want_write(S.session)) FAIL("want_write, but nothing to pull");
-            break;
-        }
-        if (n > max) FAIL("pull returned more chunks than asked");
-        size_t budget = write_size, written = 0;
-        for (size_t i = 0; i != n && budget; ++i) {
-            if (chunks[i].len == 0) FAIL("an empty chunk");
-            size_t len = chunks[i].len < budget ? chunks[i].len : budget;
-            if (chunks[i].base) {
-                out_append(chunks[i].base, len);
-            } else {
-                if (chunks[i].fd != file_fd || chunks[i].offset < 0 ||
-                    chunks[i].offset + (int64_t)len > FILE_SIZE)
-                    FAIL("a file chunk outside the file");
-                uint8_t tmp[4096];
-                for (size_t done = 0; done < len;) {
-                    size_t part = len - done < sizeof(tmp) ? len - done : sizeof(tmp);
-                    if (pread(file_fd, tmp, part, chunks[i].offset + (int64_t)done) != (ssize_t)part)
-                        FAIL("pread");
-                    out_append(tmp, part);
-                    done += part;
-                }
-            }
-            written += len;
-            budget -= len;
-        }
-        h2r_session_sent(S.session, written);
-        parse_output();
-    }
-    if (h2r_session_is_done(S.session) &&
-        (h2r_session_want_write(S.session) || h2r_session_want_read(S.session)))
+    fuzz_io_round(all);
+    if (h2r_session_is_done(app.session) &&
+        (h2r_session_want_write(app.session) || h2r_session_want_read(app.session)))
         FAIL("done, but wants to write or read");
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     if (size < 4) return 0;
-    memset(&S, 0, sizeof(S));
-    uint32_t seed = (uint32_t)data[0] << 24 | (uint32_t)data[1] << 16 | (uint32_t)data[2] << 8 | data[3];
-    S.rng = ((uint64_t)seed << 32 | seed) ^ 0x9e3779b97f4a7c15ull;
-    S.body_budget = BODY_BUDGET;
-    h2r_http1_limits_default(&S.limits);
+    fuzz_start_input(data);
+    memset(&client, 0, sizeof(client));
+    h2r_http1_limits_default(&client.limits);
     h2r_session_options options;
     h2r_session_options_init(&options);
     if (data[0] & 1) options.stream_high_water_mark = 1000;
     if (data[0] & 2) options.http1_max_buffered_input = 200;
     if (data[0] & 4) options.max_header_list_pairs = 8;
-    S.session = h2r_session_http1_server_new(&options, &callbacks, NULL, (data[0] & 8) ? "https" : "http");
-    if (!S.session) FAIL("h2r_session_http1_server_new");
+    app.session = h2r_session_http1_server_new(&options, &callbacks, NULL, (data[0] & 8) ? "https" : "http");
+    if (!app.session) FAIL("h2r_session_http1_server_new");
     data += 4, size -= 4;
 
     while (size) {
         size_t piece = chance(3) ? size : 1 + rnd() % (size < 64 ? size : 64);
         if (piece > size) piece = size;
-        int reading = h2r_session_want_read(S.session);
-        ssize_t rc = h2r_session_feed(S.session, data, piece);
+        int reading = h2r_session_want_read(app.session);
+        ssize_t rc = h2r_session_feed(app.session, data, piece);
         if (!reading && rc >= 0) FAIL("feed took input after want_read said no");
         if (rc >= 0 && (size_t)rc != piece) FAIL("feed took %zd of %zu bytes", rc, piece);
         data += piece, size -= piece;
@@ -669,13 +433,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     io_round(1);
     /* A destroyed connection: whatever is in flight or queued is released, once. */
     if (chance(2)) io_round(0);
-    h2r_session_free(S.session);
-    for (size_t i = 0; i != S.ref_count; ++i) {
-        if (!h2r_stream_closed(S.refs[i])) FAIL("a stream still open after h2r_session_free");
-        check_closed_stream(S.refs[i]);
-        h2r_stream_unref(S.refs[i]);
-    }
-    if (S.live_buffers != 0) FAIL("%ld buffers never released", S.live_buffers);
-    free(S.out);
+    fuzz_finish_input();
     return 0;
 }

@@ -233,6 +233,18 @@ const char *peer_field(const struct peer_frame *f, const char *name)
     return NULL;
 }
 
+int peer_fields_are(const struct peer_frame *f, const h2r_header *want, size_t count)
+{
+    if (!f || f->hpack_error || f->field_count != count) return 0;
+    for (size_t i = 0; i != count; ++i)
+        if (f->fields[i].name_len != want[i].name_len ||
+            memcmp(f->fields[i].name, want[i].name, want[i].name_len) ||
+            f->fields[i].value_len != want[i].value_len ||
+            memcmp(f->fields[i].value, want[i].value, want[i].value_len))
+            return 0;
+    return 1;
+}
+
 size_t peer_data_bytes(const struct peer *p, uint32_t stream_id, int *ended)
 {
     size_t total = 0;

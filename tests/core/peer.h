@@ -67,6 +67,8 @@ int peer_got_goaway(const struct peer *p, uint32_t code);
 int peer_got_rst(const struct peer *p, uint32_t stream_id, uint32_t code);
 /* The value of a field in a decoded HEADERS frame, or NULL (NUL-terminated copy in a static buffer). */
 const char *peer_field(const struct peer_frame *f, const char *name);
+/* Is the decoded block of f (may be NULL) exactly these fields, in this order? */
+int peer_fields_are(const struct peer_frame *f, const h2r_header *want, size_t count);
 /* Total DATA payload bytes (without padding) received on a stream, and whether END_STREAM came. */
 size_t peer_data_bytes(const struct peer *p, uint32_t stream_id, int *ended);
 

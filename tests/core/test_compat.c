@@ -4,17 +4,12 @@
  * wire (status, headers, date, content-length, trailers, 1xx, pushes) and
  * the events it hears (body, trailers, drain, aborted, finish, close).
  */
-#include <stdarg.h>
 #include <stdlib.h>
 
+#include "app_recorder.h"
 #include "check.h"
 #include "h2r_compat.h"
 #include "peer.h"
-
-#define FIELD(n, v)                                                                                          \
-    {                                                                                                        \
-        .name = (n), .name_len = sizeof(n) - 1, .value = (v), .value_len = sizeof(v) - 1                     \
-    }
 
 /* ---- fixture: a handler each test sets, and a log of events ---- */
 
@@ -26,35 +21,21 @@ struct app {
     handler_fn on_request;
     handler_fn on_check_continue;
     h2r_response *held; /* a response the test answers later, referenced */
-    char log[4096];
-    size_t log_len;
+    struct event_log log;
     int releases;
 };
-
-static void logf_(struct app *app, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void logf_(struct app *app, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    if (app->log_len < sizeof(app->log)) {
-        int n = vsnprintf(app->log + app->log_len, sizeof(app->log) - app->log_len, fmt, ap);
-        if (n > 0) app->log_len += (size_t)n;
-        if (app->log_len >= sizeof(app->log)) app->log_len = sizeof(app->log) - 1;
-    }
-    va_end(ap);
-}
 
 static void on_request(h2r_request *req, h2r_response *res, void *user_data)
 {
     struct app *app = user_data;
-    logf_(app, "request:%u ", h2r_stream_id(h2r_request_stream(req)));
+    log_event(&app->log, "request:%u ", h2r_stream_id(h2r_request_stream(req)));
     if (app->on_request) app->on_request(app, req, res);
 }
 
 static void on_check_continue(h2r_request *req, h2r_response *res, void *user_data)
 {
     struct app *app = user_data;
-    logf_(app, "check-continue:%u ", h2r_stream_id(h2r_request_stream(req)));
+    log_event(&app->log, "check-continue:%u ", h2r_stream_id(h2r_request_stream(req)));
     app->on_check_continue(app, req, res);
 }
 
@@ -90,12 +71,6 @@ static void request(struct peer *p, uint32_t id, const char *method, const char 
                            FIELD("accept", "text/html"),
                            FIELD("accept", "text/plain")};
     peer_headers(p, id, end_stream ? H2R_FLAG_END_STREAM : 0, fields, 7);
-}
-
-static void count_release(void *ctx, const void *data, size_t len)
-{
-    (void)data, (void)len;
-    ++((struct app *)ctx)->releases;
 }
 
 /* How many fields of a decoded block are called name. */
@@ -291,7 +266,8 @@ static void headers_api(struct app *app, h2r_request *req, h2r_response *res)
     CHECK(h2r_response_remove_header(res, "x-foo") == H2R_ERR_INVALID_STATE);
     CHECK(h2r_response_set_status(res, 200) == H2R_ERR_INVALID_STATE);
     CHECK_MSG(h2r_response_end(res, NULL, 0, NULL, NULL) == H2R_ERR_INVALID_STATE, "end twice");
-    CHECK(h2r_response_write(res, "x", 1, count_release, app) == H2R_ERR_INVALID_STATE && app->releases == 1);
+    CHECK(h2r_response_write(res, "x", 1, count_release, &app->releases) == H2R_ERR_INVALID_STATE &&
+          app->releases == 1);
 }
 
 static void test_headers(void)
@@ -354,8 +330,8 @@ static void test_write_head(void)
 static void on_drain(h2r_response *res, void *ctx)
 {
     struct app *app = ctx;
-    logf_(app, "drain ");
-    CHECK(h2r_response_end(res, "end", 3, count_release, app) == 0);
+    log_event(&app->log, "drain ");
+    CHECK(h2r_response_end(res, "end", 3, count_release, &app->releases) == 0);
 }
 
 static const h2r_response_events drain_events = {.on_drain = on_drain};
@@ -365,10 +341,10 @@ static void write_until_full(struct app *app, h2r_request *req, h2r_response *re
     (void)req;
     static const char chunk[32] = "0123456789abcdef0123456789abcdef";
     h2r_response_on(res, &drain_events, app);
-    CHECK_MSG(h2r_response_write(res, chunk, 10, count_release, app) == 1,
+    CHECK_MSG(h2r_response_write(res, chunk, 10, count_release, &app->releases) == 1,
               "write under the high-water mark: 1");
     CHECK(h2r_response_headers_sent(res) == 1);
-    CHECK_MSG(h2r_response_write(res, chunk, 32, count_release, app) == 0,
+    CHECK_MSG(h2r_response_write(res, chunk, 32, count_release, &app->releases) == 0,
               "write over it: 0, wait for drain");
 }
 
@@ -381,9 +357,10 @@ static void test_write_drain(void)
     struct peer p;
     start(&p, &app, &options, NULL, 0);
     request(&p, 1, "GET", "/", 1);
-    CHECK(strstr(app.log, "drain") == NULL);
+    CHECK(strstr(app.log.text, "drain") == NULL);
     peer_flush(&p);
-    CHECK_MSG(strstr(app.log, "drain") != NULL, "on_drain once the data is framed: %.300s", app.log);
+    CHECK_MSG(strstr(app.log.text, "drain") != NULL, "on_drain once the data is framed: %.300s",
+              app.log.text);
     peer_flush(&p);
     const struct peer_frame *h = peer_find(&p, H2R_FRAME_HEADERS, 1);
     CHECK_MSG(h && !peer_field(h, "content-length"), "the implicit head of write(): no content-length");
@@ -502,12 +479,12 @@ static void test_continue(void)
     CHECK_MSG(h0 && strcmp(peer_field(h0, ":status"), "100") == 0 && h0->field_count == 1,
               "no checkContinue handler: 100 Continue by itself");
     CHECK(h1 && strcmp(peer_field(h1, ":status"), "200") == 0);
-    CHECK(strstr(app.log, "request:1") != NULL);
+    CHECK(strstr(app.log.text, "request:1") != NULL);
     expect_request(&p, 3, "something-else");
     peer_flush(&p);
     const struct peer_frame *h = peer_find(&p, H2R_FRAME_HEADERS, 3);
     CHECK_MSG(h && strcmp(peer_field(h, ":status"), "417") == 0, "an unknown expectation: 417");
-    CHECK(strstr(app.log, "request:3") == NULL);
+    CHECK(strstr(app.log.text, "request:3") == NULL);
     finish(&p);
 
     app = (struct app){.on_request = answer_ok, .on_check_continue = refuse_body};
@@ -517,7 +494,7 @@ static void test_continue(void)
     h = peer_find(&p, H2R_FRAME_HEADERS, 1);
     CHECK_MSG(h && strcmp(peer_field(h, ":status"), "413") == 0 && peer_count(&p, H2R_FRAME_HEADERS, 1) == 1,
               "checkContinue answers instead, without a 100");
-    CHECK(strstr(app.log, "check-continue:1") != NULL && strstr(app.log, "request:") == NULL);
+    CHECK(strstr(app.log.text, "check-continue:1") != NULL && strstr(app.log.text, "request:") == NULL);
     finish(&p);
 
     app = (struct app){.on_request = answer_ok, .on_check_continue = accept_body};
@@ -564,12 +541,12 @@ static void head_body(struct app *app, h2r_request *req, h2r_response *res)
 {
     (void)req;
     if (strcmp(h2r_request_url(req, NULL), "/write") == 0) {
-        CHECK_MSG(h2r_response_write(res, "dropped", 7, count_release, app) == 1,
+        CHECK_MSG(h2r_response_write(res, "dropped", 7, count_release, &app->releases) == 1,
                   "write on HEAD: dropped, 1");
         CHECK(h2r_response_end(res, NULL, 0, NULL, NULL) == 0);
         return;
     }
-    CHECK(h2r_response_end(res, "Hello, World!", 13, count_release, app) == 0);
+    CHECK(h2r_response_end(res, "Hello, World!", 13, count_release, &app->releases) == 0);
 }
 
 static void test_head(void)
@@ -659,7 +636,8 @@ static void test_push(void)
 static void ev_data(h2r_request *req, const uint8_t *data, size_t len, void *ctx)
 {
     (void)req;
-    logf_(ctx, "data:%.*s ", (int)len, (const char *)data);
+    struct app *app = ctx;
+    log_event(&app->log, "data:%.*s ", (int)len, (const char *)data);
 }
 
 static void ev_trailers(h2r_request *req, void *ctx)
@@ -667,36 +645,42 @@ static void ev_trailers(h2r_request *req, void *ctx)
     size_t count, len;
     const h2r_header *t = h2r_request_trailers(req, &count);
     const char *sum = h2r_request_get_trailer(req, "X-Sum", &len);
-    logf_(ctx, "trailers:%zu:%s:%s ", count, t ? t[0].name : "-", sum ? sum : "-");
+    struct app *app = ctx;
+    log_event(&app->log, "trailers:%zu:%s:%s ", count, t ? t[0].name : "-", sum ? sum : "-");
 }
 
 static void ev_end(h2r_request *req, void *ctx)
 {
-    logf_(ctx, "end:%d ", h2r_request_complete(req));
-    CHECK(h2r_response_end(((struct app *)ctx)->held, "got it", 6, NULL, NULL) == 0);
+    struct app *app = ctx;
+    log_event(&app->log, "end:%d ", h2r_request_complete(req));
+    CHECK(h2r_response_end(app->held, "got it", 6, NULL, NULL) == 0);
 }
 
 static void ev_aborted(h2r_request *req, void *ctx)
 {
-    logf_(ctx, "aborted:%d ", h2r_request_aborted(req));
+    struct app *app = ctx;
+    log_event(&app->log, "aborted:%d ", h2r_request_aborted(req));
 }
 
 static void ev_req_close(h2r_request *req, void *ctx)
 {
     (void)req;
-    logf_(ctx, "req-close ");
+    struct app *app = ctx;
+    log_event(&app->log, "req-close ");
 }
 
 static void ev_finish(h2r_response *res, void *ctx)
 {
     (void)res;
-    logf_(ctx, "finish ");
+    struct app *app = ctx;
+    log_event(&app->log, "finish ");
 }
 
 static void ev_res_close(h2r_response *res, void *ctx)
 {
     (void)res;
-    logf_(ctx, "res-close ");
+    struct app *app = ctx;
+    log_event(&app->log, "res-close ");
 }
 
 static const h2r_request_events body_events = {.on_data = ev_data,
@@ -724,10 +708,10 @@ static void test_request_body(void)
     h2r_header trailers[] = {FIELD("x-sum", "42")};
     peer_headers(&p, 1, H2R_FLAG_END_STREAM, trailers, 1);
     peer_flush(&p);
-    CHECK_MSG(strcmp(app.log,
+    CHECK_MSG(strcmp(app.log.text,
                      "request:1 data:abc data:def trailers:1:x-sum:42 end:1 req-close finish res-close ") ==
                   0,
-              "body events in order: %.300s", app.log);
+              "body events in order: %.300s", app.log.text);
     CHECK(strcmp(body_of(&p, 1), "got it") == 0);
     finish(&p);
 }
@@ -750,16 +734,17 @@ static void test_aborted_and_after_close(void)
     start(&p, &app, NULL, NULL, 0);
     request(&p, 1, "GET", "/slow", 1);
     peer_rst_stream(&p, 1, H2R_CANCEL);
-    CHECK_MSG(strcmp(app.log, "request:1 aborted:1 req-close res-close ") == 0,
-              "a reset: aborted, the request's close, the response's close, no finish: %.300s", app.log);
+    CHECK_MSG(strcmp(app.log.text, "request:1 aborted:1 req-close res-close ") == 0,
+              "a reset: aborted, the request's close, the response's close, no finish: %.300s", app.log.text);
     h2r_response *res = app.held;
     h2r_request *req = h2r_response_req(res);
     CHECK_MSG(strcmp(h2r_request_url(req, NULL), "/slow") == 0, "the request can still be read after close");
     CHECK(h2r_request_aborted(req) == 1);
-    CHECK_MSG(h2r_response_write(res, "x", 1, count_release, &app) == H2R_ERR_STREAM_CLOSED &&
+    CHECK_MSG(h2r_response_write(res, "x", 1, count_release, &app.releases) == H2R_ERR_STREAM_CLOSED &&
                   app.releases == 1,
               "write after close: H2R_ERR_STREAM_CLOSED, released");
-    CHECK(h2r_response_end(res, "x", 1, count_release, &app) == H2R_ERR_STREAM_CLOSED && app.releases == 2);
+    CHECK(h2r_response_end(res, "x", 1, count_release, &app.releases) == H2R_ERR_STREAM_CLOSED &&
+          app.releases == 2);
     CHECK(h2r_response_set_header(res, "x", "y") == H2R_ERR_STREAM_CLOSED);
     CHECK(h2r_response_write_head(res, 200, NULL, 0) == H2R_ERR_STREAM_CLOSED);
     CHECK(h2r_response_write_continue(res) == H2R_ERR_STREAM_CLOSED);
@@ -778,7 +763,7 @@ static void test_aborted_and_after_close(void)
     start(&p, &app, NULL, NULL, 0);
     request(&p, 1, "GET", "/slow", 1);
     h2r_session_destroy(p.session, H2R_NO_ERROR);
-    CHECK(strcmp(app.log, "request:1 aborted:1 req-close res-close ") == 0);
+    CHECK(strcmp(app.log.text, "request:1 aborted:1 req-close res-close ") == 0);
     h2r_response_unref(app.held);
     peer_free(&p);
 }
@@ -798,7 +783,8 @@ static void test_finish(void)
     struct peer p;
     start(&p, &app, NULL, NULL, 0);
     request(&p, 1, "GET", "/", 1);
-    CHECK_MSG(strcmp(app.log, "request:1 finish res-close ") == 0, "finish, then close: %.300s", app.log);
+    CHECK_MSG(strcmp(app.log.text, "request:1 finish res-close ") == 0, "finish, then close: %.300s",
+              app.log.text);
     finish(&p);
 }
 
@@ -829,7 +815,8 @@ static void test_trailers_on_stream_head(void)
 
 static void ev_timeout(h2r_response *res, void *ctx)
 {
-    logf_(ctx, "timeout ");
+    struct app *app = ctx;
+    log_event(&app->log, "timeout ");
     CHECK(h2r_response_end(res, "late", 4, NULL, NULL) == 0);
 }
 
@@ -851,7 +838,7 @@ static void test_timeout(void)
     request(&p, 3, "GET", "/unhandled", 1);
     h2r_session_tick(p.session, 1200);
     peer_flush(&p);
-    CHECK(strstr(app.log, "timeout") != NULL);
+    CHECK(strstr(app.log.text, "timeout") != NULL);
     CHECK_MSG(strcmp(body_of(&p, 1), "late") == 0, "on_timeout answers");
     CHECK_MSG(peer_got_rst(&p, 3, H2R_CANCEL), "no on_timeout: the stream is closed with CANCEL");
     finish(&p);
@@ -890,7 +877,7 @@ static void test_many_headers(void)
     }
     peer_headers(&p, 1, H2R_FLAG_END_STREAM, fields, 64);
     peer_flush(&p);
-    CHECK(strstr(app.log, "request:1") != NULL);
+    CHECK(strstr(app.log.text, "request:1") != NULL);
     const struct peer_frame *h = peer_find(&p, H2R_FRAME_HEADERS, 1);
     CHECK(h && strcmp(peer_field(h, ":status"), "200") == 0);
     finish(&p);
@@ -1050,8 +1037,8 @@ static void test_http1(void)
     h1_wire_is(&c, "HTTP/1.1 100 Continue\r\n\r\n");
     h1_send(&c, "abcdef");
     h1_wire_is(&c, "HTTP/1.1 200 OK\r\ndate: <date>\r\ncontent-length: 6\r\n\r\ngot it");
-    CHECK_MSG(strcmp(app.log, "request:1 data:abcdef end:1 req-close finish res-close ") == 0,
-              "HTTP/1.1 body events: %.300s", app.log);
+    CHECK_MSG(strcmp(app.log.text, "request:1 data:abcdef end:1 req-close finish res-close ") == 0,
+              "HTTP/1.1 body events: %.300s", app.log.text);
     h1_finish(&c);
 
     /* An HTTP/1.0 client's expectation is ignored (RFC 9110 §10.1.1). */
@@ -1059,7 +1046,7 @@ static void test_http1(void)
     h1_start(&c, &app);
     h1_send(&c, "GET / HTTP/1.0\r\nExpect: 100-continue\r\n\r\n");
     h1_wire_is(&c, "HTTP/1.1 200 OK\r\ndate: <date>\r\ncontent-length: 2\r\nconnection: close\r\n\r\nok");
-    CHECK(strstr(app.log, "check-continue") == NULL && strstr(app.log, "request:1") != NULL);
+    CHECK(strstr(app.log.text, "check-continue") == NULL && strstr(app.log.text, "request:1") != NULL);
     h1_finish(&c);
 }
 

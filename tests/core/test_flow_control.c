@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <unistd.h>
 
+#include "app_recorder.h"
 #include "check.h"
 #include "peer.h"
 
@@ -23,9 +24,8 @@ struct release_log {
 };
 
 struct app {
-    h2r_stream *streams[16]; /* referenced, so that tests may use them after close */
-    size_t stream_count;
-    const uint8_t *body; /* written on every request, by reference */
+    struct stream_refs streams; /* every stream seen: tests use them after close */
+    const uint8_t *body;        /* written on every request, by reference */
     size_t body_len;
     int fd;      /* a file some responses send a range of */
     int respond; /* answer in on_stream */
@@ -56,8 +56,7 @@ static void on_stream(h2r_session *session, h2r_stream *st, const h2r_header *he
 {
     (void)session, (void)headers, (void)count, (void)flags;
     struct app *app = app_of(st);
-    h2r_stream_ref(st);
-    app->streams[app->stream_count++] = st;
+    keep_stream(&app->streams, st);
     if (!app->respond) return;
     h2r_stream_respond(st, NULL, 0, 0);
     if (app->body_len) h2r_stream_write(st, app->body, app->body_len, log_release, &app->release);
@@ -88,12 +87,6 @@ static const h2r_session_callbacks callbacks = {
     .on_drain = on_drain,
     .on_stream_close = on_stream_close,
 };
-
-static void app_unref_all(struct app *app)
-{
-    for (size_t i = 0; i != app->stream_count; ++i) h2r_stream_unref(app->streams[i]);
-    app->stream_count = 0;
-}
 
 static uint8_t *pattern(size_t len, unsigned seed)
 {
@@ -145,20 +138,20 @@ static void test_window_exhausted_and_reopened(void)
     CHECK(peer_count(&p, H2R_FRAME_DATA, 1) == 4);
     CHECK_MSG(peer_nth(&p, H2R_FRAME_DATA, 1, 3) && peer_nth(&p, H2R_FRAME_DATA, 1, 3)->h.length == 16383,
               "the last frame fills the window to the byte");
-    CHECK(stream_remote_window(app.streams[0]) == 0 && session_remote_window(p.session) == 0);
+    CHECK(stream_remote_window(app.streams.list[0]) == 0 && session_remote_window(p.session) == 0);
     CHECK_MSG(!h2r_session_want_write(p.session), "nothing to write with both windows shut");
-    CHECK(h2r_stream_buffer_size(app.streams[0]) == MIB - 65535);
+    CHECK(h2r_stream_buffer_size(app.streams.list[0]) == MIB - 65535);
 
     peer_window_update(&p, 1, 100000);
     peer_flush(&p);
     CHECK_MSG(peer_data_bytes(&p, 1, &ended) == 65535,
               "a stream WINDOW_UPDATE alone: the connection window still blocks");
-    CHECK(stream_remote_window(app.streams[0]) == 100000);
+    CHECK(stream_remote_window(app.streams.list[0]) == 100000);
 
     peer_window_update(&p, 0, 100000);
     peer_flush(&p);
     CHECK_MSG(peer_data_bytes(&p, 1, &ended) == 165535 && !ended, "then the connection's: 100000 more bytes");
-    CHECK(stream_remote_window(app.streams[0]) == 0 && session_remote_window(p.session) == 0);
+    CHECK(stream_remote_window(app.streams.list[0]) == 0 && session_remote_window(p.session) == 0);
     CHECK_MSG(app.release.calls == 0, "the buffer is not released while bytes of it are unsent");
 
     peer_window_update(&p, 1, MIB - 165535);
@@ -172,7 +165,7 @@ static void test_window_exhausted_and_reopened(void)
     CHECK(app.closes == 1 && app.last_close_code == H2R_NO_ERROR);
     CHECK(!peer_find(&p, H2R_FRAME_RST_STREAM, -1) && !peer_find(&p, H2R_FRAME_GOAWAY, -1));
     peer_free(&p);
-    app_unref_all(&app);
+    unref_streams(&app.streams);
     free(body);
 }
 
@@ -197,13 +190,14 @@ static void test_initial_window_shrinks_and_grows(void)
     peer_flush(&p);
     const struct peer_frame *ack = peer_find(&p, H2R_FRAME_SETTINGS, 0);
     CHECK_MSG(ack && (ack->h.flags & H2R_FLAG_ACK), "the new SETTINGS are acknowledged");
-    CHECK_MSG(stream_remote_window(app.streams[0]) == 16384 - 65535,
-              "the stream window is now negative: %lld", (long long)stream_remote_window(app.streams[0]));
+    CHECK_MSG(stream_remote_window(app.streams.list[0]) == 16384 - 65535,
+              "the stream window is now negative: %lld",
+              (long long)stream_remote_window(app.streams.list[0]));
     CHECK(h2r_session_remote_settings(p.session)->initial_window_size == 16384);
 
     peer_window_update(&p, 1, 65535 - 16384);
     peer_flush(&p);
-    CHECK_MSG(peer_data_bytes(&p, 1, &ended) == 0 && stream_remote_window(app.streams[0]) == 0,
+    CHECK_MSG(peer_data_bytes(&p, 1, &ended) == 0 && stream_remote_window(app.streams.list[0]) == 0,
               "a WINDOW_UPDATE up to zero sends nothing");
     peer_window_update(&p, 1, 1000);
     peer_flush(&p);
@@ -214,7 +208,7 @@ static void test_initial_window_shrinks_and_grows(void)
     peer_flush(&p);
     CHECK_MSG(peer_data_bytes(&p, 1, &ended) == 1000 + 65535 - 16384,
               "growing it back opens the window again");
-    CHECK(stream_remote_window(app.streams[0]) == 0);
+    CHECK(stream_remote_window(app.streams.list[0]) == 0);
 
     /* A stream opened now starts with the new value. */
     peer_get(&p, 3, "/", 1);
@@ -222,7 +216,7 @@ static void test_initial_window_shrinks_and_grows(void)
     CHECK(peer_data_bytes(&p, 3, &ended) == 65535);
     CHECK(!peer_find(&p, H2R_FRAME_GOAWAY, -1) && !peer_find(&p, H2R_FRAME_RST_STREAM, -1));
     peer_free(&p);
-    app_unref_all(&app);
+    unref_streams(&app.streams);
     free(body);
 }
 
@@ -254,7 +248,7 @@ static void test_zero_window(void)
     CHECK(data_equals(&p, 1, app.body, 10));
     CHECK(app.closes == 2);
     peer_free(&p);
-    app_unref_all(&app);
+    unref_streams(&app.streams);
 }
 
 /* Streams blocked on the connection window all resume on one WINDOW_UPDATE for stream 0. */
@@ -293,7 +287,7 @@ static void test_connection_window_blocks_streams(void)
     CHECK(peer_data_bytes(&p, 5, &ended) < 40000 && !ended);
     CHECK(app.release.calls == 4 && app.closes == 4);
     peer_free(&p);
-    app_unref_all(&app);
+    unref_streams(&app.streams);
     free(body);
 }
 
@@ -436,7 +430,7 @@ static void test_request_body_window_updates(void)
               "connection WINDOW_UPDATEs in half-window batches: %zu", conn_updates);
     CHECK(!peer_find(&p, H2R_FRAME_RST_STREAM, -1) && !peer_find(&p, H2R_FRAME_GOAWAY, -1));
     peer_free(&p);
-    app_unref_all(&app);
+    unref_streams(&app.streams);
 }
 
 /* No stream WINDOW_UPDATE for a stream the peer has ended: it can send nothing more (RFC 9113 §6.9). */
@@ -455,7 +449,7 @@ static void test_no_window_update_after_end_stream(void)
     CHECK_MSG(peer_count(&p, H2R_FRAME_WINDOW_UPDATE, 1) == 0,
               "half the window consumed by the last frame: no WINDOW_UPDATE for the ended stream");
     peer_free(&p);
-    app_unref_all(&app);
+    unref_streams(&app.streams);
 }
 
 /* Padding counts against flow control (RFC 9113 §6.1, §6.9.1), so it is also given back. */
@@ -483,14 +477,14 @@ static void test_padding_counted_in_flow_control(void)
     CHECK_MSG(app.data_received == 72 * 200, "the application sees the data only");
 
     h2r_stream_state st;
-    h2r_stream_get_state(app.streams[0], &st);
+    h2r_stream_get_state(app.streams.list[0], &st);
     CHECK(st.local_window_size == 65535);
     h2r_session_state ss;
     h2r_session_get_state(p.session, &ss);
     CHECK_MSG(ss.effective_local_window_size == (int64_t)MIB - 72 * 456,
               "the connection window counts padding too");
     peer_free(&p);
-    app_unref_all(&app);
+    unref_streams(&app.streams);
 }
 
 /* ---- partial writes ---- */
@@ -571,11 +565,11 @@ static void test_partial_writes(void)
                       "padding %d, writes of %zu: every buffer released once (%d)", padding, max_write,
                       part_app.release.calls);
             peer_free(part);
-            app_unref_all(&part_app);
+            unref_streams(&part_app.streams);
             free(part);
         }
         peer_free(whole);
-        app_unref_all(&whole_app);
+        unref_streams(&whole_app.streams);
         free(whole);
     }
     close(fd);
@@ -603,7 +597,7 @@ static h2r_stream *open_stream(struct peer *p, struct app *app)
     peer_get(p, 1, "/", 0);
     peer_flush(p);
     peer_clear(p);
-    return app->streams[0];
+    return app->streams.list[0];
 }
 
 static void test_release_after_written(void)
@@ -649,7 +643,7 @@ static void test_release_after_written(void)
     CHECK(pull_all(p.session, chunks2, 16, &again) == 0 && again == 0);
     peer_free(&p);
     CHECK_MSG(ra.calls == 1 && rb.calls == 1, "freeing the session releases nothing twice");
-    app_unref_all(&app);
+    unref_streams(&app.streams);
 }
 
 static void test_release_on_peer_reset(void)
@@ -681,7 +675,7 @@ static void test_release_on_peer_reset(void)
     CHECK_MSG(peer_count(&p, H2R_FRAME_DATA, 1) == 0, "no DATA after the reset");
     peer_free(&p);
     CHECK(rbig.calls == 1 && rtail.calls == 1);
-    app_unref_all(&app);
+    unref_streams(&app.streams);
 
     /* The same, but the bytes were written before the reset: released at the reset. */
     struct app app2 = {0};
@@ -695,7 +689,7 @@ static void test_release_on_peer_reset(void)
     CHECK_MSG(rbig.calls == 1, "partly sent, reset after the write: released at once");
     peer_free(&p);
     CHECK(rbig.calls == 1);
-    app_unref_all(&app2);
+    unref_streams(&app2.streams);
     free(big);
 }
 
@@ -719,7 +713,7 @@ static void test_release_on_local_close(void)
     CHECK_MSG(r.calls == 1, "released when the frames in flight are written");
     peer_free(&p);
     CHECK(r.calls == 1);
-    app_unref_all(&app);
+    unref_streams(&app.streams);
     free(big);
 }
 
@@ -741,7 +735,7 @@ static void test_release_on_session_free(void)
     CHECK(rbig.calls == 0 && rtail.calls == 0);
     peer_free(&p);
     CHECK_MSG(rbig.calls == 1 && rtail.calls == 1, "freeing the session releases everything, once");
-    app_unref_all(&app);
+    unref_streams(&app.streams);
     free(big);
 
     /* Freed with a fully framed buffer in flight. */
@@ -754,7 +748,7 @@ static void test_release_on_session_free(void)
     pull_all(p.session, chunks, 64, &n);
     peer_free(&p);
     CHECK(rsmall.calls == 1);
-    app_unref_all(&app2);
+    unref_streams(&app2.streams);
 }
 
 /* An I/O layer that takes one chunk at a time (say, to splice file ranges) still gets every DATA frame. */
@@ -794,7 +788,7 @@ static void test_pull_one_chunk_at_a_time(void)
     h2r_stream_get_state(st, &state);
     CHECK_MSG(state.state == H2R_STREAM_STATE_HALF_CLOSED_LOCAL, "END_STREAM went out");
     peer_free(&p);
-    app_unref_all(&app);
+    unref_streams(&app.streams);
     close(fd);
     unlink(path);
     free(content);
@@ -831,7 +825,7 @@ static void test_high_water_mark_and_drain(void)
     peer_flush(&p);
     CHECK(app.drains == 2 && h2r_stream_buffer_size(st) == 0);
     peer_free(&p);
-    app_unref_all(&app);
+    unref_streams(&app.streams);
     free(body);
 }
 
@@ -855,8 +849,8 @@ static void test_close_from_drain(void)
     peer_preface(&p, NULL, 0);
     peer_get(&p, 1, "/", 1);
     peer_flush(&p);
-    h2r_stream *st = app.streams[0];
-    app.stream_count = 0; /* the test keeps no reference: the stream dies in the callback */
+    h2r_stream *st = app.streams.list[0];
+    app.streams.count = 0; /* the test keeps no reference: the stream dies in the callback */
     static uint8_t body[200];
     struct release_log r = {0};
     h2r_stream_respond(st, NULL, 0, 0);
@@ -911,7 +905,7 @@ static void test_file_ranges(void)
     CHECK_MSG(r.calls == 1 && r.data == NULL && r.len == 50000, "released once, after the write");
     CHECK(h2r_stream_write_file(st, -1, 0, 10, NULL, NULL) == H2R_ERR_INVALID_ARGUMENT);
     peer_free(&p);
-    app_unref_all(&app);
+    unref_streams(&app.streams);
 
     /* A partial write inside a file chunk: the next pull resumes at the right offset. */
     struct app app2 = {0};
@@ -929,7 +923,7 @@ static void test_file_ranges(void)
     h2r_session_sent(p.session, total - before_file - 30);
     CHECK(!h2r_session_want_write(p.session));
     peer_free(&p);
-    app_unref_all(&app2);
+    unref_streams(&app2.streams);
 
     close(fd);
     unlink(path);
@@ -977,7 +971,7 @@ static void test_file_failed(void)
         peer_get(&p, 1, "/", peer_ended);
         peer_flush(&p);
         peer_clear(&p);
-        h2r_stream *st = app.streams[0];
+        h2r_stream *st = app.streams.list[0];
         struct release_log r = {0};
         h2r_stream_respond(st, NULL, 0, 0);
         h2r_stream_write_file(st, fd, 0, 50000, log_release, &r);
@@ -1006,7 +1000,7 @@ static void test_file_failed(void)
         CHECK_MSG(session_remote_window(p.session) == 65535 - 16384 * 2,
                   "dropped payloads give their connection window back");
         peer_free(&p);
-        app_unref_all(&app);
+        unref_streams(&app.streams);
     }
 
     /* Part of the frame header already written: nothing can be rewritten. */
@@ -1025,7 +1019,7 @@ static void test_file_failed(void)
         CHECK(h2r_session_file_failed(p.session, 0) == H2R_ERR_INVALID_ARGUMENT); /* not a file range */
         CHECK(h2r_session_file_failed(p.session, 99) == H2R_ERR_INVALID_ARGUMENT);
         peer_free(&p);
-        app_unref_all(&app);
+        unref_streams(&app.streams);
     }
 
     /* Trailers already queued behind the failed frame would end the stream: the connection goes instead. */
@@ -1039,7 +1033,7 @@ static void test_file_failed(void)
         peer_get(&p, 1, "/", 1);
         peer_flush(&p);
         peer_clear(&p);
-        h2r_stream *st = app.streams[0];
+        h2r_stream *st = app.streams.list[0];
         h2r_stream_respond(st, NULL, 0, H2R_RESPOND_WAIT_FOR_TRAILERS);
         h2r_stream_write_file(st, fd, 0, 1000, NULL, NULL);
         h2r_stream_end(st);
@@ -1048,7 +1042,7 @@ static void test_file_failed(void)
         peer_flush(&p);
         CHECK(peer_got_goaway(&p, H2R_INTERNAL_ERROR));
         peer_free(&p);
-        app_unref_all(&app);
+        unref_streams(&app.streams);
     }
 
     close(fd);

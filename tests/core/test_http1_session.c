@@ -11,17 +11,12 @@
  * limit, the high-water mark, timeouts, and what HTTP/2-only calls return.
  */
 #define _GNU_SOURCE /* memmem */
-#include <stdarg.h>
 #include <stdlib.h>
 #include <unistd.h>
 
+#include "app_recorder.h"
 #include "check.h"
 #include "h2r.h"
-
-#define FIELD(n, v)                                                                                          \
-    {                                                                                                        \
-        .name = (n), .name_len = sizeof(n) - 1, .value = (v), .value_len = sizeof(v) - 1                     \
-    }
 
 /* ---- fixture: the application (a log of events and a reaction per test) and the wire ---- */
 
@@ -34,10 +29,8 @@ struct app {
     request_fn on_request;
     void (*on_end)(struct app *app, h2r_stream *st);
     void (*on_want_trailers)(struct app *app, h2r_stream *st);
-    h2r_stream *streams[256]; /* every stream seen, referenced until app_free */
-    size_t stream_count;
-    char log[16384];
-    size_t log_len;
+    struct stream_refs streams; /* every stream seen, until app_free */
+    struct event_log log;
     uint8_t *wire; /* everything pulled and reported written */
     size_t wire_len, wire_cap;
     size_t file_chunks;
@@ -47,19 +40,6 @@ struct app {
     size_t pull_max; /* chunks per pull (default 16) */
 };
 
-static void logf_(struct app *app, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void logf_(struct app *app, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    if (app->log_len < sizeof(app->log)) {
-        int n = vsnprintf(app->log + app->log_len, sizeof(app->log) - app->log_len, fmt, ap);
-        if (n > 0) app->log_len += (size_t)n;
-        if (app->log_len >= sizeof(app->log)) app->log_len = sizeof(app->log) - 1;
-    }
-    va_end(ap);
-}
-
 static struct app *app_of(h2r_stream *st)
 {
     return h2r_session_user_data(h2r_stream_session(st));
@@ -68,48 +48,44 @@ static struct app *app_of(h2r_stream *st)
 static void log_fields(struct app *app, const h2r_header *headers, size_t count)
 {
     for (size_t i = 0; i != count; ++i)
-        logf_(app, " %.*s=%.*s", (int)headers[i].name_len, headers[i].name, (int)headers[i].value_len,
-              headers[i].value);
+        log_event(&app->log, " %.*s=%.*s", (int)headers[i].name_len, headers[i].name,
+                  (int)headers[i].value_len, headers[i].value);
 }
 
 static void cb_stream(h2r_session *s, h2r_stream *st, const h2r_header *headers, size_t count, int flags)
 {
     struct app *app = h2r_session_user_data(s);
-    h2r_stream_ref(st);
-    if (app->stream_count < sizeof(app->streams) / sizeof(app->streams[0]))
-        app->streams[app->stream_count++] = st;
-    else
-        h2r_stream_unref(st);
-    logf_(app, "stream:%u", h2r_stream_id(st));
+    keep_stream(&app->streams, st);
+    log_event(&app->log, "stream:%u", h2r_stream_id(st));
     log_fields(app, headers, count);
-    logf_(app, "%s; ", (flags & H2R_END_STREAM) ? " END" : "");
+    log_event(&app->log, "%s; ", (flags & H2R_END_STREAM) ? " END" : "");
     if (app->on_request) app->on_request(app, st, headers, count, flags);
 }
 
 static void cb_data(h2r_stream *st, const uint8_t *data, size_t len)
 {
-    logf_(app_of(st), "data:%u:%.*s; ", h2r_stream_id(st), (int)len, (const char *)data);
+    log_event(&app_of(st)->log, "data:%u:%.*s; ", h2r_stream_id(st), (int)len, (const char *)data);
 }
 
 static void cb_end(h2r_stream *st)
 {
     struct app *app = app_of(st);
-    logf_(app, "end:%u; ", h2r_stream_id(st));
+    log_event(&app->log, "end:%u; ", h2r_stream_id(st));
     if (app->on_end) app->on_end(app, st);
 }
 
 static void cb_trailers(h2r_stream *st, const h2r_header *headers, size_t count)
 {
     struct app *app = app_of(st);
-    logf_(app, "trailers:%u", h2r_stream_id(st));
+    log_event(&app->log, "trailers:%u", h2r_stream_id(st));
     log_fields(app, headers, count);
-    logf_(app, "; ");
+    log_event(&app->log, "; ");
 }
 
 static void cb_want_trailers(h2r_stream *st)
 {
     struct app *app = app_of(st);
-    logf_(app, "want-trailers:%u; ", h2r_stream_id(st));
+    log_event(&app->log, "want-trailers:%u; ", h2r_stream_id(st));
     if (app->on_want_trailers) app->on_want_trailers(app, st);
 }
 
@@ -120,12 +96,12 @@ static void cb_drain(h2r_stream *st)
 
 static void cb_aborted(h2r_stream *st)
 {
-    logf_(app_of(st), "aborted:%u; ", h2r_stream_id(st));
+    log_event(&app_of(st)->log, "aborted:%u; ", h2r_stream_id(st));
 }
 
 static void cb_stream_close(h2r_stream *st, uint32_t code)
 {
-    logf_(app_of(st), "close:%u:%u; ", h2r_stream_id(st), code);
+    log_event(&app_of(st)->log, "close:%u:%u; ", h2r_stream_id(st), code);
 }
 
 static void cb_session_error(h2r_session *s, uint32_t code, const char *reason)
@@ -176,13 +152,8 @@ static void app_init(struct app *app)
 static void app_free(struct app *app)
 {
     h2r_session_free(app->session);
-    for (size_t i = 0; i != app->stream_count; ++i) h2r_stream_unref(app->streams[i]);
+    unref_streams(&app->streams);
     free(app->wire);
-}
-
-static h2r_stream *last_stream(struct app *app)
-{
-    return app->stream_count ? app->streams[app->stream_count - 1] : NULL;
 }
 
 /* bytes with CR, LF and other controls escaped, for a TAP line (one of two static buffers, in turn). */
@@ -205,17 +176,11 @@ static const char *escaped(const void *bytes, size_t len)
     return out;
 }
 
-static void log_clear(struct app *app)
-{
-    app->log_len = 0;
-    app->log[0] = 0;
-}
-
 static int log_is(struct app *app, const char *expected)
 {
-    int ok = CHECK_MSG(strcmp(app->log, expected) == 0, "log is \"%s\" (got \"%s\")",
-                       escaped(expected, strlen(expected)), escaped(app->log, app->log_len));
-    log_clear(app);
+    int ok = CHECK_MSG(strcmp(app->log.text, expected) == 0, "log is \"%s\" (got \"%s\")",
+                       escaped(expected, strlen(expected)), escaped(app->log.text, app->log.len));
+    log_clear(&app->log);
     return ok;
 }
 
@@ -274,12 +239,6 @@ static ssize_t feed(struct app *app, const char *bytes)
     return h2r_session_feed(app->session, (const uint8_t *)bytes, strlen(bytes));
 }
 
-static void release(void *ctx, const void *data, size_t len)
-{
-    (void)data, (void)len;
-    ++((struct app *)ctx)->releases;
-}
-
 static const h2r_header *find(const h2r_header *headers, size_t count, const char *name)
 {
     for (size_t i = 0; i != count; ++i)
@@ -302,7 +261,7 @@ static void respond_hello(struct app *app, h2r_stream *st, const h2r_header *hea
     if (path && path->value_len) body[0] = path->value[path->value_len - 1];
     h2r_header fields[] = {FIELD(":status", "200"), FIELD("content-length", "5")};
     CHECK(h2r_stream_respond(st, fields, 2, 0) == 0);
-    CHECK(h2r_stream_write(st, body, 5, release, app) == 1);
+    CHECK(h2r_stream_write(st, body, 5, count_release, &app->releases) == 1);
     CHECK(h2r_stream_end(st) == 0);
 }
 
@@ -313,8 +272,8 @@ static void respond_unframed(struct app *app, h2r_stream *st, const h2r_header *
     (void)headers, (void)count, (void)flags;
     h2r_header fields[] = {FIELD("content-type", "text/plain")};
     CHECK(h2r_stream_respond(st, fields, 1, 0) == 0);
-    CHECK(h2r_stream_write(st, "abc", 3, release, app) == 1);
-    CHECK(h2r_stream_write(st, "defgh", 5, release, app) == 1);
+    CHECK(h2r_stream_write(st, "abc", 3, count_release, &app->releases) == 1);
+    CHECK(h2r_stream_write(st, "defgh", 5, count_release, &app->releases) == 1);
     CHECK(h2r_stream_end(st) == 0);
 }
 
@@ -344,7 +303,7 @@ static void test_simple_get(void)
     CHECK(feed(&app, req) == (ssize_t)strlen(req));
     log_is(&app, "stream:1 :method=GET :scheme=http :authority=example.com :path=/hello user-agent=t/1 "
                  "accept=*/* END; end:1; ");
-    CHECK(strcmp(h2r_stream_http_version(last_stream(&app)), "1.1") == 0);
+    CHECK(strcmp(h2r_stream_http_version(last_stream(&app.streams)), "1.1") == 0);
     CHECK(h2r_session_want_write(app.session));
     wire_is(&app, "HTTP/1.1 200 OK\r\ncontent-length: 5\r\n\r\noello");
     log_is(&app, "close:1:0; ");
@@ -373,7 +332,7 @@ static void test_request_fields(void)
                "X-Mixed-Case: Value\r\nx-empty:\r\n\r\n");
     log_is(&app, "stream:1 :method=OPTIONS :scheme=https :authority=a.example:8443 :path=* te=trailers "
                  "x-mixed-case=Value x-empty= END; end:1; ");
-    h2r_stream_close(last_stream(&app), H2R_NO_ERROR);
+    h2r_stream_close(last_stream(&app.streams), H2R_NO_ERROR);
     app_free(&app);
 
     /* absolute-form: authority and path from the target, userinfo dropped, Host ignored. */
@@ -401,7 +360,7 @@ static void test_request_fields(void)
     /* Without an authority the target names nothing this server could be. */
     app_init(&app);
     feed(&app, "GET urn:isbn:123 HTTP/1.1\r\nHost: a\r\n\r\n");
-    CHECK(app.stream_count == 0 && app.session_errors == 1);
+    CHECK(app.streams.count == 0 && app.session_errors == 1);
     flush(&app);
     CHECK(app.wire_len > 12 && memcmp(app.wire, "HTTP/1.1 400", 12) == 0);
     app_free(&app);
@@ -421,8 +380,8 @@ static void respond_with_trailers(struct app *app, h2r_stream *st, const h2r_hea
 {
     (void)headers, (void)count, (void)flags;
     CHECK(h2r_stream_respond(st, NULL, 0, H2R_RESPOND_WAIT_FOR_TRAILERS) == 0);
-    CHECK(h2r_stream_write(st, "abc", 3, release, app) == 1);
-    CHECK(h2r_stream_write(st, "defgh", 5, release, app) == 1);
+    CHECK(h2r_stream_write(st, "abc", 3, count_release, &app->releases) == 1);
+    CHECK(h2r_stream_write(st, "defgh", 5, count_release, &app->releases) == 1);
     CHECK(h2r_stream_end(st) == 0);
 }
 
@@ -440,7 +399,7 @@ static void test_chunked_response(void)
     /* Writes between pulls: a chunk each; the CRLF after a chunk goes with the next chunk's header. */
     app.on_request = NULL;
     feed(&app, "GET / HTTP/1.1\r\nHost: a\r\n\r\n");
-    h2r_stream *st = last_stream(&app);
+    h2r_stream *st = last_stream(&app.streams);
     CHECK(h2r_stream_respond(st, NULL, 0, 0) == 0);
     CHECK(h2r_stream_write(st, "0123456789abcdefghij", 20, NULL, NULL) == 1);
     wire_is(&app, "HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\n14\r\n0123456789abcdefghij");
@@ -455,7 +414,7 @@ static void test_chunked_response(void)
     /* Trailers: in the last chunk, after on_want_trailers. */
     app.on_request = respond_with_trailers;
     app.on_want_trailers = trailers_now;
-    log_clear(&app);
+    log_clear(&app.log);
     feed(&app, "GET / HTTP/1.1\r\nHost: a\r\n\r\n");
     wire_is(&app, "HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\n8\r\nabcdefgh\r\n0\r\n"
                   "x-checksum: 42\r\nx-more: a b\r\n\r\n");
@@ -465,8 +424,8 @@ static void test_chunked_response(void)
     /* END_STREAM with WAIT_FOR_TRAILERS: chunked with no data, then the trailers. */
     app.on_request = NULL;
     feed(&app, "GET / HTTP/1.1\r\nHost: a\r\n\r\n");
-    log_clear(&app);
-    CHECK(h2r_stream_respond(last_stream(&app), NULL, 0,
+    log_clear(&app.log);
+    CHECK(h2r_stream_respond(last_stream(&app.streams), NULL, 0,
                              H2R_RESPOND_END_STREAM | H2R_RESPOND_WAIT_FOR_TRAILERS) == 0);
     wire_is(
         &app,
@@ -487,23 +446,23 @@ static void test_length_response(void)
     app.on_request = NULL;
     app.on_want_trailers = trailers_now;
     feed(&app, "GET / HTTP/1.1\r\nHost: a\r\n\r\n");
-    h2r_stream *st = last_stream(&app);
+    h2r_stream *st = last_stream(&app.streams);
     h2r_header fields[] = {FIELD("content-length", "3")};
     CHECK(h2r_stream_respond(st, fields, 1, H2R_RESPOND_WAIT_FOR_TRAILERS) == 0);
     h2r_stream_write(st, "abc", 3, NULL, NULL);
     h2r_stream_end(st);
     wire_is(&app, "HTTP/1.1 200 OK\r\ncontent-length: 3\r\n\r\nabc");
-    CHECK(strstr(app.log, "want-trailers:3; close:3:0; ") != NULL);
+    CHECK(strstr(app.log.text, "want-trailers:3; close:3:0; ") != NULL);
     CHECK(h2r_stream_closed(st));
 
     /* Bytes beyond the length are dropped (and released); the connection goes on. */
     feed(&app, "GET / HTTP/1.1\r\nHost: a\r\n\r\n");
-    st = last_stream(&app);
+    st = last_stream(&app.streams);
     CHECK(h2r_stream_respond(st, fields, 1, 0) == 0);
     app.releases = 0;
-    h2r_stream_write(st, "ab", 2, release, &app);
-    h2r_stream_write(st, "cdef", 4, release, &app);
-    h2r_stream_write(st, "gh", 2, release, &app);
+    h2r_stream_write(st, "ab", 2, count_release, &app.releases);
+    h2r_stream_write(st, "cdef", 4, count_release, &app.releases);
+    h2r_stream_write(st, "gh", 2, count_release, &app.releases);
     h2r_stream_end(st);
     wire_is(&app, "HTTP/1.1 200 OK\r\ncontent-length: 3\r\n\r\nabc");
     CHECK(app.releases == 3);
@@ -511,7 +470,7 @@ static void test_length_response(void)
 
     /* A body short of its length: the connection ends after it, so that the client can tell. */
     feed(&app, "GET / HTTP/1.1\r\nHost: a\r\n\r\n");
-    st = last_stream(&app);
+    st = last_stream(&app.streams);
     h2r_header ten[] = {FIELD("content-length", "10")};
     CHECK(h2r_stream_respond(st, ten, 1, 0) == 0);
     h2r_stream_write(st, "abc", 3, NULL, NULL);
@@ -528,10 +487,10 @@ static void test_no_body_responses(void)
     app_init(&app);
     /* HEAD: the head as given, writes refused and released, the connection goes on. */
     feed(&app, "HEAD /x HTTP/1.1\r\nHost: a\r\n\r\n");
-    h2r_stream *st = last_stream(&app);
+    h2r_stream *st = last_stream(&app.streams);
     h2r_header fields[] = {FIELD("content-length", "5"), FIELD("content-type", "text/plain")};
     CHECK(h2r_stream_respond(st, fields, 2, 0) == 0);
-    CHECK(h2r_stream_write(st, "hello", 5, release, &app) < 0);
+    CHECK(h2r_stream_write(st, "hello", 5, count_release, &app.releases) < 0);
     CHECK(app.releases == 1);
     CHECK(h2r_stream_end(st) < 0);
     wire_is(&app, "HTTP/1.1 200 OK\r\ncontent-length: 5\r\ncontent-type: text/plain\r\n\r\n");
@@ -546,18 +505,18 @@ static void test_no_body_responses(void)
     app.on_request = NULL;
     feed(&app, "GET /x HTTP/1.1\r\nHost: a\r\n\r\n");
     h2r_header no_content = FIELD(":status", "204");
-    CHECK(h2r_stream_respond(last_stream(&app), &no_content, 1, 0) == 0);
-    CHECK(h2r_stream_write(last_stream(&app), "x", 1, NULL, NULL) < 0);
+    CHECK(h2r_stream_respond(last_stream(&app.streams), &no_content, 1, 0) == 0);
+    CHECK(h2r_stream_write(last_stream(&app.streams), "x", 1, NULL, NULL) < 0);
     wire_is(&app, "HTTP/1.1 204 No Content\r\n\r\n");
     feed(&app, "GET /x HTTP/1.1\r\nHost: a\r\n\r\n");
     h2r_header not_modified[] = {FIELD(":status", "304"), FIELD("etag", "\"1\"")};
-    CHECK(h2r_stream_respond(last_stream(&app), not_modified, 2, H2R_RESPOND_END_STREAM) == 0);
+    CHECK(h2r_stream_respond(last_stream(&app.streams), not_modified, 2, H2R_RESPOND_END_STREAM) == 0);
     wire_is(&app, "HTTP/1.1 304 Not Modified\r\netag: \"1\"\r\n\r\n");
 
     /* A status without a reason phrase we know: an empty one. */
     feed(&app, "GET /x HTTP/1.1\r\nHost: a\r\n\r\n");
     h2r_header odd = FIELD(":status", "299");
-    CHECK(h2r_stream_respond(last_stream(&app), &odd, 1, H2R_RESPOND_END_STREAM) == 0);
+    CHECK(h2r_stream_respond(last_stream(&app.streams), &odd, 1, H2R_RESPOND_END_STREAM) == 0);
     wire_is(&app, "HTTP/1.1 299 \r\ncontent-length: 0\r\n\r\n");
     CHECK(h2r_session_want_read(app.session));
     app_free(&app);
@@ -568,7 +527,7 @@ static void test_response_validation(void)
     struct app app;
     app_init(&app);
     feed(&app, "GET / HTTP/1.1\r\nHost: a\r\n\r\n");
-    h2r_stream *st = last_stream(&app);
+    h2r_stream *st = last_stream(&app.streams);
     h2r_header control = FIELD("x-bad", "a\x01z");
     h2r_header crlf = FIELD("x-bad", "a\r\nset-cookie: x");
     h2r_header conn = FIELD("connection", "close");
@@ -600,7 +559,7 @@ static void test_response_validation(void)
     app.on_request = respond_with_trailers;
     feed(&app, "GET / HTTP/1.1\r\nHost: a\r\n\r\n");
     flush(&app);
-    st = last_stream(&app);
+    st = last_stream(&app.streams);
     CHECK(h2r_stream_send_trailers(st, &control, 1) == H2R_ERR_INVALID_HEADER);
     CHECK(h2r_stream_send_trailers(st, &conn, 1) == H2R_ERR_INVALID_HEADER);
     CHECK(h2r_stream_send_trailers(st, &interim_only, 1) == H2R_ERR_INVALID_HEADER);
@@ -619,7 +578,7 @@ static void test_keep_alive(void)
     app_init(&app);
     app.on_request = respond_hello;
     feed(&app, "GET /a HTTP/1.0\r\n\r\n");
-    CHECK(strcmp(h2r_stream_http_version(last_stream(&app)), "1.0") == 0);
+    CHECK(strcmp(h2r_stream_http_version(last_stream(&app.streams)), "1.0") == 0);
     CHECK(!h2r_session_want_read(app.session));
     CHECK(!h2r_session_is_done(app.session));
     wire_is(&app, "HTTP/1.1 200 OK\r\ncontent-length: 5\r\nconnection: close\r\n\r\naello");
@@ -644,9 +603,9 @@ static void test_keep_alive(void)
     app_init(&app);
     app.on_request = respond_hello;
     feed(&app, "GET /a HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\nGET /b HTTP/1.1\r\nHost: a\r\n\r\n");
-    CHECK(app.stream_count == 1);
+    CHECK(app.streams.count == 1);
     wire_is(&app, "HTTP/1.1 200 OK\r\ncontent-length: 5\r\nconnection: close\r\n\r\naello");
-    CHECK(h2r_session_is_done(app.session) && app.stream_count == 1);
+    CHECK(h2r_session_is_done(app.session) && app.streams.count == 1);
     app_free(&app);
 
     /* HTTP/1.1 by default: no connection field, and the connection goes on. */
@@ -677,7 +636,7 @@ static const char pipelined_wire[] = "HTTP/1.1 200 OK\r\ncontent-length: 5\r\n\r
 static void log_without_data(struct app *app, char *out, size_t cap, char *body, size_t body_cap)
 {
     size_t n = 0, b = 0;
-    for (const char *p = app->log; *p;) {
+    for (const char *p = app->log.text; *p;) {
         const char *end = strstr(p, "; ");
         size_t len = end ? (size_t)(end - p) + 2 : strlen(p);
         if (strncmp(p, "data:", 5) == 0) {
@@ -708,7 +667,7 @@ static void test_pipelining(void)
     app.on_request = respond_hello;
     CHECK(feed(&app, pipelined) == (ssize_t)strlen(pipelined));
     /* Only the first is read until its response is out. */
-    CHECK(app.stream_count == 1);
+    CHECK(app.streams.count == 1);
     wire_is(&app, pipelined_wire);
     char log[4096], body[256];
     log_without_data(&app, log, sizeof(log), body, sizeof(body));
@@ -720,9 +679,9 @@ static void test_pipelining(void)
     app_init(&app);
     feed(&app, pipelined);
     for (size_t i = 0; i != 4; ++i) {
-        CHECK(app.stream_count == i + 1);
-        if (app.stream_count != i + 1) break;
-        h2r_stream *st = last_stream(&app);
+        CHECK(app.streams.count == i + 1);
+        if (app.streams.count != i + 1) break;
+        h2r_stream *st = last_stream(&app.streams);
         respond_hello(&app, st, NULL, 0, 0);
         flush(&app);
     }
@@ -810,7 +769,7 @@ static void test_request_bodies(void)
     app.on_request = respond_hello;
     feed(&app, "POST /u HTTP/1.1\r\nHost: a\r\nContent-Length: 6\r\n\r\nabc");
     wire_is(&app, "HTTP/1.1 200 OK\r\ncontent-length: 5\r\n\r\nuello");
-    CHECK(!h2r_stream_closed(last_stream(&app)));
+    CHECK(!h2r_stream_closed(last_stream(&app.streams)));
     feed(&app, "defGET /n HTTP/1.1\r\nHost: a\r\n\r\n");
     log_is(&app, "stream:1 :method=POST :scheme=http :authority=a :path=/u content-length=6; data:1:abc; "
                  "data:1:def; end:1; close:1:0; stream:3 :method=GET :scheme=http :authority=a :path=/n END; "
@@ -830,7 +789,7 @@ static void test_interim(void)
                  "content-length=3; ");
     /* Nothing is sent by itself. */
     CHECK(!h2r_session_want_write(app.session));
-    h2r_stream *st = last_stream(&app);
+    h2r_stream *st = last_stream(&app.streams);
     h2r_header cont = FIELD(":status", "100");
     CHECK(h2r_stream_additional_headers(st, &cont, 1) == 0);
     wire_is(&app, "HTTP/1.1 100 Continue\r\n\r\n");
@@ -842,7 +801,7 @@ static void test_interim(void)
     /* 103 Early Hints with its fields, then the response; 101 is refused. */
     app.on_end = NULL;
     feed(&app, "GET / HTTP/1.1\r\nHost: a\r\n\r\n");
-    st = last_stream(&app);
+    st = last_stream(&app.streams);
     h2r_header hints[] = {FIELD(":status", "103"), FIELD("link", "</s.css>; rel=preload")};
     h2r_header switching = FIELD(":status", "101");
     CHECK(h2r_stream_additional_headers(st, hints, 2) == 0);
@@ -856,7 +815,7 @@ static void test_interim(void)
     /* HTTP/1.0 has no interim responses: nothing is sent. */
     app_init(&app);
     feed(&app, "GET / HTTP/1.0\r\n\r\n");
-    CHECK(h2r_stream_additional_headers(last_stream(&app), hints, 2) == 0);
+    CHECK(h2r_stream_additional_headers(last_stream(&app.streams), hints, 2) == 0);
     CHECK(!h2r_session_want_write(app.session));
     app_free(&app);
 
@@ -867,10 +826,10 @@ static void test_interim(void)
     app_init(&app);
     feed(&app, "PUT / HTTP/1.1\r\nHost: a\r\nExpect: 100-continue\r\nContent-Length: 100\r\n\r\n");
     h2r_header denied[] = {FIELD(":status", "417")};
-    CHECK(h2r_stream_respond(last_stream(&app), denied, 1, H2R_RESPOND_END_STREAM) == 0);
+    CHECK(h2r_stream_respond(last_stream(&app.streams), denied, 1, H2R_RESPOND_END_STREAM) == 0);
     wire_is(&app, "HTTP/1.1 417 Expectation Failed\r\ncontent-length: 0\r\nconnection: close\r\n\r\n");
     CHECK(h2r_session_is_done(app.session));
-    CHECK(strstr(app.log, "close:1:0; ") != NULL && strstr(app.log, "aborted") == NULL);
+    CHECK(strstr(app.log.text, "close:1:0; ") != NULL && strstr(app.log.text, "aborted") == NULL);
     app_free(&app);
 }
 
@@ -896,7 +855,7 @@ static void check_refused(const char *what, const char *request, const h2r_sessi
     ssize_t rc = feed(&app, request);
     flush(&app);
     size_t sl = strlen(status_line);
-    int ok = rc == H2R_ERR_PROTOCOL && app.stream_count == 0 && app.session_errors == 1 &&
+    int ok = rc == H2R_ERR_PROTOCOL && app.streams.count == 0 && app.session_errors == 1 &&
              app.wire_len > sl && memcmp(app.wire, status_line, sl) == 0 &&
              memmem(app.wire, app.wire_len, "\r\nconnection: close\r\n", 21) != NULL &&
              memmem(app.wire, app.wire_len, "\r\ncontent-type: text/plain; charset=utf-8\r\n", 43) != NULL &&
@@ -971,7 +930,7 @@ static void test_bad_requests(void)
     app.on_request = respond_hello;
     feed(&app, "GET /1 HTTP/1.1\r\nHost: a\r\n\r\nGET /2 HTTP/1.1\r\n\r\n");
     flush(&app);
-    CHECK(app.stream_count == 1 && h2r_session_is_done(app.session));
+    CHECK(app.streams.count == 1 && h2r_session_is_done(app.session));
     static const char first[] =
         "HTTP/1.1 200 OK\r\ncontent-length: 5\r\n\r\n1elloHTTP/1.1 400 Bad Request\r\n";
     CHECK(app.wire_len > sizeof(first) && memcmp(app.wire, first, sizeof(first) - 1) == 0);
@@ -997,7 +956,7 @@ static void test_bad_bodies(void)
     app.on_request = respond_unframed;
     feed(&app, "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n");
     CHECK(feed(&app, "3\r\nabcX\r\n") == H2R_ERR_PROTOCOL);
-    CHECK(strstr(app.log, "aborted:1; close:1:1; ") != NULL);
+    CHECK(strstr(app.log.text, "aborted:1; close:1:1; ") != NULL);
     /* The head was queued already and goes; the body, still the stream's, is dropped with it. */
     wire_is(&app, "HTTP/1.1 200 OK\r\ncontent-type: text/plain\r\ntransfer-encoding: chunked\r\n\r\n");
     CHECK(h2r_session_is_done(app.session));
@@ -1033,7 +992,7 @@ static void test_bad_bodies(void)
         "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n0\r\nX-Big: ", 'v', 180, "\r\n\r\n");
     CHECK(feed(&app, trailer) == H2R_ERR_PROTOCOL);
     free(trailer);
-    CHECK(strstr(app.log, "aborted:1; close:1:11; ") != NULL);
+    CHECK(strstr(app.log.text, "aborted:1; close:1:11; ") != NULL);
     flush(&app);
     CHECK(memcmp(app.wire, "HTTP/1.1 431 Request Header Fields Too Large\r\n", 46) == 0);
     CHECK(h2r_session_is_done(app.session));
@@ -1054,10 +1013,10 @@ static void test_file_ranges(void)
     struct app app;
     app_init(&app);
     feed(&app, "GET /f HTTP/1.1\r\nHost: a\r\n\r\n");
-    h2r_stream *st = last_stream(&app);
+    h2r_stream *st = last_stream(&app.streams);
     CHECK(h2r_stream_respond(st, NULL, 0, 0) == 0);
-    CHECK(h2r_stream_write_file(st, file_fd, 3, 4, release, &app) == 1);
-    CHECK(h2r_stream_write(st, "!", 1, release, &app) == 1);
+    CHECK(h2r_stream_write_file(st, file_fd, 3, 4, count_release, &app.releases) == 1);
+    CHECK(h2r_stream_write(st, "!", 1, count_release, &app.releases) == 1);
     CHECK(h2r_stream_end(st) == 0);
     h2r_chunk chunks[16];
     size_t n = h2r_session_pull(app.session, chunks, 16);
@@ -1075,10 +1034,10 @@ static void test_file_ranges(void)
 
     /* A partial write: the file chunk resumes at the right offset. */
     feed(&app, "GET /f HTTP/1.1\r\nHost: a\r\n\r\n");
-    st = last_stream(&app);
+    st = last_stream(&app.streams);
     h2r_header length = FIELD("content-length", "10");
     CHECK(h2r_stream_respond(st, &length, 1, 0) == 0);
-    h2r_stream_write_file(st, file_fd, 0, 10, release, &app);
+    h2r_stream_write_file(st, file_fd, 0, 10, count_release, &app.releases);
     h2r_stream_end(st);
     n = h2r_session_pull(app.session, chunks, 16);
     CHECK(n == 2 && chunks[1].fd == file_fd && chunks[1].len == 10);
@@ -1094,13 +1053,13 @@ static void test_file_ranges(void)
     /* A file that cannot be read: the stream is aborted and the connection must go. */
     app_init(&app);
     feed(&app, "GET /f HTTP/1.1\r\nHost: a\r\n\r\n");
-    st = last_stream(&app);
+    st = last_stream(&app.streams);
     CHECK(h2r_stream_respond(st, &length, 1, 0) == 0);
-    h2r_stream_write_file(st, file_fd, 0, 10, release, &app);
+    h2r_stream_write_file(st, file_fd, 0, 10, count_release, &app.releases);
     n = h2r_session_pull(app.session, chunks, 16);
     CHECK(h2r_session_file_failed(app.session, 0) == H2R_ERR_INVALID_ARGUMENT); /* the head is memory */
     CHECK(h2r_session_file_failed(app.session, 1) == H2R_ERR_INVALID_STATE);
-    CHECK(strstr(app.log, "aborted:1; close:1:2; ") != NULL);
+    CHECK(strstr(app.log.text, "aborted:1; close:1:2; ") != NULL);
     CHECK(app.session_errors == 1 && app.error_code == H2R_INTERNAL_ERROR);
     CHECK(!h2r_session_want_read(app.session));
     CHECK(app.releases == 0);
@@ -1113,17 +1072,17 @@ static void test_releases_on_free(void)
     struct app app;
     app_init(&app);
     feed(&app, "GET / HTTP/1.1\r\nHost: a\r\n\r\n");
-    h2r_stream *st = last_stream(&app);
+    h2r_stream *st = last_stream(&app.streams);
     h2r_stream_respond(st, NULL, 0, 0);
-    h2r_stream_write(st, "in flight", 9, release, &app);
+    h2r_stream_write(st, "in flight", 9, count_release, &app.releases);
     h2r_chunk chunks[16];
     CHECK(h2r_session_pull(app.session, chunks, 16) == 3);
-    h2r_stream_write(st, "queued", 6, release, &app);
-    h2r_stream_write_file(st, file_fd, 0, 5, release, &app);
+    h2r_stream_write(st, "queued", 6, count_release, &app.releases);
+    h2r_stream_write_file(st, file_fd, 0, 5, count_release, &app.releases);
     CHECK(app.releases == 0);
     h2r_session_free(app.session);
     CHECK(app.releases == 3);
-    for (size_t i = 0; i != app.stream_count; ++i) h2r_stream_unref(app.streams[i]);
+    for (size_t i = 0; i != app.streams.count; ++i) h2r_stream_unref(app.streams.list[i]);
     free(app.wire);
 }
 
@@ -1134,26 +1093,27 @@ static void test_stream_close(void)
     struct app app;
     app_init(&app);
     feed(&app, "GET / HTTP/1.1\r\nHost: a\r\n\r\nGET /next HTTP/1.1\r\nHost: a\r\n\r\n");
-    h2r_stream *st = last_stream(&app);
+    h2r_stream *st = last_stream(&app.streams);
     h2r_stream_respond(st, NULL, 0, 0);
-    h2r_stream_write(st, "abc", 3, release, &app);
+    h2r_stream_write(st, "abc", 3, count_release, &app.releases);
     wire_is(&app, "HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\n3\r\nabc");
-    h2r_stream_write(st, "queued", 6, release, &app);
+    h2r_stream_write(st, "queued", 6, count_release, &app.releases);
     /* Mid-body: the exchange cannot be repaired, the connection ends after what is written. */
     CHECK(h2r_stream_close(st, H2R_CANCEL) == 0);
     CHECK(app.releases == 2);
-    CHECK(strstr(app.log, "close:1:8; ") != NULL && strstr(app.log, "aborted") == NULL);
+    CHECK(strstr(app.log.text, "close:1:8; ") != NULL && strstr(app.log.text, "aborted") == NULL);
     CHECK(h2r_stream_close(st, H2R_CANCEL) == H2R_ERR_STREAM_CLOSED);
-    CHECK(h2r_stream_write(st, "x", 1, release, &app) == H2R_ERR_STREAM_CLOSED && app.releases == 3);
+    CHECK(h2r_stream_write(st, "x", 1, count_release, &app.releases) == H2R_ERR_STREAM_CLOSED &&
+          app.releases == 3);
     wire_is(&app, "");
     CHECK(h2r_session_is_done(app.session) && !h2r_session_want_read(app.session));
-    CHECK(app.stream_count == 1); /* the pipelined request is never read */
+    CHECK(app.streams.count == 1); /* the pipelined request is never read */
     app_free(&app);
 
     /* Before the response: nothing is sent at all. */
     app_init(&app);
     feed(&app, "GET / HTTP/1.1\r\nHost: a\r\n\r\n");
-    h2r_stream_close(last_stream(&app), H2R_NO_ERROR);
+    h2r_stream_close(last_stream(&app.streams), H2R_NO_ERROR);
     wire_is(&app, "");
     CHECK(h2r_session_is_done(app.session));
     app_free(&app);
@@ -1161,11 +1121,11 @@ static void test_stream_close(void)
     /* destroy: the exchange is aborted, what is queued goes out, then done. */
     app_init(&app);
     feed(&app, "GET / HTTP/1.1\r\nHost: a\r\n\r\n");
-    st = last_stream(&app);
+    st = last_stream(&app.streams);
     h2r_stream_respond(st, NULL, 0, 0);
-    h2r_stream_write(st, "abc", 3, release, &app);
+    h2r_stream_write(st, "abc", 3, count_release, &app.releases);
     h2r_session_destroy(app.session, H2R_NO_ERROR);
-    CHECK(strstr(app.log, "aborted:1; close:1:8; ") != NULL);
+    CHECK(strstr(app.log.text, "aborted:1; close:1:8; ") != NULL);
     CHECK(app.releases == 1);
     wire_is(&app, "HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\n");
     CHECK(h2r_session_is_done(app.session) && !h2r_session_want_read(app.session));
@@ -1181,7 +1141,7 @@ static void test_graceful_close(void)
     feed(&app, "GET / HTTP/1.1\r\nHo");
     h2r_session_close(app.session);
     CHECK(h2r_session_is_done(app.session) && app.session_closes == 1 && !h2r_session_want_read(app.session));
-    CHECK(app.stream_count == 0);
+    CHECK(app.streams.count == 0);
     app_free(&app);
 
     /* Before the response's head: it says connection: close; pipelined requests are not read. */
@@ -1189,9 +1149,9 @@ static void test_graceful_close(void)
     feed(&app, "GET /1 HTTP/1.1\r\nHost: a\r\n\r\nGET /2 HTTP/1.1\r\nHost: a\r\n\r\n");
     h2r_session_close(app.session);
     CHECK(!h2r_session_is_done(app.session));
-    respond_hello(&app, last_stream(&app), NULL, 0, 0);
+    respond_hello(&app, last_stream(&app.streams), NULL, 0, 0);
     wire_is(&app, "HTTP/1.1 200 OK\r\ncontent-length: 5\r\nconnection: close\r\n\r\nhello");
-    CHECK(h2r_session_is_done(app.session) && app.stream_count == 1);
+    CHECK(h2r_session_is_done(app.session) && app.streams.count == 1);
     app_free(&app);
 
     /* While the request body comes: it is read to its end, then the response finishes it. */
@@ -1210,7 +1170,7 @@ static void test_graceful_close(void)
     /* After the head: the response finishes as it is, and the connection ends. */
     app_init(&app);
     feed(&app, "GET / HTTP/1.1\r\nHost: a\r\n\r\n");
-    h2r_stream *st = last_stream(&app);
+    h2r_stream *st = last_stream(&app.streams);
     h2r_stream_respond(st, NULL, 0, 0);
     h2r_session_close(app.session);
     h2r_stream_write(st, "abc", 3, NULL, NULL);
@@ -1236,18 +1196,18 @@ static void test_buffered_input_limit(void)
     CHECK(app.session_errors == 1 && app.error_code == H2R_ENHANCE_YOUR_CALM);
     CHECK(strstr(app.error_reason, "http1_max_buffered_input") != NULL);
     CHECK(!h2r_session_want_read(app.session));
-    respond_hello(&app, last_stream(&app), NULL, 0, 0);
+    respond_hello(&app, last_stream(&app.streams), NULL, 0, 0);
     wire_is(&app, "HTTP/1.1 200 OK\r\ncontent-length: 5\r\nconnection: close\r\n\r\nhello");
-    CHECK(h2r_session_is_done(app.session) && app.stream_count == 1);
+    CHECK(h2r_session_is_done(app.session) && app.streams.count == 1);
     app_free(&app);
 
     /* Under it, in many feeds: all kept, nothing dropped. */
     app_init(&app);
     for (int i = 0; i != 20; ++i) CHECK(feed(&app, "GET /x HTTP/1.1\r\nHost: a\r\n\r\n") == 28);
     app.on_request = respond_hello;
-    respond_hello(&app, last_stream(&app), NULL, 0, 0);
+    respond_hello(&app, last_stream(&app.streams), NULL, 0, 0);
     flush(&app);
-    CHECK(app.stream_count == 20 && app.session_errors == 0);
+    CHECK(app.streams.count == 20 && app.session_errors == 0);
     app_free(&app);
 }
 
@@ -1259,7 +1219,7 @@ static void test_high_water_mark(void)
     struct app app;
     app_init_with(&app, &options, "http");
     feed(&app, "GET / HTTP/1.1\r\nHost: a\r\n\r\n");
-    h2r_stream *st = last_stream(&app);
+    h2r_stream *st = last_stream(&app.streams);
     h2r_stream_respond(st, NULL, 0, 0);
     CHECK(h2r_stream_write(st, "01234567", 8, NULL, NULL) == 1);
     CHECK(h2r_stream_write(st, "89", 2, NULL, NULL) == 0);
@@ -1279,7 +1239,7 @@ static void test_connect_tunnel(void)
     app_init(&app);
     feed(&app, "CONNECT example.com:443 HTTP/1.1\r\nHost: example.com:443\r\n\r\nearly");
     log_is(&app, "stream:1 :method=CONNECT :authority=example.com:443; data:1:early; ");
-    h2r_stream *st = last_stream(&app);
+    h2r_stream *st = last_stream(&app.streams);
     /* A 2xx to CONNECT has no framing fields (RFC 9110 §9.3.6). */
     h2r_header length = FIELD("content-length", "4");
     CHECK(h2r_stream_respond(st, &length, 1, 0) == H2R_ERR_INVALID_HEADER);
@@ -1308,7 +1268,7 @@ static void test_connect_tunnel(void)
     app_init(&app);
     feed(&app, "CONNECT example.com:443 HTTP/1.1\r\nHost: example.com:443\r\n\r\n");
     h2r_header forbidden = FIELD(":status", "403");
-    CHECK(h2r_stream_respond(last_stream(&app), &forbidden, 1, H2R_RESPOND_END_STREAM) == 0);
+    CHECK(h2r_stream_respond(last_stream(&app.streams), &forbidden, 1, H2R_RESPOND_END_STREAM) == 0);
     wire_is(&app, "HTTP/1.1 403 Forbidden\r\ncontent-length: 0\r\nconnection: close\r\n\r\n");
     CHECK(h2r_session_is_done(app.session));
     app_free(&app);
@@ -1347,7 +1307,7 @@ static void test_http2_only_calls(void)
     CHECK(!h2r_session_want_write(app.session) && h2r_session_want_read(app.session));
 
     feed(&app, "GET / HTTP/1.1\r\nHost: a\r\n\r\n");
-    h2r_stream *st = last_stream(&app), *pushed = (h2r_stream *)1;
+    h2r_stream *st = last_stream(&app.streams), *pushed = (h2r_stream *)1;
     h2r_header path = FIELD(":path", "/p");
     CHECK(!h2r_stream_push_allowed(st));
     CHECK(h2r_stream_push(st, &path, 1, &pushed) == H2R_ERR_PUSH_DISABLED && pushed == NULL);
@@ -1371,7 +1331,7 @@ static void test_timeouts(void)
     app_init(&app);
     h2r_session_tick(app.session, 1000);
     feed(&app, "GET / HTTP/1.1\r\nHost: a\r\n\r\n");
-    h2r_stream *st = last_stream(&app);
+    h2r_stream *st = last_stream(&app.streams);
     CHECK(h2r_stream_set_timeout(st, 100) == 0);
     h2r_session_tick(app.session, 1050);
     CHECK(app.timeouts == 0);

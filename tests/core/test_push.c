@@ -5,13 +5,9 @@
  */
 #include <stdlib.h>
 
+#include "app_recorder.h"
 #include "check.h"
 #include "peer.h"
-
-#define FIELD(n, v)                                                                                          \
-    {                                                                                                        \
-        .name = (n), .name_len = sizeof(n) - 1, .value = (v), .value_len = sizeof(v) - 1                     \
-    }
 
 struct event {
     char what; /* 'a': aborted, 'c': stream close */
@@ -129,19 +125,6 @@ static void get_https(struct peer *p, uint32_t id, const char *path)
     peer_headers(p, id, H2R_FLAG_END_STREAM, fields, 4);
 }
 
-/* Is the decoded block exactly these fields, in this order? */
-static int fields_are(const struct peer_frame *f, const h2r_header *want, size_t count)
-{
-    if (!f || f->hpack_error || f->field_count != count) return 0;
-    for (size_t i = 0; i != count; ++i)
-        if (f->fields[i].name_len != want[i].name_len ||
-            memcmp(f->fields[i].name, want[i].name, want[i].name_len) ||
-            f->fields[i].value_len != want[i].value_len ||
-            memcmp(f->fields[i].value, want[i].value, want[i].value_len))
-            return 0;
-    return 1;
-}
-
 static void respond_with(h2r_stream *st, const char *body)
 {
     h2r_header date = FIELD("date", "Tue, 17 Mar 2015 03:53:59 GMT");
@@ -185,15 +168,15 @@ static void test_push_example(void)
     CHECK_MSG(f[0].h.type == H2R_FRAME_PUSH_PROMISE && f[0].h.stream_id == 1 &&
                   f[0].h.flags == H2R_FLAG_END_HEADERS && peer_u32(f[0].payload) == 2,
               "PUSH_PROMISE on stream 1 promising stream 2");
-    CHECK_MSG(fields_are(&f[0], y, 4),
+    CHECK_MSG(peer_fields_are(&f[0], y, 4),
               "the promised request: :method GET, :scheme and :authority from /x's, :path /y");
     CHECK_MSG(f[1].h.type == H2R_FRAME_PUSH_PROMISE && f[1].h.stream_id == 1 && peer_u32(f[1].payload) == 4,
               "PUSH_PROMISE on stream 1 promising stream 4");
-    CHECK(fields_are(&f[1], z, 4));
+    CHECK(peer_fields_are(&f[1], z, 4));
     CHECK_MSG(f[2].h.type == H2R_FRAME_HEADERS && f[2].h.stream_id == 1 &&
                   !(f[2].h.flags & H2R_FLAG_END_STREAM),
               "then the /x response HEADERS");
-    CHECK(fields_are(&f[2], x, 2));
+    CHECK(peer_fields_are(&f[2], x, 2));
     CHECK_MSG(f[3].h.type == H2R_FRAME_DATA && f[3].h.stream_id == 1 &&
                   (f[3].h.flags & H2R_FLAG_END_STREAM) && f[3].h.length == strlen(x_body) &&
                   memcmp(f[3].payload, x_body, strlen(x_body)) == 0,
@@ -210,9 +193,9 @@ static void test_push_example(void)
     peer_flush(&p);
     CHECK_MSG(p.frame_count == 4, "four frames for the pushes: %zu", p.frame_count);
     h2r_header status[] = {FIELD(":status", "200"), FIELD("date", "Tue, 17 Mar 2015 03:53:59 GMT")};
-    CHECK_MSG(f[0].h.type == H2R_FRAME_HEADERS && f[0].h.stream_id == 2 && fields_are(&f[0], status, 2),
+    CHECK_MSG(f[0].h.type == H2R_FRAME_HEADERS && f[0].h.stream_id == 2 && peer_fields_are(&f[0], status, 2),
               "HEADERS on stream 2");
-    CHECK_MSG(f[1].h.type == H2R_FRAME_HEADERS && f[1].h.stream_id == 4 && fields_are(&f[1], status, 2),
+    CHECK_MSG(f[1].h.type == H2R_FRAME_HEADERS && f[1].h.stream_id == 4 && peer_fields_are(&f[1], status, 2),
               "HEADERS on stream 4");
     CHECK_MSG(f[2].h.type == H2R_FRAME_DATA && f[2].h.stream_id == 2 &&
                   (f[2].h.flags & H2R_FLAG_END_STREAM) && f[2].h.length == 17 &&

@@ -6,18 +6,14 @@
  * the events the application hears. Also padding, HPACK table size changes
  * and the priority scheduler seen from the wire.
  */
-#include <stdarg.h>
 #include <stdlib.h>
 #include <unistd.h>
 
+#include "app_recorder.h"
 #include "check.h"
 #include "peer.h"
 
 #define MIB (1u << 20)
-#define FIELD(n, v)                                                                                          \
-    {                                                                                                        \
-        .name = (n), .name_len = sizeof(n) - 1, .value = (v), .value_len = sizeof(v) - 1                     \
-    }
 
 /* ---- fixture: an application whose reaction to a request each test sets, and a log of events ---- */
 
@@ -28,35 +24,14 @@ typedef void (*request_fn)(struct app *app, h2r_stream *st, const h2r_header *he
 struct app {
     request_fn on_request;
     void (*on_want_trailers)(struct app *app, h2r_stream *st);
-    h2r_stream *streams[16]; /* every stream the application saw, referenced */
-    size_t stream_count;
-    char log[4096];
-    size_t log_len;
+    struct stream_refs streams; /* every stream the application saw */
+    struct event_log log;
     int session_closes;
     int local_settings;
     h2r_settings last_local;
     const uint8_t *body;
     size_t body_len;
 };
-
-static void logf_(struct app *app, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void logf_(struct app *app, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    if (app->log_len < sizeof(app->log)) {
-        int n = vsnprintf(app->log + app->log_len, sizeof(app->log) - app->log_len, fmt, ap);
-        if (n > 0) app->log_len += (size_t)n;
-        if (app->log_len >= sizeof(app->log)) app->log_len = sizeof(app->log) - 1;
-    }
-    va_end(ap);
-}
-
-static void log_clear(struct app *app)
-{
-    app->log_len = 0;
-    app->log[0] = 0;
-}
 
 static struct app *app_of(h2r_stream *st)
 {
@@ -66,47 +41,46 @@ static struct app *app_of(h2r_stream *st)
 static void cb_stream(h2r_session *s, h2r_stream *st, const h2r_header *headers, size_t count, int flags)
 {
     struct app *app = h2r_session_user_data(s);
-    h2r_stream_ref(st);
-    app->streams[app->stream_count++] = st;
-    logf_(app, "stream:%u%s ", h2r_stream_id(st), (flags & H2R_END_STREAM) ? "/end" : "");
+    keep_stream(&app->streams, st);
+    log_event(&app->log, "stream:%u%s ", h2r_stream_id(st), (flags & H2R_END_STREAM) ? "/end" : "");
     if (app->on_request) app->on_request(app, st, headers, count, flags);
 }
 
 static void cb_data(h2r_stream *st, const uint8_t *data, size_t len)
 {
-    logf_(app_of(st), "data:%u:%.*s ", h2r_stream_id(st), (int)len, (const char *)data);
+    log_event(&app_of(st)->log, "data:%u:%.*s ", h2r_stream_id(st), (int)len, (const char *)data);
 }
 
 static void cb_end(h2r_stream *st)
 {
-    logf_(app_of(st), "end:%u ", h2r_stream_id(st));
+    log_event(&app_of(st)->log, "end:%u ", h2r_stream_id(st));
 }
 
 static void cb_trailers(h2r_stream *st, const h2r_header *headers, size_t count)
 {
     struct app *app = app_of(st);
-    logf_(app, "trailers:%u", h2r_stream_id(st));
+    log_event(&app->log, "trailers:%u", h2r_stream_id(st));
     for (size_t i = 0; i != count; ++i)
-        logf_(app, ":%.*s=%.*s", (int)headers[i].name_len, headers[i].name, (int)headers[i].value_len,
-              headers[i].value);
-    logf_(app, " ");
+        log_event(&app->log, ":%.*s=%.*s", (int)headers[i].name_len, headers[i].name,
+                  (int)headers[i].value_len, headers[i].value);
+    log_event(&app->log, " ");
 }
 
 static void cb_want_trailers(h2r_stream *st)
 {
     struct app *app = app_of(st);
-    logf_(app, "want-trailers:%u:%zu ", h2r_stream_id(st), h2r_stream_buffer_size(st));
+    log_event(&app->log, "want-trailers:%u:%zu ", h2r_stream_id(st), h2r_stream_buffer_size(st));
     if (app->on_want_trailers) app->on_want_trailers(app, st);
 }
 
 static void cb_aborted(h2r_stream *st)
 {
-    logf_(app_of(st), "aborted:%u ", h2r_stream_id(st));
+    log_event(&app_of(st)->log, "aborted:%u ", h2r_stream_id(st));
 }
 
 static void cb_stream_close(h2r_stream *st, uint32_t code)
 {
-    logf_(app_of(st), "close:%u:%u ", h2r_stream_id(st), code);
+    log_event(&app_of(st)->log, "close:%u:%u ", h2r_stream_id(st), code);
 }
 
 static void cb_local_settings(h2r_session *s, const h2r_settings *settings)
@@ -120,12 +94,13 @@ static void cb_session_close(h2r_session *s)
 {
     struct app *app = h2r_session_user_data(s);
     ++app->session_closes;
-    logf_(app, "session-close ");
+    log_event(&app->log, "session-close ");
 }
 
 static void cb_ping(h2r_session *s, const uint8_t payload[8])
 {
-    logf_(h2r_session_user_data(s), "ping:%.8s ", (const char *)payload);
+    struct app *app = h2r_session_user_data(s);
+    log_event(&app->log, "ping:%.8s ", (const char *)payload);
 }
 
 static const h2r_session_callbacks callbacks = {
@@ -140,12 +115,6 @@ static const h2r_session_callbacks callbacks = {
     .on_ping = cb_ping,
     .on_session_close = cb_session_close,
 };
-
-static void app_unref_all(struct app *app)
-{
-    for (size_t i = 0; i != app->stream_count; ++i) h2r_stream_unref(app->streams[i]);
-    app->stream_count = 0;
-}
 
 /* A session past the preface, its first output read and cleared. */
 static void start(struct peer *p, struct app *app, const h2r_session_options *options)
@@ -165,34 +134,12 @@ static void request(struct peer *p, uint32_t id, const char *method, const char 
     peer_headers(p, id, end_stream ? H2R_FLAG_END_STREAM : 0, fields, 4);
 }
 
-static int fields_are(const struct peer_frame *f, const h2r_header *want, size_t count)
-{
-    if (!f || f->hpack_error || f->field_count != count) return 0;
-    for (size_t i = 0; i != count; ++i)
-        if (f->fields[i].name_len != want[i].name_len ||
-            memcmp(f->fields[i].name, want[i].name, want[i].name_len) ||
-            f->fields[i].value_len != want[i].value_len ||
-            memcmp(f->fields[i].value, want[i].value, want[i].value_len))
-            return 0;
-    return 1;
-}
-
 /* Is there any pseudo-header in the decoded block? */
 static int has_pseudo(const struct peer_frame *f)
 {
     for (size_t i = 0; f && i != f->field_count; ++i)
         if (f->fields[i].name_len && f->fields[i].name[0] == ':') return 1;
     return 0;
-}
-
-struct release_count {
-    int calls;
-};
-
-static void count_release(void *ctx, const void *data, size_t len)
-{
-    (void)data, (void)len;
-    ++((struct release_count *)ctx)->calls;
 }
 
 /* ---- trailers (Node's waitForTrailers, 'wantTrailers', sendTrailers) ---- */
@@ -225,7 +172,7 @@ static void test_trailers(void)
     struct peer p;
     start(&p, &app, NULL);
     request(&p, 1, "GET", "/t", 1);
-    CHECK_MSG(strstr(app.log, "want-trailers") == NULL, "no wantTrailers before the DATA is framed");
+    CHECK_MSG(strstr(app.log.text, "want-trailers") == NULL, "no wantTrailers before the DATA is framed");
     peer_flush(&p);
     CHECK_MSG(p.frame_count == 3, "HEADERS, DATA, trailing HEADERS: %zu frames", p.frame_count);
     const struct peer_frame *f = p.frames;
@@ -235,12 +182,13 @@ static void test_trailers(void)
               "the last DATA does not end the stream");
     h2r_header want[] = {FIELD("x-checksum", "abc123"), FIELD("grpc-status", "0")};
     CHECK_MSG(f[2].h.type == H2R_FRAME_HEADERS && (f[2].h.flags & H2R_FLAG_END_STREAM) &&
-                  (f[2].h.flags & H2R_FLAG_END_HEADERS) && fields_are(&f[2], want, 2) && !has_pseudo(&f[2]),
+                  (f[2].h.flags & H2R_FLAG_END_HEADERS) && peer_fields_are(&f[2], want, 2) &&
+                  !has_pseudo(&f[2]),
               "trailers: HEADERS with END_STREAM, the fields given, no pseudo-header");
-    CHECK_MSG(strcmp(app.log, "stream:1/end end:1 want-trailers:1:0 close:1:0 ") == 0, "events: %.300s",
-              app.log);
+    CHECK_MSG(strcmp(app.log.text, "stream:1/end end:1 want-trailers:1:0 close:1:0 ") == 0, "events: %.300s",
+              app.log.text);
     peer_free(&p);
-    app_unref_all(&app);
+    unref_streams(&app.streams);
 }
 
 static void respond_empty_wait_for_trailers(struct app *app, h2r_stream *st, const h2r_header *h, size_t n,
@@ -259,24 +207,25 @@ static void test_trailers_empty_body(void)
     peer_flush(&p);
     CHECK_MSG(p.frame_count == 1 && !(p.frames[0].h.flags & H2R_FLAG_END_STREAM),
               "respond(END_STREAM | WAIT_FOR_TRAILERS): HEADERS without END_STREAM");
-    CHECK_MSG(strstr(app.log, "want-trailers:1:0"), "wantTrailers with nothing to send: %.300s", app.log);
-    CHECK_MSG(!strstr(app.log, "close:1"), "the stream waits for its trailers");
+    CHECK_MSG(strstr(app.log.text, "want-trailers:1:0"), "wantTrailers with nothing to send: %.300s",
+              app.log.text);
+    CHECK_MSG(!strstr(app.log.text, "close:1"), "the stream waits for its trailers");
     h2r_stream_state state;
-    h2r_stream_get_state(app.streams[0], &state);
+    h2r_stream_get_state(app.streams.list[0], &state);
     CHECK(state.state == H2R_STREAM_STATE_HALF_CLOSED_REMOTE);
-    CHECK(h2r_stream_write(app.streams[0], "x", 1, NULL, NULL) < 0);
+    CHECK(h2r_stream_write(app.streams.list[0], "x", 1, NULL, NULL) < 0);
 
     /* Trailers sent later, outside the callback. */
     h2r_header trailers[] = {FIELD("x-trailer", "late")};
-    CHECK(h2r_stream_send_trailers(app.streams[0], trailers, 1) == 0);
+    CHECK(h2r_stream_send_trailers(app.streams.list[0], trailers, 1) == 0);
     peer_flush(&p);
     CHECK_MSG(p.frame_count == 2 && p.frames[1].h.type == H2R_FRAME_HEADERS &&
-                  (p.frames[1].h.flags & H2R_FLAG_END_STREAM) && fields_are(&p.frames[1], trailers, 1),
+                  (p.frames[1].h.flags & H2R_FLAG_END_STREAM) && peer_fields_are(&p.frames[1], trailers, 1),
               "then the trailers end the stream; no DATA at all");
     CHECK(peer_count(&p, H2R_FRAME_DATA, -1) == 0);
-    CHECK(strstr(app.log, "close:1:0"));
+    CHECK(strstr(app.log.text, "close:1:0"));
     peer_free(&p);
-    app_unref_all(&app);
+    unref_streams(&app.streams);
 }
 
 /* ---- 1xx, respond, write, HEAD ---- */
@@ -323,22 +272,23 @@ static void test_informational(void)
     h2r_header final = FIELD(":status", "200");
     CHECK(p.frame_count == 3);
     CHECK_MSG(p.frames[0].h.type == H2R_FRAME_HEADERS && !(p.frames[0].h.flags & H2R_FLAG_END_STREAM) &&
-                  fields_are(&p.frames[0], early, 2),
+                  peer_fields_are(&p.frames[0], early, 2),
               "HEADERS 103 with its fields, without END_STREAM");
-    CHECK(fields_are(&p.frames[1], early, 2));
-    CHECK_MSG(fields_are(&p.frames[2], &final, 1) && (p.frames[2].h.flags & H2R_FLAG_END_STREAM),
+    CHECK(peer_fields_are(&p.frames[1], early, 2));
+    CHECK_MSG(peer_fields_are(&p.frames[2], &final, 1) && (p.frames[2].h.flags & H2R_FLAG_END_STREAM),
               "then the final 200");
     app.on_request = informational_open;
     request(&p, 3, "GET", "/", 1);
     peer_free(&p);
-    app_unref_all(&app);
+    unref_streams(&app.streams);
 }
 
 static void respond_twice(struct app *app, h2r_stream *st, const h2r_header *h, size_t n, int flags)
 {
     (void)app, (void)h, (void)n, (void)flags;
-    struct release_count rc = {0};
-    CHECK_MSG(h2r_stream_write(st, "early", 5, count_release, &rc) == H2R_ERR_INVALID_STATE && rc.calls == 1,
+    int releases = 0;
+    CHECK_MSG(h2r_stream_write(st, "early", 5, count_release, &releases) == H2R_ERR_INVALID_STATE &&
+                  releases == 1,
               "write before respond: H2R_ERR_INVALID_STATE, and the buffer is released");
     CHECK(h2r_stream_end(st) == H2R_ERR_INVALID_STATE);
     CHECK(h2r_stream_respond(st, NULL, 0, 0) == 0);
@@ -347,7 +297,8 @@ static void respond_twice(struct app *app, h2r_stream *st, const h2r_header *h, 
     CHECK(h2r_stream_write(st, "ok", 2, NULL, NULL) == 1);
     CHECK(h2r_stream_end(st) == 0);
     CHECK(h2r_stream_end(st) == H2R_ERR_INVALID_STATE);
-    CHECK(h2r_stream_write(st, "late", 4, count_release, &rc) == H2R_ERR_INVALID_STATE && rc.calls == 2);
+    CHECK(h2r_stream_write(st, "late", 4, count_release, &releases) == H2R_ERR_INVALID_STATE &&
+          releases == 2);
 }
 
 static void test_respond_twice_and_write_before_respond(void)
@@ -361,16 +312,16 @@ static void test_respond_twice_and_write_before_respond(void)
     CHECK_MSG(peer_count(&p, H2R_FRAME_HEADERS, 1) == 1 && peer_data_bytes(&p, 1, &ended) == 2 && ended,
               "one HEADERS, the body \"ok\"");
     peer_free(&p);
-    app_unref_all(&app);
+    unref_streams(&app.streams);
 }
 
 static void respond_to_head(struct app *app, h2r_stream *st, const h2r_header *h, size_t n, int flags)
 {
     (void)app, (void)h, (void)n, (void)flags;
     h2r_header fields[] = {FIELD("content-length", "1234"), FIELD("content-type", "text/html")};
-    struct release_count rc = {0};
+    int releases = 0;
     CHECK(h2r_stream_respond(st, fields, 2, H2R_RESPOND_WAIT_FOR_TRAILERS) == 0);
-    CHECK_MSG(h2r_stream_write(st, "body", 4, count_release, &rc) < 0 && rc.calls == 1,
+    CHECK_MSG(h2r_stream_write(st, "body", 4, count_release, &releases) < 0 && releases == 1,
               "HEAD: write refused");
     CHECK(h2r_stream_end(st) < 0);
 }
@@ -386,9 +337,10 @@ static void test_head(void)
     CHECK_MSG(h && (h->h.flags & H2R_FLAG_END_STREAM) && p.frame_count == 1,
               "a response to HEAD ends with its HEADERS, no DATA, no trailers");
     CHECK(h && strcmp(peer_field(h, "content-length"), "1234") == 0);
-    CHECK_MSG(!strstr(app.log, "want-trailers") && strstr(app.log, "close:1:0"), "events: %.300s", app.log);
+    CHECK_MSG(!strstr(app.log.text, "want-trailers") && strstr(app.log.text, "close:1:0"), "events: %.300s",
+              app.log.text);
     peer_free(&p);
-    app_unref_all(&app);
+    unref_streams(&app.streams);
 }
 
 static void respond_default_status(struct app *app, h2r_stream *st, const h2r_header *h, size_t n, int flags)
@@ -429,9 +381,9 @@ static void test_default_status(void)
     peer_flush(&p);
     h2r_header want[] = {FIELD(":status", "200"), FIELD("content-type", "text/plain"),
                          FIELD("cache-control", "no-store")};
-    CHECK_MSG(fields_are(peer_find(&p, H2R_FRAME_HEADERS, 1), want, 3), "no :status: 200, first");
+    CHECK_MSG(peer_fields_are(peer_find(&p, H2R_FRAME_HEADERS, 1), want, 3), "no :status: 200, first");
     h2r_header want404[] = {FIELD(":status", "404"), FIELD("content-type", "text/plain")};
-    CHECK(fields_are(peer_find(&p, H2R_FRAME_HEADERS, 3), want404, 2));
+    CHECK(peer_fields_are(peer_find(&p, H2R_FRAME_HEADERS, 3), want404, 2));
     app.on_request = respond_many_fields;
     request(&p, 5, "GET", "/", 1);
     peer_flush(&p);
@@ -440,7 +392,7 @@ static void test_default_status(void)
                   strcmp(many->fields[40].name, "x-f39") == 0,
               "40 fields without :status: 200 first, then all 40");
     peer_free(&p);
-    app_unref_all(&app);
+    unref_streams(&app.streams);
 }
 
 static void respond_invalid(struct app *app, h2r_stream *st, const h2r_header *h, size_t n, int flags)
@@ -476,10 +428,10 @@ static void test_invalid_response_headers(void)
     request(&p, 1, "GET", "/", 1);
     peer_flush(&p);
     h2r_header want[] = {FIELD(":status", "200"), FIELD("x-ok", "1")};
-    CHECK_MSG(p.frame_count == 1 && fields_are(&p.frames[0], want, 2),
+    CHECK_MSG(p.frame_count == 1 && peer_fields_are(&p.frames[0], want, 2),
               "only the valid response reached the wire, and HPACK stayed in step");
     peer_free(&p);
-    app_unref_all(&app);
+    unref_streams(&app.streams);
 }
 
 /* ---- close(code) and stream objects after close ---- */
@@ -491,12 +443,12 @@ static void test_stream_close(void)
     start(&p, &app, NULL);
     request(&p, 1, "GET", "/", 1);
     request(&p, 3, "POST", "/", 0);
-    h2r_stream *s1 = app.streams[0], *s3 = app.streams[1];
+    h2r_stream *s1 = app.streams.list[0], *s3 = app.streams.list[1];
     CHECK(h2r_stream_respond(s1, NULL, 0, 0) == 0);
-    log_clear(&app);
+    log_clear(&app.log);
     CHECK(h2r_stream_close(s1, H2R_CANCEL) == 0);
-    CHECK_MSG(strcmp(app.log, "close:1:8 ") == 0, "close(CANCEL): on_stream_close with CANCEL: %.300s",
-              app.log);
+    CHECK_MSG(strcmp(app.log.text, "close:1:8 ") == 0, "close(CANCEL): on_stream_close with CANCEL: %.300s",
+              app.log.text);
     CHECK(h2r_stream_closed(s1) && h2r_stream_rst_code(s1) == H2R_CANCEL);
     CHECK(h2r_stream_close(s3, H2R_NO_ERROR) == 0);
     CHECK(h2r_stream_closed(s3) && h2r_stream_rst_code(s3) == H2R_NO_ERROR);
@@ -510,22 +462,23 @@ static void test_stream_close(void)
     peer_flush(&p);
     CHECK(peer_count(&p, H2R_FRAME_RST_STREAM, -1) == 2 && !peer_find(&p, H2R_FRAME_GOAWAY, -1));
     peer_free(&p);
-    app_unref_all(&app);
+    unref_streams(&app.streams);
 }
 
 static void check_calls_refused(h2r_stream *st, const char *how)
 {
-    struct release_count rc = {0};
+    int releases = 0;
     h2r_header status = FIELD(":status", "200"), early = FIELD(":status", "103"), path = FIELD(":path", "/p");
     h2r_stream *pushed = (h2r_stream *)1;
     CHECK_MSG(h2r_stream_closed(st), "%s: closed", how);
     CHECK_MSG(h2r_stream_respond(st, &status, 1, 0) == H2R_ERR_STREAM_CLOSED, "%s: respond", how);
     CHECK_MSG(h2r_stream_additional_headers(st, &early, 1) == H2R_ERR_STREAM_CLOSED, "%s: additional_headers",
               how);
-    CHECK_MSG(h2r_stream_write(st, "x", 1, count_release, &rc) == H2R_ERR_STREAM_CLOSED && rc.calls == 1,
+    CHECK_MSG(h2r_stream_write(st, "x", 1, count_release, &releases) == H2R_ERR_STREAM_CLOSED &&
+                  releases == 1,
               "%s: write (and the buffer is released)", how);
-    CHECK_MSG(h2r_stream_write_file(st, 0, 0, 1, count_release, &rc) == H2R_ERR_STREAM_CLOSED &&
-                  rc.calls == 2,
+    CHECK_MSG(h2r_stream_write_file(st, 0, 0, 1, count_release, &releases) == H2R_ERR_STREAM_CLOSED &&
+                  releases == 2,
               "%s: write_file", how);
     CHECK_MSG(h2r_stream_end(st) == H2R_ERR_STREAM_CLOSED, "%s: end", how);
     CHECK_MSG(h2r_stream_send_trailers(st, NULL, 0) == H2R_ERR_STREAM_CLOSED, "%s: send_trailers", how);
@@ -560,10 +513,10 @@ static void test_stream_ref_after_close(void)
     request(&p, 7, "GET", "/", 0); /* closed with the session */
     peer_flush(&p);
     h2r_stream *st[4];
-    memcpy(st, app.streams, sizeof(st));
-    CHECK(strstr(app.log, "close:1:0"));
+    memcpy(st, app.streams.list, sizeof(st));
+    CHECK(strstr(app.log.text, "close:1:0"));
     peer_rst_stream(&p, 3, H2R_INTERNAL_ERROR);
-    CHECK(strstr(app.log, "aborted:3 close:3:2"));
+    CHECK(strstr(app.log.text, "aborted:3 close:3:2"));
     CHECK(h2r_stream_aborted(st[1]) && h2r_stream_rst_code(st[1]) == H2R_INTERNAL_ERROR);
     h2r_stream_close(st[2], H2R_REFUSED_STREAM);
     check_calls_refused(st[0], "completed");
@@ -571,9 +524,9 @@ static void test_stream_ref_after_close(void)
     check_calls_refused(st[2], "closed by the application");
     CHECK(h2r_stream_id(st[0]) == 1 && h2r_stream_session(st[0]) == p.session);
     peer_free(&p);
-    CHECK_MSG(strstr(app.log, "close:7") == NULL, "h2r_session_free makes no callbacks");
+    CHECK_MSG(strstr(app.log.text, "close:7") == NULL, "h2r_session_free makes no callbacks");
     check_calls_refused(st[3], "session freed");
-    app_unref_all(&app); /* the last references: ASan would see a use after free or a leak */
+    unref_streams(&app.streams); /* the last references: ASan would see a use after free or a leak */
 }
 
 /* ---- what the peer sends: body, trailers ---- */
@@ -588,18 +541,18 @@ static void test_request_body_and_trailers(void)
     peer_frame(&p, H2R_FRAME_DATA, 0, 1, " world", 6);
     h2r_header trailers[] = {FIELD("x-sum", "42"), FIELD("x-more", "yes")};
     peer_headers(&p, 1, H2R_FLAG_END_STREAM, trailers, 2);
-    CHECK_MSG(strcmp(app.log, "stream:1 data:1:hello data:1: world trailers:1:x-sum=42:x-more=yes end:1 ") ==
-                  0,
-              "on_stream, on_data, on_data, on_trailers, on_end: %.300s", app.log);
+    CHECK_MSG(strcmp(app.log.text,
+                     "stream:1 data:1:hello data:1: world trailers:1:x-sum=42:x-more=yes end:1 ") == 0,
+              "on_stream, on_data, on_data, on_trailers, on_end: %.300s", app.log.text);
     h2r_stream_state state;
-    h2r_stream_get_state(app.streams[0], &state);
+    h2r_stream_get_state(app.streams.list[0], &state);
     CHECK(state.state == H2R_STREAM_STATE_HALF_CLOSED_REMOTE);
-    CHECK(h2r_stream_respond(app.streams[0], NULL, 0, H2R_RESPOND_END_STREAM) == 0);
-    CHECK(strstr(app.log, "close:1:0"));
+    CHECK(h2r_stream_respond(app.streams.list[0], NULL, 0, H2R_RESPOND_END_STREAM) == 0);
+    CHECK(strstr(app.log.text, "close:1:0"));
     peer_flush(&p);
     CHECK(!peer_find(&p, H2R_FRAME_RST_STREAM, -1) && !peer_find(&p, H2R_FRAME_GOAWAY, -1));
     peer_free(&p);
-    app_unref_all(&app);
+    unref_streams(&app.streams);
 }
 
 /* A header block whose first field has an empty name and value: malformed (RFC 9113 §8.2.1), refused cleanly.
@@ -612,12 +565,12 @@ static void test_request_empty_first_field(void)
     static const uint8_t block[] = {0x00, 0x00, 0x00, 0x82, 0x87, 0x84, 0x41, 0x03, 'a', '.', 'b'};
     peer_frame(&p, H2R_FRAME_HEADERS, H2R_FLAG_END_HEADERS | H2R_FLAG_END_STREAM, 1, block, sizeof(block));
     peer_flush(&p);
-    CHECK_MSG(app.stream_count == 0 && peer_got_rst(&p, 1, H2R_PROTOCOL_ERROR),
+    CHECK_MSG(app.streams.count == 0 && peer_got_rst(&p, 1, H2R_PROTOCOL_ERROR),
               "an empty field name: RST_STREAM(PROTOCOL_ERROR), no stream");
     request(&p, 3, "GET", "/", 1);
-    CHECK_MSG(app.stream_count == 1, "the connection goes on");
+    CHECK_MSG(app.streams.count == 1, "the connection goes on");
     peer_free(&p);
-    app_unref_all(&app);
+    unref_streams(&app.streams);
 }
 
 /* ---- session calls ---- */
@@ -670,7 +623,7 @@ static void test_ping(void)
     peer_clear(&p);
     static const uint8_t q[8] = "fromPEER";
     peer_frame(&p, H2R_FRAME_PING, 0, 0, q, 8);
-    CHECK(strstr(app.log, "ping:fromPEER"));
+    CHECK(strstr(app.log.text, "ping:fromPEER"));
     peer_flush(&p);
     const struct peer_frame *ack = peer_nth(&p, H2R_FRAME_PING, 0, 1);
     CHECK_MSG(ack && ack->h.flags == H2R_FLAG_ACK && memcmp(ack->payload, q, 8) == 0,
@@ -681,7 +634,7 @@ static void test_ping(void)
                   r3.err == H2R_ERR_SESSION_CLOSED,
               "pings unanswered when the session goes: their callbacks get H2R_ERR_SESSION_CLOSED");
     CHECK(r2.calls == 1);
-    app_unref_all(&app);
+    unref_streams(&app.streams);
 }
 
 static void test_settings(void)
@@ -718,7 +671,7 @@ static void test_settings(void)
     CHECK(mcs && iws && ecp);
     request(&p, 1, "POST", "/", 0);
     h2r_stream_state state;
-    h2r_stream_get_state(app.streams[0], &state);
+    h2r_stream_get_state(app.streams.list[0], &state);
     CHECK(state.local_window_size == 65535);
 
     peer_settings_ack(&p);
@@ -726,7 +679,7 @@ static void test_settings(void)
               "on_local_settings on the ACK");
     CHECK(app.last_local.initial_window_size == 100000 && app.last_local.max_concurrent_streams == 50);
     CHECK(h2r_session_local_settings(p.session)->enable_connect_protocol == 1);
-    h2r_stream_get_state(app.streams[0], &state);
+    h2r_stream_get_state(app.streams.list[0], &state);
     CHECK_MSG(state.local_window_size == 100000, "the open stream's window grew with the setting (§6.9.2)");
 
     h2r_settings bad = next;
@@ -736,7 +689,7 @@ static void test_settings(void)
     peer_flush(&p);
     CHECK(!peer_find(&p, H2R_FRAME_GOAWAY, -1));
     peer_free(&p);
-    app_unref_all(&app);
+    unref_streams(&app.streams);
 }
 
 static void test_graceful_close(void)
@@ -745,7 +698,7 @@ static void test_graceful_close(void)
     struct peer p;
     start(&p, &app, NULL);
     request(&p, 1, "GET", "/", 1);
-    h2r_stream *st = app.streams[0];
+    h2r_stream *st = app.streams.list[0];
     CHECK(h2r_stream_respond(st, NULL, 0, 0) == 0);
     CHECK(h2r_stream_write(st, "part", 4, NULL, NULL) == 1);
     h2r_session_close(p.session);
@@ -763,7 +716,7 @@ static void test_graceful_close(void)
     CHECK_MSG(!h2r_session_is_done(p.session) && app.session_closes == 0, "not done while stream 1 is open");
 
     request(&p, 3, "GET", "/", 1);
-    CHECK_MSG(app.stream_count == 1, "a stream opened after the GOAWAY is not processed");
+    CHECK_MSG(app.streams.count == 1, "a stream opened after the GOAWAY is not processed");
     h2r_stream *pushed;
     h2r_header path = FIELD(":path", "/p");
     CHECK(h2r_stream_push(st, &path, 1, &pushed) == H2R_ERR_SESSION_CLOSED);
@@ -776,12 +729,12 @@ static void test_graceful_close(void)
     CHECK(peer_count(&p, H2R_FRAME_HEADERS, 3) == 0);
     CHECK_MSG(h2r_session_is_done(p.session) && app.session_closes == 1,
               "then the session is done, on_session_close");
-    CHECK_MSG(strstr(app.log, "close:1:0 session-close"), "events: %.300s", app.log);
+    CHECK_MSG(strstr(app.log.text, "close:1:0 session-close"), "events: %.300s", app.log.text);
     h2r_session_close(p.session);
     CHECK(app.session_closes == 1);
     peer_free(&p);
     CHECK(app.session_closes == 1);
-    app_unref_all(&app);
+    unref_streams(&app.streams);
 }
 
 static void test_destroy(void)
@@ -791,37 +744,37 @@ static void test_destroy(void)
     start(&p, &app, NULL);
     request(&p, 1, "GET", "/", 1);
     request(&p, 3, "POST", "/", 0);
-    CHECK(h2r_stream_respond(app.streams[0], NULL, 0, 0) == 0);
+    CHECK(h2r_stream_respond(app.streams.list[0], NULL, 0, 0) == 0);
     static char big[100000];
-    h2r_stream_write(app.streams[0], big, sizeof(big), NULL, NULL);
+    h2r_stream_write(app.streams.list[0], big, sizeof(big), NULL, NULL);
     peer_flush(&p);
     peer_clear(&p);
-    log_clear(&app);
+    log_clear(&app.log);
     struct ping_result r = {0};
     static const uint8_t payload[8];
     CHECK(h2r_session_ping(p.session, payload, on_ping_ack, &r) == 0);
 
     h2r_session_destroy(p.session, H2R_INTERNAL_ERROR);
-    CHECK_MSG(strstr(app.log, "aborted:1 close:1:8") && strstr(app.log, "aborted:3 close:3:8"),
-              "every stream aborted and closed: %.300s", app.log);
+    CHECK_MSG(strstr(app.log.text, "aborted:1 close:1:8") && strstr(app.log.text, "aborted:3 close:3:8"),
+              "every stream aborted and closed: %.300s", app.log.text);
     CHECK(!h2r_session_want_read(p.session));
     CHECK(h2r_session_ping(p.session, payload, NULL, NULL) == H2R_ERR_SESSION_CLOSED);
-    check_calls_refused(app.streams[0], "destroyed");
+    check_calls_refused(app.streams.list[0], "destroyed");
     peer_flush(&p);
     CHECK_MSG(peer_got_goaway(&p, H2R_INTERNAL_ERROR), "GOAWAY with the code");
     const struct peer_frame *g = peer_find(&p, H2R_FRAME_GOAWAY, 0);
     CHECK(g && peer_u32(g->payload) == 3);
     CHECK(peer_count(&p, H2R_FRAME_DATA, -1) == 0);
     CHECK_MSG(h2r_session_is_done(p.session) && app.session_closes == 1, "done once the GOAWAY is written");
-    CHECK(strstr(app.log, "session-close"));
+    CHECK(strstr(app.log.text, "session-close"));
     peer_get(&p, 5, "/", 1);
-    CHECK(p.last_feed == H2R_ERR_SESSION_CLOSED && app.stream_count == 2);
+    CHECK(p.last_feed == H2R_ERR_SESSION_CLOSED && app.streams.count == 2);
     h2r_session_destroy(p.session, H2R_NO_ERROR);
     peer_flush(&p);
     CHECK(peer_count(&p, H2R_FRAME_GOAWAY, -1) == 1);
     peer_free(&p);
     CHECK(app.session_closes == 1 && r.calls == 1);
-    app_unref_all(&app);
+    unref_streams(&app.streams);
 }
 
 static void test_altsvc_and_origin(void)
@@ -870,7 +823,7 @@ static void test_altsvc_and_origin(void)
     CHECK_MSG(len == sizeof(expected) - 1 && memcmp(wire, expected, len) == 0,
               "ALTSVC and ORIGIN frames, byte for byte (%zu bytes)", len);
     peer_free(&p);
-    app_unref_all(&app);
+    unref_streams(&app.streams);
 }
 
 static void respond_indexed(struct app *app, h2r_stream *st, const h2r_header *h, size_t n, int flags)
@@ -927,7 +880,7 @@ static void test_session_state(void)
               (long long)s.effective_local_window_size);
     CHECK(s.last_proc_stream_id == 3 && s.open_streams == 2);
     peer_free(&p);
-    app_unref_all(&app);
+    unref_streams(&app.streams);
 }
 
 /* ---- padding (Node's paddingStrategy) ---- */
@@ -1008,7 +961,7 @@ static void check_padding(enum h2r_padding_strategy strategy, const char *name)
               "%s: the connection window counts padding", name);
     CHECK(!peer_find(&p, H2R_FRAME_GOAWAY, -1));
     peer_free(&p);
-    app_unref_all(&app);
+    unref_streams(&app.streams);
     free(body);
 }
 
@@ -1042,7 +995,7 @@ static void test_padding(void)
               "max padding, a 30000-byte field: HEADERS + CONTINUATION decode");
     CHECK(peer_max_length(&p, 0xff) <= 16384);
     peer_free(&p);
-    app_unref_all(&app);
+    unref_streams(&app.streams);
 }
 
 /* ---- HPACK: the peer's SETTINGS_HEADER_TABLE_SIZE ---- */
@@ -1099,7 +1052,7 @@ static void test_hpack_table_size(void)
     CHECK(s.deflate_dynamic_table_size == h2r_hpack_decoder_table_size(&p.dec));
     CHECK(!peer_find(&p, H2R_FRAME_GOAWAY, -1));
     peer_free(&p);
-    app_unref_all(&app);
+    unref_streams(&app.streams);
 }
 
 /* ---- the scheduler, seen from the wire ---- */
@@ -1138,9 +1091,9 @@ static void test_scheduler_weights(void)
     peer_priority(&p, 1, 0, 1, 0);
     peer_priority(&p, 3, 0, 255, 0);
     h2r_stream_state st;
-    h2r_stream_get_state(app.streams[0], &st);
+    h2r_stream_get_state(app.streams.list[0], &st);
     CHECK(st.weight == 1);
-    h2r_stream_get_state(app.streams[1], &st);
+    h2r_stream_get_state(app.streams.list[1], &st);
     CHECK(st.weight == 255);
     peer_window_update(&p, 0, 512 * 1024 - 65535);
     peer_flush(&p);
@@ -1157,7 +1110,7 @@ static void test_scheduler_weights(void)
     CHECK(peer_data_bytes(&p, 1, &ended1) == MIB && peer_data_bytes(&p, 3, &ended3) == MIB && ended1 &&
           ended3);
     peer_free(&p);
-    app_unref_all(&app);
+    unref_streams(&app.streams);
     free((void *)app.body);
 }
 
@@ -1210,7 +1163,7 @@ static void test_rfc9218_urgency(void)
     int ended;
     CHECK_MSG(peer_data_bytes(&p, 1, &ended) == MIB && ended, "urgency 5 last");
     peer_free(&p);
-    app_unref_all(&app);
+    unref_streams(&app.streams);
     free((void *)app.body);
 }
 
