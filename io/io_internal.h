@@ -32,8 +32,12 @@ static inline uint64_t op_data(void *object, enum op_tag tag)
 
 /* Chunks one send batch takes at most: with 16 KiB frames, 64 DATA frames and their headers. */
 #define SEND_BATCH_CHUNKS 128
-/* Bytes of file ranges read per batch on the copy path: several DATA frames' worth. */
-#define CONN_FILE_BOUNCE (256 * 1024)
+/*
+ * Bytes of file ranges read per batch on the copy path: four 16 KiB DATA
+ * frames. Measured against 256 KiB (bench/run, 100 MiB and 1 MiB files):
+ * a bounce that stays in the L2 cache costs about a fifth less CPU per byte.
+ */
+#define CONN_FILE_BOUNCE (64 * 1024)
 
 struct worker;
 struct conn;

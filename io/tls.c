@@ -40,8 +40,8 @@ static const char cipher_list[] = "TLS13-AES128-GCM-SHA256:TLS13-AES256-GCM-SHA3
                                   "ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-RSA-AES256-GCM-SHA384:"
                                   "ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305";
 
-/* Plaintext bytes one batch stages at most (more only when a single frame is larger). */
-#define TLS_STAGING_BUDGET (64 * 1024)
+/* Plaintext bytes one batch stages at most (more only when a single frame is larger): the copy path's. */
+#define TLS_STAGING_BUDGET CONN_FILE_BOUNCE
 /*
  * Record sizes: plaintext that fits a 1448-byte TCP segment with TLS's
  * record overhead, for the first TLS_WARM_BYTES of a connection or after it
