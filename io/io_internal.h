@@ -123,6 +123,7 @@ struct worker {
     uint64_t shutdown_deadline_ms;
     uint64_t now_ms;
     struct __kernel_timespec tick;
+    unsigned ticks_since_decay;
 
     /* provided buffers for multishot recv */
     struct io_uring_buf_ring *buf_ring;

@@ -5,6 +5,7 @@
  * that has output, once: one sendmsg per connection per turn.
  */
 #include <errno.h>
+#include <jemalloc/jemalloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,6 +26,11 @@
 #define BUF_COUNT 256
 #define BUF_SIZE  16384
 #define TICK_MS   100
+/* How often freed memory is handed back to the kernel (see return_free_memory). */
+#define DECAY_TICKS          10
+#define STRINGIFY_(x)        #x
+#define STRINGIFY(x)         STRINGIFY_(x)
+#define STRINGIFY_ARENAS_ALL STRINGIFY(MALLCTL_ARENAS_ALL)
 
 static uint64_t monotonic_ms(void)
 {
@@ -168,6 +174,26 @@ static void begin_shutdown(struct worker *w)
     }
 }
 
+/*
+ * jemalloc gives freed pages back to the kernel as they age (dirty_decay_ms),
+ * but only when something allocates: a server that goes quiet would keep
+ * the send buffers of its last burst resident for good. Worker 0 moves the
+ * decay along for all arenas once a second; the others' are the same arenas.
+ */
+/*
+ * jemalloc's options, read at its start: freed pages go back after a
+ * second instead of ten. Weak, so that an application's own malloc_conf
+ * wins (see h2r_server.h).
+ */
+__attribute__((weak)) const char *malloc_conf = "dirty_decay_ms:1000,muzzy_decay_ms:0";
+
+static void return_free_memory(struct worker *w)
+{
+    if (w->index != 0 || ++w->ticks_since_decay < DECAY_TICKS) return;
+    w->ticks_since_decay = 0;
+    mallctl("arena." STRINGIFY_ARENAS_ALL ".decay", NULL, NULL, NULL, 0);
+}
+
 static void on_tick(struct worker *w)
 {
     if (w->accept_paused && !w->shutting_down) {
@@ -188,6 +214,7 @@ static void on_tick(struct worker *w)
         }
     }
     h2r_file_cache_sweep(w);
+    return_free_memory(w);
     arm_tick(w);
 }
 
