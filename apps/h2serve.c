@@ -18,7 +18,8 @@
 static const char usage[] =
     "usage: h2serve [--host ADDR] [--port N] [--workers N] [--root DIR] [--access-log FILE|-]\n"
     "               [--cert PEM --key PEM [--sni-cert NAME:CERT:KEY]...] [--no-http1]\n"
-    "               [--idle-timeout S] [--handshake-timeout S] [--splice-min BYTES] [--help]\n"
+    "               [--idle-timeout S] [--handshake-timeout S] [--splice-min BYTES]\n"
+    "               [--send-zc-min BYTES] [--help]\n"
     "\n"
     "Serves HTTP/2 on io_uring: over TLS (h2 by ALPN) with --cert and --key, else over\n"
     "cleartext TCP (h2c with prior knowledge). HTTP/1.1 is served on the same port too\n"
@@ -40,6 +41,8 @@ static const char usage[] =
     "  --idle-timeout S    close connections idle for S seconds (default 120; 0: never)\n"
     "  --splice-min BYTES  splice file data to the socket (zero-copy) from BYTES per send\n"
     "                      (default 0: always read into a buffer, faster on virtual machines)\n"
+    "  --send-zc-min BYTES zero-copy socket writes (io_uring SEND_ZC) from BYTES per write\n"
+    "                      (default 0: never; loopback and virtual NICs copy anyway)\n"
     "  --help              this text\n";
 
 static int use_root;
@@ -99,13 +102,21 @@ static int parse_number(const char *flag, const char *text, unsigned long max, u
 int main(int argc, char **argv)
 {
     static const struct option options[] = {
-        {"host", required_argument, NULL, 'h'},       {"port", required_argument, NULL, 'p'},
-        {"workers", required_argument, NULL, 'w'},    {"root", required_argument, NULL, 'r'},
-        {"access-log", required_argument, NULL, 'l'}, {"idle-timeout", required_argument, NULL, 'i'},
-        {"splice-min", required_argument, NULL, 's'}, {"cert", required_argument, NULL, 'c'},
-        {"key", required_argument, NULL, 'k'},        {"sni-cert", required_argument, NULL, 'n'},
-        {"no-http1", no_argument, NULL, '1'},         {"handshake-timeout", required_argument, NULL, 't'},
-        {"help", no_argument, NULL, '?' + 256},       {NULL, 0, NULL, 0},
+        {"host", required_argument, NULL, 'h'},
+        {"port", required_argument, NULL, 'p'},
+        {"workers", required_argument, NULL, 'w'},
+        {"root", required_argument, NULL, 'r'},
+        {"access-log", required_argument, NULL, 'l'},
+        {"idle-timeout", required_argument, NULL, 'i'},
+        {"splice-min", required_argument, NULL, 's'},
+        {"send-zc-min", required_argument, NULL, 'z'},
+        {"cert", required_argument, NULL, 'c'},
+        {"key", required_argument, NULL, 'k'},
+        {"sni-cert", required_argument, NULL, 'n'},
+        {"no-http1", no_argument, NULL, '1'},
+        {"handshake-timeout", required_argument, NULL, 't'},
+        {"help", no_argument, NULL, '?' + 256},
+        {NULL, 0, NULL, 0},
     };
     h2r_server_config config;
     h2r_server_config_init(&config);
@@ -138,6 +149,10 @@ int main(int argc, char **argv)
         case 's':
             if (parse_number("--splice-min", optarg, 1ul << 30, &number) != 0) return 2;
             config.splice_min_bytes = number;
+            break;
+        case 'z':
+            if (parse_number("--send-zc-min", optarg, 1ul << 30, &number) != 0) return 2;
+            config.send_zc_min_bytes = number;
             break;
         case 'c': certs[0].cert_file = optarg; break;
         case 'k': certs[0].key_file = optarg; break;

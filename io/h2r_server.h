@@ -80,6 +80,14 @@ typedef struct h2r_server_config {
      */
     size_t splice_min_bytes;
     /**
+     * Socket writes of at least this many bytes use io_uring's zero-copy
+     * send (IORING_OP_SENDMSG_ZC: the NIC reads the pages, whose memory is
+     * released only once the kernel's notification says so); 0 (the
+     * default) never. Loopback and virtual NICs copy anyway, and the
+     * notifications cost more than they save there (bench/README.md).
+     */
+    size_t send_zc_min_bytes;
+    /**
      * TLS: with certificates, the port speaks TLS 1.3 and 1.2 only (AEAD
      * ciphers with ephemeral keys, RFC 9113 §9.2), h2 by ALPN, and
      * http/1.1 when allow_http1 is set. Files are read once, at start.

@@ -14,7 +14,8 @@
  * The splice path is taken from h2r_server_config.splice_min_bytes of file
  * data in a batch (off by default: see there why).
  * The socket is written with MSG_WAITALL: a write completes whole or fails
- * with the connection, and the engine is told once, at the end.
+ * with the connection, and the engine is told once, at the end. Writes of
+ * h2r_server_config.send_zc_min_bytes or more use IORING_OP_SENDMSG_ZC.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -156,7 +157,14 @@ static void prep_step(struct conn *c, struct send_step *step, struct io_uring_sq
         io_uring_prep_splice(sqe, pipe->read_fd, -1, c->fd, -1, (unsigned)step->expect,
                              (unsigned)step->flags);
         break;
-    case STEP_SEND: io_uring_prep_sendmsg(sqe, c->fd, &step->msg, (unsigned)step->flags); break;
+    case STEP_SEND: {
+        size_t zc_min = c->worker->config->send_zc_min_bytes;
+        if (zc_min && step->expect >= zc_min)
+            io_uring_prep_sendmsg_zc(sqe, c->fd, &step->msg, (unsigned)step->flags);
+        else
+            io_uring_prep_sendmsg(sqe, c->fd, &step->msg, (unsigned)step->flags);
+        break;
+    }
     }
     io_uring_sqe_set_data64(sqe, op_data(step, OP_SEND));
 }
@@ -267,7 +275,15 @@ static void batch_done(struct conn *c)
 void h2r_send_batch_on_step(struct send_step *step, const struct io_uring_cqe *cqe)
 {
     struct conn *c = step->conn;
-    step->res = cqe->res;
+    /*
+     * A zero-copy send completes twice: its result, flagged MORE, then a
+     * notification once the kernel no longer reads the pages. Only then may
+     * the engine release the memory and the bounce be filled again.
+     */
+    if (!(cqe->flags & IORING_CQE_F_NOTIF)) {
+        step->res = cqe->res;
+        if (cqe->flags & IORING_CQE_F_MORE) return;
+    }
     if (++c->batch->steps_done == c->batch->step_count) batch_done(c);
     h2r_conn_op_done(c);
 }

@@ -5,7 +5,8 @@ memory stays bounded) and a file truncated while it is sent (RST_STREAM, the con
 
 The exact requests and their frames go through a small raw HTTP/2 client built on python3-h2's frame and HPACK
 libraries (hyperframe, hpack); the big downloads through curl, nghttp and h2load. Every check runs over a
-Transport: h2c (cleartext, prior knowledge), h2c over the splice path, and h2 over TLS.
+Transport: h2c (cleartext, prior knowledge), h2c over the splice path, h2c with zero-copy sends, and h2 over
+TLS.
 """
 
 import email.utils
@@ -76,6 +77,9 @@ TRANSPORTS = [
     Transport("h2c", "http", curl_args=["--http2-prior-knowledge"]),
     # The splice path (file pages through a pipe, no copy), which h2serve only takes when asked.
     Transport("h2c-splice", "http", server_args=["--splice-min", "1"], curl_args=["--http2-prior-knowledge"],
+              sparse=False),
+    # Zero-copy socket writes (SENDMSG_ZC): memory is released only after the kernel's notification.
+    Transport("h2c-send-zc", "http", server_args=["--send-zc-min", "1"], curl_args=["--http2-prior-knowledge"],
               sparse=False),
     # File ranges read by the ring into the plaintext buffer, then encrypted; its certificate is made in main().
     Transport("h2-tls", "https", curl_args=["--http2", "-k"]),

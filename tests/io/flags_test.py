@@ -12,6 +12,10 @@ BAD = [
     (["--workers", "many"], "a worker count that is not a number"),
     (["--idle-timeout", "soon"], "an idle timeout that is not a number"),
     (["--splice-min", "-5"], "a negative splice threshold"),
+    (["--send-zc-min", "big"], "a zero-copy threshold that is not a number"),
+    (["--handshake-timeout", "-1"], "a negative handshake timeout"),
+    (["--sni-cert", "name-only"], "an --sni-cert without its files"),
+    (["--cert", "/nonexistent/cert.pem"], "--cert without --key"),
     (["--port"], "a flag without its value"),
     (["extra"], "a stray argument"),
     (["--root", "/nonexistent/h2serve-test"], "a missing --root"),
@@ -35,7 +39,7 @@ def main(t):
         t.eq(result.returncode, 0, "--help exits 0")
         t.ok(out.startswith("usage: h2serve "), "--help prints the usage on stdout", out)
         for flag in ("--host", "--port", "--workers", "--root", "--access-log", "--idle-timeout", "--splice-min",
-                     "--help"):
+                     "--send-zc-min", "--cert", "--key", "--sni-cert", "--no-http1", "--handshake-timeout", "--help"):
             t.ok(flag in out, f"--help documents {flag}")
         t.eq(result.stderr, b"", "--help writes nothing on stderr")
 
