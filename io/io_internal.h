@@ -67,7 +67,8 @@ struct send_step {
     size_t expect;  /* bytes it must move: anything else breaks the batch */
     uint16_t chunk; /* READ and SPLICE_IN: the chunk's index in the pull */
     int fd;
-    int flags; /* MSG_* for a send, SPLICE_F_* for a splice */
+    int flags;         /* MSG_* for a send, SPLICE_F_* for a splice */
+    uint8_t zero_copy; /* a SENDMSG_ZC: done at its notification */
     int64_t offset;
     void *buf;
     struct msghdr msg;
@@ -124,6 +125,7 @@ struct worker {
     uint64_t now_ms;
     struct __kernel_timespec tick;
     unsigned ticks_since_decay;
+    size_t send_zc_min; /* config's send_zc_min_bytes, or 0 if the kernel has no SENDMSG_ZC */
 
     /* provided buffers for multishot recv */
     struct io_uring_buf_ring *buf_ring;

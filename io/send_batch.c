@@ -157,14 +157,13 @@ static void prep_step(struct conn *c, struct send_step *step, struct io_uring_sq
         io_uring_prep_splice(sqe, pipe->read_fd, -1, c->fd, -1, (unsigned)step->expect,
                              (unsigned)step->flags);
         break;
-    case STEP_SEND: {
-        size_t zc_min = c->worker->config->send_zc_min_bytes;
-        if (zc_min && step->expect >= zc_min)
+    case STEP_SEND:
+        step->zero_copy = c->worker->send_zc_min && step->expect >= c->worker->send_zc_min;
+        if (step->zero_copy)
             io_uring_prep_sendmsg_zc(sqe, c->fd, &step->msg, (unsigned)step->flags);
         else
             io_uring_prep_sendmsg(sqe, c->fd, &step->msg, (unsigned)step->flags);
         break;
-    }
     }
     io_uring_sqe_set_data64(sqe, op_data(step, OP_SEND));
 }
@@ -276,14 +275,17 @@ void h2r_send_batch_on_step(struct send_step *step, const struct io_uring_cqe *c
 {
     struct conn *c = step->conn;
     /*
-     * A zero-copy send completes twice: its result, flagged MORE, then a
-     * notification once the kernel no longer reads the pages. Only then may
-     * the engine release the memory and the bounce be filled again.
+     * A zero-copy send completes twice: its result, then a notification
+     * once the kernel no longer reads the pages; only then may the engine
+     * release the memory and the bounce be filled again. The notification
+     * comes even when the result is not flagged MORE: a send cancelled by
+     * its failed link gets one too (Linux 6.18).
      */
-    if (!(cqe->flags & IORING_CQE_F_NOTIF)) {
+    if (step->zero_copy && !(cqe->flags & IORING_CQE_F_NOTIF)) {
         step->res = cqe->res;
-        if (cqe->flags & IORING_CQE_F_MORE) return;
+        return;
     }
+    if (!step->zero_copy) step->res = cqe->res;
     if (++c->batch->steps_done == c->batch->step_count) batch_done(c);
     h2r_conn_op_done(c);
 }

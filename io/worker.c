@@ -128,6 +128,18 @@ void h2r_worker_prepare(struct worker *w, unsigned index, const h2r_server_confi
 }
 
 /* Runs on the worker's own thread: with SINGLE_ISSUER, the ring belongs to the thread that creates it. */
+/* Zero-copy sends if asked for and the kernel has them (Linux 6.1); otherwise copies, said once. */
+static void setup_send_zc(struct worker *w)
+{
+    if (!w->config->send_zc_min_bytes) return;
+    struct io_uring_probe *probe = io_uring_get_probe_ring(&w->ring);
+    if (probe && io_uring_opcode_supported(probe, IORING_OP_SENDMSG_ZC))
+        w->send_zc_min = w->config->send_zc_min_bytes;
+    else if (w->index == 0)
+        fprintf(stderr, "h2ring: this kernel has no io_uring zero-copy send: sends copy\n");
+    io_uring_free_probe(probe);
+}
+
 static int worker_setup(struct worker *w)
 {
     w->wake_fd = eventfd(0, EFD_CLOEXEC);
@@ -135,6 +147,7 @@ static int worker_setup(struct worker *w)
     int err = setup_ring(&w->ring);
     if (err) return err;
     w->ring_ready = 1;
+    setup_send_zc(w);
     return setup_buffers(w);
 }
 
