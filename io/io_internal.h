@@ -103,9 +103,10 @@ struct conn {
     unsigned pending_ops;       /* submitted operations whose last completion has not come */
     uint64_t opened_ms;
     uint64_t last_activity_ms;
+    uint64_t last_send_ms;
     uint64_t linger_since_ms;
     uint64_t settings_pending_since_ms;
-    struct send_batch *batch; /* while the connection sends; idle ones hold none */
+    struct send_batch *batch; /* while the connection sends, and a second after; idle ones hold none */
 };
 
 struct worker {

@@ -194,6 +194,7 @@ void h2r_send_batch_submit(struct conn *c)
     }
     c->pending_ops += b->step_count;
     c->send_in_flight = 1;
+    c->last_send_ms = w->now_ms;
 }
 
 int h2r_send_batch_start(struct conn *c)
