@@ -157,7 +157,15 @@ typedef struct h2r_session_callbacks {
      * "431 ..."), H2R_INTERNAL_ERROR for a file that could not be read.
      */
     void (*on_session_error)(h2r_session *session, uint32_t code, const char *reason);
-    /** Node's session 'close': nothing more will happen on this session; it may now be freed. */
+    /**
+     * Node's session 'close': nothing more will happen on this session; it
+     * may now be freed, in this callback too. When the session ends inside
+     * an engine call (h2r_session_feed, pull, sent, tick, close, destroy,
+     * file_failed, h2r_stream_close), including one the application made
+     * from another callback, this callback waits until the outermost of
+     * those calls is about to return, so the engine never touches a freed
+     * session.
+     */
     void (*on_session_close)(h2r_session *session);
     /** Node's session 'timeout': no frame either way for the time set with h2r_session_set_timeout. */
     void (*on_session_timeout)(h2r_session *session);
@@ -210,8 +218,15 @@ typedef struct h2r_session_options {
      * past it, GOAWAY ENHANCE_YOUR_CALM (CVE-2023-44487, CVE-2025-8671).
      */
     uint32_t max_reset_streams;
-    /** Control-frame bytes queued unsent (ACKs, RST_STREAMs...) before the peer is cut off (default 64 KiB;
-     * CVE-2019-9512/9514/9515). */
+    /**
+     * Control-frame bytes queued unsent (ACKs, RST_STREAMs...) before the
+     * peer is cut off (default 64 KiB; CVE-2019-9512/9514/9515). In HTTP/1
+     * mode, also the output not yet written (response heads, body bytes
+     * queued or in flight) past which no further pipelined request is read
+     * until h2r_session_sent() brings it under: a client that pipelines
+     * requests whose responses have no body, and reads nothing, gets its
+     * input held (http1_max_buffered_input) rather than unbounded output.
+     */
     size_t max_control_queue_bytes;
     /** Per-stream buffered bytes above which h2r_stream_write returns 0 (Node's highWaterMark, default 64
      * KiB). */
@@ -257,19 +272,23 @@ h2r_session *h2r_session_server_new(const h2r_session_options *options,
  *
  * Requests are read one at a time, in order: the next one waits until the
  * response to the current one is queued to its end and the current request
- * is read to its end. The response's framing comes from what the
- * application gives: its content-length; content-length: 0 when respond()
- * ends the stream; chunked for an HTTP/1.1 request otherwise (trailers then
- * go in the last chunk; with any other framing they are dropped, although
- * on_want_trailers still comes); for HTTP/1.0, the connection's close.
- * Responses to HEAD, and 204 and 304, have no body: respond() ends them. A
- * body shorter than its content-length makes the connection close after it,
- * bytes beyond it are dropped. A 2xx to CONNECT makes the connection a
- * tunnel (with no content-length: H2R_ERR_INVALID_HEADER): every byte after
+ * is read to its end (and, while the output not yet written is over
+ * max_control_queue_bytes, until h2r_session_sent() brings it under). The
+ * response's framing comes from what the application gives: its
+ * content-length; content-length: 0 when respond() ends the stream; chunked
+ * for an HTTP/1.1 request otherwise (trailers then go in the last chunk;
+ * with any other framing they are dropped, although on_want_trailers still
+ * comes); for HTTP/1.0, the connection's close. Responses to HEAD, and 204,
+ * 205 and 304, have no body: respond() ends them (a 205 with
+ * content-length: 0, RFC 9110 §15.3.6). A body shorter than its
+ * content-length makes the connection close after it, bytes beyond it are
+ * dropped. A 2xx to CONNECT makes the connection a tunnel (with no
+ * content-length: H2R_ERR_INVALID_HEADER): every byte after
  * the request head is request body, and the response body goes as is, until
  * the stream closes, and the connection with it. A response that ends
  * before a request with "expect: 100-continue" sent any of its body, without
- * a 100 Continue, ends the exchange there, and the connection after it.
+ * a 100 Continue, ends the exchange there, and the connection after it; on
+ * a request without a body the expectation means nothing and is ignored.
  *
  * The connection persists as HTTP/1.1 and HTTP/1.0 say (RFC 9112 §9.3):
  * unless either side said "connection: close", for HTTP/1.0 only with
@@ -447,7 +466,10 @@ enum {
 /**
  * Node's stream.respond(headers, options). A missing :status means 200;
  * headers are validated (connection-specific fields are refused) and
- * encoded at once, so the application's memory is free on return.
+ * encoded at once, so the application's memory is free on return. A
+ * response to HEAD, and 204, 205 and 304, has no content (RFC 9110 §6.4.1):
+ * respond() ends the stream with the head in both HTTP/2 and HTTP/1 modes,
+ * whatever the flags, and writes after it fail (their data released).
  */
 int h2r_stream_respond(h2r_stream *stream, const h2r_header *headers, size_t count, unsigned flags);
 

@@ -185,8 +185,19 @@ int h2r_session_is_done(const h2r_session *s)
 void h2r_session_maybe_done(h2r_session *s)
 {
     if (s->close_notified || !h2r_session_is_done(s)) return;
+    if (s->call_depth) {
+        s->close_deferred = 1;
+        return;
+    }
     s->close_notified = 1;
     if (s->cb.on_session_close) s->cb.on_session_close(s);
+}
+
+void h2r_session_leave(h2r_session *s)
+{
+    if (--s->call_depth || !s->close_deferred) return;
+    s->close_deferred = 0;
+    h2r_session_maybe_done(s); /* may free the session: nothing after it */
 }
 
 /* Stops reading and ends every stream: the common tail of connection errors and destroy(). */
@@ -230,11 +241,13 @@ void h2r_session_tick(h2r_session *s, uint64_t now_ms)
 {
     s->now_ms = now_ms;
     if (s->destroyed) return;
+    h2r_session_enter(s);
     if (s->timeout_ms && now_ms - s->active_ms >= s->timeout_ms) {
         s->active_ms = now_ms; /* Node fires once per idle period */
         if (s->cb.on_session_timeout) s->cb.on_session_timeout(s);
     }
     if (s->timed_streams) h2r_stream_check_timeouts(s);
+    h2r_session_leave(s);
 }
 
 int h2r_session_settings(h2r_session *s, const h2r_settings *settings)
@@ -316,7 +329,7 @@ static void on_drain_ping(h2r_session *s, int err, const uint8_t payload[8], voi
     h2r_session_maybe_done(s);
 }
 
-void h2r_session_close(h2r_session *s)
+static void session_close(h2r_session *s)
 {
     if (s->h1) return h2r_http1_close(s);
     if (s->closing) return;
@@ -337,13 +350,22 @@ void h2r_session_close(h2r_session *s)
     h2r_session_maybe_done(s);
 }
 
+void h2r_session_close(h2r_session *s)
+{
+    h2r_session_enter(s);
+    session_close(s);
+    h2r_session_leave(s);
+}
+
 void h2r_session_destroy(h2r_session *s, uint32_t error_code)
 {
     if (s->phase == PHASE_CLOSED) return;
+    h2r_session_enter(s);
     /* HTTP/1 has no GOAWAY: the connection ends after what is already queued. */
     if (!s->h1) h2r_send_goaway(s, goaway_last_stream_id(s), error_code, NULL, 0);
     shut_down(s);
     h2r_session_maybe_done(s);
+    h2r_session_leave(s);
 }
 
 int h2r_session_altsvc(h2r_session *s, uint32_t stream_id, const char *origin, const char *alt)

@@ -22,9 +22,6 @@ static const uint8_t authority_chars[256] = {
     ['!'] = 1, ['$' ... '.'] = 1, ['0' ... ';'] = 1, ['='] = 1, ['A' ... '['] = 1,
     [']'] = 1, ['_'] = 1,         ['a' ... 'z'] = 1, ['~'] = 1};
 
-#define FIELD(n, v, vlen)                                                                                    \
-    ((h2r_header){.name = (n), .name_len = sizeof(n) - 1, .value = (v), .value_len = (vlen)})
-
 h2r_session *h2r_session_http1_server_new(const h2r_session_options *options,
                                           const h2r_session_callbacks *callbacks, void *user_data,
                                           const char *scheme)
@@ -95,6 +92,31 @@ static int buffer_input(struct h2r_http1_conn *h1, const uint8_t *data, size_t l
 
 /* ---- the connection's course ---- */
 
+/*
+ * Responses without a body (HEAD, 204, 304, an error the application
+ * answers at once) end their exchange as soon as they are queued, so a
+ * client that pipelines requests and reads nothing could make the output
+ * grow without end. The next request is therefore not read while the
+ * output not yet written is over max_control_queue_bytes: the session's own
+ * bound on bytes queued for a peer that does not read. Input meanwhile waits
+ * in the buffer as it does behind a response (http1_max_buffered_input),
+ * and h2r_session_sent lets reading go on once the output is under it.
+ */
+static int output_over_bound(const h2r_session *s)
+{
+    return h2r_out_backlog(s) > s->opt.max_control_queue_bytes;
+}
+
+void h2r_http1_output_drained(h2r_session *s)
+{
+    struct h2r_http1_conn *h1 = s->h1;
+    if (!h1->output_full || output_over_bound(s)) return;
+    h1->output_full = 0;
+    /* The next pull reads what waits (h2r_http1_produce), as after an exchange that ended outside the loop.
+     */
+    if (h1->read_state == H1_READ_HEAD && buffered(h1)) h1->input_ready = 1;
+}
+
 /* No further request: input is ignored from now on, and the session is done once the exchange is. */
 static void stop_reading(h2r_session *s)
 {
@@ -137,6 +159,11 @@ void h2r_http1_close(h2r_session *s)
 {
     s->closing = 1;
     h2r_http1_no_reuse(s);
+    /* A response already queued whole needs nothing more of its request: the rest of the body is not awaited.
+     */
+    h2r_stream *st = s->h1->current;
+    if (st && (st->flags & STREAM_END_SENT) && !(st->flags & (STREAM_END_RECEIVED | STREAM_CLOSED)))
+        h2r_stream_close_internal(st, H2R_NO_ERROR, 0);
     h2r_session_maybe_done(s);
 }
 
@@ -370,7 +397,8 @@ static void start_exchange(h2r_session *s, const h2r_http1_request *req, size_t 
     h1->tunnel = req->target_form == H2R_HTTP1_TARGET_AUTHORITY;
     /* A tunnel is the connection's last use, whatever the response says. */
     h1->keep_alive = req->keep_alive && !h1->tunnel && !s->closing;
-    h1->expect_continue = req->expect_continue;
+    /* Only a body can be waited for: without one the request is in, and 100 Continue means nothing. */
+    h1->expect_continue = req->expect_continue && (req->chunked || req->content_length > 0) && !h1->tunnel;
     h1->framing = H1_FRAMING_NONE;
     h1->response_left = 0;
     h1->crlf_owed = 0;
@@ -518,6 +546,10 @@ static size_t read_input(h2r_session *s, const uint8_t *buf, size_t len)
             break;
         }
         if (avail == 0) break;
+        if (state == H1_READ_HEAD && output_over_bound(s)) {
+            h1->output_full = 1;
+            break;
+        }
         switch (state) {
         case H1_READ_HEAD: n = read_head(s, p, avail); break;
         case H1_READ_LENGTH: n = read_length(s, p, avail); break;
@@ -548,16 +580,17 @@ int h2r_http1_read_buffered(h2r_session *s)
     return used != 0;
 }
 
-/* Pipelined input past the bound: the connection ends after the current response. */
+/* Pipelined input past the bound: the connection ends after the current response, or what is queued. */
 static void check_buffered(h2r_session *s)
 {
     struct h2r_http1_conn *h1 = s->h1;
-    if (h1->read_state != H1_READ_WAIT || buffered(h1) <= s->opt.http1_max_buffered_input) return;
+    int waiting = h1->read_state == H1_READ_WAIT || (h1->read_state == H1_READ_HEAD && h1->output_full);
+    if (!waiting || buffered(h1) <= s->opt.http1_max_buffered_input) return;
     stop_reading(s);
     if (s->cb.on_session_error)
         s->cb.on_session_error(s, H2R_ENHANCE_YOUR_CALM,
-                               "pipelined requests over http1_max_buffered_input while a response is "
-                               "pending: the connection closes after it");
+                               "pipelined requests over http1_max_buffered_input while responses are "
+                               "pending: the connection closes after them");
 }
 
 ssize_t h2r_http1_feed(h2r_session *s, const uint8_t *data, size_t len)

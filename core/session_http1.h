@@ -17,6 +17,10 @@
 #include "http1_parser.h"
 #include "session_internal.h"
 
+/* A header field from a name literal and a value with its length. */
+#define FIELD(n, v, vlen)                                                                                    \
+    ((h2r_header){.name = (n), .name_len = sizeof(n) - 1, .value = (v), .value_len = (vlen)})
+
 /* Where the connection is in reading requests. */
 enum h1_read_state {
     H1_READ_HEAD,     /* a request head */
@@ -56,6 +60,7 @@ struct h2r_http1_conn {
 
     uint8_t reading;     /* requests are being read: what ends an exchange must not start reading again */
     uint8_t input_ready; /* an exchange ended with input buffered: the next pull reads it */
+    uint8_t output_full; /* the next request waits for the output to drain (output_over_bound) */
 
     /* input kept between feeds, [in_start, in_len) of in */
     uint8_t *in;

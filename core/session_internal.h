@@ -216,6 +216,7 @@ struct h2r_session {
     size_t inflight_offset;     /* bytes of the first chunk already written */
     size_t queued_data_bytes;   /* application data not yet framed, all streams */
     size_t queued_memory_bytes; /* the part of it in memory (file ranges cost none): maxSessionMemory */
+    size_t inflight_data_bytes; /* application data framed and not yet written */
 
     /* pings */
     struct pending_ping *pings; /* max_outstanding_pings of them, allocated with the first ping */
@@ -228,6 +229,8 @@ struct h2r_session {
     uint8_t closing;            /* graceful close: done when the last stream ends */
     uint8_t destroyed;          /* no more callbacks after on_session_close */
     uint8_t close_notified;
+    uint8_t close_deferred; /* done inside an engine call: on_session_close when the outermost one returns */
+    uint32_t call_depth;    /* engine calls in progress (h2r_session_enter), nested through callbacks */
     uint32_t goaway_last_stream_id; /* what our GOAWAY promised to process */
     uint32_t peer_goaway_last_stream_id;
 
@@ -250,6 +253,17 @@ h2r_session *h2r_session_create(const h2r_session_options *options, const h2r_se
 void h2r_session_connection_error(h2r_session *session, uint32_t code, const char *reason);
 void h2r_session_count_invalid_frame(h2r_session *session);
 void h2r_session_maybe_done(h2r_session *session);
+/*
+ * Around every public call that can run application callbacks: the
+ * application may free the session in on_session_close, so that callback
+ * waits until the outermost call is about to return (h2r_session_leave, the
+ * call's last use of the session).
+ */
+static inline void h2r_session_enter(h2r_session *session)
+{
+    ++session->call_depth;
+}
+void h2r_session_leave(h2r_session *session);
 
 /* ---- session_send.c ---- */
 /* Reserves len bytes at the end of the control queue; NULL if out of memory. */
@@ -257,6 +271,11 @@ uint8_t *h2r_out_reserve(h2r_session *session, size_t len);
 /* Commits len bytes written at the pointer h2r_out_reserve returned. */
 void h2r_out_commit(h2r_session *session, size_t len);
 int h2r_out_control_full(const h2r_session *session);
+/* Output not yet written: control bytes, and application data queued or in flight. */
+static inline size_t h2r_out_backlog(const h2r_session *session)
+{
+    return session->control_unwritten + session->queued_data_bytes + session->inflight_data_bytes;
+}
 /* Moves every control byte not yet pulled into in-flight chunks. */
 void h2r_out_pull_control(h2r_session *session);
 /* Makes room for n more in-flight chunks; 0 or H2R_ERR_NOMEM. */
@@ -323,6 +342,8 @@ int h2r_http1_want_read(const h2r_session *session);
 int h2r_http1_file_failed(h2r_session *session, size_t index);
 void h2r_http1_close(h2r_session *session);
 void h2r_http1_free(h2r_session *session);
+/* Output was written (h2r_session_sent): reading resumes if it waited for the output to drain. */
+void h2r_http1_output_drained(h2r_session *session);
 /* The exchange's stream closed (from h2r_stream_close_internal): another request, or the connection's end. */
 void h2r_http1_stream_closed(h2r_stream *stream);
 /* The HTTP/1 halves of h2r_stream_respond, additional_headers and send_trailers, after the common checks. */

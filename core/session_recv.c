@@ -740,9 +740,8 @@ static size_t fill_rx(h2r_session *s, const uint8_t *p, size_t avail, size_t wan
     return take;
 }
 
-ssize_t h2r_session_feed(h2r_session *s, const uint8_t *data, size_t len)
+static ssize_t feed_frames(h2r_session *s, const uint8_t *data, size_t len)
 {
-    if (s->h1) return h2r_http1_feed(s, data, len);
     if (s->phase == PHASE_CLOSED) return H2R_ERR_SESSION_CLOSED;
     s->active_ms = s->now_ms;
     const uint8_t *p = data, *end = data + len;
@@ -793,4 +792,12 @@ ssize_t h2r_session_feed(h2r_session *s, const uint8_t *data, size_t len)
         return H2R_ERR_PROTOCOL;
     }
     return (ssize_t)len;
+}
+
+ssize_t h2r_session_feed(h2r_session *s, const uint8_t *data, size_t len)
+{
+    h2r_session_enter(s);
+    ssize_t n = s->h1 ? h2r_http1_feed(s, data, len) : feed_frames(s, data, len);
+    h2r_session_leave(s);
+    return n;
 }

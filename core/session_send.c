@@ -311,7 +311,7 @@ static void release_record(struct inflight *rec)
     if (rec->release) rec->release(rec->release_ctx, rec->release_data, rec->release_len);
 }
 
-void h2r_session_sent(h2r_session *session, size_t bytes)
+static void sent(h2r_session *session, size_t bytes)
 {
     if (bytes) session->active_ms = session->now_ms;
     /* Empty chunks (payload dropped by h2r_session_file_failed) go as soon as the bytes reach them. */
@@ -326,6 +326,7 @@ void h2r_session_sent(h2r_session *session, size_t bytes)
         session->inflight_offset = 0;
         ++session->inflight_start;
         if (rec->block) block_written(session, rec->block, rec->chunk.len);
+        if (rec->stream_id) session->inflight_data_bytes -= rec->chunk.len; /* a payload (add_payload) */
         release_record(rec);
     }
     if (session->inflight_start == session->inflight_end) {
@@ -335,6 +336,8 @@ void h2r_session_sent(h2r_session *session, size_t bytes)
         free(session->inflight);
         session->inflight = NULL;
     }
+    /* HTTP/1: requests left unread while the output was over its bound may be read again. */
+    if (session->h1) h2r_http1_output_drained(session);
     h2r_session_maybe_done(session);
 }
 
@@ -345,6 +348,7 @@ void h2r_release_inflight_all(h2r_session *session)
     session->inflight_seq_base += session->inflight_start;
     session->inflight_start = session->inflight_end = 0;
     session->inflight_offset = 0;
+    session->inflight_data_bytes = 0;
 }
 
 /* Attaches an item's release to the in-flight chunk holding its last bytes, or runs it now if none is. */
@@ -382,6 +386,7 @@ void h2r_inflight_add_payload(h2r_session *session, h2r_stream *stream, size_t l
     rec->frame_header = header;
     rec->header_seq = header_seq;
     rec->stream_id = stream->id;
+    session->inflight_data_bytes += len;
     if (item->base) session->queued_memory_bytes -= len;
     item->framed += len;
     item->last_inflight_seq = inflight_last_seq(session);
@@ -478,7 +483,14 @@ static int produce_data_frame(h2r_session *session, size_t chunk_room)
     return 1;
 }
 
-size_t h2r_session_pull(h2r_session *session, h2r_chunk *chunks, size_t max)
+void h2r_session_sent(h2r_session *session, size_t bytes)
+{
+    h2r_session_enter(session);
+    sent(session, bytes);
+    h2r_session_leave(session);
+}
+
+static size_t pull(h2r_session *session, h2r_chunk *chunks, size_t max)
 {
     size_t pending = session->inflight_end - session->inflight_start;
     if (pending < max) {
@@ -516,6 +528,14 @@ size_t h2r_session_pull(h2r_session *session, h2r_chunk *chunks, size_t max)
     return n;
 }
 
+size_t h2r_session_pull(h2r_session *session, h2r_chunk *chunks, size_t max)
+{
+    h2r_session_enter(session);
+    size_t n = pull(session, chunks, max);
+    h2r_session_leave(session);
+    return n;
+}
+
 int h2r_session_want_write(const h2r_session *session)
 {
     if (session->h1) return h2r_http1_want_write(session);
@@ -534,9 +554,18 @@ static int header_written(const h2r_session *session, uint64_t header_seq, const
     return (const uint8_t *)rec->chunk.base + session->inflight_offset > header;
 }
 
+static int file_failed(h2r_session *session, size_t index);
+
 int h2r_session_file_failed(h2r_session *session, size_t index)
 {
-    if (session->h1) return h2r_http1_file_failed(session, index);
+    h2r_session_enter(session);
+    int err = session->h1 ? h2r_http1_file_failed(session, index) : file_failed(session, index);
+    h2r_session_leave(session);
+    return err;
+}
+
+static int file_failed(h2r_session *session, size_t index)
+{
     size_t pos = session->inflight_start + index;
     if (pos >= session->inflight_end) return H2R_ERR_INVALID_ARGUMENT;
     struct inflight *failed = &session->inflight[pos];
@@ -559,6 +588,7 @@ int h2r_session_file_failed(h2r_session *session, size_t index)
         h2r_frame_header_encode(rec->frame_header, h.length - (uint32_t)rec->chunk.len, H2R_FRAME_DATA,
                                 h.flags & ~H2R_FLAG_END_STREAM, id);
         session->remote_window += (int64_t)rec->chunk.len; /* never sent, so not spent */
+        session->inflight_data_bytes -= rec->chunk.len;
         rec->chunk.len = 0;
     }
     h2r_stream *stream = h2r_stream_find(session, id);

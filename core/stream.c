@@ -412,13 +412,23 @@ int h2r_stream_respond(h2r_stream *st, const h2r_header *headers, size_t count, 
     int err = check_can_send(st);
     if (err) return err;
     if (st->flags & STREAM_HEADERS_SENT) return H2R_ERR_INVALID_STATE;
-    for (size_t i = 0; i != count; ++i)
-        if (is_status(&headers[i]) && status_code(&headers[i]) < 200) return H2R_ERR_INVALID_HEADER;
+    unsigned final_status = 200;
+    for (size_t i = 0; i != count; ++i) {
+        if (!is_status(&headers[i])) continue;
+        final_status = status_code(&headers[i]);
+        if (final_status < 200) return H2R_ERR_INVALID_HEADER;
+    }
+    /*
+     * No content in a response to HEAD (RFC 9110 §9.3.2), nor in 204, 205
+     * and 304 (§15.3.5, §15.3.6, §15.4.5), in either protocol: respond()
+     * ends the stream with the head, and no trailers follow.
+     */
+    if ((st->flags & STREAM_IS_HEAD) || final_status == 204 || final_status == 205 || final_status == 304)
+        flags = (flags | H2R_RESPOND_END_STREAM) & ~(unsigned)H2R_RESPOND_WAIT_FOR_TRAILERS;
     if (st->session->h1) return h2r_http1_respond(st, headers, count, flags);
 
-    /* A response to HEAD has no body (RFC 9110 §9.3.2): end the stream with the headers. */
-    int end_stream = (flags & H2R_RESPOND_END_STREAM) || (st->flags & STREAM_IS_HEAD);
-    int want_trailers = (flags & H2R_RESPOND_WAIT_FOR_TRAILERS) && !(st->flags & STREAM_IS_HEAD);
+    int end_stream = (flags & H2R_RESPOND_END_STREAM) != 0;
+    int want_trailers = (flags & H2R_RESPOND_WAIT_FOR_TRAILERS) != 0;
     unsigned status;
     if ((err = send_response_headers(st, headers, count, end_stream && !want_trailers, &status)) != 0)
         return err;
@@ -523,9 +533,12 @@ int h2r_stream_close(h2r_stream *st, uint32_t error_code)
     /* Like every call on a closed stream (see h2r.h); nothing is sent. */
     if (st->flags & STREAM_CLOSED) return H2R_ERR_STREAM_CLOSED;
     st->flags |= STREAM_RESET_BY_US;
+    h2r_session *s = st->session;
+    h2r_session_enter(s);
     /* HTTP/1 cannot reset an exchange: the connection ends instead (h2r_http1_stream_closed). */
-    int err = st->session->h1 ? 0 : h2r_send_rst_stream(st->session, st->id, error_code);
+    int err = s->h1 ? 0 : h2r_send_rst_stream(s, st->id, error_code);
     h2r_stream_close_internal(st, error_code, 0);
+    h2r_session_leave(s);
     return err;
 }
 

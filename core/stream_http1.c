@@ -16,9 +16,6 @@
 
 #include "session_http1.h"
 
-#define FIELD(n, v, vlen)                                                                                    \
-    ((h2r_header){.name = (n), .name_len = sizeof(n) - 1, .value = (v), .value_len = (vlen)})
-
 /*
  * Queues a head: the status line, fields, then extra (the session's). The
  * fields passed the HTTP/2 rules already (no connection-specific field, no
@@ -53,14 +50,17 @@ static int queue_head(h2r_session *s, unsigned status, const h2r_header *fields,
 }
 
 /*
- * The response is queued to its end. A tunnel's request, or one whose
- * client still waits for a 100 Continue, has no end to wait for: the
- * exchange ends with the response, and the connection with it.
+ * The response is queued to its end. A tunnel's request, one whose client
+ * still waits for a 100 Continue, and any request on a connection that
+ * ends with this response (connection: close, a graceful close, the
+ * client's FIN) have no end worth waiting for: the exchange ends with the
+ * response, and the connection with it.
  */
 static void response_ended(h2r_stream *st)
 {
     struct h2r_http1_conn *h1 = st->session->h1;
-    int abandon = !(st->flags & STREAM_END_RECEIVED) && (h1->tunnel || h1->expect_continue);
+    int abandon =
+        !(st->flags & STREAM_END_RECEIVED) && (h1->tunnel || h1->expect_continue || !h1->keep_alive);
     h2r_stream_ref(st);
     h2r_stream_on_end_sent(st);
     if (abandon && !(st->flags & STREAM_CLOSED)) h2r_stream_close_internal(st, H2R_NO_ERROR, 0);

@@ -10,6 +10,10 @@
 
 #include "h2r_compat.h"
 
+/* A header field from a name literal and a value with its length. */
+#define FIELD(n, v, vlen)                                                                                    \
+    ((h2r_header){.name = (n), .name_len = sizeof(n) - 1, .value = (v), .value_len = (vlen)})
+
 /*
  * Bytes each pair has beyond its request's fields: room for a response's
  * few headers and a handler's own small state (h2r_request_alloc), so that

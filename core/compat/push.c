@@ -6,9 +6,6 @@
 
 #include "compat_internal.h"
 
-#define FIELD(n, v, vl)                                                                                      \
-    ((h2r_header){.name = (n), .name_len = sizeof(n) - 1, .value = (v), .value_len = (vl)})
-
 /*
  * The promised request as the client sees it, into list (room for count +
  * 3): the pseudo-headers the engine fills in when missing (GET, and the

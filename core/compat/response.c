@@ -7,9 +7,6 @@
 
 #include "compat_internal.h"
 
-#define FIELD(n, v, vl)                                                                                      \
-    ((h2r_header){.name = (n), .name_len = sizeof(n) - 1, .value = (v), .value_len = (vl)})
-
 void h2r_response_on(h2r_response *res, const h2r_response_events *events, void *ctx)
 {
     res->events = events;
@@ -95,12 +92,15 @@ static int send_head(struct h2r_compat_pair *pair, unsigned flags, int64_t conte
     /* h2r_compat_response_reserve keeps two slots free after the headers for these. */
     if (!(pair->flags & RES_NO_DATE) && !(found & HAS_DATE)) list[n++] = FIELD("date", h2r_http_date(), 29);
     char length_buf[20];
-    if (content_length >= 0 && !(found & HAS_CONTENT_LENGTH)) {
+    int trailers = res->trailer_count || (found & HAS_TRAILER);
+    /* With trailers, no length of our own (as Node): HTTP/1.1 then frames the body in chunks, which carry
+     * them. */
+    if (content_length >= 0 && !(found & HAS_CONTENT_LENGTH) && !trailers) {
         char *text = format_decimal(length_buf + sizeof(length_buf), (uint64_t)content_length);
         list[n++] = FIELD("content-length", text, (size_t)(length_buf + sizeof(length_buf) - text));
     }
     unsigned sent = RES_HEAD_SENT;
-    if (res->trailer_count || (found & HAS_TRAILER)) {
+    if (trailers) {
         flags |= H2R_RESPOND_WAIT_FOR_TRAILERS;
         sent |= RES_WAIT_TRAILERS;
     }
@@ -109,6 +109,14 @@ static int send_head(struct h2r_compat_pair *pair, unsigned flags, int64_t conte
     int err = h2r_stream_respond(pair->stream, list, n, flags);
     if (err) pair->flags &= ~sent;
     return err;
+}
+
+/* No content in a response to HEAD, nor in 204, 205 and 304 (RFC 9110 §6.4.1): h2r_stream_respond ends those.
+ */
+static int no_content(const struct h2r_compat_pair *pair)
+{
+    unsigned status = pair->res.status;
+    return (pair->flags & REQ_IS_HEAD) || status == 204 || status == 205 || status == 304;
 }
 
 static int check_writable(const struct h2r_compat_pair *pair)
@@ -155,8 +163,8 @@ static int write_body(struct h2r_compat_pair *pair, const void *data, size_t len
     if (err) return release_with(err, release, ctx, data, len);
     if (!h2r_response_headers_sent(&pair->res) && (err = send_head(pair, 0, -1)) != 0)
         return release_with(err, release, ctx, data, len);
-    /* The head of a response to HEAD ended the stream: the body is dropped, as Node does. */
-    if (pair->flags & REQ_IS_HEAD) return release_with(1, release, ctx, data, len);
+    /* The head of a response without content ended the stream: the body is dropped, as Node does. */
+    if (no_content(pair)) return release_with(1, release, ctx, data, len);
     return h2r_stream_write(pair->stream, data, len, release, ctx);
 }
 
@@ -174,10 +182,15 @@ static int end_at_once(struct h2r_compat_pair *pair, const void *data, size_t le
                        void *ctx)
 {
     struct h2r_response *res = &pair->res;
-    int no_body = len == 0 || (pair->flags & REQ_IS_HEAD);
-    /* 204 and 304 have no content-length of their own (RFC 9110 §8.6); HEAD without data does not know it. */
+    int no_body = len == 0 || no_content(pair);
+    /*
+     * 204 and 304 have no content-length of their own (RFC 9110 §8.6); HEAD
+     * without data does not know it; 205 has none (§15.3.6): its data is dropped.
+     */
     int64_t content_length = -1;
-    if (res->status != 204 && res->status != 304 && (len || !(pair->flags & REQ_IS_HEAD)))
+    if (res->status == 205)
+        content_length = 0;
+    else if (res->status != 204 && res->status != 304 && (len || !(pair->flags & REQ_IS_HEAD)))
         content_length = (int64_t)len;
     int err = send_head(pair, no_body ? H2R_RESPOND_END_STREAM : 0, content_length);
     if (err || no_body) return release_with(err, release, ctx, data, len);
@@ -198,7 +211,7 @@ static int end_response(struct h2r_compat_pair *pair, const void *data, size_t l
         if (err && !(pair->flags & RES_HEAD_SENT)) pair->flags &= ~RES_ENDED;
         return err;
     }
-    if (pair->flags & REQ_IS_HEAD) return release_with(0, release, ctx, data, len);
+    if (no_content(pair)) return release_with(0, release, ctx, data, len);
     if (len && (err = h2r_stream_write(pair->stream, data, len, release, ctx)) < 0) return err;
     return h2r_stream_end(pair->stream);
 }

@@ -1211,6 +1211,180 @@ static void test_buffered_input_limit(void)
     app_free(&app);
 }
 
+/*
+ * Pipelined requests whose responses have no body, from a client that reads
+ * nothing: each exchange ends once its head is queued, so only the output's
+ * bound stops the session from answering the whole pipeline at once.
+ */
+struct flood {
+    h2r_session *session;
+    size_t requests, errors, closes;
+    uint8_t *wire;
+    size_t wire_len, wire_cap;
+};
+
+static void flood_stream(h2r_session *s, h2r_stream *st, const h2r_header *headers, size_t count, int flags)
+{
+    (void)flags;
+    struct flood *f = h2r_session_user_data(s);
+    ++f->requests;
+    const h2r_header *path = find(headers, count, ":path");
+    h2r_header fields[] = {FIELD(":status", "200"), {.name = "x-path", .name_len = 6}};
+    fields[1].value = path->value;
+    fields[1].value_len = path->value_len;
+    h2r_stream_respond(st, fields, 2, 0); /* HEAD: ended by respond */
+}
+
+static void flood_error(h2r_session *s, uint32_t code, const char *reason)
+{
+    (void)reason;
+    struct flood *f = h2r_session_user_data(s);
+    ++f->errors;
+    CHECK(code == H2R_ENHANCE_YOUR_CALM);
+}
+
+static void flood_close(h2r_session *s)
+{
+    ++((struct flood *)h2r_session_user_data(s))->closes;
+}
+
+static void flood_flush(struct flood *f)
+{
+    h2r_chunk chunks[16];
+    for (;;) {
+        size_t n = h2r_session_pull(f->session, chunks, 16), total = 0;
+        if (n == 0) break;
+        for (size_t i = 0; i != n; ++i) {
+            if (f->wire_len + chunks[i].len > f->wire_cap) {
+                f->wire_cap = (f->wire_len + chunks[i].len) * 2;
+                if (!(f->wire = realloc(f->wire, f->wire_cap))) abort();
+            }
+            memcpy(f->wire + f->wire_len, chunks[i].base, chunks[i].len);
+            f->wire_len += chunks[i].len;
+            total += chunks[i].len;
+        }
+        h2r_session_sent(f->session, total);
+    }
+}
+
+/* The wire holds the responses to /0, /1, ... in order: how many, or -1. */
+static long flood_responses(const struct flood *f)
+{
+    long n = 0;
+    for (size_t at = 0; at != f->wire_len; ++n) {
+        char expected[64];
+        int len = snprintf(expected, sizeof(expected), "HTTP/1.1 200 OK\r\nx-path: /%ld\r\n\r\n", n);
+        if (f->wire_len - at < (size_t)len || memcmp(f->wire + at, expected, (size_t)len) != 0) return -1;
+        at += (size_t)len;
+    }
+    return n;
+}
+
+static size_t unwritten(h2r_session *s)
+{
+    h2r_session_state state;
+    h2r_session_get_state(s, &state);
+    return state.outbound_queue_size; /* nothing pulled: all of the output */
+}
+
+static void test_pipelined_output_bound(void)
+{
+    enum { N = 100000 };
+    char *input = malloc((size_t)N * 40), *p = input;
+    if (!input) abort();
+    for (int i = 0; i != N; ++i) p += sprintf(p, "HEAD /%d HTTP/1.1\r\nHost: a\r\n\r\n", i);
+    size_t input_len = (size_t)(p - input);
+    const h2r_session_callbacks cbs = {
+        .on_stream = flood_stream, .on_session_error = flood_error, .on_session_close = flood_close};
+    h2r_session_options options;
+    h2r_session_options_init(&options);
+
+    /* Defaults, everything in one feed, nothing pulled: the output stops at its bound, the input at its own.
+     */
+    struct flood f = {0};
+    f.session = h2r_session_http1_server_new(&options, &cbs, &f, "http");
+    CHECK(h2r_session_feed(f.session, (const uint8_t *)input, input_len) == (ssize_t)input_len);
+    size_t queued = unwritten(f.session);
+    CHECK_MSG(queued <= options.max_control_queue_bytes + 64, "output bounded (%zu queued)", queued);
+    CHECK(f.requests < N && f.errors == 1 && !h2r_session_want_read(f.session));
+    flood_flush(&f);
+    CHECK_MSG(flood_responses(&f) == (long)f.requests, "every request read answered, in order (%ld of %zu)",
+              flood_responses(&f), f.requests);
+    CHECK(h2r_session_is_done(f.session) && f.closes == 1);
+    h2r_session_free(f.session);
+    free(f.wire);
+
+    /* Input may wait (a large input bound): reading goes on as the output drains, and all are answered. */
+    options.http1_max_buffered_input = (size_t)N * 40;
+    options.max_control_queue_bytes = 1024;
+    f = (struct flood){0};
+    f.session = h2r_session_http1_server_new(&options, &cbs, &f, "http");
+    CHECK(h2r_session_feed(f.session, (const uint8_t *)input, input_len) == (ssize_t)input_len);
+    queued = unwritten(f.session);
+    CHECK_MSG(queued <= 1024 + 64, "output bounded (%zu queued)", queued);
+    CHECK(f.errors == 0 && h2r_session_want_write(f.session));
+    flood_flush(&f);
+    CHECK_MSG(f.requests == N && flood_responses(&f) == N, "all answered, in order (%ld of %zu)",
+              flood_responses(&f), f.requests);
+    CHECK(f.errors == 0 && h2r_session_want_read(f.session) && !h2r_session_want_write(f.session));
+    h2r_session_free(f.session);
+    free(f.wire);
+    free(input);
+}
+
+/* "expect: 100-continue" on a request without a body: the request is complete, and the exchange an ordinary
+ * one. */
+static void test_expect_without_body(void)
+{
+    struct app app;
+    app_init(&app);
+    app.on_request = respond_empty;
+    feed(&app, "GET /1 HTTP/1.1\r\nHost: a\r\nExpect: 100-continue\r\n\r\n"
+               "GET /2 HTTP/1.1\r\nHost: a\r\n\r\n");
+    CHECK(strstr(app.log.text, "end:1; ") != NULL);
+    CHECK(strstr(app.log.text, "stream:3") != NULL);
+    wire_is(&app, "HTTP/1.1 200 OK\r\ncontent-length: 0\r\n\r\nHTTP/1.1 200 OK\r\ncontent-length: 0\r\n\r\n");
+    CHECK(app.session_errors == 0 && h2r_session_want_read(app.session));
+    app_free(&app);
+}
+
+/*
+ * The application frees the session in on_session_close, having ended the
+ * connection from on_stream (inside h2r_session_feed): the callback comes
+ * once feed is about to return, never while the engine still uses the session.
+ */
+static int freed_in_close;
+
+static void close_from_stream(h2r_session *s, h2r_stream *st, const h2r_header *headers, size_t count,
+                              int flags)
+{
+    (void)headers, (void)count, (void)flags;
+    if (h2r_session_user_data(s))
+        h2r_session_destroy(s, H2R_NO_ERROR);
+    else
+        h2r_stream_close(st, H2R_NO_ERROR);
+    CHECK(freed_in_close == 0);
+}
+
+static void free_in_close(h2r_session *s)
+{
+    ++freed_in_close;
+    h2r_session_free(s);
+}
+
+static void test_free_in_session_close(void)
+{
+    static const char two[] = "GET /1 HTTP/1.1\r\nHost: a\r\n\r\nGET /2 HTTP/1.1\r\nHost: a\r\n\r\n";
+    const h2r_session_callbacks cbs = {.on_stream = close_from_stream, .on_session_close = free_in_close};
+    for (int destroy = 0; destroy != 2; ++destroy) {
+        freed_in_close = 0;
+        h2r_session *s = h2r_session_http1_server_new(NULL, &cbs, destroy ? &freed_in_close : NULL, "http");
+        h2r_session_feed(s, (const uint8_t *)two, sizeof(two) - 1);
+        CHECK_MSG(freed_in_close == 1, "%s from on_stream: on_session_close once, after feed's work",
+                  destroy ? "h2r_session_destroy" : "h2r_stream_close");
+    }
+}
+
 static void test_high_water_mark(void)
 {
     h2r_session_options options;
@@ -1371,6 +1545,9 @@ int main(void)
     test_stream_close();
     test_graceful_close();
     test_buffered_input_limit();
+    test_pipelined_output_bound();
+    test_expect_without_body();
+    test_free_in_session_close();
     test_high_water_mark();
     test_connect_tunnel();
     test_http2_only_calls();

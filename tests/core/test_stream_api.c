@@ -343,6 +343,34 @@ static void test_head(void)
     unref_streams(&app.streams);
 }
 
+/* 204, 205 and 304 have no content either (RFC 9110 §15.3.5, §15.3.6, §15.4.5): respond() ends them too. */
+static void respond_no_content(struct app *app, h2r_stream *st, const h2r_header *h, size_t n, int flags)
+{
+    (void)app, (void)n, (void)flags;
+    h2r_header fields[] = {{.name = ":status", .name_len = 7, .value = h[3].value + 1, .value_len = 3}};
+    CHECK(h2r_stream_respond(st, fields, 1, H2R_RESPOND_WAIT_FOR_TRAILERS) == 0);
+    CHECK(h2r_stream_write(st, "x", 1, NULL, NULL) < 0);
+}
+
+static void test_no_content_statuses(void)
+{
+    static const char *const paths[] = {"/204", "/205", "/304"};
+    for (int i = 0; i != 3; ++i) {
+        struct app app = {.on_request = respond_no_content};
+        struct peer p;
+        start(&p, &app, NULL);
+        request(&p, 1, "GET", paths[i], 1);
+        peer_flush(&p);
+        const struct peer_frame *h = peer_find(&p, H2R_FRAME_HEADERS, 1);
+        CHECK_MSG(h && (h->h.flags & H2R_FLAG_END_STREAM) && p.frame_count == 1 &&
+                      strcmp(peer_field(h, ":status"), paths[i] + 1) == 0,
+                  "%s: HEADERS with END_STREAM, no DATA, no trailers", paths[i]);
+        CHECK(!strstr(app.log.text, "want-trailers") && strstr(app.log.text, "close:1:0"));
+        peer_free(&p);
+        unref_streams(&app.streams);
+    }
+}
+
 static void respond_default_status(struct app *app, h2r_stream *st, const h2r_header *h, size_t n, int flags)
 {
     (void)app, (void)h, (void)n, (void)flags;
@@ -1174,6 +1202,7 @@ int main(void)
     test_informational();
     test_respond_twice_and_write_before_respond();
     test_head();
+    test_no_content_statuses();
     test_default_status();
     test_invalid_response_headers();
     test_stream_close();
