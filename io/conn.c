@@ -189,11 +189,22 @@ void h2r_conn_on_recv(struct conn *c, const struct io_uring_cqe *cqe)
         }
         h2r_worker_return_buffer(w, bid);
     }
-    if (cqe->res == 0 || (cqe->res < 0 && cqe->res != -ENOBUFS && cqe->res != -ECANCELED)) {
+    if (cqe->res == 0 && !c->closing && !c->lingering && c->session && h2r_session_is_http1(c->session)) {
+        /*
+         * An HTTP/1.1 client may close its side once its request is sent
+         * (RFC 9112 §9.6) and still read the response: answer what was
+         * asked, read no further request, then close (h2r_conn_flush). A
+         * request cut short is given until shutdown_timeout_ms.
+         */
+        c->peer_finished = 1;
+        c->peer_finished_ms = w->now_ms;
+        h2r_session_close(c->session);
+        h2r_conn_mark_dirty(c);
+    } else if (cqe->res == 0 || (cqe->res < 0 && cqe->res != -ENOBUFS && cqe->res != -ECANCELED)) {
         /* End of stream or a socket error: nothing more will come, and nobody reads what we would send. */
         c->read_closed = 1;
         h2r_conn_close(c);
-    } else if (last && !c->closing && !c->read_closed) {
+    } else if (last && !c->closing && !c->read_closed && !c->peer_finished) {
         /* Out of buffers ends a multishot recv: arm it again; buffers come back every turn. */
         h2r_conn_arm_recv(c);
     }
@@ -255,6 +266,7 @@ void h2r_conn_check_timers(struct conn *c)
      * requests per second, measured).
      */
     if (!c->send_in_flight && now - c->last_send_ms >= SEND_BUFFERS_KEPT_MS) h2r_send_batch_release(c);
+    if (c->peer_finished && now - c->peer_finished_ms > cfg->shutdown_timeout_ms) return h2r_conn_close(c);
     h2r_session_tick(c->session, now); /* the engine's timeouts (Node's setTimeout) */
     if (h2r_session_pending_settings_ack(c->session)) {
         if (!c->settings_pending_since_ms) c->settings_pending_since_ms = now;

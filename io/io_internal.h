@@ -100,10 +100,12 @@ struct conn {
     uint8_t read_closed; /* the peer closed or the socket failed: nothing more to read or send */
     uint8_t lingering;   /* the session is done and our FIN sent: input is dropped until the peer's FIN */
     uint8_t close_when_flushed; /* turned away (TLS): what is queued goes out, then the connection ends */
+    uint8_t peer_finished;      /* an HTTP/1.1 client's FIN: its responses go out, then the connection ends */
     unsigned pending_ops;       /* submitted operations whose last completion has not come */
     uint64_t opened_ms;
     uint64_t last_activity_ms;
     uint64_t last_send_ms;
+    uint64_t peer_finished_ms;
     uint64_t linger_since_ms;
     uint64_t settings_pending_since_ms;
     struct send_batch *batch; /* while the connection sends, and a second after; idle ones hold none */

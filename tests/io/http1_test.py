@@ -875,12 +875,30 @@ def healthy_then_stop(t, server):
     server.check()
 
 
+def half_close(t, server):
+    """A client that shuts down its sending side after its request (RFC 9112 §9.6) still gets the response, then
+    the server closes; the same with a request whose body the FIN cuts short (the demo answers it at once)."""
+    for label, data in (("GET", request("GET", "/hello")),
+                        ("HTTP/1.0 GET", request("GET", "/hello", version="HTTP/1.0")),
+                        ("POST cut short", request("POST", "/hello", "Content-Length: 100") + b"abc")):
+        conn = Conn(server.port)
+        conn.send(data)
+        conn.sock.shutdown(socket.SHUT_WR)
+        resp = conn.read_response()
+        want = (405, NOT_ALLOWED) if label.startswith("POST") else (200, HELLO)
+        t.ok(resp and (resp.status, resp.body) == want, f"half-closed client, {label}: answered {want[0]}",
+             resp or conn.error)
+        t.eq(conn.wait_close(), "closed", f"half-closed client, {label}: then the server closes")
+        conn.close()
+
+
 def main(t):
     seed = random.randrange(1 << 32)
     rng = random.Random(seed)
     server = t.server()
     curl_demo(t, server)
     keep_alive(t, server)
+    half_close(t, server)
     pipelining(t, server, rng, seed)
     request_bodies(t, server, rng, seed)
     chunked_responses(t, server)
