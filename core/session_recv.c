@@ -352,6 +352,13 @@ static void on_request_headers(h2r_session *s, const struct h2r_headers_info *in
 
     /* After our GOAWAY, newer streams are not processed (RFC 9113 §6.8); the client may retry them. */
     if (s->goaway_sent && id > s->goaway_last_stream_id) return;
+    /*
+     * A peer that keeps asking while our answers go unread floods us like
+     * one that sends PINGs without reading the ACKs: the heads of bodiless
+     * responses (a HEAD flood) wait in the control queue.
+     */
+    if (h2r_out_control_full(s))
+        return connection_error(s, H2R_ENHANCE_YOUR_CALM, "requests while the responses go unread");
     if (s->open_peer_streams >= s->local.max_concurrent_streams) {
         stream_error_no_object(s, id, H2R_REFUSED_STREAM);
         if (++s->rejected_streams > s->opt.max_session_rejected_streams)

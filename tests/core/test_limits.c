@@ -212,6 +212,41 @@ static void test_pings_read_promptly(void)
     disconnect(c);
 }
 
+/*
+ * Requests whose answers are heads only (HEAD, 204...) and never read: the
+ * heads wait in the control queue, which bounds them as it bounds ACKs.
+ */
+static void test_unread_responses(void)
+{
+    h2r_session_options o;
+    options_init(&o);
+    o.max_control_queue_bytes = 4096;
+    struct conn *c = connect_with(&o);
+    uint32_t id = 1;
+    for (; id < 200000 && c->p.last_feed >= 0; id += 2) peer_get(&c->p, id, "/", 1);
+    size_t unwritten = unwritten_bytes(c->p.session);
+    CHECK_MSG(c->p.last_feed == H2R_ERR_PROTOCOL && id < 2000,
+              "bodiless responses never read: cut off after %u requests", id / 2);
+    CHECK_MSG(unwritten <= 4096 + 64 + 17 + 64, "bodiless responses never read: %zu bytes queued at most",
+              unwritten);
+    CHECK_MSG(ended_with(c, H2R_ENHANCE_YOUR_CALM),
+              "bodiless responses never read: GOAWAY(ENHANCE_YOUR_CALM)");
+    disconnect(c);
+
+    /* The same requests, their answers read as they come: all served. */
+    c = connect_with(&o);
+    for (id = 1; id < 20000; id += 2) {
+        peer_get(&c->p, id, "/", 1);
+        if (id % 64 == 63) {
+            peer_flush(&c->p);
+            peer_clear(&c->p);
+        }
+    }
+    CHECK_MSG(c->p.last_feed > 0 && c->app.streams == 10000,
+              "10000 requests read promptly: all answered (%d)", c->app.streams);
+    disconnect(c);
+}
+
 /* ---- CVE-2019-9514: reset flood ---- */
 
 static void malformed_request(struct conn *c, uint32_t id)
@@ -682,6 +717,7 @@ int main(void)
     check_ack_flood(FLOOD_SETTINGS, 1);
     test_pings_read_promptly();
     test_reset_flood();
+    test_unread_responses();
     test_zero_length_headers();
     test_empty_frames();
     test_rapid_reset();
