@@ -15,8 +15,8 @@
 
 /* How long a finished connection waits for the peer's FIN (see conn_linger). */
 #define CONN_LINGER_MS 2000
-/* How long send buffers outlive the connection's last send (see h2r_conn_check_timers). */
-#define SEND_BUFFERS_KEPT_MS 1000
+/* How long send buffers outlive the last send (h2r_conn_check_timers): a pause, not a burst. */
+#define SEND_BUFFERS_KEPT_MS 250
 
 struct conn *h2r_conn_open(struct worker *w, int fd)
 {
@@ -261,7 +261,7 @@ void h2r_conn_check_timers(struct conn *c)
     /*
      * A connection that has sent nothing for a while keeps no send buffers
      * (they are most of its memory). Not released between two sends: with
-     * jemalloc handing freed pages back within a second, buffers freed and
+     * jemalloc handing freed pages back quickly, buffers freed and
      * taken again at every pause cost page faults (TLS at 64 KiB: 0.6x the
      * requests per second, measured).
      */

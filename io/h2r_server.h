@@ -13,8 +13,9 @@
  *
  * Memory comes from jemalloc. The runtime sets its malloc_conf (a weak
  * symbol: an application may define its own) so that freed pages go back
- * to the kernel after a second, and moves that decay along once a second
- * even when the server is quiet: idle connections hold only their own state.
+ * to the kernel within a quarter second, and moves that decay along at every
+ * tick even when the server is quiet: idle connections hold only their
+ * own state.
  */
 #ifndef H2R_SERVER_H
 #define H2R_SERVER_H

@@ -108,7 +108,7 @@ struct conn {
     uint64_t peer_finished_ms;
     uint64_t linger_since_ms;
     uint64_t settings_pending_since_ms;
-    struct send_batch *batch; /* while the connection sends, and a second after; idle ones hold none */
+    struct send_batch *batch; /* while the connection sends, and a moment after; idle ones hold none */
 };
 
 struct worker {
@@ -127,7 +127,6 @@ struct worker {
     uint64_t shutdown_deadline_ms;
     uint64_t now_ms;
     struct __kernel_timespec tick;
-    unsigned ticks_since_decay;
     size_t send_zc_min; /* config's send_zc_min_bytes, or 0 if the kernel has no SENDMSG_ZC */
 
     /* provided buffers for multishot recv */

@@ -23,11 +23,9 @@
  * page of its buffer, so the count bounds that memory (1 MiB); running out
  * only costs re-arming a recv.
  */
-#define BUF_COUNT 256
-#define BUF_SIZE  16384
-#define TICK_MS   100
-/* How often freed memory is handed back to the kernel (see return_free_memory). */
-#define DECAY_TICKS          10
+#define BUF_COUNT            256
+#define BUF_SIZE             16384
+#define TICK_MS              100
 #define STRINGIFY_(x)        #x
 #define STRINGIFY(x)         STRINGIFY_(x)
 #define STRINGIFY_ARENAS_ALL STRINGIFY(MALLCTL_ARENAS_ALL)
@@ -188,23 +186,21 @@ static void begin_shutdown(struct worker *w)
 }
 
 /*
- * jemalloc gives freed pages back to the kernel as they age (dirty_decay_ms),
- * but only when something allocates: a server that goes quiet would keep
- * the send buffers of its last burst resident for good. Worker 0 moves the
- * decay along for all arenas once a second; the others' are the same arenas.
- */
-/*
- * jemalloc's options, read at its start: freed pages go back after a
+ * jemalloc's options, read at its start: freed pages go back after a quarter
  * second instead of ten. Weak, so that an application's own malloc_conf
  * wins (see h2r_server.h).
  */
-__attribute__((weak)) const char *malloc_conf = "dirty_decay_ms:1000,muzzy_decay_ms:0";
+__attribute__((weak)) const char *malloc_conf = "dirty_decay_ms:250,muzzy_decay_ms:0";
 
+/*
+ * jemalloc gives freed pages back to the kernel as they age (dirty_decay_ms),
+ * but only when something allocates: a server that goes quiet would keep
+ * the send buffers of its last burst resident for good. Worker 0 moves the
+ * decay along for all arenas at every tick; the others' are the same arenas.
+ */
 static void return_free_memory(struct worker *w)
 {
-    if (w->index != 0 || ++w->ticks_since_decay < DECAY_TICKS) return;
-    w->ticks_since_decay = 0;
-    mallctl("arena." STRINGIFY_ARENAS_ALL ".decay", NULL, NULL, NULL, 0);
+    if (w->index == 0) mallctl("arena." STRINGIFY_ARENAS_ALL ".decay", NULL, NULL, NULL, 0);
 }
 
 static void on_tick(struct worker *w)
