@@ -190,6 +190,23 @@ class Tap:
         self.tmpdirs.append(path)
         return path
 
+    def curl_output(self, out, extra):
+        """What a curl run with -D OUT/head -o OUT/body wrote: (response headers with lowercase names, body
+        bytes). curl --head writes the header block where the body goes: that is taken off the body."""
+        with open(os.path.join(out, "head"), encoding="latin-1", newline="") as f:
+            head = f.read()
+        headers = {}
+        for line in head.split("\r\n")[1:]:
+            name, _, value = line.partition(":")
+            headers[name.strip().lower()] = value.strip()
+        body = b""
+        if os.path.exists(os.path.join(out, "body")):
+            with open(os.path.join(out, "body"), "rb") as f:
+                body = f.read()
+        if "--head" in extra and body.startswith(head.encode("latin-1")):
+            body = body[len(head):]
+        return headers, body
+
     def certificate(self, name="localhost", alt_names="DNS:localhost,IP:127.0.0.1"):
         """A throwaway self-signed certificate (EC P-256) for name, made with the openssl CLI: (cert, key)
         paths in a temporary directory. No private key is ever committed."""

@@ -318,18 +318,7 @@ def curl(t, url, *extra, version="1.1"):
     code, got_version = result.stdout.decode().split()
     if not t.eq(got_version, version, f"{label}: answered over HTTP/{version}"):
         return None
-    with open(os.path.join(out, "head"), encoding="latin-1", newline="") as f:
-        head = f.read()
-    headers = {}
-    for line in head.split("\r\n")[1:]:
-        name, _, value = line.partition(":")
-        headers[name.strip().lower()] = value.strip()
-    body = b""
-    if os.path.exists(os.path.join(out, "body")):
-        with open(os.path.join(out, "body"), "rb") as f:
-            body = f.read()
-    if "--head" in extra and body.startswith(head.encode("latin-1")):
-        body = body[len(head):]  # curl --head writes the header block where the body goes
+    headers, body = t.curl_output(out, extra)
     return int(code), body, headers, stderr
 
 
