@@ -63,7 +63,7 @@ struct h2r_tls_server {
 struct tls_conn {
     WOLFSSL *ssl;
     uint8_t *hello; /* what came before the handshake could start: the ClientHello, whole */
-    size_t hello_len;
+    size_t hello_len, hello_cap;
     const uint8_t *in; /* ciphertext wolfSSL is reading, not ours: valid during one on_recv */
     size_t in_len;
     uint8_t *out; /* records wolfSSL wrote, waiting for the next send */
@@ -378,8 +378,7 @@ void h2r_tls_on_recv(struct conn *c, const uint8_t *data, size_t len)
         return;
     }
     /* Before the handshake: gather the ClientHello (a record of at most H2R_TLS_HELLO_MAX bytes). */
-    size_t cap = t->hello_len;
-    if (grow(&t->hello, &cap, t->hello_len + len)) return h2r_conn_close(c);
+    if (grow(&t->hello, &t->hello_cap, t->hello_len + len)) return h2r_conn_close(c);
     memcpy(t->hello + t->hello_len, data, len);
     t->hello_len += len;
     struct h2r_tls_hello hello;
@@ -396,7 +395,7 @@ void h2r_tls_on_recv(struct conn *c, const uint8_t *data, size_t len)
     t->in_len = 0;
     free(t->hello);
     t->hello = NULL;
-    t->hello_len = 0;
+    t->hello_len = t->hello_cap = 0;
 }
 
 int h2r_tls_close_notify(struct conn *c)
