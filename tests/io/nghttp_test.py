@@ -155,4 +155,5 @@ def main(t):
         t.ok(any(line.endswith(want) for line in log), f"--access-log - logged {want}", "\n".join(log))
 
 
-run(main, timeout=60)
+if __name__ == "__main__":
+    run(main, timeout=60)

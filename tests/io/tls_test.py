@@ -28,6 +28,7 @@ import time
 import warnings
 
 from h2serve_fixture import SANITIZER_MARKERS, need_tool, run
+from nghttp_test import parse_trace
 from node_test import node_checks
 
 OPENSSL = need_tool("openssl")
@@ -46,9 +47,6 @@ TOO_SLOW = "no complete handshake in time"
 HANDSHAKE_FAILED = "handshake failed"
 REQUESTS = re.compile(r"^requests: (\d+) total, (\d+) started, (\d+) done, (\d+) succeeded, (\d+) failed, "
                       r"(\d+) errored, (\d+) timeout$", re.M)
-FRAME = re.compile(r"^\[\s*[\d.]+\] (send|recv) (\w+) frame <length=(\d+), flags=0x([0-9a-f]+), stream_id=(\d+)>")
-HEADER = re.compile(r"^\[\s*[\d.]+\] recv \(stream_id=(\d+)\) (\S+): (.*)$")
-PROMISED = re.compile(r"promised_stream_id=(\d+)")
 
 
 def skip(t, desc, reason):
@@ -297,26 +295,6 @@ def no_alpn_http1(t, server):
          "a client without ALPN: GET /hello over HTTP/1.1 is 200 Hello, World!", repr(answer[:300]))
 
 
-def parse_trace(text):
-    """nghttp -nv output as a list of frames: dicts with dir, type, stream, flags, headers (received), promised."""
-    frames, headers = [], []
-    for line in text.splitlines():
-        m = HEADER.match(line)
-        if m:
-            headers.append((m.group(2), m.group(3)))
-            continue
-        m = FRAME.match(line)
-        if m:
-            frames.append({"dir": m.group(1), "type": m.group(2), "flags": int(m.group(4), 16),
-                           "stream": int(m.group(5)), "headers": dict(headers), "promised": None})
-            headers = []
-            continue
-        m = PROMISED.search(line)
-        if m and frames and frames[-1]["type"] == "PUSH_PROMISE":
-            frames[-1]["promised"] = int(m.group(1))
-    return frames
-
-
 def nghttp_push(t, server):
     result = t.client([NGHTTP, "-nv", "--no-dep", "-t", "10", server.url + "x"], timeout=20)
     out = result.stdout.decode("latin-1")
@@ -324,6 +302,8 @@ def nghttp_push(t, server):
         return
     t.ok("The negotiated protocol: h2" in out.splitlines(), "nghttp over TLS: ALPN h2", out[:2000])
     frames = parse_trace(out)
+    for f in frames:
+        f["headers"] = dict(f["headers"])  # one of each name here
     promises = [(f["promised"], f["headers"].get(":path"), f["headers"].get(":scheme")) for f in frames
                 if f["dir"] == "recv" and f["type"] == "PUSH_PROMISE"]
     t.eq(promises, [(2, "/y", "https"), (4, "/z", "https")],
