@@ -30,6 +30,12 @@ static inline uint64_t op_data(void *object, enum op_tag tag)
     return (uint64_t)(uintptr_t)object | tag;
 }
 
+/* Whether a chunk the engine handed out is a file range (h2r_chunk: memory has a base). */
+static inline int h2r_chunk_is_file(const h2r_chunk *chunk)
+{
+    return chunk->base == NULL;
+}
+
 /* Chunks one send batch takes at most: with 16 KiB frames, 64 DATA frames and their headers. */
 #define SEND_BATCH_CHUNKS 128
 /*

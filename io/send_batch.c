@@ -24,12 +24,6 @@
 
 #include "io_internal.h"
 
-/* Whether a pulled chunk is a file range. */
-static int is_file(const h2r_chunk *chunk)
-{
-    return chunk->base == NULL;
-}
-
 struct send_step *h2r_send_batch_add(struct send_batch *b, struct conn *c, enum step_kind kind, size_t expect,
                                      size_t chunk)
 {
@@ -59,7 +53,7 @@ static size_t fit(const h2r_chunk *chunks, size_t n, size_t budget, size_t (*cos
 {
     size_t used = 0, end = 0;
     for (size_t i = 0; i != n; ++i) {
-        if (!is_file(&chunks[i])) continue;
+        if (!h2r_chunk_is_file(&chunks[i])) continue;
         used += cost(&chunks[i], unit);
         if (used > budget && end) return end;
         end = i + 1;
@@ -86,7 +80,7 @@ static size_t plan_copy(struct send_batch *b, struct conn *c, const h2r_chunk *c
     size_t end = fit(chunks, n, CONN_FILE_BOUNCE, bytes_cost, 0);
     size_t need = 0;
     for (size_t i = 0; i != end; ++i)
-        if (is_file(&chunks[i])) need += chunks[i].len;
+        if (h2r_chunk_is_file(&chunks[i])) need += chunks[i].len;
     if (need > b->bounce_cap) {
         /* Only a frame larger than the usual bounce (a peer allowing big frames) grows it. */
         size_t cap = need > CONN_FILE_BOUNCE ? need : CONN_FILE_BOUNCE;
@@ -97,7 +91,7 @@ static size_t plan_copy(struct send_batch *b, struct conn *c, const h2r_chunk *c
     }
     size_t used = 0;
     for (size_t i = 0; i != end; ++i) {
-        if (!is_file(&chunks[i])) {
+        if (!h2r_chunk_is_file(&chunks[i])) {
             b->iov[i] = (struct iovec){.iov_base = (void *)chunks[i].base, .iov_len = chunks[i].len};
             continue;
         }
@@ -118,20 +112,20 @@ static size_t plan_splice(struct send_batch *b, struct conn *c, const h2r_chunk 
     struct h2r_pipe *pipe = b->pipe;
     /* fit() always takes the first range: one that alone overfills the pipe would block it for good. */
     for (size_t i = 0; i != n; ++i) {
-        if (!is_file(&chunks[i])) continue;
+        if (!h2r_chunk_is_file(&chunks[i])) continue;
         if (pages_cost(&chunks[i], pipe->page_size) > pipe->pages) return 0;
         break;
     }
     size_t end = fit(chunks, n, pipe->pages, pages_cost, pipe->page_size);
     for (size_t i = 0; i != end; ++i) {
-        if (!is_file(&chunks[i])) continue;
+        if (!h2r_chunk_is_file(&chunks[i])) continue;
         struct send_step *in = h2r_send_batch_add(b, c, STEP_SPLICE_IN, chunks[i].len, i);
         in->fd = chunks[i].fd;
         in->offset = chunks[i].offset;
     }
     size_t run = 0; /* the first memory chunk not yet in a sendmsg */
     for (size_t i = 0; i != end; ++i) {
-        if (!is_file(&chunks[i])) {
+        if (!h2r_chunk_is_file(&chunks[i])) {
             b->iov[i] = (struct iovec){.iov_base = (void *)chunks[i].base, .iov_len = chunks[i].len};
             continue;
         }
@@ -211,7 +205,7 @@ int h2r_send_batch_start(struct conn *c)
     size_t file_bytes = 0, total = 0;
     for (size_t i = 0; i != n; ++i) {
         total += chunks[i].len;
-        if (is_file(&chunks[i])) file_bytes += chunks[i].len;
+        if (h2r_chunk_is_file(&chunks[i])) file_bytes += chunks[i].len;
     }
     if (total == 0) {
         /* Only payloads dropped by h2r_session_file_failed: nothing to write, they just go. */

@@ -410,11 +410,6 @@ int h2r_tls_close_notify(struct conn *c)
 
 /* ---- sending ---- */
 
-static int is_file(const h2r_chunk *chunk)
-{
-    return chunk->base == NULL;
-}
-
 /*
  * How many chunks one batch stages: up to TLS_STAGING_BUDGET bytes, but
  * never ending between a frame header and the file range that follows it,
@@ -426,7 +421,7 @@ static size_t fit(const h2r_chunk *chunks, size_t n)
     for (size_t i = 0; i != n; ++i) {
         used += chunks[i].len;
         if (used > TLS_STAGING_BUDGET && end) return end;
-        if (i + 1 == n || !is_file(&chunks[i + 1])) end = i + 1;
+        if (i + 1 == n || !h2r_chunk_is_file(&chunks[i + 1])) end = i + 1;
     }
     return n;
 }
@@ -493,7 +488,7 @@ int h2r_tls_send_start(struct conn *c)
     if (grow(&t->staging, &t->staging_cap, total)) return 0;
     size_t pos = 0;
     for (size_t i = 0; i != end; ++i) {
-        if (is_file(&chunks[i])) {
+        if (h2r_chunk_is_file(&chunks[i])) {
             struct send_step *read = h2r_send_batch_add(b, c, STEP_READ, chunks[i].len, i);
             read->fd = chunks[i].fd;
             read->offset = chunks[i].offset;
