@@ -177,17 +177,16 @@ void h2r_conn_on_recv(struct conn *c, const struct io_uring_cqe *cqe)
     int last = !(cqe->flags & IORING_CQE_F_MORE);
     if (last) c->recv_armed = 0;
     if (cqe->flags & IORING_CQE_F_BUFFER) {
-        unsigned bid = cqe->flags >> IORING_CQE_BUFFER_SHIFT;
         if (cqe->res > 0 && !c->closing) {
             c->last_activity_ms = w->now_ms;
             /* Whatever is kept of the bytes is copied (engine, TLS), so the buffer goes straight back. */
-            const uint8_t *data = w->buffers + (size_t)bid * w->buf_size;
+            const uint8_t *data = h2r_worker_recv_data(w, cqe);
             if (c->tls)
                 h2r_tls_on_recv(c, data, (size_t)cqe->res);
             else
                 h2r_conn_deliver(c, data, (size_t)cqe->res);
         }
-        h2r_worker_return_buffer(w, bid);
+        h2r_worker_recv_consumed(w, cqe);
     }
     if (cqe->res == 0 && !c->closing && !c->lingering && c->session && h2r_session_is_http1(c->session)) {
         /*

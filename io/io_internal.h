@@ -139,6 +139,7 @@ struct worker {
     struct io_uring_buf_ring *buf_ring;
     uint8_t *buffers;
     unsigned buf_count, buf_size;
+    uint32_t *buf_used; /* incremental consumption: bytes of each buffer already handed out; else NULL */
 
     struct h2r_pipe *free_pipes;
     unsigned free_pipe_count;
@@ -160,7 +161,10 @@ struct worker {
 void h2r_worker_prepare(struct worker *w, unsigned index, const h2r_server_config *config,
                         struct h2r_tls_server *tls, int listen_fd, pthread_barrier_t *started);
 void *h2r_worker_main(void *arg);
-void h2r_worker_return_buffer(struct worker *w, unsigned bid);
+/* Where the bytes of a recv completion with a provided buffer are. */
+const uint8_t *h2r_worker_recv_data(const struct worker *w, const struct io_uring_cqe *cqe);
+/* The completion's bytes are consumed: its buffer goes back to the ring once the kernel is done with it. */
+void h2r_worker_recv_consumed(struct worker *w, const struct io_uring_cqe *cqe);
 struct io_uring_sqe *h2r_worker_sqe(struct worker *w);
 
 /* conn.c */

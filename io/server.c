@@ -165,6 +165,7 @@ int h2r_server_run(const h2r_server_config *config)
         close(workers[i].listen_fd);
         if (workers[i].wake_fd >= 0) close(workers[i].wake_fd);
         free(workers[i].buffers);
+        free(workers[i].buf_used);
         h2r_pipe_pool_free(&workers[i]);
     }
     free(workers);

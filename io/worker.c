@@ -19,9 +19,9 @@
 
 #define RING_ENTRIES 1024
 /*
- * A power of two, as the buffer ring requires. Each recv touches at least a
- * page of its buffer, so the count bounds that memory (1 MiB); running out
- * only costs re-arming a recv.
+ * A power of two, as the buffer ring requires. Without incremental
+ * consumption each recv touches at least a page of its own buffer, so the
+ * count bounds that memory (1 MiB); running out only costs re-arming a recv.
  */
 #define BUF_COUNT            256
 #define BUF_SIZE             16384
@@ -60,7 +60,38 @@ static int setup_ring(struct io_uring *ring)
     return io_uring_queue_init_params(RING_ENTRIES, ring, &params);
 }
 
-/* liburing 2.3 has no io_uring_setup_buf_ring: map the ring ourselves and register it. */
+/*
+ * Linux 6.12's incremental consumption. liburing 2.3's headers predate it,
+ * and name the registration's flags field pad (it became flags in 6.4).
+ */
+#ifdef IOU_PBUF_RING_MMAP
+#define BUF_REG_FLAGS flags
+#else
+#define BUF_REG_FLAGS pad
+#endif
+#ifndef IOU_PBUF_RING_INC
+#define IOU_PBUF_RING_INC 2
+#endif
+#ifndef IORING_CQE_F_BUF_MORE
+#define IORING_CQE_F_BUF_MORE (1U << 4)
+#endif
+
+static int register_buffer_ring(struct worker *w, void *ring_mem, uint16_t flags)
+{
+    struct io_uring_buf_reg reg = {.ring_addr = (uint64_t)(uintptr_t)ring_mem,
+                                   .ring_entries = w->buf_count,
+                                   .bgid = 0,
+                                   .BUF_REG_FLAGS = flags};
+    return io_uring_register_buf_ring(&w->ring, &reg, 0);
+}
+
+/*
+ * liburing 2.3 has no io_uring_setup_buf_ring: map the ring ourselves and
+ * register it. Where the kernel consumes buffers incrementally, a recv takes
+ * only the bytes it needs and the next one continues in the same buffer:
+ * a thousand idle clients' few bytes share a page or two instead of touching
+ * a page of every buffer.
+ */
 static int setup_buffers(struct worker *w)
 {
     w->buf_count = BUF_COUNT;
@@ -72,9 +103,13 @@ static int setup_buffers(struct worker *w)
     w->buffers = malloc((size_t)w->buf_count * w->buf_size);
     if (!w->buffers) return -ENOMEM;
     io_uring_buf_ring_init(w->buf_ring);
-    struct io_uring_buf_reg reg = {
-        .ring_addr = (uint64_t)(uintptr_t)ring_mem, .ring_entries = w->buf_count, .bgid = 0};
-    int err = io_uring_register_buf_ring(&w->ring, &reg, 0);
+    int err = register_buffer_ring(w, ring_mem, IOU_PBUF_RING_INC);
+    if (err == 0) {
+        w->buf_used = calloc(w->buf_count, sizeof(*w->buf_used));
+        if (!w->buf_used) return -ENOMEM;
+    } else if (err == -EINVAL) {
+        err = register_buffer_ring(w, ring_mem, 0); /* before Linux 6.12: one recv, one buffer */
+    }
     if (err) return err;
     for (unsigned i = 0; i != w->buf_count; ++i)
         io_uring_buf_ring_add(w->buf_ring, w->buffers + (size_t)i * w->buf_size, w->buf_size,
@@ -83,8 +118,25 @@ static int setup_buffers(struct worker *w)
     return 0;
 }
 
-void h2r_worker_return_buffer(struct worker *w, unsigned bid)
+const uint8_t *h2r_worker_recv_data(const struct worker *w, const struct io_uring_cqe *cqe)
 {
+    unsigned bid = cqe->flags >> IORING_CQE_BUFFER_SHIFT;
+    return w->buffers + (size_t)bid * w->buf_size + (w->buf_used ? w->buf_used[bid] : 0);
+}
+
+void h2r_worker_recv_consumed(struct worker *w, const struct io_uring_cqe *cqe)
+{
+    unsigned bid = cqe->flags >> IORING_CQE_BUFFER_SHIFT;
+    if (w->buf_used) {
+        /* No bytes taken leaves the buffer where it was, the kernel's. */
+        if (cqe->res <= 0) return;
+        if (cqe->flags & IORING_CQE_F_BUF_MORE) {
+            /* The kernel goes on filling it: the next completion of this bid starts here. */
+            w->buf_used[bid] += (uint32_t)cqe->res;
+            return;
+        }
+        w->buf_used[bid] = 0;
+    }
     io_uring_buf_ring_add(w->buf_ring, w->buffers + (size_t)bid * w->buf_size, w->buf_size,
                           (unsigned short)bid, io_uring_buf_ring_mask(w->buf_count), 0);
     io_uring_buf_ring_advance(w->buf_ring, 1);
