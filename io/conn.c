@@ -18,6 +18,9 @@
 /* How long send buffers outlive the last send (h2r_conn_check_timers): a pause, not a burst. */
 #define SEND_BUFFERS_KEPT_MS 250
 
+/* An idle connection is this and its session: kept within jemalloc's 128-byte class on 64-bit machines. */
+_Static_assert(sizeof(void *) != 8 || sizeof(struct conn) <= 128, "struct conn outgrew 128 bytes");
+
 struct conn *h2r_conn_open(struct worker *w, int fd)
 {
     struct conn *c = calloc(1, sizeof(*c));
@@ -51,6 +54,7 @@ int h2r_conn_start_session(struct conn *c, int http1)
                                                       c->tls ? "https" : "http")
                        : h2r_session_server_new(cfg->session_options, &cfg->callbacks, cfg->user_data);
     if (!c->session) return -1;
+    c->settings_pending_since_ms = 0; /* was opened_ms */
     h2r_session_tick(c->session, c->worker->now_ms);
     h2r_session_set_transport(c->session, c);
     h2r_conn_mark_dirty(c); /* the server preface */

@@ -13,8 +13,8 @@
  *
  * Memory comes from jemalloc. The runtime sets its malloc_conf (a weak
  * symbol: an application may define its own) so that freed pages go back
- * to the kernel within a quarter second, and moves that decay along at every
- * tick even when the server is quiet: idle connections hold only their
+ * to the kernel within a quarter second, purged by jemalloc's background
+ * thread even when the server is quiet: idle connections hold only their
  * own state.
  */
 #ifndef H2R_SERVER_H

@@ -92,7 +92,6 @@ struct send_batch {
 
 struct conn {
     struct worker *worker;
-    int fd;
     h2r_session *session; /* NULL until the protocol is known (TLS handshake, cleartext detection) */
     struct tls_conn *tls; /* NULL in cleartext */
     uint8_t *detect;      /* cleartext with allow_http1: the first bytes, until they tell the protocol */
@@ -107,13 +106,17 @@ struct conn {
     uint8_t lingering;   /* the session is done and our FIN sent: input is dropped until the peer's FIN */
     uint8_t close_when_flushed; /* turned away (TLS): what is queued goes out, then the connection ends */
     uint8_t peer_finished;      /* an HTTP/1.1 client's FIN: its responses go out, then the connection ends */
-    unsigned pending_ops;       /* submitted operations whose last completion has not come */
-    uint64_t opened_ms;
+    int fd;
+    unsigned pending_ops; /* submitted operations whose last completion has not come */
+    /* One or the other: 128 bytes a connection (a jemalloc size class) instead of 160. */
+    union {
+        uint64_t opened_ms;                 /* no session yet: the handshake timeout runs from here */
+        uint64_t settings_pending_since_ms; /* a session: our SETTINGS unacknowledged since then, or 0 */
+    };
     uint64_t last_activity_ms;
     uint64_t last_send_ms;
     uint64_t peer_finished_ms;
     uint64_t linger_since_ms;
-    uint64_t settings_pending_since_ms;
     struct send_batch *batch; /* while the connection sends, and a moment after; idle ones hold none */
 };
 

@@ -5,7 +5,6 @@
  * that has output, once: one sendmsg per connection per turn.
  */
 #include <errno.h>
-#include <jemalloc/jemalloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,12 +22,9 @@
  * consumption each recv touches at least a page of its own buffer, so the
  * count bounds that memory (1 MiB); running out only costs re-arming a recv.
  */
-#define BUF_COUNT            256
-#define BUF_SIZE             16384
-#define TICK_MS              100
-#define STRINGIFY_(x)        #x
-#define STRINGIFY(x)         STRINGIFY_(x)
-#define STRINGIFY_ARENAS_ALL STRINGIFY(MALLCTL_ARENAS_ALL)
+#define BUF_COUNT 256
+#define BUF_SIZE  16384
+#define TICK_MS   100
 
 static uint64_t monotonic_ms(void)
 {
@@ -238,22 +234,18 @@ static void begin_shutdown(struct worker *w)
 }
 
 /*
- * jemalloc's options, read at its start: freed pages go back after a quarter
- * second instead of ten. Weak, so that an application's own malloc_conf
- * wins (see h2r_server.h).
+ * jemalloc's options, read at its start. Freed pages go back to the kernel
+ * after a quarter second instead of ten, purged by jemalloc's own thread so
+ * that a server gone quiet gives back the buffers of its last burst too.
+ * The thread cache keeps small objects only: the big ones (send and TLS
+ * buffers, kept by a connection while it sends) go back to the arena, where
+ * that purge reaches them, instead of waiting in the cache of an idle worker.
+ * No mallctl() call anywhere: its first use builds jemalloc's statistics,
+ * a quarter MiB. Weak, so that an application's own malloc_conf wins (see
+ * h2r_server.h).
  */
-__attribute__((weak)) const char *malloc_conf = "dirty_decay_ms:250,muzzy_decay_ms:0";
-
-/*
- * jemalloc gives freed pages back to the kernel as they age (dirty_decay_ms),
- * but only when something allocates: a server that goes quiet would keep
- * the send buffers of its last burst resident for good. Worker 0 moves the
- * decay along for all arenas at every tick; the others' are the same arenas.
- */
-static void return_free_memory(struct worker *w)
-{
-    if (w->index == 0) mallctl("arena." STRINGIFY_ARENAS_ALL ".decay", NULL, NULL, NULL, 0);
-}
+__attribute__((weak)) const char *malloc_conf =
+    "background_thread:true,max_background_threads:1,dirty_decay_ms:250,muzzy_decay_ms:0,tcache_max:4096";
 
 static void on_tick(struct worker *w)
 {
@@ -275,7 +267,6 @@ static void on_tick(struct worker *w)
         }
     }
     h2r_file_cache_sweep(w);
-    return_free_memory(w);
     arm_tick(w);
 }
 
