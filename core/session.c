@@ -67,15 +67,27 @@ void h2r_session_options_init(h2r_session_options *o)
     o->http1_max_buffered_input = 64u << 10;
 }
 
-static int options_valid(const h2r_session_options *o)
+static int settings_valid(const h2r_settings *s)
 {
-    const h2r_settings *s = &o->settings;
     return s->enable_push <= 1 && s->initial_window_size <= H2R_MAX_WINDOW &&
            s->max_frame_size >= H2R_FRAME_MIN_MAX_SIZE && s->max_frame_size <= H2R_FRAME_MAX_MAX_SIZE &&
-           s->enable_connect_protocol <= 1 && s->no_rfc7540_priorities <= 1 &&
-           o->connection_window_size >= 65535 && o->connection_window_size <= H2R_MAX_WINDOW &&
-           o->max_outstanding_pings <= 32 && o->max_header_list_pairs > 0;
+           s->enable_connect_protocol <= 1 && s->no_rfc7540_priorities <= 1;
 }
+
+static int options_valid(const h2r_session_options *o)
+{
+    return settings_valid(&o->settings) && o->connection_window_size >= 65535 &&
+           o->connection_window_size <= H2R_MAX_WINDOW && o->max_outstanding_pings <= 32 &&
+           o->max_header_list_pairs > 0;
+}
+
+/*
+ * An idle session must fit jemalloc's 1024-byte size class: the next one up
+ * is 1280 bytes, and the session is what every open connection costs
+ * (benchmark idle1000). Rarely used state goes in struct session_rare,
+ * allocated when first needed.
+ */
+_Static_assert(sizeof(struct h2r_session) <= 1024, "struct h2r_session outgrew jemalloc's 1024-byte class");
 
 h2r_session *h2r_session_create(const h2r_session_options *options, const h2r_session_callbacks *callbacks,
                                 void *user_data)
@@ -89,7 +101,21 @@ h2r_session *h2r_session_create(const h2r_session_options *options, const h2r_se
     h2r_session *s = calloc(1, sizeof(*s));
     if (!s) return NULL;
     if (callbacks) s->cb = *callbacks;
-    s->opt = *options;
+    s->opt = (struct session_limits){
+        .max_session_memory = options->max_session_memory,
+        .max_send_header_block_length = options->max_send_header_block_length,
+        .max_control_queue_bytes = options->max_control_queue_bytes,
+        .stream_high_water_mark = options->stream_high_water_mark,
+        .http1_max_buffered_input = options->http1_max_buffered_input,
+        .max_header_list_pairs = options->max_header_list_pairs,
+        .max_session_invalid_frames = options->max_session_invalid_frames,
+        .max_session_rejected_streams = options->max_session_rejected_streams,
+        .connection_window_size = options->connection_window_size,
+        .max_continuations = options->max_continuations,
+        .max_reset_streams = options->max_reset_streams,
+        .max_outstanding_pings = options->max_outstanding_pings,
+        .padding_strategy = options->padding_strategy,
+    };
     s->user_data = user_data;
     s->phase = PHASE_PREFACE;
     s->next_push_id = 2;
@@ -97,7 +123,6 @@ h2r_session *h2r_session_create(const h2r_session_options *options, const h2r_se
     /* Until SETTINGS are acknowledged both sides run on the protocol defaults (RFC 9113 §6.5.3). */
     h2r_settings_default(&s->local);
     h2r_settings_default(&s->remote);
-    h2r_settings_default(&s->last_sent);
     s->remote.max_concurrent_streams = options->peer_max_concurrent_streams;
     /* Our own limits that need no acknowledgment: we only ever enforce the looser of old and new. */
     s->local.max_header_list_size = options->settings.max_header_list_size;
@@ -111,13 +136,45 @@ h2r_session *h2r_session_create(const h2r_session_options *options, const h2r_se
     return s;
 }
 
+struct session_rare *h2r_session_rare(h2r_session *s)
+{
+    if (!s->rare) s->rare = calloc(1, sizeof(*s->rare));
+    return s->rare;
+}
+
+/*
+ * Sends SETTINGS as what differs from previous (what the peer has when it
+ * reads them), and keeps them until their ACK.
+ */
+static int send_settings(h2r_session *s, const h2r_settings *settings, const h2r_settings *previous)
+{
+    if (s->pending_local_count == PENDING_SETTINGS_MAX) return H2R_ERR_INVALID_STATE;
+    /* Room first: SETTINGS on the wire must be kept for their ACK. */
+    if (s->pending_local_count && !h2r_session_rare(s)) return H2R_ERR_NOMEM;
+    int err = h2r_send_settings(s, settings, previous);
+    if (err) return err;
+    if (s->pending_local_count)
+        s->rare->pending_local[s->pending_local_count - 1] = *settings;
+    else
+        s->pending_local = *settings;
+    ++s->pending_local_count;
+    return 0;
+}
+
 h2r_session *h2r_session_server_new(const h2r_session_options *options,
                                     const h2r_session_callbacks *callbacks, void *user_data)
 {
+    h2r_session_options defaults;
+    if (!options) {
+        h2r_session_options_init(&defaults);
+        options = &defaults;
+    }
     h2r_session *s = h2r_session_create(options, callbacks, user_data);
     if (!s) return NULL;
     /* The server preface: our SETTINGS, then the connection window we really want. */
-    if (h2r_session_settings(s, &s->opt.settings) != 0 ||
+    h2r_settings protocol_defaults;
+    h2r_settings_default(&protocol_defaults);
+    if (send_settings(s, &options->settings, &protocol_defaults) != 0 ||
         (s->opt.connection_window_size > 65535 &&
          h2r_send_window_update(s, 0, s->opt.connection_window_size - 65535) != 0)) {
         h2r_session_free(s);
@@ -133,8 +190,10 @@ void h2r_session_free(h2r_session *s)
     s->destroyed = 1;
     h2r_stream_release_all(s);
     h2r_release_inflight_all(s);
-    for (uint32_t i = 0; i != s->ping_count; ++i)
-        if (s->pings[i].cb) s->pings[i].cb(s, H2R_ERR_SESSION_CLOSED, s->pings[i].payload, s->pings[i].ctx);
+    for (uint32_t i = 0; s->rare && i != s->rare->ping_count; ++i) {
+        struct pending_ping *ping = &s->rare->pings[i];
+        if (ping->cb) ping->cb(s, H2R_ERR_SESSION_CLOSED, ping->payload, ping->ctx);
+    }
     while (s->out_head) {
         struct out_block *next = s->out_head->next;
         free(s->out_head);
@@ -143,12 +202,16 @@ void h2r_session_free(h2r_session *s)
     h2r_hpack_encoder_dispose(&s->encoder);
     h2r_hpack_decoder_dispose(&s->decoder);
     if (s->h1) h2r_http1_free(s);
+    if (s->rare) {
+        free(s->rare->pings);
+        free(s->rare->placeholders);
+        free(s->rare->hblock);
+        free(s->rare);
+    }
     free(s->buckets);
-    free(s->placeholders);
-    free(s->pings);
+    free(s->closed_ids);
     free(s->inflight);
     free(s->rx);
-    free(s->hblock);
     free(s->fields);
     free(s->field_bytes);
     free(s);
@@ -254,17 +317,16 @@ int h2r_session_settings(h2r_session *s, const h2r_settings *settings)
 {
     if (s->h1) return H2R_ERR_INVALID_STATE; /* HTTP/1 has no SETTINGS, nor any other control frame */
     if (s->phase == PHASE_CLOSED) return H2R_ERR_SESSION_CLOSED;
-    h2r_session_options check = s->opt;
-    check.settings = *settings;
-    if (!options_valid(&check)) return H2R_ERR_INVALID_ARGUMENT;
-    if (s->pending_local_count == sizeof(s->pending_local) / sizeof(s->pending_local[0]))
-        return H2R_ERR_INVALID_STATE;
-    /* Each SETTINGS lists what differs from what the peer has when it reads this one. */
-    int err = h2r_send_settings(s, settings, &s->last_sent);
-    if (err) return err;
-    s->pending_local[s->pending_local_count++] = *settings;
-    s->last_sent = *settings;
-    return 0;
+    if (!settings_valid(settings)) return H2R_ERR_INVALID_ARGUMENT;
+    /*
+     * The newest SETTINGS we sent is what the peer has when it reads these.
+     * The server preface sent some, so with none waiting for their ACK it is
+     * the last acknowledged: the local settings.
+     */
+    const h2r_settings *newest = &s->local;
+    if (s->pending_local_count == 1) newest = &s->pending_local;
+    if (s->pending_local_count > 1) newest = &s->rare->pending_local[s->pending_local_count - 2];
+    return send_settings(s, settings, newest);
 }
 
 int h2r_session_pending_settings_ack(const h2r_session *s)
@@ -293,12 +355,14 @@ int h2r_session_ping(h2r_session *s, const uint8_t payload[8], h2r_ping_cb cb, v
     if (s->h1) return H2R_ERR_INVALID_STATE;
     /* Still allowed after a GOAWAY: streams may still be finishing, and graceful close needs one. */
     if (s->phase == PHASE_CLOSED) return H2R_ERR_SESSION_CLOSED;
-    if (s->ping_count >= s->opt.max_outstanding_pings) return H2R_ERR_TOO_MANY_PINGS;
-    if (!s->pings && !(s->pings = malloc(s->opt.max_outstanding_pings * sizeof(*s->pings))))
+    if ((s->rare ? s->rare->ping_count : 0) >= s->opt.max_outstanding_pings) return H2R_ERR_TOO_MANY_PINGS;
+    struct session_rare *rare = h2r_session_rare(s);
+    if (!rare ||
+        (!rare->pings && !(rare->pings = malloc(s->opt.max_outstanding_pings * sizeof(*rare->pings)))))
         return H2R_ERR_NOMEM;
     uint8_t *buf = h2r_out_reserve(s, 17);
     if (!buf) return H2R_ERR_NOMEM;
-    struct pending_ping *ping = &s->pings[s->ping_count++];
+    struct pending_ping *ping = &rare->pings[rare->ping_count++];
     memcpy(ping->payload, payload, 8);
     ping->cb = cb;
     ping->ctx = ctx;

@@ -119,12 +119,17 @@ struct pending_ping {
     void *ctx;
 };
 
-/* What a HEADERS frame carried besides its block, kept while CONTINUATION frames arrive. */
+/*
+ * What a HEADERS frame carried besides its block, and the block: in the
+ * frame itself, or assembled from CONTINUATION frames.
+ */
 struct h2r_headers_info {
     uint32_t stream_id;
     int end_stream;
     int has_priority;
     struct h2r_priority_spec priority;
+    const uint8_t *block;
+    size_t block_len;
 };
 
 /* A PRIORITY frame's idle stream, kept in the tree so that others can depend on it. */
@@ -133,6 +138,9 @@ struct placeholder {
     struct h2r_sched_node node;
 };
 #define H2R_MAX_PLACEHOLDERS 32
+
+/* SETTINGS of ours that may wait for their ACK at once (h2r_session_settings refuses more). */
+#define PENDING_SETTINGS_MAX 4
 
 /* ---- the session ---- */
 
@@ -146,23 +154,64 @@ enum session_phase {
 /* Recently closed streams, to tell "closed" from "never opened" (RFC 9113 §5.1). */
 #define CLOSED_STREAM_MEMORY 64
 
+/*
+ * The options the session still needs once it is made (h2r_session_options
+ * less the SETTINGS, which are sent and then kept as local settings, and
+ * what only the constructor uses).
+ */
+struct session_limits {
+    size_t max_session_memory;
+    size_t max_send_header_block_length;
+    size_t max_control_queue_bytes;
+    size_t stream_high_water_mark;
+    size_t http1_max_buffered_input;
+    uint32_t max_header_list_pairs;
+    uint32_t max_session_invalid_frames;
+    uint32_t max_session_rejected_streams;
+    uint32_t connection_window_size;
+    uint32_t max_continuations;
+    uint32_t max_reset_streams;
+    uint32_t max_outstanding_pings;
+    enum h2r_padding_strategy padding_strategy;
+};
+
+/*
+ * The session's rarely used state: allocated the first time one of these
+ * is needed, so that the session itself fits a smaller allocation.
+ */
+struct session_rare {
+    /* SETTINGS sent after the oldest unacknowledged one (session->pending_local), oldest first */
+    h2r_settings pending_local[PENDING_SETTINGS_MAX - 1];
+
+    /* a header block being assembled across CONTINUATION frames (session->hblock_stream_id) */
+    struct h2r_headers_info hblock_info; /* its block: hblock, once complete */
+    uint8_t *hblock;
+    size_t hblock_len, hblock_cap;
+    uint32_t hblock_continuations;
+
+    /* pings we sent */
+    uint32_t ping_count;
+    struct pending_ping *pings; /* max_outstanding_pings of them, allocated with the first ping */
+
+    /* idle streams a PRIORITY frame named */
+    struct placeholder *placeholders; /* H2R_MAX_PLACEHOLDERS of them, allocated with the first */
+    uint32_t placeholder_count, placeholder_next;
+};
+
 struct h2r_http1_conn;
 
 struct h2r_session {
     h2r_session_callbacks cb;
-    h2r_session_options opt;
+    struct session_limits opt;
     void *user_data;
     void *transport;
     struct h2r_http1_conn *h1; /* HTTP/1.1 mode (session_http1.h); NULL for HTTP/2 */
-    enum session_phase phase;
-    size_t preface_matched;
+    struct session_rare *rare; /* NULL until needed (h2r_session_rare) */
 
     /* settings */
-    h2r_settings local;            /* acknowledged by the peer: what we enforce */
-    h2r_settings remote;           /* the peer's, as applied */
-    h2r_settings pending_local[4]; /* sent, not yet acknowledged (oldest first) */
-    h2r_settings last_sent;        /* the newest SETTINGS we sent (protocol defaults before the first) */
-    uint32_t pending_local_count;
+    h2r_settings local;         /* acknowledged by the peer: what we enforce */
+    h2r_settings remote;        /* the peer's, as applied */
+    h2r_settings pending_local; /* the oldest SETTINGS sent and not yet acknowledged (pending_local_count) */
 
     /* HPACK */
     h2r_hpack_encoder encoder;
@@ -176,11 +225,11 @@ struct h2r_session {
     uint32_t open_pushed_streams; /* counted against the peer's */
     uint32_t last_peer_stream_id;
     uint32_t next_push_id;
-    uint32_t closed_ids[CLOSED_STREAM_MEMORY]; /* id | 1u << 31 when we reset it */
+    /* CLOSED_STREAM_MEMORY ids, | 1u << 31 for those we reset; allocated with the first close */
+    uint32_t *closed_ids;
     uint32_t closed_next;
+    uint32_t hblock_stream_id; /* the stream of a header block waiting for CONTINUATION frames; 0 when none */
     struct h2r_scheduler sched;
-    struct placeholder *placeholders; /* H2R_MAX_PLACEHOLDERS of them, allocated on first use */
-    uint32_t placeholder_count, placeholder_next;
     struct h2r_stream *conn_blocked; /* streams with data waiting for the connection window */
 
     /* flow control */
@@ -188,22 +237,15 @@ struct h2r_session {
     int64_t local_window;        /* connection window we granted */
     uint32_t conn_unacked_bytes; /* consumed, not yet returned */
 
-    /* input: a frame that arrived in pieces */
-    uint8_t *rx;
-    size_t rx_len, rx_cap;
-
-    /* a header block being assembled across CONTINUATION frames */
-    uint8_t *hblock;
-    size_t hblock_len, hblock_cap;
-    uint32_t hblock_stream_id; /* 0 when none in progress */
-    uint32_t hblock_continuations;
-    struct h2r_headers_info hblock_info;
-
     /* decoded header fields of one section, valid during one callback */
+    uint32_t field_cap;
     h2r_header *fields;
-    uint32_t field_count, field_cap;
     char *field_bytes;
     size_t field_bytes_len, field_bytes_cap;
+
+    /* input: a frame that arrived in pieces; the buffer holds one of our max_frame_size, below 2^25 */
+    uint8_t *rx;
+    uint32_t rx_len, rx_cap;
 
     /* output */
     struct out_block *out_head, *out_tail; /* blocks not yet fully written */
@@ -218,22 +260,6 @@ struct h2r_session {
     size_t queued_memory_bytes; /* the part of it in memory (file ranges cost none): maxSessionMemory */
     size_t inflight_data_bytes; /* application data framed and not yet written */
 
-    /* pings */
-    struct pending_ping *pings; /* max_outstanding_pings of them, allocated with the first ping */
-    uint32_t ping_count;
-
-    /* goaway and shutdown */
-    uint8_t goaway_sent;
-    uint8_t goaway_received;
-    uint8_t drain_ping_pending; /* graceful close: the final GOAWAY waits for this PING's ACK */
-    uint8_t closing;            /* graceful close: done when the last stream ends */
-    uint8_t destroyed;          /* no more callbacks after on_session_close */
-    uint8_t close_notified;
-    uint8_t close_deferred; /* done inside an engine call: on_session_close when the outermost one returns */
-    uint32_t call_depth;    /* engine calls in progress (h2r_session_enter), nested through callbacks */
-    uint32_t goaway_last_stream_id; /* what our GOAWAY promised to process */
-    uint32_t peer_goaway_last_stream_id;
-
     /* time, as the I/O layer tells it (h2r_session_tick), and Node's setTimeout */
     uint64_t now_ms;
     uint64_t active_ms;     /* the last frame either way */
@@ -244,12 +270,30 @@ struct h2r_session {
     uint32_t invalid_frames;
     uint32_t rejected_streams;
     uint32_t reset_budget_used; /* streams reset early minus streams completed, floored at 0 */
+
+    /* goaway and shutdown */
+    uint32_t goaway_last_stream_id; /* what our GOAWAY promised to process */
+    uint32_t call_depth; /* engine calls in progress (h2r_session_enter), nested through callbacks */
+    uint8_t goaway_sent;
+    uint8_t goaway_received;
+    uint8_t drain_ping_pending; /* graceful close: the final GOAWAY waits for this PING's ACK */
+    uint8_t closing;            /* graceful close: done when the last stream ends */
+    uint8_t destroyed;          /* no more callbacks after on_session_close */
+    uint8_t close_notified;
+    uint8_t close_deferred; /* done inside an engine call: on_session_close when the outermost one returns */
+
+    /* bytes last, where they pack */
+    uint8_t phase;               /* an enum session_phase */
+    uint8_t preface_matched;     /* bytes of the client's preface so far, up to H2R_CLIENT_PREFACE_LEN */
+    uint8_t pending_local_count; /* SETTINGS waiting for their ACK, up to PENDING_SETTINGS_MAX */
 };
 
 /* ---- session.c ---- */
 /* A session with what both protocols share set up (options checked, settings, HPACK); nothing queued yet. */
 h2r_session *h2r_session_create(const h2r_session_options *options, const h2r_session_callbacks *callbacks,
                                 void *user_data);
+/* The session's rarely used state, allocated on the first call; NULL if out of memory. */
+struct session_rare *h2r_session_rare(h2r_session *session);
 void h2r_session_connection_error(h2r_session *session, uint32_t code, const char *reason);
 void h2r_session_count_invalid_frame(h2r_session *session);
 void h2r_session_maybe_done(h2r_session *session);

@@ -224,15 +224,15 @@ static void apply_priority_field(h2r_session *s, h2r_stream *st, const char *val
     h2r_sched_set_urgency(&s->sched, &st->sched, urgency, incremental);
 }
 
-/* Decodes the assembled block; returns 0, or -1 after a connection error. */
-static int decode_block(h2r_session *s, struct field_collector *c, enum h2r_section_kind kind,
-                        int *list_too_large)
+/* Decodes the section's block; returns 0, or -1 after a connection error. */
+static int decode_block(h2r_session *s, const struct h2r_headers_info *info, struct field_collector *c,
+                        enum h2r_section_kind kind, int *list_too_large)
 {
     memset(c, 0, sizeof(*c));
     c->session = s;
     h2r_message_check_init(&c->check, kind, s->local.enable_connect_protocol);
     s->field_bytes_len = 0;
-    int rc = h2r_hpack_decode(&s->decoder, s->hblock, s->hblock_len, collect_field, c);
+    int rc = h2r_hpack_decode(&s->decoder, info->block, info->block_len, collect_field, c);
     *list_too_large = rc == H2R_HPACK_ERR_HEADER_LIST_TOO_LARGE;
     if (rc < 0 && !*list_too_large) {
         connection_error(s, rc == H2R_HPACK_ERR_NOMEM ? H2R_INTERNAL_ERROR : H2R_COMPRESSION_ERROR,
@@ -273,8 +273,8 @@ static struct h2r_sched_node *priority_parent(h2r_session *s, uint32_t id)
     if (id == 0) return NULL;
     h2r_stream *st = h2r_stream_find(s, id);
     if (st) return h2r_sched_is_attached(&st->sched) ? &st->sched : NULL;
-    for (uint32_t i = 0; i != s->placeholder_count; ++i)
-        if (s->placeholders[i].id == id) return &s->placeholders[i].node;
+    for (uint32_t i = 0; s->rare && i != s->rare->placeholder_count; ++i)
+        if (s->rare->placeholders[i].id == id) return &s->rare->placeholders[i].node;
     return NULL;
 }
 
@@ -288,13 +288,15 @@ static struct h2r_sched_node *placeholder_for(h2r_session *s, uint32_t id)
     struct h2r_sched_node *node = priority_parent(s, id);
     if (node) return node;
     /* Most clients never send one: the few kilobytes come only with the first. */
-    if (!s->placeholders && !(s->placeholders = malloc(H2R_MAX_PLACEHOLDERS * sizeof(*s->placeholders))))
+    struct session_rare *rare = h2r_session_rare(s);
+    if (!rare || (!rare->placeholders &&
+                  !(rare->placeholders = malloc(H2R_MAX_PLACEHOLDERS * sizeof(*rare->placeholders)))))
         return NULL;
     struct placeholder *p;
-    if (s->placeholder_count < H2R_MAX_PLACEHOLDERS) {
-        p = &s->placeholders[s->placeholder_count++];
+    if (rare->placeholder_count < H2R_MAX_PLACEHOLDERS) {
+        p = &rare->placeholders[rare->placeholder_count++];
     } else {
-        p = &s->placeholders[s->placeholder_next++ % H2R_MAX_PLACEHOLDERS];
+        p = &rare->placeholders[rare->placeholder_next++ % H2R_MAX_PLACEHOLDERS];
         h2r_sched_detach(&s->sched, &p->node);
     }
     p->id = id;
@@ -348,7 +350,7 @@ static void on_request_headers(h2r_session *s, const struct h2r_headers_info *in
     struct field_collector c;
     int too_large;
     s->last_peer_stream_id = id;
-    if (decode_block(s, &c, H2R_SECTION_REQUEST, &too_large) != 0) return;
+    if (decode_block(s, info, &c, H2R_SECTION_REQUEST, &too_large) != 0) return;
 
     /* After our GOAWAY, newer streams are not processed (RFC 9113 §6.8); the client may retry them. */
     if (s->goaway_sent && id > s->goaway_last_stream_id) return;
@@ -380,7 +382,7 @@ static void on_trailers(h2r_session *s, h2r_stream *st, const struct h2r_headers
 {
     struct field_collector c;
     int too_large;
-    if (decode_block(s, &c, H2R_SECTION_TRAILERS, &too_large) != 0) return;
+    if (decode_block(s, info, &c, H2R_SECTION_TRAILERS, &too_large) != 0) return;
     if (st->flags & STREAM_END_RECEIVED) return stream_error(s, st, H2R_STREAM_CLOSED);
     /* Trailers end the stream; a second HEADERS without END_STREAM is malformed (RFC 9113 §8.1). */
     if (!info->end_stream || too_large || c.too_many || c.check.error ||
@@ -403,20 +405,10 @@ static void on_header_block(h2r_session *s, const struct h2r_headers_info *info)
     /* A stream that is gone: decode anyway, to keep HPACK in step, then decide. */
     struct field_collector c;
     int too_large, reset_by_us;
-    if (decode_block(s, &c, H2R_SECTION_TRAILERS, &too_large) != 0 || after_goaway(s, id)) return;
+    if (decode_block(s, info, &c, H2R_SECTION_TRAILERS, &too_large) != 0 || after_goaway(s, id)) return;
     if (!h2r_stream_was_closed(s, id, &reset_by_us))
         return connection_error(s, H2R_PROTOCOL_ERROR, "HEADERS on a stream id lower than one already used");
     if (!reset_by_us) return connection_error(s, H2R_STREAM_CLOSED, "HEADERS on a closed stream");
-}
-
-static int start_header_block(h2r_session *s, const uint8_t *fragment, size_t len)
-{
-    size_t cap = s->hblock_cap;
-    if (reserve((void **)&s->hblock, &cap, len ? len : 1, 1) != 0) return -1;
-    s->hblock_cap = cap;
-    if (len) memcpy(s->hblock, fragment, len);
-    s->hblock_len = len;
-    return 0;
 }
 
 /* The largest header block we assemble: generous for the list limit, finite against floods. */
@@ -426,10 +418,16 @@ static size_t max_header_block(const h2r_session *s)
     return (limit > (1u << 20) ? (1u << 20) : limit) * 2 + 16384;
 }
 
-static void finish_block(h2r_session *s, struct h2r_headers_info *info)
+/* Appends a fragment to the header block being assembled; 0, or -1 when out of memory. */
+static int append_fragment(struct session_rare *rare, const uint8_t *fragment, size_t len)
 {
-    s->hblock_stream_id = 0;
-    on_header_block(s, info);
+    size_t cap = rare->hblock_cap, need = rare->hblock_len + len;
+    /* At least a byte: an empty block still has an address to decode from. */
+    if (reserve((void **)&rare->hblock, &cap, need ? need : 1, 1) != 0) return -1;
+    rare->hblock_cap = cap;
+    if (len) memcpy(rare->hblock + rare->hblock_len, fragment, len);
+    rare->hblock_len = need;
+    return 0;
 }
 
 static void on_headers(h2r_session *s, const struct h2r_frame_header *h, const uint8_t *payload)
@@ -440,15 +438,24 @@ static void on_headers(h2r_session *s, const struct h2r_frame_header *h, const u
     if (!(h->stream_id & 1)) return connection_error(s, H2R_PROTOCOL_ERROR, "HEADERS on an even stream id");
     if (f.block_len > max_header_block(s))
         return connection_error(s, H2R_ENHANCE_YOUR_CALM, "header block too large");
-    if (start_header_block(s, f.block, f.block_len) != 0)
+    struct h2r_headers_info info = {.stream_id = h->stream_id,
+                                    .end_stream = (h->flags & H2R_FLAG_END_STREAM) != 0,
+                                    .has_priority = f.has_priority,
+                                    .priority = f.priority,
+                                    .block = f.block,
+                                    .block_len = f.block_len};
+    /* The whole block in one frame (the common case) is decoded where it is. */
+    if (h->flags & H2R_FLAG_END_HEADERS) return on_header_block(s, &info);
+
+    /* CONTINUATION frames follow: the block is assembled in the rare state. */
+    struct session_rare *rare = h2r_session_rare(s);
+    if (!rare) return connection_error(s, H2R_INTERNAL_ERROR, "out of memory for a header block");
+    rare->hblock_len = 0;
+    if (append_fragment(rare, f.block, f.block_len) != 0)
         return connection_error(s, H2R_INTERNAL_ERROR, "out of memory for a header block");
-    s->hblock_info = (struct h2r_headers_info){.stream_id = h->stream_id,
-                                               .end_stream = (h->flags & H2R_FLAG_END_STREAM) != 0,
-                                               .has_priority = f.has_priority,
-                                               .priority = f.priority};
-    if (h->flags & H2R_FLAG_END_HEADERS) return finish_block(s, &s->hblock_info);
+    rare->hblock_info = info;
+    rare->hblock_continuations = 0;
     s->hblock_stream_id = h->stream_id;
-    s->hblock_continuations = 0;
 }
 
 static void on_continuation(h2r_session *s, const struct h2r_frame_header *h, const uint8_t *payload)
@@ -457,18 +464,19 @@ static void on_continuation(h2r_session *s, const struct h2r_frame_header *h, co
     if (code) return connection_error(s, code, "malformed CONTINUATION frame");
     if (!s->hblock_stream_id || h->stream_id != s->hblock_stream_id)
         return connection_error(s, H2R_PROTOCOL_ERROR, "unexpected CONTINUATION frame");
+    struct session_rare *rare = s->rare; /* allocated by the HEADERS that started the block */
     /* Bound both the frame count and the bytes: CONTINUATION floods (CVE-2024-28182). */
-    if (++s->hblock_continuations > s->opt.max_continuations ||
-        s->hblock_len + h->length > max_header_block(s))
+    if (++rare->hblock_continuations > s->opt.max_continuations ||
+        rare->hblock_len + h->length > max_header_block(s))
         return connection_error(s, H2R_ENHANCE_YOUR_CALM, "too many CONTINUATION frames");
     if (h->length == 0 && !(h->flags & H2R_FLAG_END_HEADERS)) h2r_session_count_invalid_frame(s);
-    size_t cap = s->hblock_cap;
-    if (reserve((void **)&s->hblock, &cap, s->hblock_len + h->length, 1) != 0)
+    if (append_fragment(rare, payload, h->length) != 0)
         return connection_error(s, H2R_INTERNAL_ERROR, "out of memory for a header block");
-    s->hblock_cap = cap;
-    if (h->length) memcpy(s->hblock + s->hblock_len, payload, h->length);
-    s->hblock_len += h->length;
-    if (h->flags & H2R_FLAG_END_HEADERS) finish_block(s, &s->hblock_info);
+    if (!(h->flags & H2R_FLAG_END_HEADERS)) return;
+    s->hblock_stream_id = 0;
+    rare->hblock_info.block = rare->hblock;
+    rare->hblock_info.block_len = rare->hblock_len;
+    on_header_block(s, &rare->hblock_info);
 }
 
 /* ---- PRIORITY, PRIORITY_UPDATE ---- */
@@ -556,9 +564,13 @@ static void apply_local_settings(h2r_session *s, const h2r_settings *n)
 static void on_settings_ack(h2r_session *s)
 {
     if (!s->pending_local_count) return h2r_session_count_invalid_frame(s);
-    h2r_settings acked = s->pending_local[0];
-    memmove(&s->pending_local[0], &s->pending_local[1],
-            (--s->pending_local_count) * sizeof(s->pending_local[0]));
+    h2r_settings acked = s->pending_local;
+    if (--s->pending_local_count) {
+        /* The next oldest moves up from the rare state (send_settings put it there). */
+        s->pending_local = s->rare->pending_local[0];
+        memmove(&s->rare->pending_local[0], &s->rare->pending_local[1],
+                (s->pending_local_count - 1) * sizeof(s->rare->pending_local[0]));
+    }
     apply_local_settings(s, &acked);
     if (s->cb.on_local_settings) s->cb.on_local_settings(s, &s->local);
 }
@@ -624,10 +636,11 @@ static void on_ping(h2r_session *s, const struct h2r_frame_header *h, const uint
     uint32_t code = (uint32_t)h2r_frame_decode_ping(h, payload, &opaque);
     if (code) return connection_error(s, code, "malformed PING frame");
     if (h->flags & H2R_FLAG_ACK) {
-        for (uint32_t i = 0; i != s->ping_count; ++i) {
-            if (memcmp(s->pings[i].payload, opaque, 8) != 0) continue;
-            struct pending_ping ping = s->pings[i];
-            memmove(&s->pings[i], &s->pings[i + 1], (--s->ping_count - i) * sizeof(s->pings[0]));
+        struct session_rare *rare = s->rare;
+        for (uint32_t i = 0; rare && i != rare->ping_count; ++i) {
+            if (memcmp(rare->pings[i].payload, opaque, 8) != 0) continue;
+            struct pending_ping ping = rare->pings[i];
+            memmove(&rare->pings[i], &rare->pings[i + 1], (--rare->ping_count - i) * sizeof(rare->pings[0]));
             if (ping.cb) ping.cb(s, 0, opaque, ping.ctx);
             return;
         }
@@ -647,7 +660,6 @@ static void on_goaway(h2r_session *s, const struct h2r_frame_header *h, const ui
     uint32_t code = (uint32_t)h2r_frame_decode_goaway(h, payload, &g);
     if (code) return connection_error(s, code, "malformed GOAWAY frame");
     s->goaway_received = 1;
-    s->peer_goaway_last_stream_id = g.last_stream_id;
     /* Our pushes above the peer's last stream id will not be processed (RFC 9113 §6.8). */
     if (s->buckets) {
         for (uint32_t i = 0; i <= s->bucket_mask; ++i) {
@@ -724,7 +736,7 @@ static ssize_t match_preface(h2r_session *s, const uint8_t *data, size_t len)
     size_t want = H2R_CLIENT_PREFACE_LEN - s->preface_matched;
     size_t n = len < want ? len : want;
     if (memcmp(data, &H2R_CLIENT_PREFACE[s->preface_matched], n) != 0) return -1;
-    s->preface_matched += n;
+    s->preface_matched += (uint8_t)n; /* n <= want <= H2R_CLIENT_PREFACE_LEN */
     if (s->preface_matched == H2R_CLIENT_PREFACE_LEN) s->phase = PHASE_SETTINGS;
     return (ssize_t)n;
 }
@@ -743,7 +755,7 @@ static size_t fill_rx(h2r_session *s, const uint8_t *p, size_t avail, size_t wan
     size_t take = want - s->rx_len;
     if (take > avail) take = avail;
     memcpy(s->rx + s->rx_len, p, take);
-    s->rx_len += take;
+    s->rx_len += (uint32_t)take; /* take <= want: a frame header, or a frame that fits rx_cap */
     return take;
 }
 
@@ -781,7 +793,7 @@ static ssize_t feed_frames(h2r_session *s, const uint8_t *data, size_t len)
                 break;
             }
             s->rx = rx;
-            s->rx_cap = need;
+            s->rx_cap = (uint32_t)need; /* max_frame_size is below 2^24 (settings_valid) */
         }
         if (s->rx_len < H2R_FRAME_HEADER_LEN) {
             p += fill_rx(s, p, (size_t)(end - p), H2R_FRAME_HEADER_LEN);

@@ -83,7 +83,7 @@ h2r_stream *h2r_stream_create(h2r_session *s, uint32_t id, const char *authority
 
 int h2r_stream_was_closed(const h2r_session *s, uint32_t id, int *reset_by_us)
 {
-    for (uint32_t i = 0; i != CLOSED_STREAM_MEMORY; ++i) {
+    for (uint32_t i = 0; s->closed_ids && i != CLOSED_STREAM_MEMORY; ++i) {
         if ((s->closed_ids[i] & H2R_STREAM_ID_MASK) == id && id != 0) {
             *reset_by_us = (s->closed_ids[i] >> 31) != 0;
             return 1;
@@ -92,9 +92,23 @@ int h2r_stream_was_closed(const h2r_session *s, uint32_t id, int *reset_by_us)
     return 0;
 }
 
+/*
+ * The ring comes with the first close, not with the session: an idle
+ * connection does without it. Out of line, so that every later close stays
+ * a leaf call with no frame to set up.
+ */
+__attribute__((noinline, cold)) static uint32_t *alloc_closed_ids(h2r_session *s)
+{
+    return s->closed_ids = calloc(CLOSED_STREAM_MEMORY, sizeof(*s->closed_ids));
+}
+
 void h2r_stream_remember_closed(h2r_session *s, uint32_t id, int reset_by_us)
 {
-    s->closed_ids[s->closed_next++ % CLOSED_STREAM_MEMORY] = id | (reset_by_us ? 1u << 31 : 0);
+    /* Only HTTP/2 frames can name a closed stream. */
+    if (s->h1) return;
+    uint32_t *ring = s->closed_ids ? s->closed_ids : alloc_closed_ids(s);
+    /* Without memory for the ring, the stream is as one closed longer ago than the ring remembers. */
+    if (ring) ring[s->closed_next++ % CLOSED_STREAM_MEMORY] = id | (reset_by_us ? 1u << 31 : 0);
 }
 
 /* ---- life cycle ---- */

@@ -112,14 +112,14 @@ struct h2r_hpack_table {
     uint32_t entry_mask;             /* capacity - 1 (capacity a power of two), or 0 when empty */
     uint32_t oldest_id;              /* live entries are ids [oldest_id, next_id) */
     uint32_t next_id;
-    char *bytes; /* names and values, appended; compacted when the end is reached */
+    uint32_t bucket_mask; /* encoder only (buckets); here, where it fills what would be padding */
+    char *bytes;          /* names and values, appended; compacted when the end is reached */
     size_t bytes_cap;
     size_t bytes_base; /* absolute position of bytes[0] */
     size_t bytes_end;  /* absolute position just past the newest entry */
     size_t size;       /* RFC 7541 size: sum of name + value + 32 over live entries */
     size_t max_size;   /* current maximum size, as set by the last size update */
     uint32_t *buckets; /* encoder only: newest entry id + 1 per name-hash bucket, 0 = none */
-    uint32_t bucket_mask;
 };
 
 /* ---- Decoder ---- */

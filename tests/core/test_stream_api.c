@@ -720,6 +720,68 @@ static void test_settings(void)
     unref_streams(&app.streams);
 }
 
+/* Is f a SETTINGS frame (not an ACK) with exactly this one setting? */
+static int settings_frame_is(const struct peer_frame *f, uint16_t id, uint32_t value)
+{
+    if (!f || f->h.flags != 0 || f->h.length != 6) return 0;
+    struct h2r_setting s = h2r_frame_settings_at(f->payload, 0);
+    return s.id == id && s.value == value;
+}
+
+/*
+ * SETTINGS sent while earlier ones wait for their ACK: each lists what
+ * differs from the one before it, the ACKs apply them in order, and at most
+ * four wait at once (the preface's included).
+ */
+static void test_settings_queue(void)
+{
+    struct app app = {0};
+    struct peer p;
+    start(&p, &app, NULL);
+    h2r_session_options defaults;
+    h2r_session_options_init(&defaults);
+    h2r_settings sent[4];
+    sent[0] = defaults.settings;
+    sent[0].initial_window_size = 100000;
+    sent[1] = sent[0];
+    sent[1].max_frame_size = 32768;
+    sent[2] = sent[1];
+    sent[2].initial_window_size = 70000;
+    for (int i = 0; i != 3; ++i) CHECK(h2r_session_settings(p.session, &sent[i]) == 0);
+    CHECK_MSG(h2r_session_settings(p.session, &sent[0]) == H2R_ERR_INVALID_STATE,
+              "a fifth SETTINGS waiting for its ACK is refused");
+    peer_flush(&p);
+    CHECK(peer_count(&p, H2R_FRAME_SETTINGS, 0) == 3);
+    CHECK_MSG(
+        settings_frame_is(peer_nth(&p, H2R_FRAME_SETTINGS, 0, 0), H2R_SETTINGS_INITIAL_WINDOW_SIZE, 100000) &&
+            settings_frame_is(peer_nth(&p, H2R_FRAME_SETTINGS, 0, 1), H2R_SETTINGS_MAX_FRAME_SIZE, 32768) &&
+            settings_frame_is(peer_nth(&p, H2R_FRAME_SETTINGS, 0, 2), H2R_SETTINGS_INITIAL_WINDOW_SIZE,
+                              70000),
+        "each SETTINGS lists only what differs from the one sent before it");
+
+    peer_settings_ack(&p); /* the preface's */
+    CHECK(app.local_settings == 1 && app.last_local.initial_window_size == 65535);
+    for (int i = 0; i != 3; ++i) {
+        CHECK(h2r_session_pending_settings_ack(p.session));
+        peer_settings_ack(&p);
+        CHECK_MSG(app.local_settings == 2 + i && memcmp(&app.last_local, &sent[i], sizeof(sent[i])) == 0 &&
+                      memcmp(h2r_session_local_settings(p.session), &sent[i], sizeof(sent[i])) == 0,
+                  "each ACK applies the oldest SETTINGS still waiting");
+    }
+    CHECK(!h2r_session_pending_settings_ack(p.session));
+
+    peer_clear(&p);
+    h2r_settings last = sent[2];
+    last.header_table_size = 8192;
+    CHECK(h2r_session_settings(p.session, &last) == 0);
+    peer_flush(&p);
+    CHECK_MSG(
+        peer_count(&p, H2R_FRAME_SETTINGS, 0) == 1 &&
+            settings_frame_is(peer_find(&p, H2R_FRAME_SETTINGS, 0), H2R_SETTINGS_HEADER_TABLE_SIZE, 8192),
+        "with none waiting, what differs from the settings last acknowledged");
+    peer_free(&p);
+}
+
 static void test_graceful_close(void)
 {
     struct app app = {0};
@@ -1211,6 +1273,7 @@ int main(void)
     test_request_empty_first_field();
     test_ping();
     test_settings();
+    test_settings_queue();
     test_graceful_close();
     test_destroy();
     test_altsvc_and_origin();
