@@ -82,26 +82,19 @@ static int options_valid(const h2r_session_options *o)
 }
 
 /*
- * An idle session must fit jemalloc's 1024-byte size class: the next one up
- * is 1280 bytes, and the session is what every open connection costs
+ * An idle session must fit jemalloc's 896-byte size class: the next one up
+ * is 1024 bytes, and the session is what every open connection costs
  * (benchmark idle1000). Rarely used state goes in struct session_rare,
- * allocated when first needed.
+ * allocated when first needed; a server's sessions share their options and
+ * callbacks (h2r_session_profile).
  */
-_Static_assert(sizeof(struct h2r_session) <= 1024, "struct h2r_session outgrew jemalloc's 1024-byte class");
+_Static_assert(sizeof(struct h2r_session) <= 896, "struct h2r_session outgrew jemalloc's 896-byte class");
 
-h2r_session *h2r_session_create(const h2r_session_options *options, const h2r_session_callbacks *callbacks,
-                                void *user_data)
+static void config_init(struct session_config *config, const h2r_session_options *options,
+                        const h2r_session_callbacks *callbacks)
 {
-    h2r_session_options defaults;
-    if (!options) {
-        h2r_session_options_init(&defaults);
-        options = &defaults;
-    }
-    if (!options_valid(options)) return NULL;
-    h2r_session *s = calloc(1, sizeof(*s));
-    if (!s) return NULL;
-    if (callbacks) s->cb = *callbacks;
-    s->opt = (struct session_limits){
+    if (callbacks) config->cb = *callbacks;
+    config->opt = (struct session_limits){
         .max_session_memory = options->max_session_memory,
         .max_send_header_block_length = options->max_send_header_block_length,
         .max_control_queue_bytes = options->max_control_queue_bytes,
@@ -116,6 +109,55 @@ h2r_session *h2r_session_create(const h2r_session_options *options, const h2r_se
         .max_outstanding_pings = options->max_outstanding_pings,
         .padding_strategy = options->padding_strategy,
     };
+}
+
+h2r_session_profile *h2r_session_profile_new(const h2r_session_options *options,
+                                             const h2r_session_callbacks *callbacks)
+{
+    h2r_session_profile *profile = calloc(1, sizeof(*profile));
+    if (!profile) return NULL;
+    if (options)
+        profile->options = *options;
+    else
+        h2r_session_options_init(&profile->options);
+    if (!options_valid(&profile->options)) {
+        free(profile);
+        return NULL;
+    }
+    config_init(&profile->config, &profile->options, callbacks);
+    return profile;
+}
+
+void h2r_session_profile_free(h2r_session_profile *profile)
+{
+    free(profile);
+}
+
+h2r_session *h2r_session_create(const h2r_session_profile *profile, const h2r_session_options *options,
+                                const h2r_session_callbacks *callbacks, void *user_data)
+{
+    h2r_session *s;
+    h2r_session_options defaults;
+    if (profile) {
+        options = &profile->options;
+        if (!(s = calloc(1, sizeof(*s)))) return NULL;
+        s->config = &profile->config;
+    } else {
+        if (!options) {
+            h2r_session_options_init(&defaults);
+            options = &defaults;
+        }
+        if (!options_valid(options)) return NULL;
+        /* Its own config, in the same allocation. */
+        struct session_own {
+            struct h2r_session session;
+            struct session_config config;
+        } *own = calloc(1, sizeof(*own));
+        if (!own) return NULL;
+        config_init(&own->config, options, callbacks);
+        s = &own->session;
+        s->config = &own->config;
+    }
     s->user_data = user_data;
     s->phase = PHASE_PREFACE;
     s->next_push_id = 2;
@@ -161,6 +203,22 @@ static int send_settings(h2r_session *s, const h2r_settings *settings, const h2r
     return 0;
 }
 
+/* The server preface: our SETTINGS, then the connection window we really want. */
+static h2r_session *server_preface(h2r_session *s, const h2r_session_options *options)
+{
+    if (!s) return NULL;
+    h2r_settings protocol_defaults;
+    h2r_settings_default(&protocol_defaults);
+    if (send_settings(s, &options->settings, &protocol_defaults) != 0 ||
+        (s->config->opt.connection_window_size > 65535 &&
+         h2r_send_window_update(s, 0, s->config->opt.connection_window_size - 65535) != 0)) {
+        h2r_session_free(s);
+        return NULL;
+    }
+    s->local_window = s->config->opt.connection_window_size;
+    return s;
+}
+
 h2r_session *h2r_session_server_new(const h2r_session_options *options,
                                     const h2r_session_callbacks *callbacks, void *user_data)
 {
@@ -169,19 +227,12 @@ h2r_session *h2r_session_server_new(const h2r_session_options *options,
         h2r_session_options_init(&defaults);
         options = &defaults;
     }
-    h2r_session *s = h2r_session_create(options, callbacks, user_data);
-    if (!s) return NULL;
-    /* The server preface: our SETTINGS, then the connection window we really want. */
-    h2r_settings protocol_defaults;
-    h2r_settings_default(&protocol_defaults);
-    if (send_settings(s, &options->settings, &protocol_defaults) != 0 ||
-        (s->opt.connection_window_size > 65535 &&
-         h2r_send_window_update(s, 0, s->opt.connection_window_size - 65535) != 0)) {
-        h2r_session_free(s);
-        return NULL;
-    }
-    s->local_window = s->opt.connection_window_size;
-    return s;
+    return server_preface(h2r_session_create(NULL, options, callbacks, user_data), options);
+}
+
+h2r_session *h2r_session_server_new_with_profile(const h2r_session_profile *profile, void *user_data)
+{
+    return server_preface(h2r_session_create(profile, NULL, NULL, user_data), &profile->options);
 }
 
 void h2r_session_free(h2r_session *s)
@@ -253,7 +304,7 @@ void h2r_session_maybe_done(h2r_session *s)
         return;
     }
     s->close_notified = 1;
-    if (s->cb.on_session_close) s->cb.on_session_close(s);
+    if (s->config->cb.on_session_close) s->config->cb.on_session_close(s);
 }
 
 void h2r_session_leave(h2r_session *s)
@@ -284,13 +335,13 @@ void h2r_session_connection_error(h2r_session *s, uint32_t code, const char *rea
     if (s->phase == PHASE_CLOSED) return;
     /* RFC 9113 §5.4.1: GOAWAY with the last stream we processed, then close. */
     h2r_send_goaway(s, goaway_last_stream_id(s), code, (const uint8_t *)reason, reason ? strlen(reason) : 0);
-    if (s->cb.on_session_error) s->cb.on_session_error(s, code, reason);
+    if (s->config->cb.on_session_error) s->config->cb.on_session_error(s, code, reason);
     shut_down(s);
 }
 
 void h2r_session_count_invalid_frame(h2r_session *s)
 {
-    if (++s->invalid_frames > s->opt.max_session_invalid_frames)
+    if (++s->invalid_frames > s->config->opt.max_session_invalid_frames)
         h2r_session_connection_error(s, H2R_ENHANCE_YOUR_CALM, "too many invalid frames");
 }
 
@@ -307,7 +358,7 @@ void h2r_session_tick(h2r_session *s, uint64_t now_ms)
     h2r_session_enter(s);
     if (s->timeout_ms && now_ms - s->active_ms >= s->timeout_ms) {
         s->active_ms = now_ms; /* Node fires once per idle period */
-        if (s->cb.on_session_timeout) s->cb.on_session_timeout(s);
+        if (s->config->cb.on_session_timeout) s->config->cb.on_session_timeout(s);
     }
     if (s->timed_streams) h2r_stream_check_timeouts(s);
     h2r_session_leave(s);
@@ -355,10 +406,11 @@ int h2r_session_ping(h2r_session *s, const uint8_t payload[8], h2r_ping_cb cb, v
     if (s->h1) return H2R_ERR_INVALID_STATE;
     /* Still allowed after a GOAWAY: streams may still be finishing, and graceful close needs one. */
     if (s->phase == PHASE_CLOSED) return H2R_ERR_SESSION_CLOSED;
-    if ((s->rare ? s->rare->ping_count : 0) >= s->opt.max_outstanding_pings) return H2R_ERR_TOO_MANY_PINGS;
+    if ((s->rare ? s->rare->ping_count : 0) >= s->config->opt.max_outstanding_pings)
+        return H2R_ERR_TOO_MANY_PINGS;
     struct session_rare *rare = h2r_session_rare(s);
-    if (!rare ||
-        (!rare->pings && !(rare->pings = malloc(s->opt.max_outstanding_pings * sizeof(*rare->pings)))))
+    if (!rare || (!rare->pings &&
+                  !(rare->pings = malloc(s->config->opt.max_outstanding_pings * sizeof(*rare->pings)))))
         return H2R_ERR_NOMEM;
     uint8_t *buf = h2r_out_reserve(s, 17);
     if (!buf) return H2R_ERR_NOMEM;

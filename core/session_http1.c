@@ -22,16 +22,16 @@ static const uint8_t authority_chars[256] = {
     ['!'] = 1, ['$' ... '.'] = 1, ['0' ... ';'] = 1, ['='] = 1, ['A' ... '['] = 1,
     [']'] = 1, ['_'] = 1,         ['a' ... 'z'] = 1, ['~'] = 1};
 
-h2r_session *h2r_session_http1_server_new(const h2r_session_options *options,
-                                          const h2r_session_callbacks *callbacks, void *user_data,
-                                          const char *scheme)
+static h2r_session *http1_server_new(const h2r_session_profile *profile, const h2r_session_options *options,
+                                     const h2r_session_callbacks *callbacks, void *user_data,
+                                     const char *scheme)
 {
     /* Our own literal: the caller's string need not outlive the session. */
     const char *own = NULL;
     if (scheme && strcmp(scheme, "http") == 0) own = "http";
     if (scheme && strcmp(scheme, "https") == 0) own = "https";
     if (!own) return NULL;
-    h2r_session *s = h2r_session_create(options, callbacks, user_data);
+    h2r_session *s = h2r_session_create(profile, options, callbacks, user_data);
     if (!s) return NULL;
     if (!(s->h1 = calloc(1, sizeof(*s->h1)))) {
         h2r_session_free(s);
@@ -43,6 +43,19 @@ h2r_session *h2r_session_http1_server_new(const h2r_session_options *options,
     s->phase = PHASE_FRAMES;   /* only PHASE_CLOSED (a failed or destroyed connection) means anything here */
     s->remote.enable_push = 0; /* what makes h2r_stream_push refuse and push_allowed say no */
     return s;
+}
+
+h2r_session *h2r_session_http1_server_new(const h2r_session_options *options,
+                                          const h2r_session_callbacks *callbacks, void *user_data,
+                                          const char *scheme)
+{
+    return http1_server_new(NULL, options, callbacks, user_data, scheme);
+}
+
+h2r_session *h2r_session_http1_server_new_with_profile(const h2r_session_profile *profile, void *user_data,
+                                                       const char *scheme)
+{
+    return http1_server_new(profile, NULL, NULL, user_data, scheme);
 }
 
 int h2r_session_is_http1(const h2r_session *s)
@@ -104,7 +117,7 @@ static int buffer_input(struct h2r_http1_conn *h1, const uint8_t *data, size_t l
  */
 static int output_over_bound(const h2r_session *s)
 {
-    return h2r_out_backlog(s) > s->opt.max_control_queue_bytes;
+    return h2r_out_backlog(s) > s->config->opt.max_control_queue_bytes;
 }
 
 void h2r_http1_output_drained(h2r_session *s)
@@ -213,10 +226,10 @@ static void fail(h2r_session *s, unsigned status, const char *why)
     stop_reading(s);
     s->phase = PHASE_CLOSED;
     if (st) h2r_stream_ref(st);
-    if (s->cb.on_session_error) {
+    if (s->config->cb.on_session_error) {
         char reason[192];
         snprintf(reason, sizeof(reason), "%u %s: %s", status, h2r_http1_status_reason(status), why);
-        s->cb.on_session_error(s, code, reason);
+        s->config->cb.on_session_error(s, code, reason);
     }
     if (st) {
         h2r_stream_close_internal(st, code, 1);
@@ -417,14 +430,15 @@ static void start_exchange(h2r_session *s, const h2r_http1_request *req, size_t 
     }
 
     h2r_stream_ref(st);
-    if (s->cb.on_stream) s->cb.on_stream(s, st, s->fields, (size_t)count, end_stream ? H2R_END_STREAM : 0);
+    if (s->config->cb.on_stream)
+        s->config->cb.on_stream(s, st, s->fields, (size_t)count, end_stream ? H2R_END_STREAM : 0);
     if (end_stream && !(st->flags & STREAM_CLOSED)) request_read(s, st);
     h2r_stream_unref(st);
 }
 
 static size_t read_head(h2r_session *s, const uint8_t *p, size_t len)
 {
-    size_t lines = s->opt.max_header_list_pairs;
+    size_t lines = s->config->opt.max_header_list_pairs;
     if (reserve_scratch(s, PSEUDO_MAX + lines, 0) != 0) {
         fail(s, 500, "out of memory");
         return 0;
@@ -455,7 +469,7 @@ static void deliver(h2r_session *s, h2r_stream *st, const uint8_t *data, size_t 
 {
     s->h1->expect_continue = 0; /* the body came without a 100 Continue */
     h2r_stream_touch(st);
-    if (s->cb.on_data) s->cb.on_data(st, data, len);
+    if (s->config->cb.on_data) s->config->cb.on_data(st, data, len);
 }
 
 static size_t read_length(h2r_session *s, const uint8_t *p, size_t len)
@@ -494,7 +508,8 @@ static size_t read_chunked(h2r_session *s, const uint8_t *p, size_t len)
 static size_t read_trailers(h2r_session *s, const uint8_t *p, size_t len)
 {
     size_t count;
-    int n = h2r_http1_parse_trailers(p, len, &s->h1->limits, s->fields, s->opt.max_header_list_pairs, &count);
+    int n = h2r_http1_parse_trailers(p, len, &s->h1->limits, s->fields, s->config->opt.max_header_list_pairs,
+                                     &count);
     if (n < 0) fail_parse(s, n);
     if (n <= 0) return 0;
     if (reserve_scratch(s, s->field_cap, (size_t)n) != 0) {
@@ -511,7 +526,7 @@ static size_t read_trailers(h2r_session *s, const uint8_t *p, size_t len)
     h2r_stream_ref(st);
     h2r_stream_touch(st);
     /* Most chunked bodies end with no trailer field at all: HTTP/2 would have sent no trailers then. */
-    if (count && s->cb.on_trailers) s->cb.on_trailers(st, s->fields, count);
+    if (count && s->config->cb.on_trailers) s->config->cb.on_trailers(st, s->fields, count);
     if (!(st->flags & STREAM_CLOSED)) request_read(s, st);
     h2r_stream_unref(st);
     return (size_t)n;
@@ -585,12 +600,12 @@ static void check_buffered(h2r_session *s)
 {
     struct h2r_http1_conn *h1 = s->h1;
     int waiting = h1->read_state == H1_READ_WAIT || (h1->read_state == H1_READ_HEAD && h1->output_full);
-    if (!waiting || buffered(h1) <= s->opt.http1_max_buffered_input) return;
+    if (!waiting || buffered(h1) <= s->config->opt.http1_max_buffered_input) return;
     stop_reading(s);
-    if (s->cb.on_session_error)
-        s->cb.on_session_error(s, H2R_ENHANCE_YOUR_CALM,
-                               "pipelined requests over http1_max_buffered_input while responses are "
-                               "pending: the connection closes after them");
+    if (s->config->cb.on_session_error)
+        s->config->cb.on_session_error(s, H2R_ENHANCE_YOUR_CALM,
+                                       "pipelined requests over http1_max_buffered_input while responses are "
+                                       "pending: the connection closes after them");
 }
 
 ssize_t h2r_http1_feed(h2r_session *s, const uint8_t *data, size_t len)
@@ -624,8 +639,8 @@ int h2r_http1_file_failed(h2r_session *s, size_t index)
     uint32_t id = s->inflight[pos].stream_id;
     stop_reading(s);
     s->phase = PHASE_CLOSED;
-    if (s->cb.on_session_error)
-        s->cb.on_session_error(s, H2R_INTERNAL_ERROR, "a file being sent could not be read");
+    if (s->config->cb.on_session_error)
+        s->config->cb.on_session_error(s, H2R_INTERNAL_ERROR, "a file being sent could not be read");
     /* Its stream first, with the reason; another exchange after it, if its own end was framed already. */
     h2r_stream *st = h2r_stream_find(s, id);
     if (st) h2r_stream_close_internal(st, H2R_INTERNAL_ERROR, 1);

@@ -198,11 +198,23 @@ struct session_rare {
     uint32_t placeholder_count, placeholder_next;
 };
 
+/* What a session reads of its options and callbacks once it is made. */
+struct session_config {
+    h2r_session_callbacks cb;
+    struct session_limits opt;
+};
+
+/* h2r.h's profile: a config many sessions point to, and the options each of them starts from. */
+struct h2r_session_profile {
+    struct session_config config;
+    h2r_session_options options;
+};
+
 struct h2r_http1_conn;
 
 struct h2r_session {
-    h2r_session_callbacks cb;
-    struct session_limits opt;
+    /* A profile's (h2r_session_server_new_with_profile), or the session's own, right after the struct. */
+    const struct session_config *config;
     void *user_data;
     void *transport;
     struct h2r_http1_conn *h1; /* HTTP/1.1 mode (session_http1.h); NULL for HTTP/2 */
@@ -289,9 +301,12 @@ struct h2r_session {
 };
 
 /* ---- session.c ---- */
-/* A session with what both protocols share set up (options checked, settings, HPACK); nothing queued yet. */
-h2r_session *h2r_session_create(const h2r_session_options *options, const h2r_session_callbacks *callbacks,
-                                void *user_data);
+/*
+ * A session with what both protocols share set up (options checked, settings, HPACK); nothing queued yet.
+ * With a profile, its options and callbacks; otherwise a copy of these (NULL options: the defaults).
+ */
+h2r_session *h2r_session_create(const h2r_session_profile *profile, const h2r_session_options *options,
+                                const h2r_session_callbacks *callbacks, void *user_data);
 /* The session's rarely used state, allocated on the first call; NULL if out of memory. */
 struct session_rare *h2r_session_rare(h2r_session *session);
 void h2r_session_connection_error(h2r_session *session, uint32_t code, const char *reason);

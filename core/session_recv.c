@@ -48,7 +48,7 @@ static int after_goaway(const h2r_session *s, uint32_t id)
 static void consume(h2r_session *s, h2r_stream *st, size_t len)
 {
     s->conn_unacked_bytes += (uint32_t)len;
-    if (s->conn_unacked_bytes >= s->opt.connection_window_size / 2) {
+    if (s->conn_unacked_bytes >= s->config->opt.connection_window_size / 2) {
         h2r_send_window_update(s, 0, s->conn_unacked_bytes);
         s->local_window += s->conn_unacked_bytes;
         s->conn_unacked_bytes = 0;
@@ -124,7 +124,7 @@ static void on_data(h2r_session *s, const struct h2r_frame_header *h, const uint
     }
 
     h2r_stream_ref(st);
-    if (d.len && s->cb.on_data) s->cb.on_data(st, d.data, d.len);
+    if (d.len && s->config->cb.on_data) s->config->cb.on_data(st, d.data, d.len);
     /* After END_STREAM the peer sends nothing more: only the connection window is worth returning. */
     consume(s, end ? NULL : st, d.flow_controlled_len);
     if (end && !(st->flags & STREAM_CLOSED)) h2r_stream_on_end_received(st);
@@ -159,7 +159,7 @@ static int collect_field(void *ctx, const h2r_hpack_field *f)
     struct field_collector *c = ctx;
     h2r_session *s = c->session;
     h2r_message_check_field(&c->check, f);
-    if (c->count == s->opt.max_header_list_pairs) {
+    if (c->count == s->config->opt.max_header_list_pairs) {
         c->too_many = 1;
         return 0;
     }
@@ -339,7 +339,7 @@ static void open_stream(h2r_session *s, const struct h2r_headers_info *info, str
     if (priority) apply_priority_field(s, st, priority->value, priority->value_len);
 
     h2r_stream_ref(st);
-    if (s->cb.on_stream) s->cb.on_stream(s, st, s->fields, count, info->end_stream ? H2R_END_STREAM : 0);
+    if (s->config->cb.on_stream) s->config->cb.on_stream(s, st, s->fields, count, info->end_stream ? H2R_END_STREAM : 0);
     if (info->end_stream && !(st->flags & STREAM_CLOSED)) h2r_stream_on_end_received(st);
     h2r_stream_unref(st);
 }
@@ -363,11 +363,11 @@ static void on_request_headers(h2r_session *s, const struct h2r_headers_info *in
         return connection_error(s, H2R_ENHANCE_YOUR_CALM, "requests while the responses go unread");
     if (s->open_peer_streams >= s->local.max_concurrent_streams) {
         stream_error_no_object(s, id, H2R_REFUSED_STREAM);
-        if (++s->rejected_streams > s->opt.max_session_rejected_streams)
+        if (++s->rejected_streams > s->config->opt.max_session_rejected_streams)
             connection_error(s, H2R_ENHANCE_YOUR_CALM, "too many refused streams");
         return;
     }
-    if (s->control_bytes + s->queued_memory_bytes > s->opt.max_session_memory)
+    if (s->control_bytes + s->queued_memory_bytes > s->config->opt.max_session_memory)
         return stream_error_no_object(s, id, H2R_ENHANCE_YOUR_CALM);
     /* Over maxHeaderListPairs is as much too large for us as over the list size: refused, not malformed. */
     if (too_large || c.too_many) return refuse_too_large(s, id, info->end_stream);
@@ -390,7 +390,7 @@ static void on_trailers(h2r_session *s, h2r_stream *st, const struct h2r_headers
         return stream_error(s, st, H2R_PROTOCOL_ERROR);
     h2r_stream_touch(st);
     h2r_stream_ref(st);
-    if (s->cb.on_trailers) s->cb.on_trailers(st, s->fields, c.count);
+    if (s->config->cb.on_trailers) s->config->cb.on_trailers(st, s->fields, c.count);
     if (!(st->flags & STREAM_CLOSED)) h2r_stream_on_end_received(st);
     h2r_stream_unref(st);
 }
@@ -466,7 +466,7 @@ static void on_continuation(h2r_session *s, const struct h2r_frame_header *h, co
         return connection_error(s, H2R_PROTOCOL_ERROR, "unexpected CONTINUATION frame");
     struct session_rare *rare = s->rare; /* allocated by the HEADERS that started the block */
     /* Bound both the frame count and the bytes: CONTINUATION floods (CVE-2024-28182). */
-    if (++rare->hblock_continuations > s->opt.max_continuations ||
+    if (++rare->hblock_continuations > s->config->opt.max_continuations ||
         rare->hblock_len + h->length > max_header_block(s))
         return connection_error(s, H2R_ENHANCE_YOUR_CALM, "too many CONTINUATION frames");
     if (h->length == 0 && !(h->flags & H2R_FLAG_END_HEADERS)) h2r_session_count_invalid_frame(s);
@@ -543,7 +543,7 @@ static void on_rst_stream(h2r_session *s, const struct h2r_frame_header *h, cons
     int unfinished = !(st->flags & (STREAM_END_SENT | STREAM_PUSHED));
     h2r_stream_close_internal(st, error_code, 1);
     /* Rapid reset (CVE-2023-44487): streams cancelled before we could answer them cost us, not the peer. */
-    if (unfinished && ++s->reset_budget_used > s->opt.max_reset_streams)
+    if (unfinished && ++s->reset_budget_used > s->config->opt.max_reset_streams)
         connection_error(s, H2R_ENHANCE_YOUR_CALM, "too many streams reset by the peer");
 }
 
@@ -572,7 +572,7 @@ static void on_settings_ack(h2r_session *s)
                 (s->pending_local_count - 1) * sizeof(s->rare->pending_local[0]));
     }
     apply_local_settings(s, &acked);
-    if (s->cb.on_local_settings) s->cb.on_local_settings(s, &s->local);
+    if (s->config->cb.on_local_settings) s->config->cb.on_local_settings(s, &s->local);
 }
 
 /* A new SETTINGS_INITIAL_WINDOW_SIZE moves every stream's send window (RFC 9113 §6.9.2). */
@@ -625,7 +625,7 @@ static void on_settings(h2r_session *s, const struct h2r_frame_header *h, const 
     uint8_t *buf = h2r_out_reserve(s, H2R_FRAME_HEADER_LEN);
     if (!buf) return connection_error(s, H2R_INTERNAL_ERROR, "out of memory");
     h2r_out_commit(s, h2r_frame_write_settings_ack(buf));
-    if (s->cb.on_remote_settings) s->cb.on_remote_settings(s, &s->remote);
+    if (s->config->cb.on_remote_settings) s->config->cb.on_remote_settings(s, &s->remote);
 }
 
 /* ---- PING, GOAWAY, WINDOW_UPDATE ---- */
@@ -651,7 +651,7 @@ static void on_ping(h2r_session *s, const struct h2r_frame_header *h, const uint
     uint8_t *buf = h2r_out_reserve(s, 17);
     if (!buf) return connection_error(s, H2R_INTERNAL_ERROR, "out of memory");
     h2r_out_commit(s, h2r_frame_write_ping(buf, opaque, 1));
-    if (s->cb.on_ping) s->cb.on_ping(s, opaque);
+    if (s->config->cb.on_ping) s->config->cb.on_ping(s, opaque);
 }
 
 static void on_goaway(h2r_session *s, const struct h2r_frame_header *h, const uint8_t *payload)
@@ -674,7 +674,7 @@ static void on_goaway(h2r_session *s, const struct h2r_frame_header *h, const ui
             }
         }
     }
-    if (s->cb.on_goaway) s->cb.on_goaway(s, g.error_code, g.last_stream_id, g.debug_data, g.debug_len);
+    if (s->config->cb.on_goaway) s->config->cb.on_goaway(s, g.error_code, g.last_stream_id, g.debug_data, g.debug_len);
 }
 
 static void on_window_update(h2r_session *s, const struct h2r_frame_header *h, const uint8_t *payload)

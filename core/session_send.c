@@ -55,7 +55,7 @@ void h2r_out_commit(h2r_session *session, size_t len)
 int h2r_out_control_full(const h2r_session *session)
 {
     /* Pulled bytes count until written: a peer that does not read keeps them waiting in a short send. */
-    return session->control_unwritten > session->opt.max_control_queue_bytes;
+    return session->control_unwritten > session->config->opt.max_control_queue_bytes;
 }
 
 int h2r_send_rst_stream(h2r_session *session, uint32_t stream_id, uint32_t code)
@@ -126,9 +126,9 @@ int h2r_send_settings(h2r_session *session, const h2r_settings *s, const h2r_set
 /* Padding for a frame whose payload is len bytes, with room for `room` more bytes; -1 for none. */
 static int padding_for(const h2r_session *session, size_t len, size_t room)
 {
-    if (session->opt.padding_strategy == H2R_PADDING_NONE || room < 1) return -1;
+    if (session->config->opt.padding_strategy == H2R_PADDING_NONE || room < 1) return -1;
     size_t pad;
-    if (session->opt.padding_strategy == H2R_PADDING_MAX) {
+    if (session->config->opt.padding_strategy == H2R_PADDING_MAX) {
         pad = 255;
     } else {
         /* Frame header, pad length byte and payload end on a multiple of 8. */
@@ -177,7 +177,7 @@ int h2r_send_header_block(h2r_session *session, uint8_t type, uint32_t stream_id
 {
     /* Checked before encoding: a block refused after encoding would desynchronise HPACK. */
     size_t list_size = header_list_size(headers, count);
-    if (list_size > session->opt.max_send_header_block_length ||
+    if (list_size > session->config->opt.max_send_header_block_length ||
         list_size > session->remote.max_header_list_size)
         return H2R_ERR_HEADERS_TOO_LARGE;
 
@@ -189,7 +189,7 @@ int h2r_send_header_block(h2r_session *session, uint8_t type, uint32_t stream_id
     uint8_t *buf = h2r_out_reserve(session, reserve);
     if (!buf) return H2R_ERR_NOMEM;
 
-    int padded = type == H2R_FRAME_HEADERS && session->opt.padding_strategy != H2R_PADDING_NONE;
+    int padded = type == H2R_FRAME_HEADERS && session->config->opt.padding_strategy != H2R_PADDING_NONE;
     uint8_t *block = buf + H2R_FRAME_HEADER_LEN + fixed + (padded ? 1 : 0);
     ssize_t block_len = h2r_hpack_encode(&session->encoder, headers, count, block, bound);
     if (block_len < 0) return H2R_ERR_NOMEM;
@@ -414,7 +414,7 @@ void h2r_stream_ask_for_trailers(h2r_stream *stream)
     stream->flags &= ~STREAM_WANT_TRAILERS;
     h2r_stream_update_ready(stream);
     h2r_stream_ref(stream);
-    if (session->cb.on_want_trailers) session->cb.on_want_trailers(stream);
+    if (session->config->cb.on_want_trailers) session->config->cb.on_want_trailers(stream);
     h2r_stream_unref(stream);
 }
 

@@ -182,8 +182,8 @@ void h2r_stream_close_internal(h2r_stream *st, uint32_t rst_code, int aborted)
     if (s->h1) h2r_http1_stream_closed(st);
 
     if (!s->destroyed && !(st->flags & STREAM_INTERNAL)) {
-        if (aborted && s->cb.on_aborted) s->cb.on_aborted(st);
-        if (s->cb.on_stream_close) s->cb.on_stream_close(st, rst_code);
+        if (aborted && s->config->cb.on_aborted) s->config->cb.on_aborted(st);
+        if (s->config->cb.on_stream_close) s->config->cb.on_stream_close(st, rst_code);
     }
     h2r_stream_unref(st);
     if (!s->destroyed) h2r_session_maybe_done(s);
@@ -197,7 +197,7 @@ void h2r_stream_reset_for_error(h2r_stream *st, uint32_t code)
     h2r_send_rst_stream(s, st->id, code);
     h2r_stream_close_internal(st, code, 1);
     /* Peer-provoked resets share the rapid-reset budget (MadeYouReset, CVE-2025-8671). */
-    if (++s->reset_budget_used > s->opt.max_reset_streams)
+    if (++s->reset_budget_used > s->config->opt.max_reset_streams)
         h2r_session_connection_error(s, H2R_ENHANCE_YOUR_CALM, "too many streams reset");
 }
 
@@ -225,7 +225,7 @@ void h2r_stream_check_timeouts(h2r_session *s)
             }
             h2r_stream_touch(st); /* due again only after another period */
             h2r_stream_ref(st);
-            if (s->cb.on_stream_timeout) s->cb.on_stream_timeout(st);
+            if (s->config->cb.on_stream_timeout) s->config->cb.on_stream_timeout(st);
             h2r_stream_unref(st);
             st = s->buckets[i];
         }
@@ -266,10 +266,10 @@ void h2r_stream_update_ready(h2r_stream *st)
 void h2r_stream_data_framed(h2r_stream *st)
 {
     h2r_stream_update_ready(st);
-    if ((st->flags & STREAM_DRAIN_WANTED) && st->queued_bytes < st->session->opt.stream_high_water_mark) {
+    if ((st->flags & STREAM_DRAIN_WANTED) && st->queued_bytes < st->session->config->opt.stream_high_water_mark) {
         st->flags &= ~STREAM_DRAIN_WANTED;
         h2r_stream_ref(st);
-        if (st->session->cb.on_drain) st->session->cb.on_drain(st);
+        if (st->session->config->cb.on_drain) st->session->config->cb.on_drain(st);
         h2r_stream_unref(st);
     }
 }
@@ -286,7 +286,7 @@ void h2r_stream_on_end_received(h2r_stream *st)
     st->flags |= STREAM_END_RECEIVED;
     h2r_session *s = st->session;
     h2r_stream_ref(st);
-    if (s->cb.on_end) s->cb.on_end(st);
+    if (s->config->cb.on_end) s->config->cb.on_end(st);
     if ((st->flags & (STREAM_END_SENT | STREAM_CLOSED)) == STREAM_END_SENT)
         h2r_stream_close_internal(st, H2R_NO_ERROR, 0);
     h2r_stream_unref(st);
@@ -500,7 +500,7 @@ static int queue_item(h2r_stream *st, const void *data, int fd, int64_t offset, 
     st->session->queued_data_bytes += len;
     if (data) st->session->queued_memory_bytes += len;
     h2r_stream_update_ready(st);
-    if (st->queued_bytes < st->session->opt.stream_high_water_mark) return 1;
+    if (st->queued_bytes < st->session->config->opt.stream_high_water_mark) return 1;
     st->flags |= STREAM_DRAIN_WANTED;
     return 0;
 }

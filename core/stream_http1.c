@@ -34,7 +34,7 @@ static int queue_head(h2r_session *s, unsigned status, const h2r_header *fields,
     int err = 0;
     uint8_t *buf = NULL;
     size_t size = h2r_http1_response_head_size(status, NULL, list, total);
-    if (size > s->opt.max_send_header_block_length) {
+    if (size > s->config->opt.max_send_header_block_length) {
         err = H2R_ERR_HEADERS_TOO_LARGE;
     } else if (!(buf = h2r_out_reserve(s, size))) {
         err = H2R_ERR_NOMEM;

@@ -49,10 +49,10 @@ struct conn *h2r_conn_open(struct worker *w, int fd)
 
 int h2r_conn_start_session(struct conn *c, int http1)
 {
-    const h2r_server_config *cfg = c->worker->config;
-    c->session = http1 ? h2r_session_http1_server_new(cfg->session_options, &cfg->callbacks, cfg->user_data,
-                                                      c->tls ? "https" : "http")
-                       : h2r_session_server_new(cfg->session_options, &cfg->callbacks, cfg->user_data);
+    const struct worker *w = c->worker;
+    c->session = http1 ? h2r_session_http1_server_new_with_profile(w->profile, w->config->user_data,
+                                                                   c->tls ? "https" : "http")
+                       : h2r_session_server_new_with_profile(w->profile, w->config->user_data);
     if (!c->session) return -1;
     c->settings_pending_since_ms = 0; /* was opened_ms */
     h2r_session_tick(c->session, c->worker->now_ms);

@@ -82,12 +82,13 @@ struct send_step {
 
 /* What a connection has in flight (send_batch.c); kept while it sends, freed when it is idle. */
 struct send_batch {
-    struct send_step steps[2 * SEND_BATCH_CHUNKS];
     unsigned step_count, steps_done;
-    struct iovec iov[SEND_BATCH_CHUNKS];
+    unsigned capacity; /* chunks it has room for: iov[capacity], steps[2 * capacity] */
+    struct iovec *iov; /* after the steps, in the same allocation */
     uint8_t *bounce;
     size_t bounce_cap;
     struct h2r_pipe *pipe; /* the splice path's, while in flight */
+    struct send_step steps[];
 };
 
 struct conn {
@@ -123,7 +124,8 @@ struct conn {
 struct worker {
     unsigned index;
     const h2r_server_config *config;
-    struct h2r_tls_server *tls; /* the certificates, shared by all workers; NULL in cleartext */
+    const h2r_session_profile *profile; /* config's session options and callbacks, shared by all workers */
+    struct h2r_tls_server *tls;         /* the certificates, shared by all workers; NULL in cleartext */
     pthread_t thread;
     struct io_uring ring;
     int listen_fd;
@@ -162,7 +164,8 @@ struct worker {
 
 /* worker.c */
 void h2r_worker_prepare(struct worker *w, unsigned index, const h2r_server_config *config,
-                        struct h2r_tls_server *tls, int listen_fd, pthread_barrier_t *started);
+                        const h2r_session_profile *profile, struct h2r_tls_server *tls, int listen_fd,
+                        pthread_barrier_t *started);
 void *h2r_worker_main(void *arg);
 /* Where the bytes of a recv completion with a provided buffer are. */
 const uint8_t *h2r_worker_recv_data(const struct worker *w, const struct io_uring_cqe *cqe);
@@ -190,9 +193,9 @@ int h2r_send_batch_start(struct conn *c);
 void h2r_send_batch_on_step(struct send_step *step, const struct io_uring_cqe *cqe);
 /* Frees an idle connection's send memory. */
 void h2r_send_batch_release(struct conn *c);
-/* For tls.c's batches: the connection's batch, emptied (NULL when out of memory), a step, and the chain's
- * submission. */
-struct send_batch *h2r_send_batch_prepare(struct conn *c);
+/* For tls.c's batches: the connection's batch, emptied, with room for that many chunks (NULL when out of
+ * memory), a step, and the chain's submission. */
+struct send_batch *h2r_send_batch_prepare(struct conn *c, size_t chunks);
 struct send_step *h2r_send_batch_add(struct send_batch *b, struct conn *c, enum step_kind kind, size_t expect,
                                      size_t chunk);
 void h2r_send_batch_submit(struct conn *c);

@@ -91,8 +91,12 @@ int h2r_server_run(const h2r_server_config *config)
     /* Certificates are loaded before anything listens: a bad file is reported at once. */
     struct h2r_tls_server *tls = NULL;
     if (config->tls_certificate_count && !(tls = h2r_tls_server_new(config))) return -1;
-    struct worker *workers = calloc(count, sizeof(*workers));
+    /* One copy of the session options and callbacks for every connection. */
+    h2r_session_profile *profile = h2r_session_profile_new(config->session_options, &config->callbacks);
+    if (!profile) fprintf(stderr, "h2ring: invalid session options, or out of memory\n");
+    struct worker *workers = profile ? calloc(count, sizeof(*workers)) : NULL;
     if (!workers) {
+        h2r_session_profile_free(profile);
         h2r_tls_server_free(tls);
         return -1;
     }
@@ -120,7 +124,7 @@ int h2r_server_run(const h2r_server_config *config)
             break;
         }
         port = port_of(&bound); /* with port 0, every worker joins the port the first one got */
-        h2r_worker_prepare(&workers[opened], opened, config, tls, fd, &barrier);
+        h2r_worker_prepare(&workers[opened], opened, config, profile, tls, fd, &barrier);
     }
     if (status == 0) {
         pthread_barrier_init(&barrier, NULL, count + 1);
@@ -169,6 +173,7 @@ int h2r_server_run(const h2r_server_config *config)
         h2r_pipe_pool_free(&workers[i]);
     }
     free(workers);
+    h2r_session_profile_free(profile);
     h2r_tls_server_free(tls);
     return status;
 }

@@ -480,7 +480,7 @@ int h2r_tls_send_start(struct conn *c)
     if (t->established && c->session && !c->close_when_flushed)
         n = h2r_session_pull(c->session, chunks, SEND_BATCH_CHUNKS);
     if (n == 0 && t->out_len == 0) return 0;
-    struct send_batch *b = h2r_send_batch_prepare(c);
+    struct send_batch *b = h2r_send_batch_prepare(c, n);
     if (!b) return 0;
 
     size_t end = fit(chunks, n), total = 0;

@@ -162,11 +162,13 @@ static void arm_wake(struct worker *w)
 }
 
 void h2r_worker_prepare(struct worker *w, unsigned index, const h2r_server_config *config,
-                        struct h2r_tls_server *tls, int listen_fd, pthread_barrier_t *started)
+                        const h2r_session_profile *profile, struct h2r_tls_server *tls, int listen_fd,
+                        pthread_barrier_t *started)
 {
     memset(w, 0, sizeof(*w));
     w->index = index;
     w->config = config;
+    w->profile = profile;
     w->tls = tls;
     w->listen_fd = listen_fd;
     w->wake_fd = -1;

@@ -178,9 +178,102 @@ static void test_timeouts(void)
     peer_free(&p);
 }
 
+/* Everything the session sends until it has nothing more: for comparing two sessions' output. */
+static size_t drain(h2r_session *session, uint8_t *out, size_t cap)
+{
+    size_t len = 0;
+    h2r_chunk chunks[16];
+    size_t n;
+    while ((n = h2r_session_pull(session, chunks, 16)) != 0) {
+        size_t bytes = 0;
+        for (size_t i = 0; i != n; ++i) {
+            if (len + chunks[i].len <= cap) memcpy(out + len, chunks[i].base, chunks[i].len);
+            len += chunks[i].len;
+            bytes += chunks[i].len;
+        }
+        h2r_session_sent(session, bytes);
+    }
+    return len;
+}
+
+/*
+ * Sessions made from one profile share its options and callbacks: they
+ * behave as sessions given their own copies, and the profile's caller may
+ * drop its structs at once.
+ */
+static void test_profile(void)
+{
+    h2r_session_options bad;
+    h2r_session_options_init(&bad);
+    bad.connection_window_size = 1000; /* below the protocol's 65535 */
+    h2r_session_callbacks cb = {.on_stream = on_stream};
+    CHECK_MSG(h2r_session_profile_new(&bad, &cb) == NULL, "invalid options make no profile");
+
+    h2r_session_options options;
+    h2r_session_options_init(&options);
+    options.settings.max_concurrent_streams = 7;
+    options.connection_window_size = 1u << 22;
+    h2r_session_profile *profile = h2r_session_profile_new(&options, &cb);
+    CHECK(profile != NULL);
+    memset(&options, 0xff, sizeof(options)); /* copied: the caller's structs may go */
+    memset(&cb, 0, sizeof(cb));
+
+    /* The same server preface as a session given the options itself. */
+    h2r_session_options own;
+    h2r_session_options_init(&own);
+    own.settings.max_concurrent_streams = 7;
+    own.connection_window_size = 1u << 22;
+    h2r_session *copied = h2r_session_server_new(&own, NULL, NULL);
+    h2r_session *shared = h2r_session_server_new_with_profile(profile, NULL);
+    CHECK(copied && shared);
+    uint8_t expected[256], got[256];
+    size_t expected_len = drain(copied, expected, sizeof(expected));
+    size_t got_len = drain(shared, got, sizeof(got));
+    CHECK_MSG(got_len == expected_len && got_len <= sizeof(got) && memcmp(got, expected, got_len) == 0,
+              "the profile's SETTINGS and WINDOW_UPDATE, byte for byte");
+    h2r_session_free(copied);
+    h2r_session_free(shared);
+
+    /* Two sessions on one profile, each serving a request with the profile's callbacks. */
+    struct peer a, b;
+    for (struct peer *p = &a; p; p = p == &a ? &b : NULL) {
+        peer_init(p, NULL, NULL, NULL);
+        h2r_session_free(p->session);
+        p->session = h2r_session_server_new_with_profile(profile, NULL);
+        peer_preface(p, NULL, 0);
+        peer_get(p, 1, "/hello", 1);
+        peer_flush(p);
+        int ended;
+        CHECK_MSG(peer_data_bytes(p, 1, &ended) == 13 && ended, "each session answers with on_stream");
+        const struct peer_frame *settings = peer_find(p, H2R_FRAME_SETTINGS, 0);
+        int announced = 0;
+        for (size_t i = 0; settings && i + 6 <= settings->h.length; i += 6) {
+            const uint8_t *entry = settings->payload + i;
+            announced |= entry[1] == H2R_SETTINGS_MAX_CONCURRENT_STREAMS && entry[5] == 7 && !entry[2] &&
+                         !entry[3] && !entry[4];
+        }
+        CHECK_MSG(announced, "and announces the profile's SETTINGS_MAX_CONCURRENT_STREAMS");
+    }
+    peer_free(&a);
+    peer_free(&b);
+
+    h2r_session *http1 = h2r_session_http1_server_new_with_profile(profile, NULL, "https");
+    CHECK_MSG(http1 && h2r_session_is_http1(http1), "HTTP/1.1 sessions too");
+    h2r_session_free(http1);
+    CHECK_MSG(h2r_session_http1_server_new_with_profile(profile, NULL, "ftp") == NULL, "with a known scheme");
+    h2r_session_profile_free(profile);
+
+    h2r_session_profile *defaults = h2r_session_profile_new(NULL, NULL);
+    h2r_session *plain = defaults ? h2r_session_server_new_with_profile(defaults, NULL) : NULL;
+    CHECK_MSG(plain != NULL, "a profile of the defaults, without callbacks");
+    h2r_session_free(plain);
+    h2r_session_profile_free(defaults);
+}
+
 int main(void)
 {
     test_hello();
+    test_profile();
     test_idle_stream_placeholders();
     test_timeouts();
     return check_done();
