@@ -121,8 +121,8 @@ void h2r_server_config_init(h2r_server_config *config);
 /**
  * Runs the server until SIGTERM or SIGINT, then shuts down gracefully.
  * Returns 0 after a graceful shutdown, or -1 with a message on stderr if it
- * could not start (the address is in use, io_uring is unavailable, the session options are
- * invalid...).
+ * could not start (the address is in use, io_uring is unavailable, the
+ * session options are invalid...).
  */
 int h2r_server_run(const h2r_server_config *config);
 
