@@ -82,13 +82,13 @@ static int options_valid(const h2r_session_options *o)
 }
 
 /*
- * An idle session must fit jemalloc's 896-byte size class: the next one up
- * is 1024 bytes, and the session is what every open connection costs
- * (benchmark idle1000). Rarely used state goes in struct session_rare,
- * allocated when first needed; a server's sessions share their options and
- * callbacks (h2r_session_profile).
+ * An idle session must fit jemalloc's 768-byte size class: the next one up
+ * is 896 bytes, and the session is what every open connection costs
+ * (benchmark idle1000). Rarely used state goes in struct session_rare and
+ * the header field scratch in its own, both allocated when first needed; a
+ * server's sessions share their options and callbacks (h2r_session_profile).
  */
-_Static_assert(sizeof(struct h2r_session) <= 896, "struct h2r_session outgrew jemalloc's 896-byte class");
+_Static_assert(sizeof(struct h2r_session) <= 768, "struct h2r_session outgrew jemalloc's 768-byte class");
 
 static void config_init(struct session_config *config, const h2r_session_options *options,
                         const h2r_session_callbacks *callbacks)
@@ -184,6 +184,12 @@ struct session_rare *h2r_session_rare(h2r_session *s)
     return s->rare;
 }
 
+struct field_scratch *h2r_session_scratch(h2r_session *s)
+{
+    if (!s->scratch) s->scratch = calloc(1, sizeof(*s->scratch));
+    return s->scratch;
+}
+
 /*
  * Sends SETTINGS as what differs from previous (what the peer has when it
  * reads them), and keeps them until their ACK.
@@ -263,8 +269,11 @@ void h2r_session_free(h2r_session *s)
     free(s->closed_ids);
     free(s->inflight);
     free(s->rx);
-    free(s->fields);
-    free(s->field_bytes);
+    if (s->scratch) {
+        free(s->scratch->fields);
+        free(s->scratch->bytes);
+        free(s->scratch);
+    }
     free(s);
 }
 

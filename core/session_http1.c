@@ -248,30 +248,32 @@ static void fail_parse(h2r_session *s, int err)
 /* The session's scratch for header sections: field entries, and bytes for lowercased names. */
 static int reserve_scratch(h2r_session *s, size_t fields, size_t bytes)
 {
-    if (s->field_cap < fields) {
-        h2r_header *grown = realloc(s->fields, fields * sizeof(*grown));
+    struct field_scratch *fs = h2r_session_scratch(s);
+    if (!fs) return H2R_ERR_NOMEM;
+    if (fs->cap < fields) {
+        h2r_header *grown = realloc(fs->fields, fields * sizeof(*grown));
         if (!grown) return H2R_ERR_NOMEM;
-        s->fields = grown;
-        s->field_cap = (uint32_t)fields;
+        fs->fields = grown;
+        fs->cap = (uint32_t)fields;
     }
-    if (s->field_bytes_cap < bytes) {
-        size_t cap = s->field_bytes_cap * 2 > bytes ? s->field_bytes_cap * 2 : bytes;
-        char *grown = realloc(s->field_bytes, cap);
+    if (fs->bytes_cap < bytes) {
+        size_t cap = fs->bytes_cap * 2 > bytes ? fs->bytes_cap * 2 : bytes;
+        char *grown = realloc(fs->bytes, cap);
         if (!grown) return H2R_ERR_NOMEM;
-        s->field_bytes = grown;
-        s->field_bytes_cap = cap;
+        fs->bytes = grown;
+        fs->bytes_cap = cap;
     }
-    s->field_bytes_len = 0;
+    fs->bytes_len = 0;
     return 0;
 }
 
 /* A copy of name in lowercase (RFC 9113 §8.2.1 has them so, and applications compare them so). */
 static const char *lowercase(h2r_session *s, const char *name, size_t len)
 {
-    char *out = s->field_bytes + s->field_bytes_len;
+    char *out = s->scratch->bytes + s->scratch->bytes_len;
     for (size_t i = 0; i != len; ++i)
         out[i] = (char)((unsigned)(name[i] - 'A') < 26 ? name[i] + 32 : name[i]);
-    s->field_bytes_len += len;
+    s->scratch->bytes_len += len;
     return out;
 }
 
@@ -337,23 +339,24 @@ static int split_absolute(h2r_session *s, const h2r_http1_request *req, h2r_head
         *path = FIELD(":path", options ? "*" : "/", 1);
     } else {
         /* Only a query: "/" goes before it, in the scratch (which has a byte to spare). */
-        char *out = s->field_bytes + s->field_bytes_len;
+        char *out = s->scratch->bytes + s->scratch->bytes_len;
         out[0] = '/';
         memcpy(out + 1, host_end, (size_t)(end - host_end));
-        s->field_bytes_len += 1 + (size_t)(end - host_end);
+        s->scratch->bytes_len += 1 + (size_t)(end - host_end);
         *path = FIELD(":path", out, (size_t)(end - host_end) + 1);
     }
     return 0;
 }
 
 /*
- * Turns a parsed head, whose field lines are at s->fields + PSEUDO_MAX, into
- * what on_stream gets in s->fields: the pseudo-header fields, then the
- * fields kept. Returns the count, or a negative H2R_HTTP1_ERR_* code.
+ * Turns a parsed head, whose field lines are at s->scratch->fields +
+ * PSEUDO_MAX, into what on_stream gets in s->scratch->fields: the
+ * pseudo-header fields, then the fields kept. Returns the count, or a
+ * negative H2R_HTTP1_ERR_* code.
  */
 static ssize_t request_fields(h2r_session *s, const h2r_http1_request *req)
 {
-    h2r_header *f = s->fields;
+    h2r_header *f = s->scratch->fields;
     h2r_header authority = FIELD(":authority", req->host, req->host_len);
     h2r_header path = FIELD(":path", req->target, req->target_len);
     int has_path = 1;
@@ -389,10 +392,10 @@ static void request_read(h2r_session *s, h2r_stream *st);
 static void start_exchange(h2r_session *s, const h2r_http1_request *req, size_t head_len)
 {
     struct h2r_http1_conn *h1 = s->h1;
-    if (reserve_scratch(s, s->field_cap, head_len + 1) != 0) return fail(s, 500, "out of memory");
+    if (reserve_scratch(s, s->scratch->cap, head_len + 1) != 0) return fail(s, 500, "out of memory");
     ssize_t count = request_fields(s, req);
     if (count < 0) return fail_parse(s, (int)count);
-    if (list_size(s->fields, (size_t)count) > s->local.max_header_list_size)
+    if (list_size(s->scratch->fields, (size_t)count) > s->local.max_header_list_size)
         return fail(s, 431, "request header fields over the server's max_header_list_size");
     /* Ids go on as a client's would in HTTP/2; with one exchange at a time they may start again at 1. */
     uint32_t last = s->last_peer_stream_id;
@@ -431,7 +434,7 @@ static void start_exchange(h2r_session *s, const h2r_http1_request *req, size_t 
 
     h2r_stream_ref(st);
     if (s->config->cb.on_stream)
-        s->config->cb.on_stream(s, st, s->fields, (size_t)count, end_stream ? H2R_END_STREAM : 0);
+        s->config->cb.on_stream(s, st, s->scratch->fields, (size_t)count, end_stream ? H2R_END_STREAM : 0);
     if (end_stream && !(st->flags & STREAM_CLOSED)) request_read(s, st);
     h2r_stream_unref(st);
 }
@@ -444,7 +447,7 @@ static size_t read_head(h2r_session *s, const uint8_t *p, size_t len)
         return 0;
     }
     h2r_http1_request req;
-    int n = h2r_http1_parse_request(p, len, &s->h1->limits, &req, s->fields + PSEUDO_MAX, lines);
+    int n = h2r_http1_parse_request(p, len, &s->h1->limits, &req, s->scratch->fields + PSEUDO_MAX, lines);
     if (n < 0) fail_parse(s, n);
     if (n <= 0) return 0;
     start_exchange(s, &req, (size_t)n);
@@ -508,17 +511,18 @@ static size_t read_chunked(h2r_session *s, const uint8_t *p, size_t len)
 static size_t read_trailers(h2r_session *s, const uint8_t *p, size_t len)
 {
     size_t count;
-    int n = h2r_http1_parse_trailers(p, len, &s->h1->limits, s->fields, s->config->opt.max_header_list_pairs,
-                                     &count);
+    /* The scratch is there: read_head made it, with room for max_header_list_pairs lines. */
+    int n = h2r_http1_parse_trailers(p, len, &s->h1->limits, s->scratch->fields,
+                                     s->config->opt.max_header_list_pairs, &count);
     if (n < 0) fail_parse(s, n);
     if (n <= 0) return 0;
-    if (reserve_scratch(s, s->field_cap, (size_t)n) != 0) {
+    if (reserve_scratch(s, s->scratch->cap, (size_t)n) != 0) {
         fail(s, 500, "out of memory");
         return 0;
     }
     /* The same fields are left out as from a head: none of them can be a trailer (RFC 9110 §6.5.1). */
-    count = keep_fields(s, s->fields, s->fields, count);
-    if (list_size(s->fields, count) > s->local.max_header_list_size) {
+    count = keep_fields(s, s->scratch->fields, s->scratch->fields, count);
+    if (list_size(s->scratch->fields, count) > s->local.max_header_list_size) {
         fail(s, 431, "request trailer fields over the server's max_header_list_size");
         return 0;
     }
@@ -526,7 +530,7 @@ static size_t read_trailers(h2r_session *s, const uint8_t *p, size_t len)
     h2r_stream_ref(st);
     h2r_stream_touch(st);
     /* Most chunked bodies end with no trailer field at all: HTTP/2 would have sent no trailers then. */
-    if (count && s->config->cb.on_trailers) s->config->cb.on_trailers(st, s->fields, count);
+    if (count && s->config->cb.on_trailers) s->config->cb.on_trailers(st, s->scratch->fields, count);
     if (!(st->flags & STREAM_CLOSED)) request_read(s, st);
     h2r_stream_unref(st);
     return (size_t)n;

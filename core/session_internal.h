@@ -210,6 +210,17 @@ struct h2r_session_profile {
     h2r_session_options options;
 };
 
+/*
+ * Decoded header fields of one section, valid during one callback. Made
+ * with the first section: an idle session does without it.
+ */
+struct field_scratch {
+    h2r_header *fields;
+    char *bytes;
+    size_t bytes_len, bytes_cap;
+    uint32_t cap; /* entries of fields */
+};
+
 struct h2r_http1_conn;
 
 struct h2r_session {
@@ -249,11 +260,7 @@ struct h2r_session {
     int64_t local_window;        /* connection window we granted */
     uint32_t conn_unacked_bytes; /* consumed, not yet returned */
 
-    /* decoded header fields of one section, valid during one callback */
-    uint32_t field_cap;
-    h2r_header *fields;
-    char *field_bytes;
-    size_t field_bytes_len, field_bytes_cap;
+    struct field_scratch *scratch; /* NULL until the first header section (h2r_session_scratch) */
 
     /* input: a frame that arrived in pieces; the buffer holds one of our max_frame_size, below 2^25 */
     uint8_t *rx;
@@ -286,18 +293,19 @@ struct h2r_session {
     /* goaway and shutdown */
     uint32_t goaway_last_stream_id; /* what our GOAWAY promised to process */
     uint32_t call_depth; /* engine calls in progress (h2r_session_enter), nested through callbacks */
-    uint8_t goaway_sent;
-    uint8_t goaway_received;
-    uint8_t drain_ping_pending; /* graceful close: the final GOAWAY waits for this PING's ACK */
-    uint8_t closing;            /* graceful close: done when the last stream ends */
-    uint8_t destroyed;          /* no more callbacks after on_session_close */
-    uint8_t close_notified;
-    uint8_t close_deferred; /* done inside an engine call: on_session_close when the outermost one returns */
 
-    /* bytes last, where they pack */
+    /* bytes and bits last, where they pack */
     uint8_t phase;               /* an enum session_phase */
     uint8_t preface_matched;     /* bytes of the client's preface so far, up to H2R_CLIENT_PREFACE_LEN */
     uint8_t pending_local_count; /* SETTINGS waiting for their ACK, up to PENDING_SETTINGS_MAX */
+    uint8_t goaway_sent : 1;
+    uint8_t goaway_received : 1;
+    uint8_t drain_ping_pending : 1; /* graceful close: the final GOAWAY waits for this PING's ACK */
+    uint8_t closing : 1;            /* graceful close: done when the last stream ends */
+    uint8_t destroyed : 1;          /* no more callbacks after on_session_close */
+    uint8_t close_notified : 1;
+    uint8_t
+        close_deferred : 1; /* done inside an engine call: on_session_close when the outermost one returns */
 };
 
 /* ---- session.c ---- */
@@ -309,6 +317,8 @@ h2r_session *h2r_session_create(const h2r_session_profile *profile, const h2r_se
                                 const h2r_session_callbacks *callbacks, void *user_data);
 /* The session's rarely used state, allocated on the first call; NULL if out of memory. */
 struct session_rare *h2r_session_rare(h2r_session *session);
+/* The session's header field scratch, allocated on the first call; NULL if out of memory. */
+struct field_scratch *h2r_session_scratch(h2r_session *session);
 void h2r_session_connection_error(h2r_session *session, uint32_t code, const char *reason);
 void h2r_session_count_invalid_frame(h2r_session *session);
 void h2r_session_maybe_done(h2r_session *session);

@@ -136,6 +136,7 @@ static void on_data(h2r_session *s, const struct h2r_frame_header *h, const uint
 /* Collects decoded fields into the session's scratch, checking them as they come. */
 struct field_collector {
     h2r_session *session;
+    struct field_scratch *scratch;
     struct h2r_message_check check;
     uint32_t count;
     int too_many;
@@ -159,37 +160,38 @@ static int collect_field(void *ctx, const h2r_hpack_field *f)
     struct field_collector *c = ctx;
     h2r_session *s = c->session;
     h2r_message_check_field(&c->check, f);
+    if (c->nomem) return 0;
     if (c->count == s->config->opt.max_header_list_pairs) {
         c->too_many = 1;
         return 0;
     }
-    size_t cap = s->field_cap, bytes_cap = s->field_bytes_cap;
+    struct field_scratch *fs = c->scratch;
+    size_t cap = fs->cap, bytes_cap = fs->bytes_cap;
     /* A byte to spare: the buffer exists even when every field so far is empty, so offsets have a base. */
-    if (reserve((void **)&s->fields, &cap, c->count + 1, sizeof(*s->fields)) != 0 ||
-        reserve((void **)&s->field_bytes, &bytes_cap, s->field_bytes_len + f->name_len + f->value_len + 1,
-                1) != 0) {
+    if (reserve((void **)&fs->fields, &cap, c->count + 1, sizeof(*fs->fields)) != 0 ||
+        reserve((void **)&fs->bytes, &bytes_cap, fs->bytes_len + f->name_len + f->value_len + 1, 1) != 0) {
         c->nomem = 1;
         return 0;
     }
-    s->field_cap = (uint32_t)cap;
-    s->field_bytes_cap = bytes_cap;
+    fs->cap = (uint32_t)cap;
+    fs->bytes_cap = bytes_cap;
     /* Offsets for now: the byte buffer may move; pointers are fixed once the block is done. */
-    h2r_header *out = &s->fields[c->count++];
+    h2r_header *out = &fs->fields[c->count++];
     *out = *f;
-    out->name = (const char *)(uintptr_t)s->field_bytes_len;
-    if (f->name_len) memcpy(s->field_bytes + s->field_bytes_len, f->name, f->name_len);
-    s->field_bytes_len += f->name_len;
-    out->value = (const char *)(uintptr_t)s->field_bytes_len;
-    if (f->value_len) memcpy(s->field_bytes + s->field_bytes_len, f->value, f->value_len);
-    s->field_bytes_len += f->value_len;
+    out->name = (const char *)(uintptr_t)fs->bytes_len;
+    if (f->name_len) memcpy(fs->bytes + fs->bytes_len, f->name, f->name_len);
+    fs->bytes_len += f->name_len;
+    out->value = (const char *)(uintptr_t)fs->bytes_len;
+    if (f->value_len) memcpy(fs->bytes + fs->bytes_len, f->value, f->value_len);
+    fs->bytes_len += f->value_len;
     return 0;
 }
 
-static void fix_field_pointers(h2r_session *s, uint32_t count)
+static void fix_field_pointers(struct field_scratch *fs, uint32_t count)
 {
     for (uint32_t i = 0; i != count; ++i) {
-        s->fields[i].name = s->field_bytes + (uintptr_t)s->fields[i].name;
-        s->fields[i].value = s->field_bytes + (uintptr_t)s->fields[i].value;
+        fs->fields[i].name = fs->bytes + (uintptr_t)fs->fields[i].name;
+        fs->fields[i].value = fs->bytes + (uintptr_t)fs->fields[i].value;
     }
 }
 
@@ -230,8 +232,11 @@ static int decode_block(h2r_session *s, const struct h2r_headers_info *info, str
 {
     memset(c, 0, sizeof(*c));
     c->session = s;
+    /* Without the scratch the block is still decoded, for HPACK's sake, and the fields are dropped. */
+    c->scratch = h2r_session_scratch(s);
+    c->nomem = !c->scratch;
+    if (c->scratch) c->scratch->bytes_len = 0;
     h2r_message_check_init(&c->check, kind, s->local.enable_connect_protocol);
-    s->field_bytes_len = 0;
     int rc = h2r_hpack_decode(&s->decoder, info->block, info->block_len, collect_field, c);
     *list_too_large = rc == H2R_HPACK_ERR_HEADER_LIST_TOO_LARGE;
     if (rc < 0 && !*list_too_large) {
@@ -243,7 +248,7 @@ static int decode_block(h2r_session *s, const struct h2r_headers_info *info, str
         connection_error(s, H2R_INTERNAL_ERROR, "out of memory for header fields");
         return -1;
     }
-    fix_field_pointers(s, c->count);
+    fix_field_pointers(c->scratch, c->count);
     if (!*list_too_large && !c->too_many) h2r_message_check_end(&c->check);
     return 0;
 }
@@ -309,9 +314,9 @@ static void open_stream(h2r_session *s, const struct h2r_headers_info *info, str
 {
     uint32_t id = info->stream_id;
     uint32_t count = c->count;
-    const h2r_header *authority = h2r_find_header(s->fields, count, ":authority");
-    const h2r_header *host = authority ? NULL : h2r_find_header(s->fields, count, "host");
-    const h2r_header *scheme = h2r_find_header(s->fields, count, ":scheme");
+    const h2r_header *authority = h2r_find_header(s->scratch->fields, count, ":authority");
+    const h2r_header *host = authority ? NULL : h2r_find_header(s->scratch->fields, count, "host");
+    const h2r_header *scheme = h2r_find_header(s->scratch->fields, count, ":scheme");
     if (host) authority = host;
     h2r_stream *st =
         h2r_stream_create(s, id, authority ? authority->value : NULL, authority ? authority->value_len : 0,
@@ -335,11 +340,12 @@ static void open_stream(h2r_session *s, const struct h2r_headers_info *info, str
         }
     }
     h2r_sched_attach(&s->sched, &st->sched, parent, weight, exclusive);
-    const h2r_header *priority = h2r_find_header(s->fields, count, "priority");
+    const h2r_header *priority = h2r_find_header(s->scratch->fields, count, "priority");
     if (priority) apply_priority_field(s, st, priority->value, priority->value_len);
 
     h2r_stream_ref(st);
-    if (s->config->cb.on_stream) s->config->cb.on_stream(s, st, s->fields, count, info->end_stream ? H2R_END_STREAM : 0);
+    if (s->config->cb.on_stream)
+        s->config->cb.on_stream(s, st, s->scratch->fields, count, info->end_stream ? H2R_END_STREAM : 0);
     if (info->end_stream && !(st->flags & STREAM_CLOSED)) h2r_stream_on_end_received(st);
     h2r_stream_unref(st);
 }
@@ -390,7 +396,7 @@ static void on_trailers(h2r_session *s, h2r_stream *st, const struct h2r_headers
         return stream_error(s, st, H2R_PROTOCOL_ERROR);
     h2r_stream_touch(st);
     h2r_stream_ref(st);
-    if (s->config->cb.on_trailers) s->config->cb.on_trailers(st, s->fields, c.count);
+    if (s->config->cb.on_trailers) s->config->cb.on_trailers(st, s->scratch->fields, c.count);
     if (!(st->flags & STREAM_CLOSED)) h2r_stream_on_end_received(st);
     h2r_stream_unref(st);
 }
@@ -674,7 +680,8 @@ static void on_goaway(h2r_session *s, const struct h2r_frame_header *h, const ui
             }
         }
     }
-    if (s->config->cb.on_goaway) s->config->cb.on_goaway(s, g.error_code, g.last_stream_id, g.debug_data, g.debug_len);
+    if (s->config->cb.on_goaway)
+        s->config->cb.on_goaway(s, g.error_code, g.last_stream_id, g.debug_data, g.debug_len);
 }
 
 static void on_window_update(h2r_session *s, const struct h2r_frame_header *h, const uint8_t *payload)

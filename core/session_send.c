@@ -11,6 +11,7 @@
  * "in flight" until h2r_session_sent() covers them; only then are blocks
  * recycled and application buffers released.
  */
+#include <assert.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -259,6 +260,7 @@ int h2r_inflight_reserve(h2r_session *session, size_t n)
 /* Appends an in-flight chunk; room was reserved. */
 static struct inflight *inflight_push(h2r_session *session, h2r_chunk chunk)
 {
+    assert(session->inflight_end < session->inflight_cap);
     struct inflight *rec = &session->inflight[session->inflight_end++];
     memset(rec, 0, sizeof(*rec));
     rec->chunk = chunk;
@@ -439,7 +441,17 @@ static int produce_data_frame(h2r_session *session, size_t chunk_room)
         h2r_stream_update_ready(stream);
         return 1;
     }
-    if (h2r_inflight_reserve(session, chunk_room) != 0) return 0;
+    /*
+     * Room for what this frame can take: its header (pulled with the
+     * control bytes), a slice per queued item within the chunk_room - 2
+     * slots below, and padding. Not chunk_room itself: that is a 12 KiB
+     * array, made again for every response of a connection that sends one
+     * at a time (the array goes when nothing is in flight).
+     */
+    size_t need = 2;
+    for (const struct data_item *item = stream->data_head; item && need < chunk_room; item = item->next)
+        ++need;
+    if (h2r_inflight_reserve(session, need) != 0) return 0;
     uint8_t *header = h2r_out_reserve(session, H2R_FRAME_HEADER_LEN + 1);
     if (!header) return 0;
 

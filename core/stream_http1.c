@@ -196,13 +196,14 @@ static int frame_body(h2r_session *s, h2r_stream *st, size_t room)
     int chunked = h1->framing == H1_FRAMING_CHUNKED;
     uint64_t limit = h1->framing == H1_FRAMING_LENGTH ? h1->response_left : UINT64_MAX;
     if (limit == 0) return drop_excess(st);
-    if (h2r_inflight_reserve(s, room) != 0) return 0;
-
-    size_t slots = chunked ? room - 1 : room, len = 0;
+    size_t slots = chunked ? room - 1 : room, len = 0, items = 0;
     for (struct data_item *item = st->data_head; item && slots && len < limit; item = item->next, --slots) {
         size_t rest = item->len - item->framed;
         len += rest < limit - len ? rest : (size_t)(limit - len);
+        ++items;
     }
+    /* Room for a slice per item, and for the chunk header pulled with the control bytes. */
+    if (h2r_inflight_reserve(s, items + (chunked ? 1 : 0)) != 0) return 0;
     if (chunked) {
         uint8_t *buf = h2r_out_reserve(s, 2 + H2R_HTTP1_CHUNK_HEADER_MAX);
         if (!buf) return 0;
