@@ -173,9 +173,10 @@ static void append_rx(struct peer *p, const void *data, size_t len)
 
 void peer_flush(struct peer *p)
 {
-    h2r_chunk chunks[64];
+    h2r_chunk chunks[PEER_MAX_CHUNKS];
+    size_t max = p->max_chunks && p->max_chunks <= PEER_MAX_CHUNKS ? p->max_chunks : 64;
     size_t n;
-    while ((n = h2r_session_pull(p->session, chunks, 64)) != 0) {
+    while ((n = h2r_session_pull(p->session, chunks, max)) != 0) {
         size_t budget = p->max_write ? p->max_write : SIZE_MAX, written = 0;
         for (size_t i = 0; i != n && budget; ++i) {
             size_t len = chunks[i].len < budget ? chunks[i].len : budget;

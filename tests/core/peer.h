@@ -10,6 +10,7 @@
 #include "h2r.h"
 
 #define PEER_MAX_FRAMES 4096
+#define PEER_MAX_CHUNKS 128
 
 struct peer_frame {
     struct h2r_frame_header h;
@@ -33,6 +34,7 @@ struct peer {
     uint64_t bytes_received;
     size_t open_block; /* index of a HEADERS/PUSH_PROMISE still waiting for its END_HEADERS, or SIZE_MAX */
     size_t max_write;  /* pretend the socket takes at most this much per pull (0: all) */
+    size_t max_chunks; /* chunks taken per pull, up to PEER_MAX_CHUNKS (0: 64) */
 };
 
 /* Creates the server session (options and callbacks may be NULL) and the peer's state. */

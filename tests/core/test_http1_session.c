@@ -433,6 +433,60 @@ static void test_chunked_response(void)
     app_free(&app);
 }
 
+/*
+ * More queued writes than a pull has chunks for: each piece of the body
+ * takes as many as fit, for every pull size, and the body comes out whole
+ * and in order, chunked or with a content-length.
+ */
+static void test_many_small_writes(void)
+{
+    static uint8_t body[300 * 7];
+    for (size_t i = 0; i != sizeof(body); ++i) body[i] = (uint8_t)('a' + (i * 7 + i / 13) % 26);
+    for (int with_length = 0; with_length != 2; ++with_length) {
+        for (size_t pull_max = 3; pull_max <= 64; ++pull_max) {
+            struct app app;
+            app_init(&app);
+            app.pull_max = pull_max;
+            feed(&app, "GET / HTTP/1.1\r\nHost: a\r\n\r\n");
+            h2r_stream *st = last_stream(&app.streams);
+            h2r_header length = {.name = "content-length", .name_len = 14, .value = "2100", .value_len = 4};
+            CHECK(h2r_stream_respond(st, &length, with_length ? 1 : 0, 0) == 0);
+            for (size_t i = 0; i != 300; ++i) h2r_stream_write(st, body + 7 * i, 7, NULL, NULL);
+            h2r_stream_end(st);
+            flush(&app);
+
+            /* The body after the head: as is, or the chunks' data. */
+            uint8_t got[sizeof(body)];
+            size_t len = 0;
+            int well_formed = 1;
+            const uint8_t *end = app.wire + app.wire_len;
+            const uint8_t *p = app.wire_len >= 4 ? memmem(app.wire, app.wire_len, "\r\n\r\n", 4) : NULL;
+            if (!p) well_formed = 0;
+            for (p = p ? p + 4 : end; well_formed && p != end;) {
+                size_t n = with_length ? (size_t)(end - p) : strtoul((const char *)p, NULL, 16);
+                if (!with_length) {
+                    const uint8_t *line_end = memmem(p, (size_t)(end - p), "\r\n", 2);
+                    if (!line_end) break;
+                    p = line_end + 2;
+                    if (n == 0) break;
+                }
+                if (n > (size_t)(end - p) || len + n > sizeof(got)) {
+                    well_formed = 0;
+                    break;
+                }
+                memcpy(got + len, p, n);
+                len += n;
+                p += n;
+                if (!with_length) p += end - p >= 2 ? 2 : end - p; /* the chunk's CRLF */
+            }
+            CHECK_MSG(well_formed && len == sizeof(body) && memcmp(got, body, len) == 0,
+                      "%s, pulls of %zu chunks: 300 writes come out whole and in order",
+                      with_length ? "content-length" : "chunked", pull_max);
+            app_free(&app);
+        }
+    }
+}
+
 static void test_length_response(void)
 {
     struct app app;
@@ -1531,6 +1585,7 @@ int main(void)
     test_simple_get();
     test_request_fields();
     test_chunked_response();
+    test_many_small_writes();
     test_length_response();
     test_no_body_responses();
     test_response_validation();

@@ -270,10 +270,80 @@ static void test_profile(void)
     h2r_session_profile_free(defaults);
 }
 
+/* 500 writes of 7 bytes each, distinct: more items than one pull has chunks for. */
+#define SMALL_WRITES 500
+static uint8_t small_bytes[SMALL_WRITES * 7];
+
+static void on_stream_small_writes(h2r_session *session, h2r_stream *stream, const h2r_header *headers,
+                                   size_t count, int flags)
+{
+    (void)session;
+    (void)headers;
+    (void)count;
+    (void)flags;
+    h2r_stream_respond(stream, NULL, 0, 0);
+    for (size_t i = 0; i != SMALL_WRITES; ++i) h2r_stream_write(stream, small_bytes + 7 * i, 7, NULL, NULL);
+    h2r_stream_end(stream);
+}
+
+/*
+ * A DATA frame takes a slice of each queued item, as many as the pull has
+ * chunks for, and reserves in-flight room for just those: the body comes
+ * out whole and in order, padded or not, written all at once or a few
+ * bytes at a time.
+ */
+static void test_many_small_writes(void)
+{
+    for (size_t i = 0; i != sizeof(small_bytes); ++i) small_bytes[i] = (uint8_t)(i * 31 + i / 251);
+    static const enum h2r_padding_strategy paddings[] = {H2R_PADDING_NONE, H2R_PADDING_MAX};
+    static const size_t max_writes[] = {0, 5};
+    for (size_t pi = 0; pi != 2; ++pi) {
+        for (size_t wi = 0; wi != 2 + 78; ++wi) {
+            h2r_session_options options;
+            h2r_session_options_init(&options);
+            options.padding_strategy = paddings[pi];
+            h2r_session_callbacks cb = {.on_stream = on_stream_small_writes};
+            struct peer p;
+            peer_init(&p, &options, &cb, NULL);
+            /* Then pulls of every size from 3 chunks (the least a DATA frame needs) to 80. */
+            size_t pull_max = wi < 2 ? 64 : wi + 1;
+            p.max_write = wi < 2 ? max_writes[wi] : 0;
+            peer_preface(&p, NULL, 0);
+            peer_get(&p, 1, "/", 1);
+            p.max_chunks = pull_max;
+            peer_flush(&p);
+            int ended;
+            peer_data_bytes(&p, 1, &ended);
+            uint8_t got[sizeof(small_bytes)];
+            size_t len = 0, frames = 0;
+            int in_order = 1;
+            for (size_t i = 0; i != p.frame_count; ++i) {
+                const struct peer_frame *f = &p.frames[i];
+                if (f->h.type != H2R_FRAME_DATA || f->h.stream_id != 1) continue;
+                size_t skip = (f->h.flags & H2R_FLAG_PADDED) ? 1 : 0;
+                size_t n = f->h.length - skip - (skip ? f->payload[0] : 0);
+                if (len + n > sizeof(got)) {
+                    in_order = 0;
+                    break;
+                }
+                memcpy(got + len, f->payload + skip, n);
+                len += n;
+                ++frames;
+            }
+            CHECK_MSG(
+                ended && in_order && len == sizeof(small_bytes) && memcmp(got, small_bytes, sizeof(got)) == 0,
+                "%s, pulls of %zu chunks%s: the 500 writes arrive whole and in order, in %zu DATA frames",
+                pi ? "padded" : "not padded", pull_max, wi == 1 ? ", 5 bytes a write" : "", frames);
+            peer_free(&p);
+        }
+    }
+}
+
 int main(void)
 {
     test_hello();
     test_profile();
+    test_many_small_writes();
     test_idle_stream_placeholders();
     test_timeouts();
     return check_done();
