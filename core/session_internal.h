@@ -304,8 +304,8 @@ struct h2r_session {
     uint8_t closing : 1;            /* graceful close: done when the last stream ends */
     uint8_t destroyed : 1;          /* no more callbacks after on_session_close */
     uint8_t close_notified : 1;
-    uint8_t
-        close_deferred : 1; /* done inside an engine call: on_session_close when the outermost one returns */
+    /* Done inside an engine call: on_session_close when the outermost one returns. */
+    uint8_t close_deferred : 1;
 };
 
 /* ---- session.c ---- */
