@@ -238,6 +238,20 @@ typedef struct h2r_session_options {
      * response, and on_session_error says why.
      */
     size_t http1_max_buffered_input;
+    /*
+     * HTTP/1 mode's parser limits: past them the request is answered by
+     * the session itself, and the connection closed.
+     */
+    /** Bytes in a request line, CRLF excluded (default 8192): 414. */
+    size_t http1_max_request_line;
+    /** Bytes in a request head (default 16384, Node's maxHeaderSize): 431. */
+    size_t http1_max_head_size;
+    /** Bytes in a chunked body's trailer section (default 16384): 431. */
+    size_t http1_max_trailer_size;
+    /** Bytes of chunk extensions in one body, all chunks together (default 16384): 413. */
+    size_t http1_max_chunk_ext_size;
+    /** Body bytes, by Content-Length or chunks (default UINT64_MAX, the application decides): 413. */
+    uint64_t http1_max_body_size;
 } h2r_session_options;
 
 /** Fills options with the defaults above. */

@@ -65,6 +65,13 @@ void h2r_session_options_init(h2r_session_options *o)
     o->max_control_queue_bytes = 64u << 10;
     o->stream_high_water_mark = 64u << 10;
     o->http1_max_buffered_input = 64u << 10;
+    h2r_http1_limits parser;
+    h2r_http1_limits_default(&parser);
+    o->http1_max_request_line = parser.max_request_line;
+    o->http1_max_head_size = parser.max_head_size;
+    o->http1_max_trailer_size = parser.max_trailer_size;
+    o->http1_max_chunk_ext_size = parser.max_chunk_ext_size;
+    o->http1_max_body_size = parser.max_body_size;
 }
 
 static int settings_valid(const h2r_settings *s)
@@ -78,7 +85,8 @@ static int options_valid(const h2r_session_options *o)
 {
     return settings_valid(&o->settings) && o->connection_window_size >= 65535 &&
            o->connection_window_size <= H2R_MAX_WINDOW && o->max_outstanding_pings <= 32 &&
-           o->max_header_list_pairs > 0;
+           o->max_header_list_pairs > 0 && o->http1_max_request_line > 0 && o->http1_max_head_size > 0 &&
+           o->http1_max_trailer_size > 0;
 }
 
 /*
@@ -95,6 +103,11 @@ static void config_init(struct session_config *config, const h2r_session_options
 {
     if (callbacks) config->cb = *callbacks;
     config->opt = (struct session_limits){
+        .http1 = {.max_request_line = options->http1_max_request_line,
+                  .max_head_size = options->http1_max_head_size,
+                  .max_trailer_size = options->http1_max_trailer_size,
+                  .max_chunk_ext_size = options->http1_max_chunk_ext_size,
+                  .max_body_size = options->http1_max_body_size},
         .max_session_memory = options->max_session_memory,
         .max_send_header_block_length = options->max_send_header_block_length,
         .max_control_queue_bytes = options->max_control_queue_bytes,

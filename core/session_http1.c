@@ -38,7 +38,6 @@ static h2r_session *http1_server_new(const h2r_session_profile *profile, const h
         return NULL;
     }
     s->h1->scheme = own;
-    h2r_http1_limits_default(&s->h1->limits);
     s->h1->read_state = H1_READ_HEAD;
     s->phase = PHASE_FRAMES;   /* only PHASE_CLOSED (a failed or destroyed connection) means anything here */
     s->remote.enable_push = 0; /* what makes h2r_stream_push refuse and push_allowed say no */
@@ -423,7 +422,7 @@ static void start_exchange(h2r_session *s, const h2r_http1_request *req, size_t 
         h1->read_state = H1_READ_TUNNEL;
     } else if (req->chunked) {
         h1->read_state = H1_READ_CHUNKED;
-        h2r_http1_chunked_init(&h1->chunked, &h1->limits);
+        h2r_http1_chunked_init(&h1->chunked, &s->config->opt.http1);
     } else if (req->content_length > 0) {
         h1->read_state = H1_READ_LENGTH;
         h1->body_left = (uint64_t)req->content_length;
@@ -447,7 +446,8 @@ static size_t read_head(h2r_session *s, const uint8_t *p, size_t len)
         return 0;
     }
     h2r_http1_request req;
-    int n = h2r_http1_parse_request(p, len, &s->h1->limits, &req, s->scratch->fields + PSEUDO_MAX, lines);
+    int n =
+        h2r_http1_parse_request(p, len, &s->config->opt.http1, &req, s->scratch->fields + PSEUDO_MAX, lines);
     if (n < 0) fail_parse(s, n);
     if (n <= 0) return 0;
     start_exchange(s, &req, (size_t)n);
@@ -512,7 +512,7 @@ static size_t read_trailers(h2r_session *s, const uint8_t *p, size_t len)
 {
     size_t count;
     /* The scratch is there: read_head made it, with room for max_header_list_pairs lines. */
-    int n = h2r_http1_parse_trailers(p, len, &s->h1->limits, s->scratch->fields,
+    int n = h2r_http1_parse_trailers(p, len, &s->config->opt.http1, s->scratch->fields,
                                      s->config->opt.max_header_list_pairs, &count);
     if (n < 0) fail_parse(s, n);
     if (n <= 0) return 0;

@@ -42,7 +42,6 @@ enum h1_framing {
 
 struct h2r_http1_conn {
     const char *scheme; /* "http" or "https": every request's :scheme */
-    h2r_http1_limits limits;
     enum h1_read_state read_state;
 
     /* the exchange in progress, from its request head until its stream closes */

@@ -8,6 +8,7 @@
 
 #include "frame.h"
 #include "h2r.h"
+#include "http1_parser.h"
 #include "message.h"
 #include "scheduler.h"
 
@@ -160,6 +161,7 @@ enum session_phase {
  * what only the constructor uses).
  */
 struct session_limits {
+    h2r_http1_limits http1;
     size_t max_session_memory;
     size_t max_send_header_block_length;
     size_t max_control_queue_bytes;

@@ -968,8 +968,37 @@ static void test_bad_requests(void)
                   "HTTP/1.1 431 Request Header Fields Too Large\r\n");
     free(big_field);
 
-    /* The exact bytes of one. */
+    /* The parser's limits are options: each refuses what is past it, and takes what is not. */
+    h2r_session_options_init(&options);
+    options.http1_max_request_line = 20;
+    check_refused("http1_max_request_line", "GET /twenty-one HTTP/1.1\r\nHost: a\r\n\r\n", &options,
+                  "HTTP/1.1 414 URI Too Long\r\n");
+    h2r_session_options_init(&options);
+    options.http1_max_head_size = 64;
+    char *head = repeat("GET / HTTP/1.1\r\nHost: a\r\nX: ", 'v', 40, "\r\n\r\n");
+    check_refused("http1_max_head_size", head, &options, "HTTP/1.1 431 Request Header Fields Too Large\r\n");
+    free(head);
+    h2r_session_options_init(&options);
+    options.http1_max_body_size = 10;
+    check_refused("http1_max_body_size", "POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 11\r\n\r\n", &options,
+                  "HTTP/1.1 413 Content Too Large\r\n");
+    options.http1_max_request_line = 20;
+    options.http1_max_head_size = 64;
     struct app app;
+    app_init_with(&app, &options, "http");
+    app.on_request = respond_hello;
+    feed(&app, "POST /abcde HTTP/1.1\r\nHost: a\r\nContent-Length: 10\r\n\r\n0123456789");
+    flush(&app);
+    CHECK_MSG(app.wire_len > 15 && memcmp(app.wire, "HTTP/1.1 200 OK\r\n", 17) == 0 && !app.session_errors,
+              "a request at every limit is served");
+    app_free(&app);
+    h2r_session_options_init(&options);
+    options.http1_max_head_size = 0;
+    CHECK_MSG(h2r_session_http1_server_new(&options, NULL, NULL, "http") == NULL &&
+                  h2r_session_profile_new(&options, NULL) == NULL,
+              "a limit of 0 is invalid options");
+
+    /* The exact bytes of one. */
     app_init(&app);
     feed(&app, "GET / HTTP/1.1\r\n\r\n");
     wire_is(&app,
@@ -1028,6 +1057,29 @@ static void test_bad_bodies(void)
     CHECK(app.error_code == H2R_ENHANCE_YOUR_CALM);
     app_free(&app);
 
+    /* The budgets after the head are options too: chunk extensions, and trailers. */
+    h2r_session_options options;
+    h2r_session_options_init(&options);
+    options.http1_max_chunk_ext_size = 8;
+    app_init_with(&app, &options, "http");
+    feed(&app, "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n1;ab\r\nx\r\n");
+    CHECK_MSG(!app.session_errors, "http1_max_chunk_ext_size: a few bytes of extensions pass");
+    feed(&app, "1;abcdefgh\r\n");
+    flush(&app);
+    CHECK_MSG(memcmp(app.wire, "HTTP/1.1 413 Content Too Large\r\n", 32) == 0,
+              "more than 8 in the body get 413 (%s)", escaped(app.wire, app.wire_len));
+    app_free(&app);
+    h2r_session_options_init(&options);
+    options.http1_max_trailer_size = 16;
+    app_init_with(&app, &options, "http");
+    feed(&app,
+         "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n0\r\nX-T: 0123456789\r\n\r\n");
+    flush(&app);
+    CHECK_MSG(memcmp(app.wire, "HTTP/1.1 431 Request Header Fields Too Large\r\n", 46) == 0,
+              "http1_max_trailer_size: a 19-byte trailer section gets 431 (%s)",
+              escaped(app.wire, app.wire_len));
+    app_free(&app);
+
     /* To a HEAD, the answer is a head only: its client reads no body. */
     app_init(&app);
     feed(&app, "HEAD / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n");
@@ -1038,7 +1090,6 @@ static void test_bad_bodies(void)
     app_free(&app);
 
     /* Trailers over max_header_list_size: 431, the exchange aborted. */
-    h2r_session_options options;
     h2r_session_options_init(&options);
     options.settings.max_header_list_size = 200;
     app_init_with(&app, &options, "http");
