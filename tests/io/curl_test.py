@@ -17,21 +17,8 @@ def curl(t, url, *extra):
               f"exit {result.returncode}: {result.stderr.decode('latin-1')}")
     code, version = result.stdout.decode().split()
     t.eq(version, "2", f"{url} was answered over HTTP/2")
-    with open(os.path.join(out, "head"), encoding="latin-1", newline="") as f:
-        head = f.read()
-    headers = {}
-    for line in head.split("\r\n")[1:]:
-        name, _, value = line.partition(":")
-        headers[name.strip().lower()] = value.strip()
-    body = ""
-    if os.path.exists(os.path.join(out, "body")):
-        with open(os.path.join(out, "body"), encoding="latin-1", newline="") as f:
-            body = f.read()
-    if "--head" in extra:
-        # curl --head writes the header block where the body goes: what follows it would be a body.
-        t.ok(body.startswith(head), f"{url}: curl --head wrote the headers")
-        body = body[len(head):]
-    return int(code), body, headers
+    headers, body = t.curl_output(out, extra)
+    return int(code), body.decode("latin-1"), headers
 
 
 def demo_site(t, log_path):

@@ -192,7 +192,7 @@ class Tap:
 
     def curl_output(self, out, extra):
         """What a curl run with -D OUT/head -o OUT/body wrote: (response headers with lowercase names, body
-        bytes). curl --head writes the header block where the body goes: that is taken off the body."""
+        bytes). curl --head writes the header block where the body goes: checked, and taken off the body."""
         with open(os.path.join(out, "head"), encoding="latin-1", newline="") as f:
             head = f.read()
         headers = {}
@@ -203,8 +203,9 @@ class Tap:
         if os.path.exists(os.path.join(out, "body")):
             with open(os.path.join(out, "body"), "rb") as f:
                 body = f.read()
-        if "--head" in extra and body.startswith(head.encode("latin-1")):
-            body = body[len(head):]
+        head_bytes = head.encode("latin-1")
+        if "--head" in extra and self.ok(body.startswith(head_bytes), "curl --head wrote the headers"):
+            body = body[len(head_bytes):]
         return headers, body
 
     def certificate(self, name="localhost", alt_names="DNS:localhost,IP:127.0.0.1"):
@@ -254,6 +255,17 @@ class Tap:
                       f"command: {args}\n{size} bytes so far")
             return None
         return status, size, sha.hexdigest(), stderr
+
+
+def write_random_file(path, mib):
+    """Writes mib MiB of random bytes to path, a MiB at a time: (their sha256 in hex, the last MiB)."""
+    sha = hashlib.sha256()
+    with open(path, "wb") as f:
+        for _ in range(mib):
+            piece = os.urandom(1 << 20)
+            sha.update(piece)
+            f.write(piece)
+    return sha.hexdigest(), piece
 
 
 def need_tool(name):

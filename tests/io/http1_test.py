@@ -36,7 +36,7 @@ import socket
 import ssl
 import time
 
-from h2serve_fixture import need_tool, run
+from h2serve_fixture import need_tool, run, write_random_file
 
 CURL = need_tool("curl")
 H2LOAD = need_tool("h2load")
@@ -366,13 +366,8 @@ def make_root(t):
     one = os.urandom(MiB)
     with open(os.path.join(root, "1mib.bin"), "wb") as f:
         f.write(one)
-    sha = hashlib.sha256()
-    with open(os.path.join(root, "100mib.bin"), "wb") as f:
-        for _ in range(100):
-            piece = os.urandom(MiB)
-            sha.update(piece)
-            f.write(piece)
-    files = {"1mib.bin": (MiB, hashlib.sha256(one).hexdigest()), "100mib.bin": (100 * MiB, sha.hexdigest())}
+    digest, piece = write_random_file(os.path.join(root, "100mib.bin"), 100)
+    files = {"1mib.bin": (MiB, hashlib.sha256(one).hexdigest()), "100mib.bin": (100 * MiB, digest)}
     return root, files, {"1mib.bin": one, "100mib.bin tail": piece}
 
 

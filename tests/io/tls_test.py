@@ -27,7 +27,7 @@ import subprocess
 import time
 import warnings
 
-from h2serve_fixture import SANITIZER_MARKERS, need_tool, run
+from h2serve_fixture import SANITIZER_MARKERS, need_tool, run, write_random_file
 from nghttp_test import parse_trace
 from node_test import node_checks
 
@@ -485,13 +485,7 @@ def files(t, certs):
         f.write(data)
     sizes = {"1mib.bin": MiB, "100mib.bin": 100 * MiB}
     digests = {"1mib.bin": hashlib.sha256(data).hexdigest()}
-    sha = hashlib.sha256()
-    with open(os.path.join(root, "100mib.bin"), "wb") as f:
-        for _ in range(100):
-            piece = os.urandom(MiB)
-            sha.update(piece)
-            f.write(piece)
-    digests["100mib.bin"] = sha.hexdigest()
+    digests["100mib.bin"], piece = write_random_file(os.path.join(root, "100mib.bin"), 100)
     tail = piece[-1000:]
 
     server = t.server("--root", root, *certs.args(sni=False))
