@@ -7,7 +7,7 @@
 
 #include <stddef.h>
 
-#include "h2r_compat.h"
+#include "h2ring/compat.h"
 
 /* Opens the log: a path (appended to), "-" for stdout, or NULL for none. Returns 0 or -1 with errno. */
 int h2serve_access_log_open(const char *path);

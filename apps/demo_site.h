@@ -9,7 +9,7 @@
 #ifndef H2R_APPS_DEMO_SITE_H
 #define H2R_APPS_DEMO_SITE_H
 
-#include "h2r_compat.h"
+#include "h2ring/compat.h"
 
 /* Answers a request (which has a :path) from the demo site. */
 void h2serve_demo_handle(h2r_request *req, h2r_response *res);

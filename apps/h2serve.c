@@ -10,8 +10,7 @@
 
 #include "access_log.h"
 #include "demo_site.h"
-#include "h2r_compat.h"
-#include "h2r_server.h"
+#include "h2ring/h2ring.h"
 #include "respond.h"
 #include "static_files.h"
 

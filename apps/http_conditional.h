@@ -62,7 +62,7 @@ size_t h2serve_etag(char *out, size_t cap, const struct timespec *mtime, uint64_
  * Writes t as an IMF-fixdate (§5.6.7), "Sun, 06 Nov 1994 08:49:37 GMT",
  * NUL-terminated, with English names whatever the locale. Returns its length
  * (29), or 0 if it does not fit in cap or t's year is not within 0-9999.
- * (h2r_compat.h's h2r_http_date() is the current time, cached per second,
+ * (h2ring/compat.h's h2r_http_date() is the current time, cached per second,
  * for the Date field.)
  */
 size_t h2serve_http_date_format(char *out, size_t cap, time_t t);

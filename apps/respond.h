@@ -6,7 +6,7 @@
 
 #include <stddef.h>
 
-#include "h2r_compat.h"
+#include "h2ring/compat.h"
 
 /*
  * Answers with status, content-type (may be NULL), the headers already set

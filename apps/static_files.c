@@ -11,7 +11,7 @@
 #include <unistd.h>
 
 #include "access_log.h"
-#include "h2r_file.h"
+#include "h2ring/file.h"
 #include "http_conditional.h"
 #include "http_range.h"
 #include "mime_types.h"

@@ -7,7 +7,7 @@
 #ifndef H2R_APPS_STATIC_FILES_H
 #define H2R_APPS_STATIC_FILES_H
 
-#include "h2r_compat.h"
+#include "h2ring/compat.h"
 
 /* Opens the document root; returns 0 or -1 with errno. */
 int h2serve_static_open_root(const char *dir);

@@ -18,7 +18,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "h2r.h"
+#include "h2ring/engine.h"
 
 #define H2R_FRAME_HEADER_LEN 9
 /* SETTINGS_MAX_FRAME_SIZE bounds (RFC 9113 §6.5.2). */

@@ -13,7 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "h2r_hpack.h"
+#include "h2ring/hpack.h"
 
 /* What kind of header section is being checked. */
 enum h2r_section_kind {

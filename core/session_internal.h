@@ -7,7 +7,7 @@
 #define H2R_CORE_SESSION_INTERNAL_H
 
 #include "frame.h"
-#include "h2r.h"
+#include "h2ring/engine.h"
 #include "http1_parser.h"
 #include "message.h"
 #include "scheduler.h"
@@ -206,7 +206,7 @@ struct session_config {
     struct session_limits opt;
 };
 
-/* h2r.h's profile: a config many sessions point to, and the options each of them starts from. */
+/* h2ring/engine.h's profile: a config many sessions point to, and the options each of them starts from. */
 struct h2r_session_profile {
     struct session_config config;
     h2r_session_options options;

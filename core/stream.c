@@ -544,7 +544,7 @@ int h2r_stream_send_trailers(h2r_stream *st, const h2r_header *headers, size_t c
 
 int h2r_stream_close(h2r_stream *st, uint32_t error_code)
 {
-    /* Like every call on a closed stream (see h2r.h); nothing is sent. */
+    /* Like every call on a closed stream (see h2ring/engine.h); nothing is sent. */
     if (st->flags & STREAM_CLOSED) return H2R_ERR_STREAM_CLOSED;
     st->flags |= STREAM_RESET_BY_US;
     h2r_session *s = st->session;

@@ -16,7 +16,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "h2r.h"
+#include "h2ring/engine.h"
 
 /* Prints the target's name and the message, and aborts: libFuzzer keeps the input as a finding. */
 void fuzz_fail(const char *fmt, ...) __attribute__((noreturn, format(printf, 1, 2)));

@@ -19,7 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "h2r_hpack.h"
+#include "h2ring/hpack.h"
 #include "static_table.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

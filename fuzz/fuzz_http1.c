@@ -320,20 +320,20 @@ static ssize_t chunked_body(const struct config *cfg, const uint8_t *in, size_t 
 static void check_detect(const uint8_t *data, size_t size)
 {
     static const char preface[] = "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n";
-    int result = h2r_http1_detect(data, size);
-    if (result == H2R_HTTP1_DETECT_H2 && (size < 24 || memcmp(data, preface, 24) != 0))
+    int result = h2r_detect_protocol(data, size);
+    if (result == H2R_DETECT_HTTP2 && (size < 24 || memcmp(data, preface, 24) != 0))
         FAIL("H2 without the preface");
-    if (result < H2R_HTTP1_DETECT_NEED_MORE || result > H2R_HTTP1_DETECT_INVALID) FAIL("detect: %d", result);
+    if (result < H2R_DETECT_NEED_MORE || result > H2R_DETECT_INVALID) FAIL("detect: %d", result);
     for (size_t k = 0; k < size && k <= 64; ++k) {
         uint8_t *part = copy_of(data, k);
-        int prefix = h2r_http1_detect(part, k);
+        int prefix = h2r_detect_protocol(part, k);
         free(part);
-        if (prefix != H2R_HTTP1_DETECT_NEED_MORE && prefix != result)
+        if (prefix != H2R_DETECT_NEED_MORE && prefix != result)
             FAIL("detect: %zu bytes say %d, %zu say %d", k, prefix, size, result);
     }
 
     /* What detect() refuses, the parser refuses too (it skips empty lines first, detect() does not). */
-    if (result == H2R_HTTP1_DETECT_INVALID && size && data[0] != '\r') {
+    if (result == H2R_DETECT_INVALID && size && data[0] != '\r') {
         h2r_http1_limits limits;
         h2r_http1_limits_default(&limits);
         h2r_http1_request req;

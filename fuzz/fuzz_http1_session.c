@@ -44,7 +44,7 @@
 #include <string.h>
 
 #include "fuzz_app.h"
-#include "h2r.h"
+#include "h2ring/engine.h"
 #include "http1_parser.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

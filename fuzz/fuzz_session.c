@@ -40,7 +40,7 @@
 
 #include "frame.h"
 #include "fuzz_app.h"
-#include "h2r.h"
+#include "h2ring/engine.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

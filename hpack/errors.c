@@ -1,7 +1,7 @@
 /*
  * Messages for the HPACK error codes.
  */
-#include "h2r_hpack.h"
+#include "h2ring/hpack.h"
 
 const char *h2r_hpack_strerror(int err)
 {

@@ -17,7 +17,7 @@
  * quarter) but needs a 256 KiB table, 50 KiB of it hot, where 99% of these
  * lookups hit 14 KiB.
  */
-#include "h2r_hpack.h"
+#include "h2ring/hpack.h"
 #include "huffman.h"
 #include "huffman_table.h"
 

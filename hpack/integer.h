@@ -6,7 +6,7 @@
 
 #include <stdint.h>
 
-#include "h2r_hpack.h"
+#include "h2ring/hpack.h"
 
 /* The most bytes the encoder writes for an integer (a size_t): the prefix byte and ten more. */
 #define H2R_HPACK_INTEGER_MAX_LEN 11

@@ -13,7 +13,7 @@
 #ifndef H2R_HPACK_TABLE_H
 #define H2R_HPACK_TABLE_H
 
-#include "h2r_hpack.h"
+#include "h2ring/hpack.h"
 
 /* Prepares an empty table; nothing is allocated until the first entry. */
 void h2r_hpack_table_init(struct h2r_hpack_table *table, size_t max_size);

@@ -10,7 +10,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "http1_parser.h"
 #include "io_internal.h"
 
 /* How long a finished connection waits for the peer's FIN (see conn_linger). */
@@ -77,9 +76,9 @@ static int detect_protocol(struct conn *c, const uint8_t *data, size_t len)
     c->detect = grown;
     memcpy(c->detect + c->detect_len, data, len);
     c->detect_len += len;
-    int kind = h2r_http1_detect(c->detect, c->detect_len);
-    if (kind == H2R_HTTP1_DETECT_NEED_MORE) return 1;
-    if (h2r_conn_start_session(c, kind == H2R_HTTP1_DETECT_HTTP1) != 0) {
+    int kind = h2r_detect_protocol(c->detect, c->detect_len);
+    if (kind == H2R_DETECT_NEED_MORE) return 1;
+    if (h2r_conn_start_session(c, kind == H2R_DETECT_HTTP1) != 0) {
         h2r_conn_close(c);
         return 1;
     }

@@ -1,5 +1,5 @@
 /*
- * A worker's open files (see h2r_file.h): opened, stat'ed and (when small)
+ * A worker's open files (see h2ring/file.h): opened, stat'ed and (when small)
  * read through the ring, then shared by every response of the worker that
  * asks for the same path within a second. Responses that arrive while the
  * file is being opened wait on the entry; an entry stays alive while a

@@ -1,5 +1,5 @@
 /*
- * respondWithFD / respondWithFile (h2r_file.h): a request waits for its
+ * respondWithFD / respondWithFile (h2ring/file.h): a request waits for its
  * file's open and stat (file_cache.c), then statCheck, the response
  * headers with content-length, and the body by reference: memory for a
  * small cached file, a file range for anything else.

@@ -1,5 +1,5 @@
 /*
- * The runtime's private layout: workers and connections (see h2r_server.h).
+ * The runtime's private layout: workers and connections (see h2ring/server.h).
  */
 #ifndef H2R_IO_INTERNAL_H
 #define H2R_IO_INTERNAL_H
@@ -10,8 +10,8 @@
 #include <pthread.h>
 #include <sys/uio.h>
 
-#include "h2r_file.h"
-#include "h2r_server.h"
+#include "h2ring/file.h"
+#include "h2ring/server.h"
 
 /* What a completion is for: the low bits of its user_data (objects are 8-byte aligned). */
 enum op_tag {

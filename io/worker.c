@@ -244,7 +244,7 @@ static void begin_shutdown(struct worker *w)
  * that purge reaches them, instead of waiting in the cache of an idle worker.
  * No mallctl() call anywhere: its first use builds jemalloc's statistics,
  * a quarter MiB. Weak, so that an application's own malloc_conf wins (see
- * h2r_server.h).
+ * h2ring/server.h).
  */
 __attribute__((weak)) const char *malloc_conf =
     "background_thread:true,max_background_threads:1,dirty_decay_ms:250,muzzy_decay_ms:0,tcache_max:4096";

@@ -19,7 +19,7 @@
 #include <time.h>
 #include <nghttp2/nghttp2.h>
 
-#include "h2r_hpack.h"
+#include "h2ring/hpack.h"
 #include "story.h"
 
 struct corpus {

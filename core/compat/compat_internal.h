@@ -8,7 +8,7 @@
 
 #include <stddef.h>
 
-#include "h2r_compat.h"
+#include "h2ring/compat.h"
 
 /* A header field from a name literal and a value with its length. */
 #define FIELD(n, v, vlen)                                                                                    \

@@ -5,7 +5,7 @@
  */
 #include <time.h>
 
-#include "h2r_compat.h"
+#include "h2ring/compat.h"
 
 static void put2(char *out, int value)
 {

@@ -491,18 +491,18 @@ int h2r_http1_parse_trailers(const uint8_t *buf, size_t len, const h2r_http1_lim
     return status < 0 ? status : (int)(p - buf);
 }
 
-int h2r_http1_detect(const uint8_t *buf, size_t len)
+enum h2r_detected_protocol h2r_detect_protocol(const uint8_t *buf, size_t len)
 {
     static const char preface[] = "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n";
     const size_t preface_len = sizeof(preface) - 1;
-    if (len == 0) return H2R_HTTP1_DETECT_NEED_MORE;
+    if (len == 0) return H2R_DETECT_NEED_MORE;
     if (memcmp(buf, preface, len < preface_len ? len : preface_len) == 0)
-        return len >= preface_len ? H2R_HTTP1_DETECT_H2 : H2R_HTTP1_DETECT_NEED_MORE;
+        return len >= preface_len ? H2R_DETECT_HTTP2 : H2R_DETECT_NEED_MORE;
 
-    const size_t line_cap = H2R_HTTP1_DETECT_MAX_LINE + 2;
+    const size_t line_cap = H2R_DETECT_MAX_LINE + 2;
     struct request_line line;
     int line_len = scan_request_line(buf, buf + (len < line_cap ? len : line_cap), &line);
-    if (line_len > 0) return line.major == 1 ? H2R_HTTP1_DETECT_HTTP1 : H2R_HTTP1_DETECT_INVALID;
-    if (line_len < 0) return H2R_HTTP1_DETECT_INVALID;
-    return len >= line_cap ? H2R_HTTP1_DETECT_HTTP1 : H2R_HTTP1_DETECT_NEED_MORE;
+    if (line_len > 0) return line.major == 1 ? H2R_DETECT_HTTP1 : H2R_DETECT_INVALID;
+    if (line_len < 0) return H2R_DETECT_INVALID;
+    return len >= line_cap ? H2R_DETECT_HTTP1 : H2R_DETECT_NEED_MORE;
 }

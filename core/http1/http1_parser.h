@@ -27,7 +27,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-#include "h2r.h"
+#include "h2ring/engine.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -229,37 +229,6 @@ int h2r_http1_parse_request(const uint8_t *buf, size_t len, const h2r_http1_limi
  */
 int h2r_http1_parse_trailers(const uint8_t *buf, size_t len, const h2r_http1_limits *limits,
                              h2r_header *fields, size_t field_capacity, size_t *field_count);
-
-/* ---- telling HTTP/2 from HTTP/1 on a cleartext port ---- */
-
-/** What the first bytes of a cleartext connection are. */
-enum h2r_http1_detect_result {
-    /** A prefix of the HTTP/2 preface or of an HTTP/1 request line: wait for more. */
-    H2R_HTTP1_DETECT_NEED_MORE,
-    /** The 24-byte HTTP/2 connection preface (RFC 9113 §3.4). */
-    H2R_HTTP1_DETECT_H2,
-    /** An HTTP/1 request line: method token SP target SP "HTTP/1." DIGIT CRLF. */
-    H2R_HTTP1_DETECT_HTTP1,
-    /** Neither: answer GOAWAY PROTOCOL_ERROR and close (RFC 9113 §3.4). */
-    H2R_HTTP1_DETECT_INVALID,
-};
-
-/** Bytes of a request line detect() waits for before deciding (the default max_request_line). */
-#define H2R_HTTP1_DETECT_MAX_LINE 8192
-
-/**
- * Tells which protocol a cleartext connection speaks from its first len
- * bytes. The preface is matched exactly: "PRI * HTTP/2.0\r\n\r\n" followed
- * by anything but "SM\r\n\r\n" is INVALID, never HTTP/1. No empty line is
- * skipped here: a client has no reason to open a connection with one.
- *
- * HTTP/1 is any "HTTP/1." DIGIT version, so that an HTTP/1.2 client gets
- * the HTTP/1 parser's 505 rather than a GOAWAY it cannot read; for the same
- * reason a valid prefix of a request line that reaches
- * H2R_HTTP1_DETECT_MAX_LINE bytes is HTTP/1 (the parser then answers 414 or
- * goes on, by its own limit). The target's form is the parser's to judge.
- */
-int h2r_http1_detect(const uint8_t *buf, size_t len);
 
 /* ---- chunked bodies ---- */
 

@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "h2r_hpack.h"
+#include "h2ring/hpack.h"
 #include "story.h"
 
 enum {

@@ -15,7 +15,7 @@
 #include <stdint.h>
 #include <jansson.h>
 
-#include "h2r_hpack.h"
+#include "h2ring/hpack.h"
 
 struct story_case {
     json_t *json;              /* the case object, owned by the story's document */

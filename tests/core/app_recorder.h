@@ -11,7 +11,7 @@
 
 #include <stddef.h>
 
-#include "h2r.h"
+#include "h2ring/engine.h"
 
 /* A header field from two string literals. */
 #define FIELD(n, v)                                                                                          \

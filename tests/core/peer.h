@@ -7,7 +7,7 @@
 #define H2R_TESTS_PEER_H
 
 #include "frame.h"
-#include "h2r.h"
+#include "h2ring/engine.h"
 
 #define PEER_MAX_FRAMES 4096
 #define PEER_MAX_CHUNKS 128

@@ -1,5 +1,5 @@
 /*
- * Node's compatibility API (core/compat/h2r_compat.h) against the test
+ * Node's compatibility API (include/h2ring/compat.h) against the test
  * peer: what a handler written with h2r_request/h2r_response puts on the
  * wire (status, headers, date, content-length, trailers, 1xx, pushes) and
  * the events it hears (body, trailers, drain, aborted, finish, close).
@@ -8,7 +8,7 @@
 
 #include "app_recorder.h"
 #include "check.h"
-#include "h2r_compat.h"
+#include "h2ring/compat.h"
 #include "peer.h"
 
 /* ---- fixture: a handler each test sets, and a log of events ---- */

@@ -684,7 +684,7 @@ static void test_pipelining(void)
 static int detect(const uint8_t *bytes, size_t len)
 {
     uint8_t *copy = copy_of(bytes, len);
-    int r = h2r_http1_detect(copy, len);
+    int r = h2r_detect_protocol(copy, len);
     free(copy);
     return r;
 }
@@ -692,38 +692,37 @@ static int detect(const uint8_t *bytes, size_t len)
 static void test_detect(void)
 {
     static const char preface[] = "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n";
-    CHECK(detect(S(preface)) == H2R_HTTP1_DETECT_H2);
-    CHECK(detect(S("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n\x00\x00\x12\x04")) == H2R_HTTP1_DETECT_H2);
+    CHECK(detect(S(preface)) == H2R_DETECT_HTTP2);
+    CHECK(detect(S("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n\x00\x00\x12\x04")) == H2R_DETECT_HTTP2);
     int prefixes = 1;
     for (size_t k = 0; k < sizeof(preface) - 1; ++k)
-        prefixes &= detect((const uint8_t *)preface, k) == H2R_HTTP1_DETECT_NEED_MORE;
+        prefixes &= detect((const uint8_t *)preface, k) == H2R_DETECT_NEED_MORE;
     CHECK_MSG(prefixes, "every prefix of the preface needs more");
-    CHECK(detect(S("PRI * HTTP/2.0\r\n\r\nXX")) == H2R_HTTP1_DETECT_INVALID);
-    CHECK(detect(S("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\r")) == H2R_HTTP1_DETECT_INVALID);
-    CHECK(detect(S("PRI * HTTP/2.0\r\nX")) == H2R_HTTP1_DETECT_INVALID);
-    CHECK_MSG(detect(S("PRI * HTTP/1.1\r\n")) == H2R_HTTP1_DETECT_HTTP1, "PRI as an HTTP/1 method");
+    CHECK(detect(S("PRI * HTTP/2.0\r\n\r\nXX")) == H2R_DETECT_INVALID);
+    CHECK(detect(S("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\r")) == H2R_DETECT_INVALID);
+    CHECK(detect(S("PRI * HTTP/2.0\r\nX")) == H2R_DETECT_INVALID);
+    CHECK_MSG(detect(S("PRI * HTTP/1.1\r\n")) == H2R_DETECT_HTTP1, "PRI as an HTTP/1 method");
 
     static const char line[] = "GET /index.html HTTP/1.1\r\n";
-    CHECK(detect(S(line)) == H2R_HTTP1_DETECT_HTTP1);
-    CHECK(detect(S("GET / HTTP/1.0\r\nHost: a\r\n\r\n")) == H2R_HTTP1_DETECT_HTTP1);
-    CHECK_MSG(detect(S("GET / HTTP/1.2\r\n")) == H2R_HTTP1_DETECT_HTTP1, "HTTP/1.2: the HTTP/1 parser's 505");
+    CHECK(detect(S(line)) == H2R_DETECT_HTTP1);
+    CHECK(detect(S("GET / HTTP/1.0\r\nHost: a\r\n\r\n")) == H2R_DETECT_HTTP1);
+    CHECK_MSG(detect(S("GET / HTTP/1.2\r\n")) == H2R_DETECT_HTTP1, "HTTP/1.2: the HTTP/1 parser's 505");
     prefixes = 1;
     for (size_t k = 0; k < sizeof(line) - 1; ++k)
-        prefixes &= detect((const uint8_t *)line, k) == H2R_HTTP1_DETECT_NEED_MORE;
+        prefixes &= detect((const uint8_t *)line, k) == H2R_DETECT_NEED_MORE;
     CHECK_MSG(prefixes, "every prefix of a request line needs more");
-    CHECK(detect(S("GET / HTTP/2.0\r\n")) == H2R_HTTP1_DETECT_INVALID);
-    CHECK(detect(S("GET / HTTP/1.1\n")) == H2R_HTTP1_DETECT_INVALID);
-    CHECK(detect(S("GET  / HTTP/1.1\r\n")) == H2R_HTTP1_DETECT_INVALID);
-    CHECK(detect(S("GET / HTTP/1.1 ")) == H2R_HTTP1_DETECT_INVALID);
-    CHECK(detect(S("\r\nGET / HTTP/1.1\r\n")) == H2R_HTTP1_DETECT_INVALID);
-    CHECK(detect(S("ABCDEFGHIJKLMNOPQRSTUVWXYZABCDEFG")) == H2R_HTTP1_DETECT_INVALID);
+    CHECK(detect(S("GET / HTTP/2.0\r\n")) == H2R_DETECT_INVALID);
+    CHECK(detect(S("GET / HTTP/1.1\n")) == H2R_DETECT_INVALID);
+    CHECK(detect(S("GET  / HTTP/1.1\r\n")) == H2R_DETECT_INVALID);
+    CHECK(detect(S("GET / HTTP/1.1 ")) == H2R_DETECT_INVALID);
+    CHECK(detect(S("\r\nGET / HTTP/1.1\r\n")) == H2R_DETECT_INVALID);
+    CHECK(detect(S("ABCDEFGHIJKLMNOPQRSTUVWXYZABCDEFG")) == H2R_DETECT_INVALID);
 
     static const uint8_t tls_hello[] = {0x16, 0x03, 0x01, 0x02, 0x00, 0x01, 0x00, 0x01, 0xfc, 0x03, 0x03};
-    CHECK(detect(tls_hello, sizeof(tls_hello)) == H2R_HTTP1_DETECT_INVALID);
-    CHECK(detect(tls_hello, 1) == H2R_HTTP1_DETECT_INVALID);
+    CHECK(detect(tls_hello, sizeof(tls_hello)) == H2R_DETECT_INVALID);
+    CHECK(detect(tls_hello, 1) == H2R_DETECT_INVALID);
     static const uint8_t frame[] = {0x00, 0x00, 0x12, 0x04, 0x00, 0x00, 0x00, 0x00, 0x00};
-    CHECK_MSG(detect(frame, sizeof(frame)) == H2R_HTTP1_DETECT_INVALID,
-              "a SETTINGS frame without the preface");
+    CHECK_MSG(detect(frame, sizeof(frame)) == H2R_DETECT_INVALID, "a SETTINGS frame without the preface");
 
     /* Random bytes: never HTTP/1 or H2 (the odds of a valid line are nil), mostly INVALID at once. */
     uint32_t x = 12345;
@@ -732,20 +731,20 @@ static void test_detect(void)
         uint8_t bytes[64];
         for (size_t j = 0; j < sizeof(bytes); ++j) bytes[j] = (uint8_t)((x = x * 1103515245 + 12345) >> 16);
         int r = detect(bytes, sizeof(bytes));
-        never &= r == H2R_HTTP1_DETECT_INVALID;
+        never &= r == H2R_DETECT_INVALID;
     }
     CHECK_MSG(never, "1000 random 64-byte inputs are INVALID");
 
-    CHECK(detect(NULL, 0) == H2R_HTTP1_DETECT_NEED_MORE);
+    CHECK(detect(NULL, 0) == H2R_DETECT_NEED_MORE);
 
     /* A valid start of a very long line: HTTP/1, for the parser's 414. */
-    size_t long_len = H2R_HTTP1_DETECT_MAX_LINE + 2;
+    size_t long_len = H2R_DETECT_MAX_LINE + 2;
     uint8_t *long_line = malloc(long_len);
     if (!long_line) abort();
     memcpy(long_line, "GET /", 5);
     memset(long_line + 5, 'a', long_len - 5);
-    CHECK(h2r_http1_detect(long_line, long_len - 1) == H2R_HTTP1_DETECT_NEED_MORE);
-    CHECK(h2r_http1_detect(long_line, long_len) == H2R_HTTP1_DETECT_HTTP1);
+    CHECK(h2r_detect_protocol(long_line, long_len - 1) == H2R_DETECT_NEED_MORE);
+    CHECK(h2r_detect_protocol(long_line, long_len) == H2R_DETECT_HTTP1);
     free(long_line);
 }
 

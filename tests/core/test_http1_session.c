@@ -16,7 +16,7 @@
 
 #include "app_recorder.h"
 #include "check.h"
-#include "h2r.h"
+#include "h2ring/engine.h"
 
 /* ---- fixture: the application (a log of events and a reaction per test) and the wire ---- */
 

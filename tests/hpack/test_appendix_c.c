@@ -4,7 +4,7 @@
 #include <stdlib.h>
 
 #include "check.h"
-#include "h2r_hpack.h"
+#include "h2ring/hpack.h"
 #include "integer.h"
 
 #define MAX_FIELDS 8

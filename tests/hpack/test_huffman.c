@@ -7,7 +7,7 @@
 #include <stdlib.h>
 
 #include "check.h"
-#include "h2r_hpack.h"
+#include "h2ring/hpack.h"
 #include "huffman.h"
 #include "huffman_table.h"
 #include "static_table.h"

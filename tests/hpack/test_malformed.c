@@ -7,7 +7,7 @@
 #include <stdlib.h>
 
 #include "check.h"
-#include "h2r_hpack.h"
+#include "h2ring/hpack.h"
 
 struct outcome {
     int rc;

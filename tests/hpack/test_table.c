@@ -6,7 +6,7 @@
 #include <stdlib.h>
 
 #include "check.h"
-#include "h2r_hpack.h"
+#include "h2ring/hpack.h"
 #include "table.h"
 
 /* ---- the model: a plain FIFO of copies ---- */

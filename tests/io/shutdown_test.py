@@ -1,4 +1,4 @@
-"""h2serve's shutdown (see io/h2r_server.h): the first SIGTERM drains, the second one ends the process.
+"""h2serve's shutdown (see include/h2ring/server.h): the first SIGTERM drains, the second one ends the process.
 
 Usage: shutdown_test.py H2SERVE [graceful|deadline]
   graceful  a 50 MiB download read slowly by curl survives a SIGTERM: it completes with the right sha256,

@@ -1,6 +1,6 @@
 /*
  * h2ring's server runtime: shared-nothing workers on io_uring driving the
- * sans-IO engine (h2r.h) over cleartext HTTP/2 (prior knowledge, "h2c") or
+ * sans-IO engine (h2ring/engine.h) over cleartext HTTP/2 (prior knowledge, "h2c") or
  * TLS with ALPN (io/tls.c, wolfSSL), and HTTP/1.1 on the same port when
  * allowed.
  *
@@ -17,13 +17,13 @@
  * thread even when the server is quiet: idle connections hold only their
  * own state.
  */
-#ifndef H2R_SERVER_H
-#define H2R_SERVER_H
+#ifndef H2RING_SERVER_H
+#define H2RING_SERVER_H
 
 #include <stddef.h>
 #include <stdint.h>
 
-#include "h2r.h"
+#include "h2ring/engine.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -99,7 +99,7 @@ typedef struct h2r_server_config {
      * Node's allowHTTP1: serve HTTP/1.1 too (default off, as in Node). On
      * TLS, for ALPN http/1.1 or no ALPN; in cleartext, for a connection
      * that opens with an HTTP/1.x request line instead of the HTTP/2
-     * preface. Needs session_options' HTTP/1 limits (see h2r.h).
+     * preface. Needs session_options' HTTP/1 limits (see h2ring/engine.h).
      */
     int allow_http1;
     /** A TLS handshake (or, in cleartext with allow_http1, the first request line) must be complete within

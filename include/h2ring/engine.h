@@ -20,14 +20,14 @@
  * process on peer input. A peer that breaks the protocol gets the RFC's
  * error on the wire (RST_STREAM or GOAWAY with the right code).
  */
-#ifndef H2R_H
-#define H2R_H
+#ifndef H2RING_ENGINE_H
+#define H2RING_ENGINE_H
 
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
 
-#include "h2r_hpack.h"
+#include "h2ring/hpack.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -257,6 +257,39 @@ typedef struct h2r_session_options {
 /** Fills options with the defaults above. */
 void h2r_session_options_init(h2r_session_options *options);
 
+/* ---- which protocol a cleartext connection speaks ---- */
+
+/** What the first bytes of a cleartext connection are (h2r_detect_protocol). */
+enum h2r_detected_protocol {
+    /** A prefix of the HTTP/2 preface or of an HTTP/1 request line: wait for more. */
+    H2R_DETECT_NEED_MORE,
+    /** The 24-byte HTTP/2 connection preface (RFC 9113 §3.4). */
+    H2R_DETECT_HTTP2,
+    /** An HTTP/1 request line: method token SP target SP "HTTP/1." DIGIT CRLF. */
+    H2R_DETECT_HTTP1,
+    /** Neither: an HTTP/2 session fed these bytes answers GOAWAY PROTOCOL_ERROR (RFC 9113 §3.4). */
+    H2R_DETECT_INVALID,
+};
+
+/** Bytes of a request line h2r_detect_protocol waits for before deciding (the default max_request_line). */
+#define H2R_DETECT_MAX_LINE 8192
+
+/**
+ * Tells which protocol a cleartext connection speaks from its first len
+ * bytes, for a port that serves prior-knowledge HTTP/2 and HTTP/1.1 alike;
+ * the caller then makes an HTTP/2 or HTTP/1.1 session and feeds it every
+ * byte, these included. The preface is matched exactly:
+ * "PRI * HTTP/2.0\r\n\r\n" followed by anything but "SM\r\n\r\n" is
+ * INVALID, never HTTP/1. No empty line is skipped.
+ *
+ * HTTP/1 is any "HTTP/1." DIGIT version, so that an HTTP/1.2 client gets
+ * the HTTP/1 session's 505 rather than a GOAWAY it cannot read; for the
+ * same reason a valid prefix of a request line that reaches
+ * H2R_DETECT_MAX_LINE bytes is HTTP/1 (the session then answers 414 or goes
+ * on, by its own limit). Pure: no state, no allocation.
+ */
+enum h2r_detected_protocol h2r_detect_protocol(const uint8_t *buf, size_t len);
+
 /* ---- session ---- */
 
 /**
@@ -270,7 +303,7 @@ h2r_session *h2r_session_server_new(const h2r_session_options *options,
 /**
  * Creates a server session that speaks HTTP/1.1 (RFC 9112) rather than
  * HTTP/2: for a connection whose ALPN chose http/1.1, or whose first bytes
- * are an HTTP/1 request line (h2r_http1_detect). scheme ("http" or "https")
+ * are an HTTP/1 request line (h2r_detect_protocol). scheme ("http" or "https")
  * is the :scheme of every request. Returns NULL for another scheme, invalid
  * options, or when out of memory.
  *

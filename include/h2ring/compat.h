@@ -3,7 +3,7 @@
  * one handler, on_request(req, res), per request, the way Node's
  * server.on('request') and the http module's handlers are written.
  *
- * It sits on the stream API of h2r.h and nothing else, so a handler written
+ * It sits on the stream API of h2ring/engine.h and nothing else, so a handler written
  * against it serves every protocol the engine speaks: HTTP/2 streams and
  * HTTP/1.1 exchanges alike (pushes are refused where there is no push).
  *
@@ -21,13 +21,13 @@
  * Header names given to lookups are matched regardless of case. All calls
  * are made on the thread that runs the session, as with the stream API.
  */
-#ifndef H2R_COMPAT_H
-#define H2R_COMPAT_H
+#ifndef H2RING_COMPAT_H
+#define H2RING_COMPAT_H
 
 #include <stddef.h>
 #include <stdint.h>
 
-#include "h2r.h"
+#include "h2ring/engine.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -192,7 +192,8 @@ void h2r_response_unref(h2r_response *res);
 /** Node's response.req: the request this response answers (for a pushed one, the promised request). */
 h2r_request *h2r_response_req(const h2r_response *res);
 
-/** Node's response.stream: the engine's stream, e.g. for h2r_stream_respond_with_file (io/h2r_file.h). */
+/** Node's response.stream: the engine's stream, e.g. for h2r_stream_respond_with_file
+ * (include/h2ring/file.h). */
 h2r_stream *h2r_response_stream(const h2r_response *res);
 
 /** Node's response.statusCode (default 200). */

@@ -11,8 +11,8 @@
  * copied. Encoding writes one header block into a caller-supplied buffer sized
  * with h2r_hpack_encode_bound().
  */
-#ifndef H2R_HPACK_H
-#define H2R_HPACK_H
+#ifndef H2RING_HPACK_H
+#define H2RING_HPACK_H
 
 #include <stddef.h>
 #include <stdint.h>

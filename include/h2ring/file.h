@@ -9,13 +9,13 @@
  * costs no open or stat per request, and small files are kept in memory.
  * Call these on the worker thread that owns the stream (from its callbacks).
  */
-#ifndef H2R_FILE_H
-#define H2R_FILE_H
+#ifndef H2RING_FILE_H
+#define H2RING_FILE_H
 
 #include <stdint.h>
 #include <sys/stat.h>
 
-#include "h2r.h"
+#include "h2ring/engine.h"
 
 #ifdef __cplusplus
 extern "C" {
