@@ -81,6 +81,14 @@ twin_fetches_are() { # MACHINE EXPECTED-URIS
 
 debian=http://deb.debian.org/debian/dists
 security=http://deb.debian.org/debian-security/dists
+# The Release files of bookworm, -updates and -security, and their Sources of main.
+main_sources="\
+$debian/bookworm/InRelease
+$debian/bookworm/main/source/Sources.xz
+$debian/bookworm-updates/InRelease
+$debian/bookworm-updates/main/source/Sources.xz
+$security/bookworm-security/InRelease
+$security/bookworm-security/main/source/Sources.xz"
 
 # (a) One-line sources.list only: deb lines of Debian's sites, options kept;
 # not the deb-src line (its twin is already there), a comment, nor another site.
@@ -101,14 +109,8 @@ deb-src [ arch=amd64 ] http://deb.debian.org/debian-security bookworm-security m
 LIST
 check "one-line: derives" derive "$a"
 check "one-line: the deb-src twins of Debian's deb lines" twins_are_expected "$a"
-check "one-line: apt fetches the Sources of each, nothing else" twin_fetches_are "$a" "\
-$debian/bookworm/InRelease
-$debian/bookworm/main/source/Sources.xz
-$debian/bookworm/contrib/source/Sources.xz
-$debian/bookworm-updates/InRelease
-$debian/bookworm-updates/main/source/Sources.xz
-$security/bookworm-security/InRelease
-$security/bookworm-security/main/source/Sources.xz"
+check "one-line: apt fetches the Sources of each, nothing else" twin_fetches_are "$a" "$main_sources
+$debian/bookworm/contrib/source/Sources.xz"
 
 # (b) deb822 only, as in Debian 12's cloud images, and another file with a
 # stanza of both types (lower-case keys), a disabled one, a deb-src one and
@@ -176,14 +178,8 @@ signed-by: /usr/share/keyrings/debian-archive-keyring.gpg
 SOURCES
 check "deb822: derives" derive "$b"
 check "deb822: the deb-src twins of the enabled deb stanzas of Debian's sites" twins_are_expected "$b"
-check "deb822: apt fetches the Sources of each, nothing else" twin_fetches_are "$b" "\
-$debian/bookworm/InRelease
-$debian/bookworm/main/source/Sources.xz
-$debian/bookworm/contrib/source/Sources.xz
-$debian/bookworm-updates/InRelease
-$debian/bookworm-updates/main/source/Sources.xz
-$security/bookworm-security/InRelease
-$security/bookworm-security/main/source/Sources.xz"
+check "deb822: apt fetches the Sources of each, nothing else" twin_fetches_are "$b" "$main_sources
+$debian/bookworm/contrib/source/Sources.xz"
 
 # (c) Both: a sources.list without Signed-By and the deb822 file with it, for
 # the same suites. apt takes that (Signed-By unset, then set), but not a
@@ -204,13 +200,7 @@ check "both: a one-line twin after the .sources makes apt fail" conflicts "$c"
 rm "$c/etc/sources.list.d/h2ring-deb-src.list"
 check "both: derives" derive "$c"
 check "both: the twins of each file, in apt's order" twins_are_expected "$c"
-check "both: apt reads them and fetches the Sources of each, nothing else" twin_fetches_are "$c" "\
-$debian/bookworm/InRelease
-$debian/bookworm/main/source/Sources.xz
-$debian/bookworm-updates/InRelease
-$debian/bookworm-updates/main/source/Sources.xz
-$security/bookworm-security/InRelease
-$security/bookworm-security/main/source/Sources.xz"
+check "both: apt reads them and fetches the Sources of each, nothing else" twin_fetches_are "$c" "$main_sources"
 
 # No source of Debian's sites: an error, not an empty apt.
 d=$(machine elsewhere)
