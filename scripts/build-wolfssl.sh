@@ -128,7 +128,7 @@ version=$(candidate_version)
 # shellcheck disable=SC2016 # $(...) are apt's placeholders, not the shell's
 debian_sites=$(apt-get indextargets --format '$(TARGET_OF) $(ORIGIN) $(SITE)' 2>/dev/null |
     awk '$1 == "deb" && $2 == "Debian" { sub(/\/+$/, "", $3); print $3 }' | sort -u)
-[ -n "$debian_sites" ] || die "no apt source with Origin: Debian; is /etc/apt/sources.list set up?"
+[ -n "$debian_sites" ] || die "no apt source with Origin: Debian; are apt's sources set up?"
 
 log "building wolfSSL $version from Debian's source into ${prefix#"$root"/} (a minute or two; log: ${work#"$root"/}/build.log)"
 rm -rf "$work" "$prefix"
