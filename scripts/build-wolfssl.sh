@@ -12,19 +12,25 @@
 #
 # Safe to run again: when .deps/wolfssl holds a build of the same Debian
 # version with the same flags (see the stamp file), it exits at once.
-# Needs root (or sudo) only to add a deb-src entry and run apt-get update;
-# the build itself runs as the calling user. scripts/install-deps.sh installs
-# the tools it needs (dpkg-dev, autoconf, automake, libtool, build-essential)
-# and then calls it.
+# The source comes through a private apt (scripts/deb-src-apt.sh: deb-src twins
+# of the machine's Debian sources, with their own lists, in the build folder),
+# so the machine's apt configuration is left as it is, whatever happens.
+# Needs root (or sudo) only to run apt-get update when the machine has no
+# package lists, and once to remove the deb-src files earlier versions wrote
+# (scripts/remove-old-deb-src.sh); the rest runs as the calling user.
+# scripts/install-deps.sh installs the tools it needs (dpkg-dev, autoconf,
+# automake, libtool, build-essential) and then calls it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
+scripts=$root/scripts
 
 deps=$root/.deps
 prefix=$deps/wolfssl
 work=$deps/wolfssl-build
 stamp=$prefix/h2ring-build.stamp
-srclist=/etc/apt/sources.list.d/h2ring-deb-src
+# The private apt; deleted on exit, whether the build succeeds or not.
+private_apt=$work/apt
 
 # What an HTTP/2 server needs, with the fast paths; everything else keeps
 # wolfSSL's defaults (RSA and RSA-PSS, HKDF, the session cache, hardening
@@ -94,6 +100,8 @@ mkdir -p "$deps"
 exec 9>"$deps/wolfssl.lock"
 flock 9
 
+"$scripts/remove-old-deb-src.sh"
+
 version=$(candidate_version)
 if [ -z "$version" ] && [ -f "$stamp" ]; then
     # No package lists (e.g. cleaned by an image build): trust the last build
@@ -108,108 +116,37 @@ for tool in apt-get dpkg-source autoreconf automake libtoolize make cc; do
     command -v "$tool" >/dev/null || die "$tool is missing: run scripts/install-deps.sh first"
 done
 
-# Writes deb-src twins of the deb entries that point at Debian's archive
-# (whose Release files say Origin: Debian), in the format they are written in
-# (deb822 .sources or one-line .list) and with the same mirror, suites,
-# components and Signed-By, so apt sees one consistent source per mirror.
-# Prints the names of the files whose content changed.
-write_deb_src() {
-    local sites tmp changed=()
-    # shellcheck disable=SC2016 # $(...) are apt's placeholders, not the shell's
-    sites=$(apt-get indextargets --format '$(TARGET_OF) $(ORIGIN) $(SITE)' 2>/dev/null |
-        awk '$1 == "deb" && $2 == "Debian" { sub(/\/+$/, "", $3); print $3 }' | sort -u)
-    [ -n "$sites" ] || die "no apt source with Origin: Debian; is /etc/apt/sources.list set up?"
-    tmp=$(mktemp -d)
-    # deb822: copy each enabled stanza whose Types has deb and whose URIs
-    # include a Debian site, with Types: deb-src and without comments.
-    local f
-    for f in /etc/apt/sources.list.d/*.sources; do
-        [ -f "$f" ] || continue
-        [ "$f" = "$srclist.sources" ] && continue
-        awk -v sites="$sites" '
-            BEGIN { RS = ""; FS = "\n"; n = split(sites, s, "\n"); for (i = 1; i <= n; i++) debian[s[i]] = 1 }
-            {
-                out = ""; deb = 0; site = 0; enabled = 1
-                for (i = 1; i <= NF; i++) {
-                    line = $i
-                    if (line ~ /^#/) continue
-                    key = tolower(line); sub(/:.*/, "", key)
-                    val = line; sub(/^[^:]*:[ \t]*/, "", val)
-                    if (line !~ /^[ \t]/ && key == "types") {
-                        if (val ~ /(^|[ \t])deb([ \t]|$)/) deb = 1
-                        line = "Types: deb-src"
-                    } else if (line !~ /^[ \t]/ && key == "uris") {
-                        m = split(val, u, /[ \t]+/)
-                        for (j = 1; j <= m; j++) { x = u[j]; sub(/\/+$/, "", x); if (x in debian) site = 1 }
-                    } else if (line !~ /^[ \t]/ && key == "enabled" && tolower(val) == "no") {
-                        enabled = 0
-                    }
-                    out = out line "\n"
-                }
-                if (deb && site && enabled) printf "%s\n", out
-            }' "$f" >>"$tmp/sources"
-    done
-    # One-line format: each "deb [options] URI suite components" line.
-    for f in /etc/apt/sources.list /etc/apt/sources.list.d/*.list; do
-        [ -f "$f" ] || continue
-        [ "$f" = "$srclist.list" ] && continue
-        awk -v sites="$sites" '
-            BEGIN { n = split(sites, s, "\n"); for (i = 1; i <= n; i++) debian[s[i]] = 1 }
-            $1 == "deb" {
-                k = 2
-                if ($2 ~ /^\[/) { while (k <= NF && $k !~ /\]$/) k++; k++ }
-                x = $k; sub(/\/+$/, "", x)
-                if (x in debian) { sub(/^deb/, "deb-src"); print }
-            }' "$f" >>"$tmp/list"
-    done
-    [ -s "$tmp/sources" ] || [ -s "$tmp/list" ] || { rm -rf "$tmp"; die "found no deb entry for Debian's archive"; }
-    local ext header="# Written by h2ring's scripts/build-wolfssl.sh: Debian's source packages,
-# to build wolfSSL from Debian's own source (apt-get source wolfssl)."
-    for ext in sources list; do
-        if [ -s "$tmp/$ext" ]; then
-            printf '%s\n%s' "$header" "$(cat "$tmp/$ext")" >"$tmp/$ext.new"
-            echo >>"$tmp/$ext.new"
-            if ! cmp -s "$tmp/$ext.new" "$srclist.$ext"; then
-                as_root install -m 644 "$tmp/$ext.new" "$srclist.$ext"
-                changed+=("$srclist.$ext")
-            fi
-        elif [ -e "$srclist.$ext" ]; then
-            as_root rm -f "$srclist.$ext"
-            changed+=("$srclist.$ext")
-        fi
-    done
-    rm -rf "$tmp"
-    [ ${#changed[@]} -eq 0 ] || printf '%s\n' "${changed[@]}"
-}
-
-has_source() {
-    apt-cache showsrc --only-source wolfssl 2>/dev/null | grep -qx "Version: $1"
-}
-
-if [ -z "$version" ]; then
+if [ -z "$(candidate_version)" ]; then
     log "apt has no package lists: apt-get update"
     as_root apt-get update -q
-    version=$(candidate_version)
-    [ -n "$version" ] || die "apt knows no libwolfssl-dev; is this Debian 12?"
 fi
-if ! has_source "$version"; then
-    written=$(write_deb_src)
-    [ -z "$written" ] || log "wrote $(echo "$written" | tr '\n' ' ')"
-    as_root apt-get update -q
-    has_source "$version" || die "apt has no source package wolfssl $version after adding deb-src"
-fi
+version=$(candidate_version)
+[ -n "$version" ] || die "apt knows no libwolfssl-dev; is this Debian 12?"
+
+# The mirrors of Debian's archive among the machine's sources: those whose
+# Release files say Origin: Debian.
+# shellcheck disable=SC2016 # $(...) are apt's placeholders, not the shell's
+debian_sites=$(apt-get indextargets --format '$(TARGET_OF) $(ORIGIN) $(SITE)' 2>/dev/null |
+    awk '$1 == "deb" && $2 == "Debian" { sub(/\/+$/, "", $3); print $3 }' | sort -u)
+[ -n "$debian_sites" ] || die "no apt source with Origin: Debian; are apt's sources set up?"
 
 log "building wolfSSL $version from Debian's source into ${prefix#"$root"/} (a minute or two; log: ${work#"$root"/}/build.log)"
 rm -rf "$work" "$prefix"
 mkdir -p "$work"
 cd "$work"
 buildlog=$work/build.log
+trap 'rm -rf "$private_apt"' EXIT
 build() {
-    # As root, apt's download sandbox user (_apt) cannot write here: download
-    # as root outright rather than have apt print a notice about falling back.
-    local apt_opts=()
-    [ "$(id -u)" -ne 0 ] || apt_opts=(-o APT::Sandbox::User=root)
-    apt-get "${apt_opts[@]}" source --only-source "wolfssl=$version"
+    # shellcheck disable=SC2086 # one site a word
+    "$scripts/deb-src-apt.sh" "$private_apt" $debian_sites
+    local apt_conf=$private_apt/apt.conf
+    apt-get -c "$apt_conf" update
+    if ! apt-cache -c "$apt_conf" showsrc --only-source wolfssl | grep -qx "Version: $version"; then
+        echo "apt has no source package wolfssl $version in the deb-src twins of these sources:"
+        cat "$private_apt/sources.list" "$private_apt"/sources.list.d/* 2>/dev/null
+        return 1
+    fi
+    apt-get -c "$apt_conf" source --only-source "wolfssl=$version"
     local srcdir
     srcdir=$(find . -mindepth 1 -maxdepth 1 -type d -name 'wolfssl-*' | head -n 1)
     [ -n "$srcdir" ] || { echo "apt-get source made no wolfssl-* folder"; return 1; }

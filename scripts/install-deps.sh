@@ -27,6 +27,10 @@ packages=(
     dpkg-dev autoconf automake libtool
 )
 
+# Before any apt-get: deb-src files of an earlier build-wolfssl.sh can make apt
+# refuse every command.
+"$(dirname "$0")"/remove-old-deb-src.sh
+
 missing=()
 for pkg in "${packages[@]}"; do
     status=$(dpkg-query -W -f='${db:Status-Status}' "$pkg" 2>/dev/null || true)
