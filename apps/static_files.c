@@ -171,7 +171,8 @@ static void file_error(h2r_stream *stream, int err, void *ctx)
         if (len + strlen(index) < r->name_cap) {
             strcpy(r->name + len, index);
             r->tried_index = 1;
-            return serve(r);
+            serve(r);
+            return;
         }
     }
     if (err == -EACCES || err == -EPERM)
@@ -215,10 +216,16 @@ void h2serve_static_handle(h2r_request *req, h2r_response *res)
     }
     char name[MAX_PATH];
     int name_len = decode_path(path, path_len, name, sizeof(name));
-    if (name_len < 0) return respond_error(res, 404, "not found\n");
+    if (name_len < 0) {
+        respond_error(res, 404, "not found\n");
+        return;
+    }
     size_t name_cap = (size_t)name_len + sizeof("/index.html");
     struct file_request_ctx *r = h2r_request_alloc(req, sizeof(*r) + name_cap);
-    if (!r) return (void)h2r_stream_close(h2r_response_stream(res), H2R_INTERNAL_ERROR);
+    if (!r) {
+        h2r_stream_close(h2r_response_stream(res), H2R_INTERNAL_ERROR);
+        return;
+    }
     memset(r, 0, sizeof(*r));
     memcpy(r->name, name, (size_t)name_len + 1);
     r->name_cap = name_cap;

@@ -6,6 +6,7 @@
 #ifndef H2R_TESTS_CHECK_H
 #define H2R_TESTS_CHECK_H
 
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -24,14 +25,22 @@ static inline int check_report(int ok, const char *expr, const char *file, int l
     return ok;
 }
 
+/* CHECK_MSG's line, formatted before cond is evaluated (the tests run on one thread). */
+static char check_msg_line[512];
+
+__attribute__((format(printf, 1, 2))) static inline void check_format_msg(const char *fmt, ...)
+{
+    va_list ap;
+
+    va_start(ap, fmt);
+    vsnprintf(check_msg_line, sizeof(check_msg_line), fmt, ap);
+    va_end(ap);
+}
+
 /* Evaluates to the truth of cond, so a test can stop when a precondition fails. */
 #define CHECK(cond) check_report(!!(cond), #cond, __FILE__, __LINE__)
 #define CHECK_MSG(cond, ...)                                                                                 \
-    ({                                                                                                       \
-        char check_msg_[512];                                                                                \
-        snprintf(check_msg_, sizeof(check_msg_), __VA_ARGS__);                                               \
-        check_report(!!(cond), check_msg_, __FILE__, __LINE__);                                              \
-    })
+    (check_format_msg(__VA_ARGS__), check_report(!!(cond), check_msg_line, __FILE__, __LINE__))
 #define CHECK_MEM(a, alen, b, blen) CHECK((alen) == (blen) && memcmp((a), (b), (alen)) == 0)
 
 static inline int check_done(void)

@@ -54,9 +54,10 @@ static int load_case(struct story_case *c, json_t *json, size_t pos, const char 
         return fail(err, err_size, "%s: cases[%zu]: \"seqno\" is not an integer", path, pos);
     c->seqno = seqno != NULL ? json_integer_value(seqno) : (json_int_t)pos;
 
+    /* Some implementations' stories write null for "not given". */
     table_size = json_object_get(json, "header_table_size");
     c->header_table_size = -1;
-    if (table_size != NULL) {
+    if (table_size != NULL && !json_is_null(table_size)) {
         if (!json_is_integer(table_size) || json_integer_value(table_size) < 0 ||
             json_integer_value(table_size) > UINT32_MAX)
             return fail(err, err_size,

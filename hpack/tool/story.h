@@ -20,7 +20,7 @@
 struct story_case {
     json_t *json;              /* the case object, owned by the story's document */
     json_int_t seqno;          /* as given, or the case's position when the file has none */
-    int64_t header_table_size; /* the SETTINGS value acked before this case, or -1 */
+    int64_t header_table_size; /* the SETTINGS value acked before this case, or -1 (absent or null) */
     const char *wire;          /* the hex string as given (not checked), or NULL */
     size_t wire_len;
     h2r_hpack_field *fields; /* strings point into the document */

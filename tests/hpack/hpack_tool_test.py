@@ -153,6 +153,22 @@ def errors(tool):
         ])
         expect("a lowered header_table_size requires a size update", h2r("check", path), 1,
                stdout=["decoding failed"])
+        # Other implementations' stories write null for "not given": the table keeps its size and entries.
+        path = story("size-null.json", [
+            {"header_table_size": None, "wire": custom, "headers": custom_field},
+            {"header_table_size": None, "wire": "be", "headers": custom_field},
+        ])
+        expect("check: a null header_table_size is not given", h2r("check", path), 0,
+               stdout=["2 cases, 0 failed"])
+        run = h2r("encode", path)
+        try:
+            wires = [c.get("wire") for c in json.loads(run.stdout)["cases"]]
+        except (ValueError, KeyError, AttributeError):
+            wires = None
+        # No size update (0x20-0x3f) before the first case; the second is the field now at index 62.
+        tap.check(run.returncode == 0 and wires is not None and len(wires) == 2
+                  and not wires[0].startswith(("2", "3")) and wires[1] == "be",
+                  "encode: a null header_table_size is not given", run)
 
         for name, cases, raw, why in [
             ("notjson.json", None, '{"cases": [', "notjson.json:1:"),

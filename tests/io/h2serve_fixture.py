@@ -27,7 +27,7 @@ import traceback
 # A sanitizer report on h2serve's stderr fails the test even when the process survived it (UBSan by default).
 SANITIZER_MARKERS = ("AddressSanitizer", "LeakSanitizer", "UndefinedBehaviorSanitizer", "runtime error:")
 # http:// in cleartext, https:// with --cert and --key.
-URL_LINE = re.compile(r"^h2serve listening on ((https?)://127\.0\.0\.1:(\d+)/)$")
+URL_LINE = re.compile(r"^[\w-]+ listening on ((https?)://127\.0\.0\.1:(\d+)/)$")  # h2serve or fd_server
 
 
 class Abort(Exception):
@@ -40,7 +40,7 @@ class Server:
     def __init__(self, tap, binary, args, start_timeout):
         self.tap = tap
         self.args = list(args)
-        self.label = " ".join(["h2serve"] + self.args)
+        self.label = " ".join([os.path.basename(binary)] + self.args)
         self.stderr_file = tempfile.TemporaryFile()
         self.stdout_lines = []
         self.returncode = None
@@ -207,6 +207,25 @@ class Tap:
         if "--head" in extra and self.ok(body.startswith(head_bytes), "curl --head wrote the headers"):
             body = body[len(head_bytes):]
         return headers, body
+
+    def curl(self, url, *extra, version="2"):
+        """One cleartext request with curl on a new connection, over HTTP/2 (prior knowledge) or HTTP/1.1:
+        (status, body, headers), or None if curl failed or answered over another version (the failure is
+        reported)."""
+        out = self.tmpdir()
+        flag = "--http1.1" if version == "1.1" else "--http2-prior-knowledge"
+        label = f"curl {flag} {' '.join(extra)} {url}".replace("  ", " ")
+        result = self.client([need_tool("curl"), flag, "-sS", "--max-time", "20", "-D", os.path.join(out, "head"),
+                              "-o", os.path.join(out, "body"), "-w", "%{http_code} %{http_version}", *extra, url],
+                             timeout=30)
+        if not self.ok(result.returncode == 0, f"{label} succeeds",
+                       f"exit {result.returncode}: {result.stderr.decode('latin-1')}"):
+            return None
+        code, got_version = result.stdout.decode().split()
+        if not self.eq(got_version, version, f"{label}: answered over HTTP/{version}"):
+            return None
+        headers, body = self.curl_output(out, extra)
+        return int(code), body, headers
 
     def certificate(self, name="localhost", alt_names="DNS:localhost,IP:127.0.0.1"):
         """A throwaway self-signed certificate (EC P-256) for name, made with the openssl CLI: (cert, key)
