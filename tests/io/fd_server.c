@@ -1,5 +1,5 @@
 /*
- * A file server on the public API only (h2r_server.h, h2r_file.h, h2r.h),
+ * A file server on the public API only (h2ring/server.h, h2ring/file.h, h2ring/engine.h),
  * for tests/io/fd_test.py: it opens each file itself and answers with
  * h2r_stream_respond_with_fd.
  *
@@ -8,7 +8,7 @@
  *                                           OFFSET, the options' offset and length
  *   GET /open-files                         x-open-files: how many files are open
  *
- * As h2r_file.h asks, a file stays open until its stream closes, and is
+ * As h2ring/file.h asks, a file stays open until its stream closes, and is
  * closed then, in on_stream_close: /open-files lets the test see every one
  * closed, after resets and lost connections too.
  *
@@ -22,9 +22,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "h2r.h"
-#include "h2r_file.h"
-#include "h2r_server.h"
+#include "h2ring/engine.h"
+#include "h2ring/file.h"
+#include "h2ring/server.h"
 
 /* A header from two C strings. */
 #define HEADER(n, v) ((h2r_header){.name = (n), .name_len = strlen(n), .value = (v), .value_len = strlen(v)})
