@@ -469,7 +469,10 @@ static void on_drain_ping(h2r_session *s, int err, const uint8_t payload[8], voi
 
 static void session_close(h2r_session *s)
 {
-    if (s->h1) return h2r_http1_close(s);
+    if (s->h1) {
+        h2r_http1_close(s);
+        return;
+    }
     if (s->closing) return;
     s->closing = 1;
     if (!s->goaway_sent && s->phase != PHASE_CLOSED) {

@@ -12,15 +12,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "char_table.h"
 #include "session_http1.h"
 
 /* The pseudo-header fields of a request: :method, :scheme, :authority, :path. */
 #define PSEUDO_MAX 4
 
 /* RFC 3986 §3.2.2 host and port of an absolute-form target; no '@': userinfo is cut off first. */
-static const uint8_t authority_chars[256] = {
-    ['!'] = 1, ['$' ... '.'] = 1, ['0' ... ';'] = 1, ['='] = 1, ['A' ... '['] = 1,
-    [']'] = 1, ['_'] = 1,         ['a' ... 'z'] = 1, ['~'] = 1};
+static const uint8_t authority_chars[256] = {H2R_CHAR_TABLE(H2R_CHAR_AUTHORITY)};
 
 static h2r_session *http1_server_new(const h2r_session_profile *profile, const h2r_session_options *options,
                                      const h2r_session_callbacks *callbacks, void *user_data,
@@ -391,16 +390,27 @@ static void request_read(h2r_session *s, h2r_stream *st);
 static void start_exchange(h2r_session *s, const h2r_http1_request *req, size_t head_len)
 {
     struct h2r_http1_conn *h1 = s->h1;
-    if (reserve_scratch(s, s->scratch->cap, head_len + 1) != 0) return fail(s, 500, "out of memory");
+    if (reserve_scratch(s, s->scratch->cap, head_len + 1) != 0) {
+        fail(s, 500, "out of memory");
+        return;
+    }
     ssize_t count = request_fields(s, req);
-    if (count < 0) return fail_parse(s, (int)count);
-    if (list_size(s->scratch->fields, (size_t)count) > s->local.max_header_list_size)
-        return fail(s, 431, "request header fields over the server's max_header_list_size");
+    if (count < 0) {
+        fail_parse(s, (int)count);
+        return;
+    }
+    if (list_size(s->scratch->fields, (size_t)count) > s->local.max_header_list_size) {
+        fail(s, 431, "request header fields over the server's max_header_list_size");
+        return;
+    }
     /* Ids go on as a client's would in HTTP/2; with one exchange at a time they may start again at 1. */
     uint32_t last = s->last_peer_stream_id;
     uint32_t id = last && last <= H2R_STREAM_ID_MASK - 2 ? last + 2 : 1;
     h2r_stream *st = h2r_stream_create(s, id, NULL, 0, NULL, 0);
-    if (!st) return fail(s, 500, "out of memory");
+    if (!st) {
+        fail(s, 500, "out of memory");
+        return;
+    }
     s->last_peer_stream_id = id;
     ++s->open_peer_streams;
     st->flags |= STREAM_COUNTED_OPEN | (req->minor_version ? STREAM_HTTP11 : STREAM_HTTP10);

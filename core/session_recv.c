@@ -78,16 +78,23 @@ static void on_data(h2r_session *s, const struct h2r_frame_header *h, const uint
 {
     struct h2r_data_frame d;
     uint32_t code = (uint32_t)h2r_frame_decode_data(h, payload, &d);
-    if (code) return connection_error(s, code, "malformed DATA frame");
-    if (d.flow_controlled_len > (uint64_t)s->local_window)
-        return connection_error(s, H2R_FLOW_CONTROL_ERROR, "DATA beyond the connection window");
+    if (code) {
+        connection_error(s, code, "malformed DATA frame");
+        return;
+    }
+    if (d.flow_controlled_len > (uint64_t)s->local_window) {
+        connection_error(s, H2R_FLOW_CONTROL_ERROR, "DATA beyond the connection window");
+        return;
+    }
     s->local_window -= (int64_t)d.flow_controlled_len;
 
     h2r_stream *st = h2r_stream_find(s, h->stream_id);
     if (!st) {
         int reset_by_us;
-        if (is_idle(s, h->stream_id))
-            return connection_error(s, H2R_PROTOCOL_ERROR, "DATA on an idle stream");
+        if (is_idle(s, h->stream_id)) {
+            connection_error(s, H2R_PROTOCOL_ERROR, "DATA on an idle stream");
+            return;
+        }
         consume(s, NULL, d.flow_controlled_len);
         /* Frames in flight after our RST_STREAM or GOAWAY are expected and ignored (§5.1 "closed", §6.8). */
         if (after_goaway(s, h->stream_id)) return;
@@ -99,13 +106,16 @@ static void on_data(h2r_session *s, const struct h2r_frame_header *h, const uint
         consume(s, NULL, d.flow_controlled_len);
         /* A promised stream not yet answered is reserved (local): DATA there is a connection error (§5.1). */
         if ((st->flags & (STREAM_PUSHED | STREAM_HEADERS_SENT)) == STREAM_PUSHED)
-            return connection_error(s, H2R_PROTOCOL_ERROR, "DATA on a reserved stream");
-        return stream_error(s, st, H2R_STREAM_CLOSED);
+            connection_error(s, H2R_PROTOCOL_ERROR, "DATA on a reserved stream");
+        else
+            stream_error(s, st, H2R_STREAM_CLOSED);
+        return;
     }
     /* The window may be negative after we lowered SETTINGS_INITIAL_WINDOW_SIZE (§6.9.2): compare signed. */
     if ((int64_t)d.flow_controlled_len > st->local_window) {
         consume(s, NULL, d.flow_controlled_len);
-        return stream_error(s, st, H2R_FLOW_CONTROL_ERROR);
+        stream_error(s, st, H2R_FLOW_CONTROL_ERROR);
+        return;
     }
     st->local_window -= (int64_t)d.flow_controlled_len;
     st->received_bytes += d.len;
@@ -115,7 +125,8 @@ static void on_data(h2r_session *s, const struct h2r_frame_header *h, const uint
     if (st->has_content_length &&
         (st->received_bytes > st->content_length || (end && st->received_bytes != st->content_length))) {
         consume(s, NULL, d.flow_controlled_len);
-        return stream_error(s, st, H2R_PROTOCOL_ERROR);
+        stream_error(s, st, H2R_PROTOCOL_ERROR);
+        return;
     }
     /* Empty DATA without END_STREAM does nothing but cost us work (CVE-2019-9518). */
     if (d.len == 0 && !end) {
@@ -257,7 +268,10 @@ static int decode_block(h2r_session *s, const struct h2r_headers_info *info, str
 static void refuse_too_large(h2r_session *s, uint32_t id, int request_ended)
 {
     h2r_stream *st = h2r_stream_create(s, id, NULL, 0, NULL, 0);
-    if (!st) return stream_error_no_object(s, id, H2R_REFUSED_STREAM);
+    if (!st) {
+        stream_error_no_object(s, id, H2R_REFUSED_STREAM);
+        return;
+    }
     /* The application never sees this stream, so it hears nothing of its end either. */
     st->flags |= STREAM_INTERNAL | STREAM_END_RECEIVED;
     static const h2r_header status = {.name = ":status", .name_len = 7, .value = "431", .value_len = 3};
@@ -321,7 +335,10 @@ static void open_stream(h2r_session *s, const struct h2r_headers_info *info, str
     h2r_stream *st =
         h2r_stream_create(s, id, authority ? authority->value : NULL, authority ? authority->value_len : 0,
                           scheme ? scheme->value : NULL, scheme ? scheme->value_len : 0);
-    if (!st) return stream_error_no_object(s, id, H2R_REFUSED_STREAM);
+    if (!st) {
+        stream_error_no_object(s, id, H2R_REFUSED_STREAM);
+        return;
+    }
     st->flags |= STREAM_COUNTED_OPEN | (c->check.is_head ? STREAM_IS_HEAD : 0);
     ++s->open_peer_streams;
     st->has_content_length = c->check.has_content_length;
@@ -365,22 +382,33 @@ static void on_request_headers(h2r_session *s, const struct h2r_headers_info *in
      * one that sends PINGs without reading the ACKs: the heads of bodiless
      * responses (a HEAD flood) wait in the control queue.
      */
-    if (h2r_out_control_full(s))
-        return connection_error(s, H2R_ENHANCE_YOUR_CALM, "requests while the responses go unread");
+    if (h2r_out_control_full(s)) {
+        connection_error(s, H2R_ENHANCE_YOUR_CALM, "requests while the responses go unread");
+        return;
+    }
     if (s->open_peer_streams >= s->local.max_concurrent_streams) {
         stream_error_no_object(s, id, H2R_REFUSED_STREAM);
         if (++s->rejected_streams > s->config->opt.max_session_rejected_streams)
             connection_error(s, H2R_ENHANCE_YOUR_CALM, "too many refused streams");
         return;
     }
-    if (s->control_bytes + s->queued_memory_bytes > s->config->opt.max_session_memory)
-        return stream_error_no_object(s, id, H2R_ENHANCE_YOUR_CALM);
+    if (s->control_bytes + s->queued_memory_bytes > s->config->opt.max_session_memory) {
+        stream_error_no_object(s, id, H2R_ENHANCE_YOUR_CALM);
+        return;
+    }
     /* Over maxHeaderListPairs is as much too large for us as over the list size: refused, not malformed. */
-    if (too_large || c.too_many) return refuse_too_large(s, id, info->end_stream);
-    if (c.check.error || (info->end_stream && c.check.has_content_length && c.check.content_length))
-        return stream_error_no_object(s, id, H2R_PROTOCOL_ERROR);
-    if (info->has_priority && info->priority.dependency == id)
-        return stream_error_no_object(s, id, H2R_PROTOCOL_ERROR); /* depends on itself, RFC 7540 §5.3.1 */
+    if (too_large || c.too_many) {
+        refuse_too_large(s, id, info->end_stream);
+        return;
+    }
+    if (c.check.error || (info->end_stream && c.check.has_content_length && c.check.content_length)) {
+        stream_error_no_object(s, id, H2R_PROTOCOL_ERROR);
+        return;
+    }
+    if (info->has_priority && info->priority.dependency == id) {
+        stream_error_no_object(s, id, H2R_PROTOCOL_ERROR); /* depends on itself, RFC 7540 §5.3.1 */
+        return;
+    }
     open_stream(s, info, &c);
 }
 
@@ -389,11 +417,16 @@ static void on_trailers(h2r_session *s, h2r_stream *st, const struct h2r_headers
     struct field_collector c;
     int too_large;
     if (decode_block(s, info, &c, H2R_SECTION_TRAILERS, &too_large) != 0) return;
-    if (st->flags & STREAM_END_RECEIVED) return stream_error(s, st, H2R_STREAM_CLOSED);
+    if (st->flags & STREAM_END_RECEIVED) {
+        stream_error(s, st, H2R_STREAM_CLOSED);
+        return;
+    }
     /* Trailers end the stream; a second HEADERS without END_STREAM is malformed (RFC 9113 §8.1). */
     if (!info->end_stream || too_large || c.too_many || c.check.error ||
-        (st->has_content_length && st->received_bytes != st->content_length))
-        return stream_error(s, st, H2R_PROTOCOL_ERROR);
+        (st->has_content_length && st->received_bytes != st->content_length)) {
+        stream_error(s, st, H2R_PROTOCOL_ERROR);
+        return;
+    }
     h2r_stream_touch(st);
     h2r_stream_ref(st);
     if (s->config->cb.on_trailers) s->config->cb.on_trailers(st, s->scratch->fields, c.count);
@@ -401,20 +434,31 @@ static void on_trailers(h2r_session *s, h2r_stream *st, const struct h2r_headers
     h2r_stream_unref(st);
 }
 
+static void on_gone_stream_headers(h2r_session *s, const struct h2r_headers_info *info);
+
 static void on_header_block(h2r_session *s, const struct h2r_headers_info *info)
 {
     uint32_t id = info->stream_id;
     h2r_stream *st = h2r_stream_find(s, id);
-    if (st) return on_trailers(s, st, info);
-    if (id > s->last_peer_stream_id) return on_request_headers(s, info);
+    if (st)
+        on_trailers(s, st, info);
+    else if (id > s->last_peer_stream_id)
+        on_request_headers(s, info);
+    else
+        on_gone_stream_headers(s, info);
+}
 
-    /* A stream that is gone: decode anyway, to keep HPACK in step, then decide. */
+/* A header block for a stream that is gone: decoded anyway, to keep HPACK in step, then judged. */
+static void on_gone_stream_headers(h2r_session *s, const struct h2r_headers_info *info)
+{
+    uint32_t id = info->stream_id;
     struct field_collector c;
     int too_large, reset_by_us;
     if (decode_block(s, info, &c, H2R_SECTION_TRAILERS, &too_large) != 0 || after_goaway(s, id)) return;
     if (!h2r_stream_was_closed(s, id, &reset_by_us))
-        return connection_error(s, H2R_PROTOCOL_ERROR, "HEADERS on a stream id lower than one already used");
-    if (!reset_by_us) return connection_error(s, H2R_STREAM_CLOSED, "HEADERS on a closed stream");
+        connection_error(s, H2R_PROTOCOL_ERROR, "HEADERS on a stream id lower than one already used");
+    else if (!reset_by_us)
+        connection_error(s, H2R_STREAM_CLOSED, "HEADERS on a closed stream");
 }
 
 /* The largest header block we assemble: generous for the list limit, finite against floods. */
@@ -440,10 +484,18 @@ static void on_headers(h2r_session *s, const struct h2r_frame_header *h, const u
 {
     struct h2r_headers_frame f;
     uint32_t code = (uint32_t)h2r_frame_decode_headers(h, payload, &f);
-    if (code) return connection_error(s, code, "malformed HEADERS frame");
-    if (!(h->stream_id & 1)) return connection_error(s, H2R_PROTOCOL_ERROR, "HEADERS on an even stream id");
-    if (f.block_len > max_header_block(s))
-        return connection_error(s, H2R_ENHANCE_YOUR_CALM, "header block too large");
+    if (code) {
+        connection_error(s, code, "malformed HEADERS frame");
+        return;
+    }
+    if (!(h->stream_id & 1)) {
+        connection_error(s, H2R_PROTOCOL_ERROR, "HEADERS on an even stream id");
+        return;
+    }
+    if (f.block_len > max_header_block(s)) {
+        connection_error(s, H2R_ENHANCE_YOUR_CALM, "header block too large");
+        return;
+    }
     struct h2r_headers_info info = {.stream_id = h->stream_id,
                                     .end_stream = (h->flags & H2R_FLAG_END_STREAM) != 0,
                                     .has_priority = f.has_priority,
@@ -451,14 +503,22 @@ static void on_headers(h2r_session *s, const struct h2r_frame_header *h, const u
                                     .block = f.block,
                                     .block_len = f.block_len};
     /* The whole block in one frame (the common case) is decoded where it is. */
-    if (h->flags & H2R_FLAG_END_HEADERS) return on_header_block(s, &info);
+    if (h->flags & H2R_FLAG_END_HEADERS) {
+        on_header_block(s, &info);
+        return;
+    }
 
     /* CONTINUATION frames follow: the block is assembled in the rare state. */
     struct session_rare *rare = h2r_session_rare(s);
-    if (!rare) return connection_error(s, H2R_INTERNAL_ERROR, "out of memory for a header block");
+    if (!rare) {
+        connection_error(s, H2R_INTERNAL_ERROR, "out of memory for a header block");
+        return;
+    }
     rare->hblock_len = 0;
-    if (append_fragment(rare, f.block, f.block_len) != 0)
-        return connection_error(s, H2R_INTERNAL_ERROR, "out of memory for a header block");
+    if (append_fragment(rare, f.block, f.block_len) != 0) {
+        connection_error(s, H2R_INTERNAL_ERROR, "out of memory for a header block");
+        return;
+    }
     rare->hblock_info = info;
     rare->hblock_continuations = 0;
     s->hblock_stream_id = h->stream_id;
@@ -467,17 +527,26 @@ static void on_headers(h2r_session *s, const struct h2r_frame_header *h, const u
 static void on_continuation(h2r_session *s, const struct h2r_frame_header *h, const uint8_t *payload)
 {
     uint32_t code = (uint32_t)h2r_frame_decode_continuation(h);
-    if (code) return connection_error(s, code, "malformed CONTINUATION frame");
-    if (!s->hblock_stream_id || h->stream_id != s->hblock_stream_id)
-        return connection_error(s, H2R_PROTOCOL_ERROR, "unexpected CONTINUATION frame");
+    if (code) {
+        connection_error(s, code, "malformed CONTINUATION frame");
+        return;
+    }
+    if (!s->hblock_stream_id || h->stream_id != s->hblock_stream_id) {
+        connection_error(s, H2R_PROTOCOL_ERROR, "unexpected CONTINUATION frame");
+        return;
+    }
     struct session_rare *rare = s->rare; /* allocated by the HEADERS that started the block */
     /* Bound both the frame count and the bytes: CONTINUATION floods (CVE-2024-28182). */
     if (++rare->hblock_continuations > s->config->opt.max_continuations ||
-        rare->hblock_len + h->length > max_header_block(s))
-        return connection_error(s, H2R_ENHANCE_YOUR_CALM, "too many CONTINUATION frames");
+        rare->hblock_len + h->length > max_header_block(s)) {
+        connection_error(s, H2R_ENHANCE_YOUR_CALM, "too many CONTINUATION frames");
+        return;
+    }
     if (h->length == 0 && !(h->flags & H2R_FLAG_END_HEADERS)) h2r_session_count_invalid_frame(s);
-    if (append_fragment(rare, payload, h->length) != 0)
-        return connection_error(s, H2R_INTERNAL_ERROR, "out of memory for a header block");
+    if (append_fragment(rare, payload, h->length) != 0) {
+        connection_error(s, H2R_INTERNAL_ERROR, "out of memory for a header block");
+        return;
+    }
     if (!(h->flags & H2R_FLAG_END_HEADERS)) return;
     s->hblock_stream_id = 0;
     rare->hblock_info.block = rare->hblock;
@@ -492,15 +561,21 @@ static void on_priority(h2r_session *s, const struct h2r_frame_header *h, const 
     struct h2r_priority_spec spec;
     uint32_t code = (uint32_t)h2r_frame_decode_priority(h, payload, &spec);
     /* On stream 0, a connection error; of the wrong size, a stream error (RFC 9113 §6.3). */
-    if (code && code != H2R_FRAME_SIZE_ERROR) return connection_error(s, code, "PRIORITY on stream 0");
+    if (code && code != H2R_FRAME_SIZE_ERROR) {
+        connection_error(s, code, "PRIORITY on stream 0");
+        return;
+    }
     /* Depending on itself is a stream error too (RFC 7540 §5.3.1). */
     if (!code && spec.dependency == h->stream_id) code = H2R_PROTOCOL_ERROR;
     h2r_stream *st = h2r_stream_find(s, h->stream_id);
     if (code) {
-        if (st) return stream_error(s, st, code);
+        if (st) stream_error(s, st, code);
         /* RST_STREAM MUST NOT be sent for an idle stream (§6.4): the error takes the connection (§5.4.1). */
-        if (is_idle(s, h->stream_id)) return connection_error(s, code, "bad PRIORITY on an idle stream");
-        return stream_error_no_object(s, h->stream_id, code);
+        else if (is_idle(s, h->stream_id))
+            connection_error(s, code, "bad PRIORITY on an idle stream");
+        else
+            stream_error_no_object(s, h->stream_id, code);
+        return;
     }
     /*
      * Open streams move in the tree; idle ones become placeholders that later
@@ -523,11 +598,15 @@ static void on_priority_update(h2r_session *s, const struct h2r_frame_header *h,
 {
     struct h2r_priority_update_frame f;
     uint32_t code = (uint32_t)h2r_frame_decode_priority_update(h, payload, &f);
-    if (code) return connection_error(s, code, "malformed PRIORITY_UPDATE frame");
+    if (code) {
+        connection_error(s, code, "malformed PRIORITY_UPDATE frame");
+        return;
+    }
     /* RFC 9218 §7.1: a client can only reprioritise request streams. */
-    if (f.prioritized_stream_id == 0 || !(f.prioritized_stream_id & 1))
-        return connection_error(s, H2R_PROTOCOL_ERROR,
-                                "PRIORITY_UPDATE for a stream the client cannot prioritise");
+    if (f.prioritized_stream_id == 0 || !(f.prioritized_stream_id & 1)) {
+        connection_error(s, H2R_PROTOCOL_ERROR, "PRIORITY_UPDATE for a stream the client cannot prioritise");
+        return;
+    }
     /* The peer speaks RFC 9218: schedule by urgency from now on. */
     h2r_sched_use_rfc9218(&s->sched, 1);
     h2r_stream *st = h2r_stream_find(s, f.prioritized_stream_id);
@@ -540,9 +619,14 @@ static void on_rst_stream(h2r_session *s, const struct h2r_frame_header *h, cons
 {
     uint32_t error_code;
     uint32_t code = (uint32_t)h2r_frame_decode_rst_stream(h, payload, &error_code);
-    if (code) return connection_error(s, code, "malformed RST_STREAM frame");
-    if (is_idle(s, h->stream_id))
-        return connection_error(s, H2R_PROTOCOL_ERROR, "RST_STREAM on an idle stream");
+    if (code) {
+        connection_error(s, code, "malformed RST_STREAM frame");
+        return;
+    }
+    if (is_idle(s, h->stream_id)) {
+        connection_error(s, H2R_PROTOCOL_ERROR, "RST_STREAM on an idle stream");
+        return;
+    }
     h2r_stream *st = h2r_stream_find(s, h->stream_id);
     if (!st) return;
     /* Pushes are ours to start and the client's to decline (RFC 9113 §8.4.2): never counted. */
@@ -569,7 +653,10 @@ static void apply_local_settings(h2r_session *s, const h2r_settings *n)
 
 static void on_settings_ack(h2r_session *s)
 {
-    if (!s->pending_local_count) return h2r_session_count_invalid_frame(s);
+    if (!s->pending_local_count) {
+        h2r_session_count_invalid_frame(s);
+        return;
+    }
     h2r_settings acked = s->pending_local;
     if (--s->pending_local_count) {
         /* The next oldest moves up from the rare state (send_settings put it there). */
@@ -600,9 +687,18 @@ static int apply_remote_initial_window(h2r_session *s, uint32_t value)
 static void on_settings(h2r_session *s, const struct h2r_frame_header *h, const uint8_t *payload)
 {
     uint32_t code = (uint32_t)h2r_frame_decode_settings(h, payload);
-    if (code) return connection_error(s, code, "malformed SETTINGS frame");
-    if (h->flags & H2R_FLAG_ACK) return on_settings_ack(s);
-    if (h2r_out_control_full(s)) return connection_error(s, H2R_ENHANCE_YOUR_CALM, "SETTINGS flood");
+    if (code) {
+        connection_error(s, code, "malformed SETTINGS frame");
+        return;
+    }
+    if (h->flags & H2R_FLAG_ACK) {
+        on_settings_ack(s);
+        return;
+    }
+    if (h2r_out_control_full(s)) {
+        connection_error(s, H2R_ENHANCE_YOUR_CALM, "SETTINGS flood");
+        return;
+    }
 
     for (size_t i = 0; i != h->length / 6; ++i) {
         struct h2r_setting set = h2r_frame_settings_at(payload, i);
@@ -614,9 +710,11 @@ static void on_settings(h2r_session *s, const struct h2r_frame_header *h, const 
         case H2R_SETTINGS_ENABLE_PUSH: s->remote.enable_push = set.value; break;
         case H2R_SETTINGS_MAX_CONCURRENT_STREAMS: s->remote.max_concurrent_streams = set.value; break;
         case H2R_SETTINGS_INITIAL_WINDOW_SIZE:
-            if (apply_remote_initial_window(s, set.value) != 0)
-                return connection_error(s, H2R_FLOW_CONTROL_ERROR,
-                                        "SETTINGS_INITIAL_WINDOW_SIZE overflows a window");
+            if (apply_remote_initial_window(s, set.value) != 0) {
+                connection_error(s, H2R_FLOW_CONTROL_ERROR,
+                                 "SETTINGS_INITIAL_WINDOW_SIZE overflows a window");
+                return;
+            }
             break;
         case H2R_SETTINGS_MAX_FRAME_SIZE: s->remote.max_frame_size = set.value; break;
         case H2R_SETTINGS_MAX_HEADER_LIST_SIZE: s->remote.max_header_list_size = set.value; break;
@@ -629,7 +727,10 @@ static void on_settings(h2r_session *s, const struct h2r_frame_header *h, const 
         }
     }
     uint8_t *buf = h2r_out_reserve(s, H2R_FRAME_HEADER_LEN);
-    if (!buf) return connection_error(s, H2R_INTERNAL_ERROR, "out of memory");
+    if (!buf) {
+        connection_error(s, H2R_INTERNAL_ERROR, "out of memory");
+        return;
+    }
     h2r_out_commit(s, h2r_frame_write_settings_ack(buf));
     if (s->config->cb.on_remote_settings) s->config->cb.on_remote_settings(s, &s->remote);
 }
@@ -640,7 +741,10 @@ static void on_ping(h2r_session *s, const struct h2r_frame_header *h, const uint
 {
     const uint8_t *opaque;
     uint32_t code = (uint32_t)h2r_frame_decode_ping(h, payload, &opaque);
-    if (code) return connection_error(s, code, "malformed PING frame");
+    if (code) {
+        connection_error(s, code, "malformed PING frame");
+        return;
+    }
     if (h->flags & H2R_FLAG_ACK) {
         struct session_rare *rare = s->rare;
         for (uint32_t i = 0; rare && i != rare->ping_count; ++i) {
@@ -650,12 +754,19 @@ static void on_ping(h2r_session *s, const struct h2r_frame_header *h, const uint
             if (ping.cb) ping.cb(s, 0, opaque, ping.ctx);
             return;
         }
-        return h2r_session_count_invalid_frame(s);
+        h2r_session_count_invalid_frame(s);
+        return;
     }
     /* A peer that sends PINGs without reading the ACKs is flooding us (CVE-2019-9512). */
-    if (h2r_out_control_full(s)) return connection_error(s, H2R_ENHANCE_YOUR_CALM, "PING flood");
+    if (h2r_out_control_full(s)) {
+        connection_error(s, H2R_ENHANCE_YOUR_CALM, "PING flood");
+        return;
+    }
     uint8_t *buf = h2r_out_reserve(s, 17);
-    if (!buf) return connection_error(s, H2R_INTERNAL_ERROR, "out of memory");
+    if (!buf) {
+        connection_error(s, H2R_INTERNAL_ERROR, "out of memory");
+        return;
+    }
     h2r_out_commit(s, h2r_frame_write_ping(buf, opaque, 1));
     if (s->config->cb.on_ping) s->config->cb.on_ping(s, opaque);
 }
@@ -664,7 +775,10 @@ static void on_goaway(h2r_session *s, const struct h2r_frame_header *h, const ui
 {
     struct h2r_goaway_frame g;
     uint32_t code = (uint32_t)h2r_frame_decode_goaway(h, payload, &g);
-    if (code) return connection_error(s, code, "malformed GOAWAY frame");
+    if (code) {
+        connection_error(s, code, "malformed GOAWAY frame");
+        return;
+    }
     s->goaway_received = 1;
     /* Our pushes above the peer's last stream id will not be processed (RFC 9113 §6.8). */
     if (s->buckets) {
@@ -688,23 +802,37 @@ static void on_window_update(h2r_session *s, const struct h2r_frame_header *h, c
 {
     uint32_t increment;
     uint32_t code = (uint32_t)h2r_frame_decode_window_update(h, payload, &increment);
-    if (code) return connection_error(s, code, "malformed WINDOW_UPDATE frame");
-    if (h->stream_id == 0) {
-        if (increment == 0)
-            return connection_error(s, H2R_PROTOCOL_ERROR, "WINDOW_UPDATE with a zero increment");
-        if (s->remote_window + increment > H2R_MAX_WINDOW)
-            return connection_error(s, H2R_FLOW_CONTROL_ERROR, "connection window above 2^31-1");
-        s->remote_window += increment;
-        return wake_conn_blocked(s);
+    if (code) {
+        connection_error(s, code, "malformed WINDOW_UPDATE frame");
+        return;
     }
-    if (is_idle(s, h->stream_id))
-        return connection_error(s, H2R_PROTOCOL_ERROR, "WINDOW_UPDATE on an idle stream");
+    if (h->stream_id == 0) {
+        if (increment == 0) {
+            connection_error(s, H2R_PROTOCOL_ERROR, "WINDOW_UPDATE with a zero increment");
+            return;
+        }
+        if (s->remote_window + increment > H2R_MAX_WINDOW) {
+            connection_error(s, H2R_FLOW_CONTROL_ERROR, "connection window above 2^31-1");
+            return;
+        }
+        s->remote_window += increment;
+        wake_conn_blocked(s);
+        return;
+    }
+    if (is_idle(s, h->stream_id)) {
+        connection_error(s, H2R_PROTOCOL_ERROR, "WINDOW_UPDATE on an idle stream");
+        return;
+    }
     h2r_stream *st = h2r_stream_find(s, h->stream_id);
     if (!st) return; /* closed: allowed for a while (§6.9) */
-    if (increment == 0) return stream_error(s, st, H2R_PROTOCOL_ERROR);
-    if (st->remote_window + increment > H2R_MAX_WINDOW) return stream_error(s, st, H2R_FLOW_CONTROL_ERROR);
-    st->remote_window += increment;
-    h2r_stream_update_ready(st);
+    if (increment == 0) {
+        stream_error(s, st, H2R_PROTOCOL_ERROR);
+    } else if (st->remote_window + increment > H2R_MAX_WINDOW) {
+        stream_error(s, st, H2R_FLOW_CONTROL_ERROR);
+    } else {
+        st->remote_window += increment;
+        h2r_stream_update_ready(st);
+    }
 }
 
 /* ---- dispatch ---- */
@@ -712,28 +840,33 @@ static void on_window_update(h2r_session *s, const struct h2r_frame_header *h, c
 static void on_frame(h2r_session *s, const struct h2r_frame_header *h, const uint8_t *payload)
 {
     /* A header block must not be interleaved with any other frame (RFC 9113 §6.10). */
-    if (s->hblock_stream_id && h->type != H2R_FRAME_CONTINUATION)
-        return connection_error(s, H2R_PROTOCOL_ERROR, "expected CONTINUATION");
+    if (s->hblock_stream_id && h->type != H2R_FRAME_CONTINUATION) {
+        connection_error(s, H2R_PROTOCOL_ERROR, "expected CONTINUATION");
+        return;
+    }
     if (s->phase == PHASE_SETTINGS) {
         /* §3.4: the preface ends with a SETTINGS frame. */
-        if (h->type != H2R_FRAME_SETTINGS || (h->flags & H2R_FLAG_ACK))
-            return connection_error(s, H2R_PROTOCOL_ERROR, "connection preface must end with SETTINGS");
+        if (h->type != H2R_FRAME_SETTINGS || (h->flags & H2R_FLAG_ACK)) {
+            connection_error(s, H2R_PROTOCOL_ERROR, "connection preface must end with SETTINGS");
+            return;
+        }
         s->phase = PHASE_FRAMES;
     }
     switch (h->type) {
-    case H2R_FRAME_DATA: return on_data(s, h, payload);
-    case H2R_FRAME_HEADERS: return on_headers(s, h, payload);
-    case H2R_FRAME_PRIORITY: return on_priority(s, h, payload);
-    case H2R_FRAME_RST_STREAM: return on_rst_stream(s, h, payload);
-    case H2R_FRAME_SETTINGS: return on_settings(s, h, payload);
+    case H2R_FRAME_DATA: on_data(s, h, payload); break;
+    case H2R_FRAME_HEADERS: on_headers(s, h, payload); break;
+    case H2R_FRAME_PRIORITY: on_priority(s, h, payload); break;
+    case H2R_FRAME_RST_STREAM: on_rst_stream(s, h, payload); break;
+    case H2R_FRAME_SETTINGS: on_settings(s, h, payload); break;
     case H2R_FRAME_PUSH_PROMISE:
-        return connection_error(s, H2R_PROTOCOL_ERROR, "a client cannot send PUSH_PROMISE"); /* §8.4 */
-    case H2R_FRAME_PING: return on_ping(s, h, payload);
-    case H2R_FRAME_GOAWAY: return on_goaway(s, h, payload);
-    case H2R_FRAME_WINDOW_UPDATE: return on_window_update(s, h, payload);
-    case H2R_FRAME_CONTINUATION: return on_continuation(s, h, payload);
-    case H2R_FRAME_PRIORITY_UPDATE: return on_priority_update(s, h, payload);
-    default: return; /* unknown types, and ALTSVC and ORIGIN that only clients use, are ignored (§5.5) */
+        connection_error(s, H2R_PROTOCOL_ERROR, "a client cannot send PUSH_PROMISE"); /* §8.4 */
+        break;
+    case H2R_FRAME_PING: on_ping(s, h, payload); break;
+    case H2R_FRAME_GOAWAY: on_goaway(s, h, payload); break;
+    case H2R_FRAME_WINDOW_UPDATE: on_window_update(s, h, payload); break;
+    case H2R_FRAME_CONTINUATION: on_continuation(s, h, payload); break;
+    case H2R_FRAME_PRIORITY_UPDATE: on_priority_update(s, h, payload); break;
+    default: break; /* unknown types, and ALTSVC and ORIGIN that only clients use, are ignored (§5.5) */
     }
 }
 
