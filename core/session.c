@@ -197,12 +197,6 @@ struct session_rare *h2r_session_rare(h2r_session *s)
     return s->rare;
 }
 
-struct field_scratch *h2r_session_scratch(h2r_session *s)
-{
-    if (!s->scratch) s->scratch = calloc(1, sizeof(*s->scratch));
-    return s->scratch;
-}
-
 /*
  * Sends SETTINGS as what differs from previous (what the peer has when it
  * reads them), and keeps them until their ACK.
@@ -282,11 +276,7 @@ void h2r_session_free(h2r_session *s)
     free(s->closed_ids);
     free(s->inflight);
     free(s->rx);
-    if (s->scratch) {
-        free(s->scratch->fields);
-        free(s->scratch->bytes);
-        free(s->scratch);
-    }
+    h2r_field_scratch_free(s->scratch);
     free(s);
 }
 

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "array.h"
 #include "char_table.h"
 #include "session_http1.h"
 
@@ -88,14 +89,7 @@ static int buffer_input(struct h2r_http1_conn *h1, const uint8_t *data, size_t l
         h1->in_start = 0;
         h1->in_len = kept;
     }
-    if (h1->in_cap - kept < len) {
-        size_t cap = h1->in_cap ? h1->in_cap : 4096;
-        while (cap - kept < len) cap *= 2;
-        uint8_t *grown = realloc(h1->in, cap);
-        if (!grown) return H2R_ERR_NOMEM;
-        h1->in = grown;
-        h1->in_cap = cap;
-    }
+    if (h2r_array_reserve((void **)&h1->in, &h1->in_cap, kept + len, 1, 4096) != 0) return H2R_ERR_NOMEM;
     memcpy(h1->in + kept, data, len);
     h1->in_len = kept + len;
     return 0;
@@ -243,28 +237,6 @@ static void fail_parse(h2r_session *s, int err)
 
 /* ---- request heads ---- */
 
-/* The session's scratch for header sections: field entries, and bytes for lowercased names. */
-static int reserve_scratch(h2r_session *s, size_t fields, size_t bytes)
-{
-    struct field_scratch *fs = h2r_session_scratch(s);
-    if (!fs) return H2R_ERR_NOMEM;
-    if (fs->cap < fields) {
-        h2r_header *grown = realloc(fs->fields, fields * sizeof(*grown));
-        if (!grown) return H2R_ERR_NOMEM;
-        fs->fields = grown;
-        fs->cap = (uint32_t)fields;
-    }
-    if (fs->bytes_cap < bytes) {
-        size_t cap = fs->bytes_cap * 2 > bytes ? fs->bytes_cap * 2 : bytes;
-        char *grown = realloc(fs->bytes, cap);
-        if (!grown) return H2R_ERR_NOMEM;
-        fs->bytes = grown;
-        fs->bytes_cap = cap;
-    }
-    fs->bytes_len = 0;
-    return 0;
-}
-
 /* A copy of name in lowercase (RFC 9113 §8.2.1 has them so, and applications compare them so). */
 static const char *lowercase(h2r_session *s, const char *name, size_t len)
 {
@@ -390,7 +362,8 @@ static void request_read(h2r_session *s, h2r_stream *st);
 static void start_exchange(h2r_session *s, const h2r_http1_request *req, size_t head_len)
 {
     struct h2r_http1_conn *h1 = s->h1;
-    if (reserve_scratch(s, s->scratch->cap, head_len + 1) != 0) {
+    /* Room for the names lowercased, and a byte to spare (split_absolute). */
+    if (h2r_field_scratch_reserve(s->scratch, 0, head_len + 1) != 0) {
         fail(s, 500, "out of memory");
         return;
     }
@@ -451,7 +424,8 @@ static void start_exchange(h2r_session *s, const h2r_http1_request *req, size_t 
 static size_t read_head(h2r_session *s, const uint8_t *p, size_t len)
 {
     size_t lines = s->config->opt.max_header_list_pairs;
-    if (reserve_scratch(s, PSEUDO_MAX + lines, 0) != 0) {
+    struct field_scratch *fs = h2r_field_scratch_begin(s);
+    if (!fs || h2r_field_scratch_reserve(fs, PSEUDO_MAX + lines, 0) != 0) {
         fail(s, 500, "out of memory");
         return 0;
     }
@@ -522,17 +496,18 @@ static size_t read_trailers(h2r_session *s, const uint8_t *p, size_t len)
 {
     size_t count;
     /* The scratch is there: read_head made it, with room for max_header_list_pairs lines. */
-    int n = h2r_http1_parse_trailers(p, len, &s->config->opt.http1, s->scratch->fields,
+    struct field_scratch *fs = h2r_field_scratch_begin(s);
+    int n = h2r_http1_parse_trailers(p, len, &s->config->opt.http1, fs->fields,
                                      s->config->opt.max_header_list_pairs, &count);
     if (n < 0) fail_parse(s, n);
     if (n <= 0) return 0;
-    if (reserve_scratch(s, s->scratch->cap, (size_t)n) != 0) {
+    if (h2r_field_scratch_reserve(fs, 0, (size_t)n) != 0) {
         fail(s, 500, "out of memory");
         return 0;
     }
     /* The same fields are left out as from a head: none of them can be a trailer (RFC 9110 §6.5.1). */
-    count = keep_fields(s, s->scratch->fields, s->scratch->fields, count);
-    if (list_size(s->scratch->fields, count) > s->local.max_header_list_size) {
+    count = keep_fields(s, fs->fields, fs->fields, count);
+    if (list_size(fs->fields, count) > s->local.max_header_list_size) {
         fail(s, 431, "request trailer fields over the server's max_header_list_size");
         return 0;
     }
@@ -540,7 +515,7 @@ static size_t read_trailers(h2r_session *s, const uint8_t *p, size_t len)
     h2r_stream_ref(st);
     h2r_stream_touch(st);
     /* Most chunked bodies end with no trailer field at all: HTTP/2 would have sent no trailers then. */
-    if (count && s->config->cb.on_trailers) s->config->cb.on_trailers(st, s->scratch->fields, count);
+    if (count && s->config->cb.on_trailers) s->config->cb.on_trailers(st, fs->fields, count);
     if (!(st->flags & STREAM_CLOSED)) request_read(s, st);
     h2r_stream_unref(st);
     return (size_t)n;

@@ -6,6 +6,7 @@
 #ifndef H2R_CORE_SESSION_INTERNAL_H
 #define H2R_CORE_SESSION_INTERNAL_H
 
+#include "field_scratch.h"
 #include "frame.h"
 #include "h2r.h"
 #include "http1_parser.h"
@@ -212,17 +213,6 @@ struct h2r_session_profile {
     h2r_session_options options;
 };
 
-/*
- * Decoded header fields of one section, valid during one callback. Made
- * with the first section: an idle session does without it.
- */
-struct field_scratch {
-    h2r_header *fields;
-    char *bytes;
-    size_t bytes_len, bytes_cap;
-    uint32_t cap; /* entries of fields */
-};
-
 struct h2r_http1_conn;
 
 struct h2r_session {
@@ -262,7 +252,7 @@ struct h2r_session {
     int64_t local_window;        /* connection window we granted */
     uint32_t conn_unacked_bytes; /* consumed, not yet returned */
 
-    struct field_scratch *scratch; /* NULL until the first header section (h2r_session_scratch) */
+    struct field_scratch *scratch; /* NULL until the first header section (field_scratch.h) */
 
     /* input: a frame that arrived in pieces; the buffer holds one of our max_frame_size, below 2^25 */
     uint8_t *rx;
@@ -319,8 +309,6 @@ h2r_session *h2r_session_create(const h2r_session_profile *profile, const h2r_se
                                 const h2r_session_callbacks *callbacks, void *user_data);
 /* The session's rarely used state, allocated on the first call; NULL if out of memory. */
 struct session_rare *h2r_session_rare(h2r_session *session);
-/* The session's header field scratch, allocated on the first call; NULL if out of memory. */
-struct field_scratch *h2r_session_scratch(h2r_session *session);
 void h2r_session_connection_error(h2r_session *session, uint32_t code, const char *reason);
 void h2r_session_count_invalid_frame(h2r_session *session);
 void h2r_session_maybe_done(h2r_session *session);

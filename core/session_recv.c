@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "array.h"
 #include "session_internal.h"
 
 /* ---- errors ---- */
@@ -154,18 +155,6 @@ struct field_collector {
     int nomem;
 };
 
-static int reserve(void **buf, size_t *cap, size_t need, size_t elem)
-{
-    if (need <= *cap) return 0;
-    size_t cap2 = *cap ? *cap : 16;
-    while (cap2 < need) cap2 *= 2;
-    void *grown = realloc(*buf, cap2 * elem);
-    if (!grown) return -1;
-    *buf = grown;
-    *cap = cap2;
-    return 0;
-}
-
 static int collect_field(void *ctx, const h2r_hpack_field *f)
 {
     struct field_collector *c = ctx;
@@ -177,15 +166,11 @@ static int collect_field(void *ctx, const h2r_hpack_field *f)
         return 0;
     }
     struct field_scratch *fs = c->scratch;
-    size_t cap = fs->cap, bytes_cap = fs->bytes_cap;
     /* A byte to spare: the buffer exists even when every field so far is empty, so offsets have a base. */
-    if (reserve((void **)&fs->fields, &cap, c->count + 1, sizeof(*fs->fields)) != 0 ||
-        reserve((void **)&fs->bytes, &bytes_cap, fs->bytes_len + f->name_len + f->value_len + 1, 1) != 0) {
+    if (h2r_field_scratch_reserve(fs, c->count + 1, fs->bytes_len + f->name_len + f->value_len + 1) != 0) {
         c->nomem = 1;
         return 0;
     }
-    fs->cap = (uint32_t)cap;
-    fs->bytes_cap = bytes_cap;
     /* Offsets for now: the byte buffer may move; pointers are fixed once the block is done. */
     h2r_header *out = &fs->fields[c->count++];
     *out = *f;
@@ -244,9 +229,8 @@ static int decode_block(h2r_session *s, const struct h2r_headers_info *info, str
     memset(c, 0, sizeof(*c));
     c->session = s;
     /* Without the scratch the block is still decoded, for HPACK's sake, and the fields are dropped. */
-    c->scratch = h2r_session_scratch(s);
+    c->scratch = h2r_field_scratch_begin(s);
     c->nomem = !c->scratch;
-    if (c->scratch) c->scratch->bytes_len = 0;
     h2r_message_check_init(&c->check, kind, s->local.enable_connect_protocol);
     int rc = h2r_hpack_decode(&s->decoder, info->block, info->block_len, collect_field, c);
     *list_too_large = rc == H2R_HPACK_ERR_HEADER_LIST_TOO_LARGE;
@@ -471,10 +455,9 @@ static size_t max_header_block(const h2r_session *s)
 /* Appends a fragment to the header block being assembled; 0, or -1 when out of memory. */
 static int append_fragment(struct session_rare *rare, const uint8_t *fragment, size_t len)
 {
-    size_t cap = rare->hblock_cap, need = rare->hblock_len + len;
+    size_t need = rare->hblock_len + len;
     /* At least a byte: an empty block still has an address to decode from. */
-    if (reserve((void **)&rare->hblock, &cap, need ? need : 1, 1) != 0) return -1;
-    rare->hblock_cap = cap;
+    if (h2r_array_reserve((void **)&rare->hblock, &rare->hblock_cap, need ? need : 1, 1, 16) != 0) return -1;
     if (len) memcpy(rare->hblock + rare->hblock_len, fragment, len);
     rare->hblock_len = need;
     return 0;

@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "array.h"
 #include "session_internal.h"
 
 #define MIN_BLOCK_SIZE 2048
@@ -248,12 +249,9 @@ int h2r_inflight_reserve(h2r_session *session, size_t n)
         session->inflight_end = live;
         if (session->inflight_cap - live >= n) return 0;
     }
-    size_t cap = session->inflight_cap ? session->inflight_cap : 16;
-    while (cap - session->inflight_end < n) cap *= 2;
-    struct inflight *grown = realloc(session->inflight, cap * sizeof(*grown));
-    if (!grown) return H2R_ERR_NOMEM;
-    session->inflight = grown;
-    session->inflight_cap = cap;
+    if (h2r_array_reserve((void **)&session->inflight, &session->inflight_cap, session->inflight_end + n,
+                          sizeof(*session->inflight), 16) != 0)
+        return H2R_ERR_NOMEM;
     return 0;
 }
 

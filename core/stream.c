@@ -266,7 +266,8 @@ void h2r_stream_update_ready(h2r_stream *st)
 void h2r_stream_data_framed(h2r_stream *st)
 {
     h2r_stream_update_ready(st);
-    if ((st->flags & STREAM_DRAIN_WANTED) && st->queued_bytes < st->session->config->opt.stream_high_water_mark) {
+    if ((st->flags & STREAM_DRAIN_WANTED) &&
+        st->queued_bytes < st->session->config->opt.stream_high_water_mark) {
         st->flags &= ~STREAM_DRAIN_WANTED;
         h2r_stream_ref(st);
         if (st->session->config->cb.on_drain) st->session->config->cb.on_drain(st);
