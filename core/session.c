@@ -146,8 +146,9 @@ void h2r_session_profile_free(h2r_session_profile *profile)
     free(profile);
 }
 
-h2r_session *h2r_session_create(const h2r_session_profile *profile, const h2r_session_options *options,
-                                const h2r_session_callbacks *callbacks, void *user_data)
+h2r_session *h2r_session_create(const struct h2r_protocol *proto, const h2r_session_profile *profile,
+                                const h2r_session_options *options, const h2r_session_callbacks *callbacks,
+                                void *user_data)
 {
     h2r_session *s;
     h2r_session_options defaults;
@@ -171,9 +172,8 @@ h2r_session *h2r_session_create(const h2r_session_profile *profile, const h2r_se
         s = &own->session;
         s->config = &own->config;
     }
+    s->proto = proto;
     s->user_data = user_data;
-    s->phase = PHASE_PREFACE;
-    s->next_push_id = 2;
 
     /* Until SETTINGS are acknowledged both sides run on the protocol defaults (RFC 9113 §6.5.3). */
     h2r_settings_default(&s->local);
@@ -183,18 +183,16 @@ h2r_session *h2r_session_create(const h2r_session_profile *profile, const h2r_se
     s->local.max_header_list_size = options->settings.max_header_list_size;
     s->local.max_concurrent_streams = options->settings.max_concurrent_streams;
 
-    h2r_hpack_encoder_init(&s->encoder, options->max_deflate_dynamic_table_size);
-    h2r_hpack_decoder_init(&s->decoder, H2R_HPACK_DEFAULT_TABLE_SIZE, options->settings.max_header_list_size);
     h2r_sched_init(&s->sched);
     s->remote_window = 65535;
     s->local_window = 65535;
     return s;
 }
 
-struct session_rare *h2r_session_rare(h2r_session *s)
+struct http2_state *h2r_http2_state(h2r_session *s)
 {
-    if (!s->rare) s->rare = calloc(1, sizeof(*s->rare));
-    return s->rare;
+    if (!s->h2) s->h2 = calloc(1, sizeof(*s->h2));
+    return s->h2;
 }
 
 /*
@@ -205,11 +203,11 @@ static int send_settings(h2r_session *s, const h2r_settings *settings, const h2r
 {
     if (s->pending_local_count == PENDING_SETTINGS_MAX) return H2R_ERR_INVALID_STATE;
     /* Room first: SETTINGS on the wire must be kept for their ACK. */
-    if (s->pending_local_count && !h2r_session_rare(s)) return H2R_ERR_NOMEM;
+    if (s->pending_local_count && !h2r_http2_state(s)) return H2R_ERR_NOMEM;
     int err = h2r_send_settings(s, settings, previous);
     if (err) return err;
     if (s->pending_local_count)
-        s->rare->pending_local[s->pending_local_count - 1] = *settings;
+        s->h2->pending_local[s->pending_local_count - 1] = *settings;
     else
         s->pending_local = *settings;
     ++s->pending_local_count;
@@ -220,6 +218,10 @@ static int send_settings(h2r_session *s, const h2r_settings *settings, const h2r
 static h2r_session *server_preface(h2r_session *s, const h2r_session_options *options)
 {
     if (!s) return NULL;
+    s->phase = PHASE_PREFACE;
+    s->next_push_id = 2;
+    h2r_hpack_encoder_init(&s->encoder, options->max_deflate_dynamic_table_size);
+    h2r_hpack_decoder_init(&s->decoder, H2R_HPACK_DEFAULT_TABLE_SIZE, options->settings.max_header_list_size);
     h2r_settings protocol_defaults;
     h2r_settings_default(&protocol_defaults);
     if (send_settings(s, &options->settings, &protocol_defaults) != 0 ||
@@ -232,6 +234,8 @@ static h2r_session *server_preface(h2r_session *s, const h2r_session_options *op
     return s;
 }
 
+static const struct h2r_protocol http2_server;
+
 h2r_session *h2r_session_server_new(const h2r_session_options *options,
                                     const h2r_session_callbacks *callbacks, void *user_data)
 {
@@ -240,12 +244,13 @@ h2r_session *h2r_session_server_new(const h2r_session_options *options,
         h2r_session_options_init(&defaults);
         options = &defaults;
     }
-    return server_preface(h2r_session_create(NULL, options, callbacks, user_data), options);
+    return server_preface(h2r_session_create(&http2_server, NULL, options, callbacks, user_data), options);
 }
 
 h2r_session *h2r_session_server_new_with_profile(const h2r_session_profile *profile, void *user_data)
 {
-    return server_preface(h2r_session_create(profile, NULL, NULL, user_data), &profile->options);
+    return server_preface(h2r_session_create(&http2_server, profile, NULL, NULL, user_data),
+                          &profile->options);
 }
 
 void h2r_session_free(h2r_session *s)
@@ -254,30 +259,36 @@ void h2r_session_free(h2r_session *s)
     s->destroyed = 1;
     h2r_stream_release_all(s);
     h2r_release_inflight_all(s);
-    for (uint32_t i = 0; s->rare && i != s->rare->ping_count; ++i) {
-        struct pending_ping *ping = &s->rare->pings[i];
-        if (ping->cb) ping->cb(s, H2R_ERR_SESSION_CLOSED, ping->payload, ping->ctx);
-    }
+    s->proto->free(s);
     while (s->out_head) {
         struct out_block *next = s->out_head->next;
         free(s->out_head);
         s->out_head = next;
     }
-    h2r_hpack_encoder_dispose(&s->encoder);
-    h2r_hpack_decoder_dispose(&s->decoder);
-    if (s->h1) h2r_http1_free(s);
-    if (s->rare) {
-        free(s->rare->pings);
-        free(s->rare->placeholders);
-        free(s->rare->hblock);
-        free(s->rare);
-    }
     free(s->buckets);
-    free(s->closed_ids);
     free(s->inflight);
-    free(s->rx);
     h2r_field_scratch_free(s->scratch);
     free(s);
+}
+
+/* Outstanding pings fail, and what HTTP/2 alone allocates goes. */
+static void http2_free(h2r_session *s)
+{
+    struct http2_state *h2 = s->h2;
+    for (uint32_t i = 0; h2 && i != h2->ping_count; ++i) {
+        struct pending_ping *ping = &h2->pings[i];
+        if (ping->cb) ping->cb(s, H2R_ERR_SESSION_CLOSED, ping->payload, ping->ctx);
+    }
+    h2r_hpack_encoder_dispose(&s->encoder);
+    h2r_hpack_decoder_dispose(&s->decoder);
+    if (h2) {
+        free(h2->pings);
+        free(h2->placeholders);
+        free(h2->hblock);
+        free(h2);
+    }
+    free(s->closed_ids);
+    free(s->rx);
 }
 
 void *h2r_session_user_data(const h2r_session *s)
@@ -297,8 +308,41 @@ void *h2r_session_transport(const h2r_session *s)
 
 int h2r_session_want_read(const h2r_session *s)
 {
-    if (s->h1) return h2r_http1_want_read(s);
+    return s->proto->want_read(s);
+}
+
+static int http2_want_read(const h2r_session *s)
+{
     return s->phase != PHASE_CLOSED;
+}
+
+ssize_t h2r_session_feed(h2r_session *s, const uint8_t *data, size_t len)
+{
+    h2r_session_enter(s);
+    ssize_t n = s->proto->feed(s, data, len);
+    h2r_session_leave(s);
+    return n;
+}
+
+size_t h2r_session_pull(h2r_session *s, h2r_chunk *chunks, size_t max)
+{
+    h2r_session_enter(s);
+    size_t n = s->proto->pull(s, chunks, max);
+    h2r_session_leave(s);
+    return n;
+}
+
+int h2r_session_want_write(const h2r_session *s)
+{
+    return s->proto->want_write(s);
+}
+
+int h2r_session_file_failed(h2r_session *s, size_t index)
+{
+    h2r_session_enter(s);
+    int err = s->proto->file_failed(s, index);
+    h2r_session_leave(s);
+    return err;
 }
 
 int h2r_session_is_done(const h2r_session *s)
@@ -378,7 +422,12 @@ void h2r_session_tick(h2r_session *s, uint64_t now_ms)
 
 int h2r_session_settings(h2r_session *s, const h2r_settings *settings)
 {
-    if (s->h1) return H2R_ERR_INVALID_STATE; /* HTTP/1 has no SETTINGS, nor any other control frame */
+    if (!s->proto->settings) return H2R_ERR_INVALID_STATE;
+    return s->proto->settings(s, settings);
+}
+
+static int http2_settings(h2r_session *s, const h2r_settings *settings)
+{
     if (s->phase == PHASE_CLOSED) return H2R_ERR_SESSION_CLOSED;
     if (!settings_valid(settings)) return H2R_ERR_INVALID_ARGUMENT;
     /*
@@ -388,7 +437,7 @@ int h2r_session_settings(h2r_session *s, const h2r_settings *settings)
      */
     const h2r_settings *newest = &s->local;
     if (s->pending_local_count == 1) newest = &s->pending_local;
-    if (s->pending_local_count > 1) newest = &s->rare->pending_local[s->pending_local_count - 2];
+    if (s->pending_local_count > 1) newest = &s->h2->pending_local[s->pending_local_count - 2];
     return send_settings(s, settings, newest);
 }
 
@@ -398,6 +447,11 @@ int h2r_session_pending_settings_ack(const h2r_session *s)
 }
 
 void h2r_session_settings_timeout(h2r_session *s)
+{
+    if (s->proto->settings_timeout) s->proto->settings_timeout(s);
+}
+
+static void http2_settings_timeout(h2r_session *s)
 {
     if (s->pending_local_count)
         h2r_session_connection_error(s, H2R_SETTINGS_TIMEOUT, "SETTINGS not acknowledged");
@@ -415,18 +469,23 @@ const h2r_settings *h2r_session_remote_settings(const h2r_session *s)
 
 int h2r_session_ping(h2r_session *s, const uint8_t payload[8], h2r_ping_cb cb, void *ctx)
 {
-    if (s->h1) return H2R_ERR_INVALID_STATE;
+    if (!s->proto->ping) return H2R_ERR_INVALID_STATE;
+    return s->proto->ping(s, payload, cb, ctx);
+}
+
+static int http2_ping(h2r_session *s, const uint8_t payload[8], h2r_ping_cb cb, void *ctx)
+{
     /* Still allowed after a GOAWAY: streams may still be finishing, and graceful close needs one. */
     if (s->phase == PHASE_CLOSED) return H2R_ERR_SESSION_CLOSED;
-    if ((s->rare ? s->rare->ping_count : 0) >= s->config->opt.max_outstanding_pings)
+    if ((s->h2 ? s->h2->ping_count : 0) >= s->config->opt.max_outstanding_pings)
         return H2R_ERR_TOO_MANY_PINGS;
-    struct session_rare *rare = h2r_session_rare(s);
-    if (!rare || (!rare->pings &&
-                  !(rare->pings = malloc(s->config->opt.max_outstanding_pings * sizeof(*rare->pings)))))
+    struct http2_state *h2 = h2r_http2_state(s);
+    if (!h2 ||
+        (!h2->pings && !(h2->pings = malloc(s->config->opt.max_outstanding_pings * sizeof(*h2->pings)))))
         return H2R_ERR_NOMEM;
     uint8_t *buf = h2r_out_reserve(s, 17);
     if (!buf) return H2R_ERR_NOMEM;
-    struct pending_ping *ping = &rare->pings[rare->ping_count++];
+    struct pending_ping *ping = &h2->pings[h2->ping_count++];
     memcpy(ping->payload, payload, 8);
     ping->cb = cb;
     ping->ctx = ctx;
@@ -437,7 +496,13 @@ int h2r_session_ping(h2r_session *s, const uint8_t payload[8], h2r_ping_cb cb, v
 int h2r_session_goaway(h2r_session *s, uint32_t error_code, int64_t last_stream_id, const uint8_t *data,
                        size_t len)
 {
-    if (s->h1) return H2R_ERR_INVALID_STATE;
+    if (!s->proto->goaway) return H2R_ERR_INVALID_STATE;
+    return s->proto->goaway(s, error_code, last_stream_id, data, len);
+}
+
+static int http2_goaway(h2r_session *s, uint32_t error_code, int64_t last_stream_id, const uint8_t *data,
+                        size_t len)
+{
     if (s->phase == PHASE_CLOSED) return H2R_ERR_SESSION_CLOSED;
     uint32_t last =
         last_stream_id < 0 ? s->last_peer_stream_id : (uint32_t)last_stream_id & H2R_STREAM_ID_MASK;
@@ -453,16 +518,12 @@ static void on_drain_ping(h2r_session *s, int err, const uint8_t payload[8], voi
     (void)ctx;
     s->drain_ping_pending = 0;
     if (err || s->phase == PHASE_CLOSED) return;
-    h2r_session_goaway(s, H2R_NO_ERROR, s->last_peer_stream_id, NULL, 0);
+    http2_goaway(s, H2R_NO_ERROR, s->last_peer_stream_id, NULL, 0);
     h2r_session_maybe_done(s);
 }
 
-static void session_close(h2r_session *s)
+static void http2_close(h2r_session *s)
 {
-    if (s->h1) {
-        h2r_http1_close(s);
-        return;
-    }
     if (s->closing) return;
     s->closing = 1;
     if (!s->goaway_sent && s->phase != PHASE_CLOSED) {
@@ -473,10 +534,10 @@ static void session_close(h2r_session *s)
          */
         static const uint8_t drain_payload[8] = {'h', '2', 'r', 'd', 'r', 'a', 'i', 'n'};
         h2r_send_goaway(s, H2R_STREAM_ID_MASK, H2R_NO_ERROR, NULL, 0);
-        if (h2r_session_ping(s, drain_payload, on_drain_ping, NULL) == 0)
+        if (http2_ping(s, drain_payload, on_drain_ping, NULL) == 0)
             s->drain_ping_pending = 1;
         else
-            h2r_session_goaway(s, H2R_NO_ERROR, s->last_peer_stream_id, NULL, 0);
+            http2_goaway(s, H2R_NO_ERROR, s->last_peer_stream_id, NULL, 0);
     }
     h2r_session_maybe_done(s);
 }
@@ -484,7 +545,7 @@ static void session_close(h2r_session *s)
 void h2r_session_close(h2r_session *s)
 {
     h2r_session_enter(s);
-    session_close(s);
+    s->proto->close(s);
     h2r_session_leave(s);
 }
 
@@ -492,16 +553,25 @@ void h2r_session_destroy(h2r_session *s, uint32_t error_code)
 {
     if (s->phase == PHASE_CLOSED) return;
     h2r_session_enter(s);
-    /* HTTP/1 has no GOAWAY: the connection ends after what is already queued. */
-    if (!s->h1) h2r_send_goaway(s, goaway_last_stream_id(s), error_code, NULL, 0);
+    if (s->proto->destroy) s->proto->destroy(s, error_code);
     shut_down(s);
     h2r_session_maybe_done(s);
     h2r_session_leave(s);
 }
 
+static void http2_destroy(h2r_session *s, uint32_t error_code)
+{
+    h2r_send_goaway(s, goaway_last_stream_id(s), error_code, NULL, 0);
+}
+
 int h2r_session_altsvc(h2r_session *s, uint32_t stream_id, const char *origin, const char *alt)
 {
-    if (s->h1) return H2R_ERR_INVALID_STATE;
+    if (!s->proto->altsvc) return H2R_ERR_INVALID_STATE;
+    return s->proto->altsvc(s, stream_id, origin, alt);
+}
+
+static int http2_altsvc(h2r_session *s, uint32_t stream_id, const char *origin, const char *alt)
+{
     size_t origin_len = origin ? strlen(origin) : 0, alt_len = strlen(alt);
     /* RFC 7838 §4: on stream 0 the origin is required, on a stream it must be empty. */
     if ((stream_id == 0) != (origin_len != 0) || origin_len > 0xffff || s->phase == PHASE_CLOSED)
@@ -519,7 +589,12 @@ int h2r_session_altsvc(h2r_session *s, uint32_t stream_id, const char *origin, c
 
 int h2r_session_origin(h2r_session *s, const char *const *origins, size_t count)
 {
-    if (s->h1) return H2R_ERR_INVALID_STATE;
+    if (!s->proto->origin) return H2R_ERR_INVALID_STATE;
+    return s->proto->origin(s, origins, count);
+}
+
+static int http2_origin(h2r_session *s, const char *const *origins, size_t count)
+{
     if (s->phase == PHASE_CLOSED) return H2R_ERR_SESSION_CLOSED;
     size_t payload = 0;
     for (size_t i = 0; i != count; ++i) {
@@ -544,17 +619,42 @@ int h2r_session_origin(h2r_session *s, const char *const *origins, size_t count)
 
 void h2r_session_get_state(const h2r_session *s, h2r_session_state *st)
 {
+    *st = (h2r_session_state){.last_proc_stream_id = s->last_peer_stream_id,
+                              .open_streams = s->stream_count,
+                              .outbound_queue_size = s->control_bytes + s->queued_data_bytes};
+    if (s->proto->get_state) s->proto->get_state(s, st);
+}
+
+static void http2_get_state(const h2r_session *s, h2r_session_state *st)
+{
     st->effective_local_window_size = s->local_window;
     st->remote_window_size = s->remote_window;
     st->next_stream_id = s->next_push_id;
-    st->last_proc_stream_id = s->last_peer_stream_id;
-    st->open_streams = s->stream_count;
-    st->outbound_queue_size = s->control_bytes + s->queued_data_bytes;
     st->deflate_dynamic_table_size = h2r_hpack_encoder_table_size(&s->encoder);
     st->inflate_dynamic_table_size = h2r_hpack_decoder_table_size(&s->decoder);
-    if (s->h1) {
-        /* No windows, no pushes, no HPACK: only the exchanges count. */
-        st->effective_local_window_size = st->remote_window_size = 0;
-        st->next_stream_id = 0;
-    }
 }
+
+static const struct h2r_protocol http2_server = {
+    .feed = h2r_http2_feed,
+    .pull = h2r_http2_pull,
+    .want_read = http2_want_read,
+    .want_write = h2r_http2_want_write,
+    .file_failed = h2r_http2_file_failed,
+    .close = http2_close,
+    .destroy = http2_destroy,
+    .get_state = http2_get_state,
+    .free = http2_free,
+    .respond = h2r_http2_respond,
+    .interim = h2r_http2_interim,
+    .send_trailers = h2r_http2_send_trailers,
+    .reset = h2r_http2_reset,
+    .stream_closed = h2r_http2_stream_closed,
+    .settings = http2_settings,
+    .settings_timeout = http2_settings_timeout,
+    .ping = http2_ping,
+    .goaway = http2_goaway,
+    .altsvc = http2_altsvc,
+    .origin = http2_origin,
+    .priority = h2r_http2_priority,
+    .push = h2r_http2_push,
+};

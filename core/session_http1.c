@@ -22,6 +22,8 @@
 /* RFC 3986 §3.2.2 host and port of an absolute-form target; no '@': userinfo is cut off first. */
 static const uint8_t authority_chars[256] = {H2R_CHAR_TABLE(H2R_CHAR_AUTHORITY)};
 
+static const struct h2r_protocol http1_server;
+
 static h2r_session *http1_server_new(const h2r_session_profile *profile, const h2r_session_options *options,
                                      const h2r_session_callbacks *callbacks, void *user_data,
                                      const char *scheme)
@@ -31,7 +33,7 @@ static h2r_session *http1_server_new(const h2r_session_profile *profile, const h
     if (scheme && strcmp(scheme, "http") == 0) own = "http";
     if (scheme && strcmp(scheme, "https") == 0) own = "https";
     if (!own) return NULL;
-    h2r_session *s = h2r_session_create(profile, options, callbacks, user_data);
+    h2r_session *s = h2r_session_create(&http1_server, profile, options, callbacks, user_data);
     if (!s) return NULL;
     if (!(s->h1 = calloc(1, sizeof(*s->h1)))) {
         h2r_session_free(s);
@@ -59,29 +61,30 @@ h2r_session *h2r_session_http1_server_new_with_profile(const h2r_session_profile
 
 int h2r_session_is_http1(const h2r_session *s)
 {
-    return s->h1 != NULL;
+    return s->proto == &http1_server;
 }
 
-void h2r_http1_free(h2r_session *s)
+static void http1_free(h2r_session *s)
 {
+    if (!s->h1) return; /* the constructor ran out of memory */
     free(s->h1->in);
     free(s->h1);
 }
 
-int h2r_http1_want_read(const h2r_session *s)
+static int http1_want_read(const h2r_session *s)
 {
     return s->phase != PHASE_CLOSED && s->h1->read_state != H1_READ_DONE;
 }
 
 /* ---- input kept between feeds ---- */
 
-static size_t buffered(const struct h2r_http1_conn *h1)
+static size_t buffered(const struct http1_state *h1)
 {
     return h1->in_len - h1->in_start;
 }
 
 /* Appends to the buffer, what is left of it moved to the front first. */
-static int buffer_input(struct h2r_http1_conn *h1, const uint8_t *data, size_t len)
+static int buffer_input(struct http1_state *h1, const uint8_t *data, size_t len)
 {
     size_t kept = buffered(h1);
     if (h1->in_start) {
@@ -112,9 +115,9 @@ static int output_over_bound(const h2r_session *s)
     return h2r_out_backlog(s) > s->config->opt.max_control_queue_bytes;
 }
 
-void h2r_http1_output_drained(h2r_session *s)
+static void http1_output_drained(h2r_session *s)
 {
-    struct h2r_http1_conn *h1 = s->h1;
+    struct http1_state *h1 = s->h1;
     if (!h1->output_full || output_over_bound(s)) return;
     h1->output_full = 0;
     /* The next pull reads what waits (h2r_http1_produce), as after an exchange that ended outside the loop.
@@ -125,7 +128,7 @@ void h2r_http1_output_drained(h2r_session *s)
 /* No further request: input is ignored from now on, and the session is done once the exchange is. */
 static void stop_reading(h2r_session *s)
 {
-    struct h2r_http1_conn *h1 = s->h1;
+    struct http1_state *h1 = s->h1;
     h1->read_state = H1_READ_DONE;
     h1->keep_alive = 0;
     h1->input_ready = 0;
@@ -136,16 +139,16 @@ static void stop_reading(h2r_session *s)
 
 void h2r_http1_no_reuse(h2r_session *s)
 {
-    struct h2r_http1_conn *h1 = s->h1;
+    struct http1_state *h1 = s->h1;
     h1->keep_alive = 0;
     /* A request still being read stops the reading once it is in (request_read). */
     if (h1->read_state == H1_READ_HEAD || h1->read_state == H1_READ_WAIT) stop_reading(s);
 }
 
-void h2r_http1_stream_closed(h2r_stream *st)
+static void http1_stream_closed(h2r_stream *st)
 {
     h2r_session *s = st->session;
-    struct h2r_http1_conn *h1 = s->h1;
+    struct http1_state *h1 = s->h1;
     if (st != h1->current) return;
     h1->current = NULL;
     uint32_t both = STREAM_END_SENT | STREAM_END_RECEIVED;
@@ -160,7 +163,7 @@ void h2r_http1_stream_closed(h2r_stream *st)
     h1->input_ready = buffered(h1) != 0;
 }
 
-void h2r_http1_close(h2r_session *s)
+static void http1_close(h2r_session *s)
 {
     s->closing = 1;
     h2r_http1_no_reuse(s);
@@ -209,7 +212,7 @@ static void answer_error(h2r_session *s, unsigned status, const char *why)
  */
 static void fail(h2r_session *s, unsigned status, const char *why)
 {
-    struct h2r_http1_conn *h1 = s->h1;
+    struct http1_state *h1 = s->h1;
     h2r_stream *st = h1->current;
     if (!st || !(st->flags & STREAM_HEADERS_SENT)) answer_error(s, status, why);
     uint32_t code = H2R_PROTOCOL_ERROR;
@@ -361,7 +364,7 @@ static void request_read(h2r_session *s, h2r_stream *st);
 /* A request head is in: its stream, on_stream, and what its body will be. */
 static void start_exchange(h2r_session *s, const h2r_http1_request *req, size_t head_len)
 {
-    struct h2r_http1_conn *h1 = s->h1;
+    struct http1_state *h1 = s->h1;
     /* Room for the names lowercased, and a byte to spare (split_absolute). */
     if (h2r_field_scratch_reserve(s->scratch, 0, head_len + 1) != 0) {
         fail(s, 500, "out of memory");
@@ -443,7 +446,7 @@ static size_t read_head(h2r_session *s, const uint8_t *p, size_t len)
 /* The request is all in: on_end, and the response is waited for, unless nothing may follow it. */
 static void request_read(h2r_session *s, h2r_stream *st)
 {
-    struct h2r_http1_conn *h1 = s->h1;
+    struct http1_state *h1 = s->h1;
     if (h1->keep_alive && !s->closing)
         h1->read_state = H1_READ_WAIT;
     else
@@ -461,7 +464,7 @@ static void deliver(h2r_session *s, h2r_stream *st, const uint8_t *data, size_t 
 
 static size_t read_length(h2r_session *s, const uint8_t *p, size_t len)
 {
-    struct h2r_http1_conn *h1 = s->h1;
+    struct http1_state *h1 = s->h1;
     h2r_stream *st = h1->current;
     size_t n = len < h1->body_left ? len : (size_t)h1->body_left;
     h1->body_left -= n;
@@ -474,7 +477,7 @@ static size_t read_length(h2r_session *s, const uint8_t *p, size_t len)
 
 static size_t read_chunked(h2r_session *s, const uint8_t *p, size_t len)
 {
-    struct h2r_http1_conn *h1 = s->h1;
+    struct http1_state *h1 = s->h1;
     const uint8_t *data;
     size_t data_len;
     ssize_t n = h2r_http1_chunked_decode(&h1->chunked, p, len, &data, &data_len);
@@ -538,7 +541,7 @@ static size_t read_tunnel(h2r_session *s, const uint8_t *p, size_t len)
  */
 static size_t read_input(h2r_session *s, const uint8_t *buf, size_t len)
 {
-    struct h2r_http1_conn *h1 = s->h1;
+    struct http1_state *h1 = s->h1;
     size_t used = 0;
     h1->reading = 1;
     while (s->phase != PHASE_CLOSED && h1->read_state != H1_READ_WAIT) {
@@ -573,7 +576,7 @@ static size_t read_input(h2r_session *s, const uint8_t *buf, size_t len)
 
 int h2r_http1_read_buffered(h2r_session *s)
 {
-    struct h2r_http1_conn *h1 = s->h1;
+    struct http1_state *h1 = s->h1;
     h1->input_ready = 0;
     if (h1->reading || !buffered(h1)) return 0;
     size_t used = read_input(s, h1->in + h1->in_start, buffered(h1));
@@ -587,7 +590,7 @@ int h2r_http1_read_buffered(h2r_session *s)
 /* Pipelined input past the bound: the connection ends after the current response, or what is queued. */
 static void check_buffered(h2r_session *s)
 {
-    struct h2r_http1_conn *h1 = s->h1;
+    struct http1_state *h1 = s->h1;
     int waiting = h1->read_state == H1_READ_WAIT || (h1->read_state == H1_READ_HEAD && h1->output_full);
     if (!waiting || buffered(h1) <= s->config->opt.http1_max_buffered_input) return;
     stop_reading(s);
@@ -597,9 +600,9 @@ static void check_buffered(h2r_session *s)
                                        "pending: the connection closes after them");
 }
 
-ssize_t h2r_http1_feed(h2r_session *s, const uint8_t *data, size_t len)
+static ssize_t http1_feed(h2r_session *s, const uint8_t *data, size_t len)
 {
-    struct h2r_http1_conn *h1 = s->h1;
+    struct http1_state *h1 = s->h1;
     if (s->phase == PHASE_CLOSED || h1->read_state == H1_READ_DONE) return H2R_ERR_SESSION_CLOSED;
     s->active_ms = s->now_ms;
     if (!buffered(h1)) {
@@ -621,7 +624,7 @@ ssize_t h2r_http1_feed(h2r_session *s, const uint8_t *data, size_t len)
 
 /* ---- file ranges that cannot be read ---- */
 
-int h2r_http1_file_failed(h2r_session *s, size_t index)
+static int http1_file_failed(h2r_session *s, size_t index)
 {
     size_t pos = s->inflight_start + index;
     if (pos >= s->inflight_end || s->inflight[pos].chunk.base) return H2R_ERR_INVALID_ARGUMENT;
@@ -638,3 +641,26 @@ int h2r_http1_file_failed(h2r_session *s, size_t index)
     /* The body's length is promised (or its chunk's): nothing can make up for the bytes missing. */
     return H2R_ERR_INVALID_STATE;
 }
+
+static const struct h2r_protocol http1_server = {
+    .feed = http1_feed,
+    .pull = h2r_http1_pull,
+    .want_read = http1_want_read,
+    .want_write = h2r_http1_want_write,
+    .file_failed = http1_file_failed,
+    .close = http1_close,
+    /* No GOAWAY: the connection ends after what is already queued. */
+    .destroy = NULL,
+    /* No windows, no pushes, no HPACK: only the exchanges count. */
+    .get_state = NULL,
+    .free = http1_free,
+    .respond = h2r_http1_respond,
+    .interim = h2r_http1_interim,
+    .send_trailers = h2r_http1_send_trailers,
+    /* No reset: the exchange's end ends the connection (http1_stream_closed). */
+    .reset = NULL,
+    .stream_closed = http1_stream_closed,
+    .output_drained = http1_output_drained,
+    /* HTTP/2's control calls have nothing to send; one exchange at a time has nothing to prioritise or push.
+     */
+};

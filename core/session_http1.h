@@ -40,7 +40,8 @@ enum h1_framing {
     H1_FRAMING_CLOSE,   /* the connection's end: HTTP/1.0 without a length, a CONNECT tunnel */
 };
 
-struct h2r_http1_conn {
+/* The HTTP/1.1 session's own state (session->h1). */
+struct http1_state {
     const char *scheme; /* "http" or "https": every request's :scheme */
     enum h1_read_state read_state;
 
@@ -72,5 +73,14 @@ struct h2r_http1_conn {
 void h2r_http1_no_reuse(h2r_session *session);
 /* Reads the requests waiting in the buffer (an exchange ended meanwhile); 1 if any was. */
 int h2r_http1_read_buffered(h2r_session *session);
+
+/* ---- stream_http1.c, for the HTTP/1.1 server's table ---- */
+
+size_t h2r_http1_pull(h2r_session *session, h2r_chunk *chunks, size_t max);
+int h2r_http1_want_write(const h2r_session *session);
+/* The HTTP/1 halves of h2r_stream_respond, additional_headers and send_trailers, after the common checks. */
+int h2r_http1_respond(h2r_stream *stream, const h2r_header *headers, size_t count, unsigned flags);
+int h2r_http1_interim(h2r_stream *stream, const h2r_header *headers, size_t count);
+int h2r_http1_send_trailers(h2r_stream *stream, const h2r_header *headers, size_t count);
 
 #endif

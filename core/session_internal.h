@@ -179,10 +179,12 @@ struct session_limits {
 };
 
 /*
- * The session's rarely used state: allocated the first time one of these
- * is needed, so that the session itself fits a smaller allocation.
+ * HTTP/2 state an idle session does without, allocated the first time a
+ * part of it is needed (h2r_http2_state) so that the session itself fits a
+ * smaller allocation: SETTINGS queued behind others, a header block being
+ * put together, our pings, PRIORITY placeholders.
  */
-struct session_rare {
+struct http2_state {
     /* SETTINGS sent after the oldest unacknowledged one (session->pending_local), oldest first */
     h2r_settings pending_local[PENDING_SETTINGS_MAX - 1];
 
@@ -213,15 +215,71 @@ struct h2r_session_profile {
     h2r_session_options options;
 };
 
-struct h2r_http1_conn;
+/*
+ * What a kind of session does where the kinds differ: one table per
+ * protocol and role (the HTTP/2 server, the HTTP/1.1 server; clients are
+ * further tables), chosen when the session is made. The public calls
+ * (session.c, stream.c) go through it, after what every kind checks alike;
+ * the machinery every kind shares calls back through its hooks. Entries
+ * said to be optional may be NULL.
+ */
+struct h2r_protocol {
+    /* ---- the session's calls ---- */
+    ssize_t (*feed)(h2r_session *session, const uint8_t *data, size_t len);
+    /* Makes output as room allows (h2r_out_pull) and hands out chunks. */
+    size_t (*pull)(h2r_session *session, h2r_chunk *chunks, size_t max);
+    int (*want_read)(const h2r_session *session);
+    int (*want_write)(const h2r_session *session);
+    int (*file_failed)(h2r_session *session, size_t index);
+    /* Graceful (h2r_session_close). */
+    void (*close)(h2r_session *session);
+    /* What the peer is told before every stream is dropped (h2r_session_destroy). Optional. */
+    void (*destroy)(h2r_session *session, uint32_t error_code);
+    /* The windows, the next stream id and the HPACK tables of h2r_session_state. Optional: zero. */
+    void (*get_state)(const h2r_session *session, h2r_session_state *state);
+    /* Frees the protocol's own state (h2r_session_free). */
+    void (*free)(h2r_session *session);
+
+    /* ---- the stream's calls, after the checks every kind makes ---- */
+    int (*respond)(h2r_stream *stream, const h2r_header *headers, size_t count, unsigned flags);
+    /* A 1xx response (h2r_stream_additional_headers). */
+    int (*interim)(h2r_stream *stream, const h2r_header *headers, size_t count);
+    int (*send_trailers)(h2r_stream *stream, const h2r_header *headers, size_t count);
+    /* What the peer is told before the stream closes (h2r_stream_close). Optional. */
+    int (*reset)(h2r_stream *stream, uint32_t error_code);
+
+    /* ---- hooks of the shared machinery ---- */
+    /* The stream left the table (h2r_stream_close_internal), before its callbacks. */
+    void (*stream_closed)(h2r_stream *stream);
+    /* Output was written (h2r_session_sent). Optional. */
+    void (*output_drained)(h2r_session *session);
+
+    /* ---- HTTP/2's own calls: NULL where the protocol or the role has none ---- */
+    /* NULL: H2R_ERR_INVALID_STATE, as for the next ones */
+    int (*settings)(h2r_session *session, const h2r_settings *settings);
+    /* NULL: nothing to time out */
+    void (*settings_timeout)(h2r_session *session);
+    int (*ping)(h2r_session *session, const uint8_t payload[8], h2r_ping_cb cb, void *ctx);
+    int (*goaway)(h2r_session *session, uint32_t error_code, int64_t last_stream_id, const uint8_t *data,
+                  size_t len);
+    int (*altsvc)(h2r_session *session, uint32_t stream_id, const char *origin, const char *alt);
+    int (*origin)(h2r_session *session, const char *const *origins, size_t count);
+    int (*priority)(h2r_stream *stream, uint32_t parent, uint16_t weight, int exclusive, int silent);
+    /* NULL: H2R_ERR_PUSH_DISABLED */
+    int (*push)(h2r_stream *stream, const h2r_header *headers, size_t count, h2r_stream **pushed);
+};
 
 struct h2r_session {
     /* A profile's (h2r_session_server_new_with_profile), or the session's own, right after the struct. */
     const struct session_config *config;
     void *user_data;
     void *transport;
-    struct h2r_http1_conn *h1; /* HTTP/1.1 mode (session_http1.h); NULL for HTTP/2 */
-    struct session_rare *rare; /* NULL until needed (h2r_session_rare) */
+    const struct h2r_protocol *proto; /* the session's kind */
+    /* The protocol's own state beyond what follows: */
+    union {
+        struct http1_state *h1; /* HTTP/1.1's (http1.h), made with the session */
+        struct http2_state *h2; /* HTTP/2's, NULL until needed (h2r_http2_state) */
+    };
 
     /* settings */
     h2r_settings local;         /* acknowledged by the peer: what we enforce */
@@ -302,13 +360,15 @@ struct h2r_session {
 
 /* ---- session.c ---- */
 /*
- * A session with what both protocols share set up (options checked, settings, HPACK); nothing queued yet.
- * With a profile, its options and callbacks; otherwise a copy of these (NULL options: the defaults).
+ * A session of the kind proto with what every kind shares set up (options
+ * checked, settings); nothing queued yet. With a profile, its options and
+ * callbacks; otherwise a copy of these (NULL options: the defaults).
  */
-h2r_session *h2r_session_create(const h2r_session_profile *profile, const h2r_session_options *options,
-                                const h2r_session_callbacks *callbacks, void *user_data);
-/* The session's rarely used state, allocated on the first call; NULL if out of memory. */
-struct session_rare *h2r_session_rare(h2r_session *session);
+h2r_session *h2r_session_create(const struct h2r_protocol *proto, const h2r_session_profile *profile,
+                                const h2r_session_options *options, const h2r_session_callbacks *callbacks,
+                                void *user_data);
+/* The session's HTTP/2 state, allocated on the first call; NULL if out of memory. */
+struct http2_state *h2r_http2_state(h2r_session *session);
 void h2r_session_connection_error(h2r_session *session, uint32_t code, const char *reason);
 void h2r_session_count_invalid_frame(h2r_session *session);
 void h2r_session_maybe_done(h2r_session *session);
@@ -339,6 +399,40 @@ static inline size_t h2r_out_backlog(const h2r_session *session)
 void h2r_out_pull_control(h2r_session *session);
 /* Makes room for n more in-flight chunks; 0 or H2R_ERR_NOMEM. */
 int h2r_inflight_reserve(h2r_session *session, size_t n);
+/* Chunks a DATA frame may need: frame header, payload slices, padding. */
+#define H2R_OUT_MIN_ROOM 3
+/* Hands out up to max in-flight chunks, the first one less what was written of it; returns how many. */
+size_t h2r_out_chunks(const h2r_session *session, h2r_chunk *chunks, size_t max);
+/*
+ * Every kind's h2r_session_pull: the control bytes first, then what produce
+ * makes (a DATA frame, the next piece of an HTTP/1 response: 1 if it made
+ * any, 0 if nothing can go now) within the chunks left, then the chunks.
+ * Inline, so that produce is a direct call in each kind's pull.
+ */
+static inline size_t h2r_out_pull(h2r_session *session, h2r_chunk *chunks, size_t max,
+                                  int (*produce)(h2r_session *session, size_t room))
+{
+    if (session->inflight_end - session->inflight_start < max) {
+        for (;;) {
+            h2r_out_pull_control(session);
+            size_t pending = session->inflight_end - session->inflight_start;
+            /*
+             * Control bytes may already fill more than max chunks. A caller
+             * that takes fewer chunks than a DATA frame can need (say, one
+             * at a time to splice file ranges) still gets DATA: a frame is
+             * made whenever nothing is in flight, and handed out over
+             * several pulls.
+             */
+            size_t room = pending < max ? max - pending : 0;
+            if (room < H2R_OUT_MIN_ROOM) {
+                if (pending) break;
+                room = H2R_OUT_MIN_ROOM;
+            }
+            if (!produce(session, room)) break;
+        }
+    }
+    return h2r_out_chunks(session, chunks, max);
+}
 /*
  * Adds len bytes of the stream's first data item as an in-flight chunk (room
  * reserved), releasing the item once it is all framed; header and header_seq
@@ -392,22 +486,17 @@ static inline void h2r_stream_touch(h2r_stream *stream)
 /* After a DATA frame was made from the stream's queue: readiness, and on_drain under the high-water mark. */
 void h2r_stream_data_framed(h2r_stream *stream);
 
-/* ---- session_http1.c and stream_http1.c: the HTTP/1.1 mode's entry points (session->h1 set) ---- */
-ssize_t h2r_http1_feed(h2r_session *session, const uint8_t *data, size_t len);
-/* Makes the next piece of output within room chunks (h2r_session_pull's loop); 1 on progress, else 0. */
-int h2r_http1_produce(h2r_session *session, size_t room);
-int h2r_http1_want_write(const h2r_session *session);
-int h2r_http1_want_read(const h2r_session *session);
-int h2r_http1_file_failed(h2r_session *session, size_t index);
-void h2r_http1_close(h2r_session *session);
-void h2r_http1_free(h2r_session *session);
-/* Output was written (h2r_session_sent): reading resumes if it waited for the output to drain. */
-void h2r_http1_output_drained(h2r_session *session);
-/* The exchange's stream closed (from h2r_stream_close_internal): another request, or the connection's end. */
-void h2r_http1_stream_closed(h2r_stream *stream);
-/* The HTTP/1 halves of h2r_stream_respond, additional_headers and send_trailers, after the common checks. */
-int h2r_http1_respond(h2r_stream *stream, const h2r_header *headers, size_t count, unsigned flags);
-int h2r_http1_interim(h2r_stream *stream, const h2r_header *headers, size_t count);
-int h2r_http1_send_trailers(h2r_stream *stream, const h2r_header *headers, size_t count);
+/* ---- the HTTP/2 server's entry points, for its table (session.c) ---- */
+ssize_t h2r_http2_feed(h2r_session *session, const uint8_t *data, size_t len);
+size_t h2r_http2_pull(h2r_session *session, h2r_chunk *chunks, size_t max);
+int h2r_http2_want_write(const h2r_session *session);
+int h2r_http2_file_failed(h2r_session *session, size_t index);
+int h2r_http2_respond(h2r_stream *stream, const h2r_header *headers, size_t count, unsigned flags);
+int h2r_http2_interim(h2r_stream *stream, const h2r_header *headers, size_t count);
+int h2r_http2_send_trailers(h2r_stream *stream, const h2r_header *headers, size_t count);
+int h2r_http2_reset(h2r_stream *stream, uint32_t error_code);
+int h2r_http2_priority(h2r_stream *stream, uint32_t parent, uint16_t weight, int exclusive, int silent);
+int h2r_http2_push(h2r_stream *stream, const h2r_header *headers, size_t count, h2r_stream **pushed);
+void h2r_http2_stream_closed(h2r_stream *stream);
 
 #endif

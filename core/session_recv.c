@@ -276,8 +276,8 @@ static struct h2r_sched_node *priority_parent(h2r_session *s, uint32_t id)
     if (id == 0) return NULL;
     h2r_stream *st = h2r_stream_find(s, id);
     if (st) return h2r_sched_is_attached(&st->sched) ? &st->sched : NULL;
-    for (uint32_t i = 0; s->rare && i != s->rare->placeholder_count; ++i)
-        if (s->rare->placeholders[i].id == id) return &s->rare->placeholders[i].node;
+    for (uint32_t i = 0; s->h2 && i != s->h2->placeholder_count; ++i)
+        if (s->h2->placeholders[i].id == id) return &s->h2->placeholders[i].node;
     return NULL;
 }
 
@@ -291,15 +291,15 @@ static struct h2r_sched_node *placeholder_for(h2r_session *s, uint32_t id)
     struct h2r_sched_node *node = priority_parent(s, id);
     if (node) return node;
     /* Most clients never send one: the few kilobytes come only with the first. */
-    struct session_rare *rare = h2r_session_rare(s);
-    if (!rare || (!rare->placeholders &&
-                  !(rare->placeholders = malloc(H2R_MAX_PLACEHOLDERS * sizeof(*rare->placeholders)))))
+    struct http2_state *h2 = h2r_http2_state(s);
+    if (!h2 ||
+        (!h2->placeholders && !(h2->placeholders = malloc(H2R_MAX_PLACEHOLDERS * sizeof(*h2->placeholders)))))
         return NULL;
     struct placeholder *p;
-    if (rare->placeholder_count < H2R_MAX_PLACEHOLDERS) {
-        p = &rare->placeholders[rare->placeholder_count++];
+    if (h2->placeholder_count < H2R_MAX_PLACEHOLDERS) {
+        p = &h2->placeholders[h2->placeholder_count++];
     } else {
-        p = &rare->placeholders[rare->placeholder_next++ % H2R_MAX_PLACEHOLDERS];
+        p = &h2->placeholders[h2->placeholder_next++ % H2R_MAX_PLACEHOLDERS];
         h2r_sched_detach(&s->sched, &p->node);
     }
     p->id = id;
@@ -453,13 +453,13 @@ static size_t max_header_block(const h2r_session *s)
 }
 
 /* Appends a fragment to the header block being assembled; 0, or -1 when out of memory. */
-static int append_fragment(struct session_rare *rare, const uint8_t *fragment, size_t len)
+static int append_fragment(struct http2_state *h2, const uint8_t *fragment, size_t len)
 {
-    size_t need = rare->hblock_len + len;
+    size_t need = h2->hblock_len + len;
     /* At least a byte: an empty block still has an address to decode from. */
-    if (h2r_array_reserve((void **)&rare->hblock, &rare->hblock_cap, need ? need : 1, 1, 16) != 0) return -1;
-    if (len) memcpy(rare->hblock + rare->hblock_len, fragment, len);
-    rare->hblock_len = need;
+    if (h2r_array_reserve((void **)&h2->hblock, &h2->hblock_cap, need ? need : 1, 1, 16) != 0) return -1;
+    if (len) memcpy(h2->hblock + h2->hblock_len, fragment, len);
+    h2->hblock_len = need;
     return 0;
 }
 
@@ -491,19 +491,19 @@ static void on_headers(h2r_session *s, const struct h2r_frame_header *h, const u
         return;
     }
 
-    /* CONTINUATION frames follow: the block is assembled in the rare state. */
-    struct session_rare *rare = h2r_session_rare(s);
-    if (!rare) {
+    /* CONTINUATION frames follow: the block is put together in the HTTP/2 state. */
+    struct http2_state *h2 = h2r_http2_state(s);
+    if (!h2) {
         connection_error(s, H2R_INTERNAL_ERROR, "out of memory for a header block");
         return;
     }
-    rare->hblock_len = 0;
-    if (append_fragment(rare, f.block, f.block_len) != 0) {
+    h2->hblock_len = 0;
+    if (append_fragment(h2, f.block, f.block_len) != 0) {
         connection_error(s, H2R_INTERNAL_ERROR, "out of memory for a header block");
         return;
     }
-    rare->hblock_info = info;
-    rare->hblock_continuations = 0;
+    h2->hblock_info = info;
+    h2->hblock_continuations = 0;
     s->hblock_stream_id = h->stream_id;
 }
 
@@ -518,23 +518,23 @@ static void on_continuation(h2r_session *s, const struct h2r_frame_header *h, co
         connection_error(s, H2R_PROTOCOL_ERROR, "unexpected CONTINUATION frame");
         return;
     }
-    struct session_rare *rare = s->rare; /* allocated by the HEADERS that started the block */
+    struct http2_state *h2 = s->h2; /* allocated by the HEADERS that started the block */
     /* Bound both the frame count and the bytes: CONTINUATION floods (CVE-2024-28182). */
-    if (++rare->hblock_continuations > s->config->opt.max_continuations ||
-        rare->hblock_len + h->length > max_header_block(s)) {
+    if (++h2->hblock_continuations > s->config->opt.max_continuations ||
+        h2->hblock_len + h->length > max_header_block(s)) {
         connection_error(s, H2R_ENHANCE_YOUR_CALM, "too many CONTINUATION frames");
         return;
     }
     if (h->length == 0 && !(h->flags & H2R_FLAG_END_HEADERS)) h2r_session_count_invalid_frame(s);
-    if (append_fragment(rare, payload, h->length) != 0) {
+    if (append_fragment(h2, payload, h->length) != 0) {
         connection_error(s, H2R_INTERNAL_ERROR, "out of memory for a header block");
         return;
     }
     if (!(h->flags & H2R_FLAG_END_HEADERS)) return;
     s->hblock_stream_id = 0;
-    rare->hblock_info.block = rare->hblock;
-    rare->hblock_info.block_len = rare->hblock_len;
-    on_header_block(s, &rare->hblock_info);
+    h2->hblock_info.block = h2->hblock;
+    h2->hblock_info.block_len = h2->hblock_len;
+    on_header_block(s, &h2->hblock_info);
 }
 
 /* ---- PRIORITY, PRIORITY_UPDATE ---- */
@@ -642,10 +642,10 @@ static void on_settings_ack(h2r_session *s)
     }
     h2r_settings acked = s->pending_local;
     if (--s->pending_local_count) {
-        /* The next oldest moves up from the rare state (send_settings put it there). */
-        s->pending_local = s->rare->pending_local[0];
-        memmove(&s->rare->pending_local[0], &s->rare->pending_local[1],
-                (s->pending_local_count - 1) * sizeof(s->rare->pending_local[0]));
+        /* The next oldest moves up from the HTTP/2 state (send_settings put it there). */
+        s->pending_local = s->h2->pending_local[0];
+        memmove(&s->h2->pending_local[0], &s->h2->pending_local[1],
+                (s->pending_local_count - 1) * sizeof(s->h2->pending_local[0]));
     }
     apply_local_settings(s, &acked);
     if (s->config->cb.on_local_settings) s->config->cb.on_local_settings(s, &s->local);
@@ -729,11 +729,11 @@ static void on_ping(h2r_session *s, const struct h2r_frame_header *h, const uint
         return;
     }
     if (h->flags & H2R_FLAG_ACK) {
-        struct session_rare *rare = s->rare;
-        for (uint32_t i = 0; rare && i != rare->ping_count; ++i) {
-            if (memcmp(rare->pings[i].payload, opaque, 8) != 0) continue;
-            struct pending_ping ping = rare->pings[i];
-            memmove(&rare->pings[i], &rare->pings[i + 1], (--rare->ping_count - i) * sizeof(rare->pings[0]));
+        struct http2_state *h2 = s->h2;
+        for (uint32_t i = 0; h2 && i != h2->ping_count; ++i) {
+            if (memcmp(h2->pings[i].payload, opaque, 8) != 0) continue;
+            struct pending_ping ping = h2->pings[i];
+            memmove(&h2->pings[i], &h2->pings[i + 1], (--h2->ping_count - i) * sizeof(h2->pings[0]));
             if (ping.cb) ping.cb(s, 0, opaque, ping.ctx);
             return;
         }
@@ -882,7 +882,7 @@ static size_t fill_rx(h2r_session *s, const uint8_t *p, size_t avail, size_t wan
     return take;
 }
 
-static ssize_t feed_frames(h2r_session *s, const uint8_t *data, size_t len)
+ssize_t h2r_http2_feed(h2r_session *s, const uint8_t *data, size_t len)
 {
     if (s->phase == PHASE_CLOSED) return H2R_ERR_SESSION_CLOSED;
     s->active_ms = s->now_ms;
@@ -934,12 +934,4 @@ static ssize_t feed_frames(h2r_session *s, const uint8_t *data, size_t len)
         return H2R_ERR_PROTOCOL;
     }
     return (ssize_t)len;
-}
-
-ssize_t h2r_session_feed(h2r_session *s, const uint8_t *data, size_t len)
-{
-    h2r_session_enter(s);
-    ssize_t n = s->h1 ? h2r_http1_feed(s, data, len) : feed_frames(s, data, len);
-    h2r_session_leave(s);
-    return n;
 }

@@ -19,8 +19,6 @@
 #include "session_internal.h"
 
 #define MIN_BLOCK_SIZE 2048
-/* Chunks a DATA frame may need: frame header, payload slices, padding. */
-#define DATA_FRAME_MIN_CHUNKS 3
 
 static const uint8_t zero_padding[256];
 
@@ -336,8 +334,7 @@ static void sent(h2r_session *session, size_t bytes)
         free(session->inflight);
         session->inflight = NULL;
     }
-    /* HTTP/1: requests left unread while the output was over its bound may be read again. */
-    if (session->h1) h2r_http1_output_drained(session);
+    if (session->proto->output_drained) session->proto->output_drained(session);
     h2r_session_maybe_done(session);
 }
 
@@ -500,29 +497,13 @@ void h2r_session_sent(h2r_session *session, size_t bytes)
     h2r_session_leave(session);
 }
 
-static size_t pull(h2r_session *session, h2r_chunk *chunks, size_t max)
+size_t h2r_http2_pull(h2r_session *session, h2r_chunk *chunks, size_t max)
 {
-    size_t pending = session->inflight_end - session->inflight_start;
-    if (pending < max) {
-        for (;;) {
-            h2r_out_pull_control(session);
-            pending = session->inflight_end - session->inflight_start;
-            /*
-             * Control bytes may already fill more than max chunks. A caller
-             * that takes fewer chunks than a DATA frame can need (say, one
-             * at a time to splice file ranges) still gets DATA: a frame is
-             * made whenever nothing is in flight, and handed out over
-             * several pulls.
-             */
-            size_t room = pending < max ? max - pending : 0;
-            if (room < DATA_FRAME_MIN_CHUNKS) {
-                if (pending) break;
-                room = DATA_FRAME_MIN_CHUNKS;
-            }
-            /* HTTP/1 has no frames: a response's next piece in order instead. */
-            if (!(session->h1 ? h2r_http1_produce(session, room) : produce_data_frame(session, room))) break;
-        }
-    }
+    return h2r_out_pull(session, chunks, max, produce_data_frame);
+}
+
+size_t h2r_out_chunks(const h2r_session *session, h2r_chunk *chunks, size_t max)
+{
     size_t n = 0;
     for (size_t i = session->inflight_start; i != session->inflight_end && n != max; ++i) {
         chunks[n] = session->inflight[i].chunk;
@@ -538,17 +519,8 @@ static size_t pull(h2r_session *session, h2r_chunk *chunks, size_t max)
     return n;
 }
 
-size_t h2r_session_pull(h2r_session *session, h2r_chunk *chunks, size_t max)
+int h2r_http2_want_write(const h2r_session *session)
 {
-    h2r_session_enter(session);
-    size_t n = pull(session, chunks, max);
-    h2r_session_leave(session);
-    return n;
-}
-
-int h2r_session_want_write(const h2r_session *session)
-{
-    if (session->h1) return h2r_http1_want_write(session);
     return session->control_bytes != 0 || session->inflight_end != session->inflight_start ||
            h2r_sched_next(&session->sched) != NULL;
 }
@@ -564,17 +536,7 @@ static int header_written(const h2r_session *session, uint64_t header_seq, const
     return (const uint8_t *)rec->chunk.base + session->inflight_offset > header;
 }
 
-static int file_failed(h2r_session *session, size_t index);
-
-int h2r_session_file_failed(h2r_session *session, size_t index)
-{
-    h2r_session_enter(session);
-    int err = session->h1 ? h2r_http1_file_failed(session, index) : file_failed(session, index);
-    h2r_session_leave(session);
-    return err;
-}
-
-static int file_failed(h2r_session *session, size_t index)
+int h2r_http2_file_failed(h2r_session *session, size_t index)
 {
     size_t pos = session->inflight_start + index;
     if (pos >= session->inflight_end) return H2R_ERR_INVALID_ARGUMENT;
@@ -603,7 +565,9 @@ static int file_failed(h2r_session *session, size_t index)
     }
     h2r_stream *stream = h2r_stream_find(session, id);
     if (stream && (!(stream->flags & STREAM_END_SENT) || end_dropped)) {
-        h2r_stream_close(stream, H2R_INTERNAL_ERROR);
+        stream->flags |= STREAM_RESET_BY_US;
+        h2r_send_rst_stream(session, id, H2R_INTERNAL_ERROR);
+        h2r_stream_close_internal(stream, H2R_INTERNAL_ERROR, 0);
         return 0;
     }
     if (!stream && end_dropped) {

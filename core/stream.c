@@ -104,8 +104,6 @@ __attribute__((noinline, cold)) static uint32_t *alloc_closed_ids(h2r_session *s
 
 void h2r_stream_remember_closed(h2r_session *s, uint32_t id, int reset_by_us)
 {
-    /* Only HTTP/2 frames can name a closed stream. */
-    if (s->h1) return;
     uint32_t *ring = s->closed_ids ? s->closed_ids : alloc_closed_ids(s);
     /* Without memory for the ring, the stream is as one closed longer ago than the ring remembers. */
     if (ring) ring[s->closed_next++ % CLOSED_STREAM_MEMORY] = id | (reset_by_us ? 1u << 31 : 0);
@@ -170,16 +168,8 @@ void h2r_stream_close_internal(h2r_stream *st, uint32_t rst_code, int aborted)
     if (h2r_sched_is_attached(&st->sched)) h2r_sched_detach(&s->sched, &st->sched);
     unlink_conn_blocked(s, st);
     h2r_stream_release_queued(st);
-    h2r_stream_remember_closed(s, st->id, (st->flags & STREAM_RESET_BY_US) != 0);
-    /*
-     * A stream that ran its course earns back one unit of the reset budget
-     * (see max_reset_streams); not one the session answered itself (431),
-     * which cost the application nothing.
-     */
-    if (!aborted && rst_code == H2R_NO_ERROR && s->reset_budget_used && !(st->flags & STREAM_INTERNAL))
-        --s->reset_budget_used;
     /* Before the callbacks, so that they see where the connection goes from here. */
-    if (s->h1) h2r_http1_stream_closed(st);
+    s->proto->stream_closed(st);
 
     if (!s->destroyed && !(st->flags & STREAM_INTERNAL)) {
         if (aborted && s->config->cb.on_aborted) s->config->cb.on_aborted(st);
@@ -187,6 +177,20 @@ void h2r_stream_close_internal(h2r_stream *st, uint32_t rst_code, int aborted)
     }
     h2r_stream_unref(st);
     if (!s->destroyed) h2r_session_maybe_done(s);
+}
+
+void h2r_http2_stream_closed(h2r_stream *st)
+{
+    h2r_session *s = st->session;
+    h2r_stream_remember_closed(s, st->id, (st->flags & STREAM_RESET_BY_US) != 0);
+    /*
+     * A stream that ran its course earns back one unit of the reset budget
+     * (see max_reset_streams); not one the session answered itself (431),
+     * which cost the application nothing.
+     */
+    if (!(st->flags & (STREAM_ABORTED | STREAM_INTERNAL)) && st->rst_code == H2R_NO_ERROR &&
+        s->reset_budget_used)
+        --s->reset_budget_used;
 }
 
 void h2r_stream_reset_for_error(h2r_stream *st, uint32_t code)
@@ -402,13 +406,11 @@ static unsigned status_code(const h2r_header *h)
  * Encodes response headers with :status first (200 when absent). The list
  * is built on the stack for common sizes; only very long ones allocate.
  */
-static int send_response_headers(h2r_stream *st, const h2r_header *headers, size_t count, int end_stream,
-                                 unsigned *status)
+static int send_response_headers(h2r_stream *st, const h2r_header *headers, size_t count, int end_stream)
 {
     const char *reason = h2r_message_check_outgoing(headers, count, H2R_SECTION_RESPONSE);
     if (reason) return H2R_ERR_INVALID_HEADER;
     int has_status = count && is_status(&headers[0]);
-    *status = has_status ? status_code(&headers[0]) : 200;
     if (has_status)
         return h2r_send_header_block(st->session, H2R_FRAME_HEADERS, st->id, 0, headers, count, end_stream);
 
@@ -440,13 +442,15 @@ int h2r_stream_respond(h2r_stream *st, const h2r_header *headers, size_t count, 
      */
     if ((st->flags & STREAM_IS_HEAD) || final_status == 204 || final_status == 205 || final_status == 304)
         flags = (flags | H2R_RESPOND_END_STREAM) & ~(unsigned)H2R_RESPOND_WAIT_FOR_TRAILERS;
-    if (st->session->h1) return h2r_http1_respond(st, headers, count, flags);
+    return st->session->proto->respond(st, headers, count, flags);
+}
 
+int h2r_http2_respond(h2r_stream *st, const h2r_header *headers, size_t count, unsigned flags)
+{
     int end_stream = (flags & H2R_RESPOND_END_STREAM) != 0;
     int want_trailers = (flags & H2R_RESPOND_WAIT_FOR_TRAILERS) != 0;
-    unsigned status;
-    if ((err = send_response_headers(st, headers, count, end_stream && !want_trailers, &status)) != 0)
-        return err;
+    int err = send_response_headers(st, headers, count, end_stream && !want_trailers);
+    if (err) return err;
     st->flags |= STREAM_HEADERS_SENT;
     if (want_trailers) st->flags |= STREAM_WANT_TRAILERS;
     if (end_stream) {
@@ -470,7 +474,11 @@ int h2r_stream_additional_headers(h2r_stream *st, const h2r_header *headers, siz
     unsigned status = status_code(&headers[0]);
     if (status < 100 || status > 199 || status == 101) return H2R_ERR_INVALID_HEADER;
     if (h2r_message_check_outgoing(headers, count, H2R_SECTION_RESPONSE)) return H2R_ERR_INVALID_HEADER;
-    if (st->session->h1) return h2r_http1_interim(st, headers, count);
+    return st->session->proto->interim(st, headers, count);
+}
+
+int h2r_http2_interim(h2r_stream *st, const h2r_header *headers, size_t count)
+{
     return h2r_send_header_block(st->session, H2R_FRAME_HEADERS, st->id, 0, headers, count, 0);
 }
 
@@ -536,9 +544,13 @@ int h2r_stream_send_trailers(h2r_stream *st, const h2r_header *headers, size_t c
     if (err) return err;
     if (!(st->flags & STREAM_TRAILERS_ASKED)) return H2R_ERR_INVALID_STATE;
     if (h2r_message_check_outgoing(headers, count, H2R_SECTION_TRAILERS)) return H2R_ERR_INVALID_HEADER;
-    if (st->session->h1) return h2r_http1_send_trailers(st, headers, count);
-    if ((err = h2r_send_header_block(st->session, H2R_FRAME_HEADERS, st->id, 0, headers, count, 1)) != 0)
-        return err;
+    return st->session->proto->send_trailers(st, headers, count);
+}
+
+int h2r_http2_send_trailers(h2r_stream *st, const h2r_header *headers, size_t count)
+{
+    int err = h2r_send_header_block(st->session, H2R_FRAME_HEADERS, st->id, 0, headers, count, 1);
+    if (err) return err;
     h2r_stream_on_end_sent(st);
     return 0;
 }
@@ -550,17 +562,26 @@ int h2r_stream_close(h2r_stream *st, uint32_t error_code)
     st->flags |= STREAM_RESET_BY_US;
     h2r_session *s = st->session;
     h2r_session_enter(s);
-    /* HTTP/1 cannot reset an exchange: the connection ends instead (h2r_http1_stream_closed). */
-    int err = s->h1 ? 0 : h2r_send_rst_stream(s, st->id, error_code);
+    int err = s->proto->reset ? s->proto->reset(st, error_code) : 0;
     h2r_stream_close_internal(st, error_code, 0);
     h2r_session_leave(s);
     return err;
 }
 
+int h2r_http2_reset(h2r_stream *st, uint32_t error_code)
+{
+    return h2r_send_rst_stream(st->session, st->id, error_code);
+}
+
 int h2r_stream_priority(h2r_stream *st, uint32_t parent_id, uint16_t weight, int exclusive, int silent)
 {
     if (st->flags & STREAM_CLOSED) return H2R_ERR_STREAM_CLOSED;
-    if (st->session->h1) return H2R_ERR_INVALID_STATE; /* one exchange at a time: nothing to prioritise */
+    if (!st->session->proto->priority) return H2R_ERR_INVALID_STATE;
+    return st->session->proto->priority(st, parent_id, weight, exclusive, silent);
+}
+
+int h2r_http2_priority(h2r_stream *st, uint32_t parent_id, uint16_t weight, int exclusive, int silent)
+{
     if (weight < 1 || weight > 256 || parent_id == st->id) return H2R_ERR_INVALID_ARGUMENT;
     h2r_session *s = st->session;
     h2r_stream *parent = parent_id ? h2r_stream_find(s, parent_id) : NULL;
@@ -588,10 +609,17 @@ const h2r_header *h2r_find_header(const h2r_header *headers, size_t count, const
 
 int h2r_stream_push(h2r_stream *st, const h2r_header *headers, size_t count, h2r_stream **pushed)
 {
-    h2r_session *s = st->session;
     *pushed = NULL;
     int err = check_can_send(st);
     if (err) return err;
+    if (!st->session->proto->push) return H2R_ERR_PUSH_DISABLED;
+    return st->session->proto->push(st, headers, count, pushed);
+}
+
+int h2r_http2_push(h2r_stream *st, const h2r_header *headers, size_t count, h2r_stream **pushed)
+{
+    h2r_session *s = st->session;
+    int err = 0;
     if ((st->flags & STREAM_PUSHED) || !s->remote.enable_push || s->goaway_received)
         return H2R_ERR_PUSH_DISABLED;
     if (s->open_pushed_streams >= s->remote.max_concurrent_streams || s->next_push_id > H2R_STREAM_ID_MASK)

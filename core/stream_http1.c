@@ -58,7 +58,7 @@ static int queue_head(h2r_session *s, unsigned status, const h2r_header *fields,
  */
 static void response_ended(h2r_stream *st)
 {
-    struct h2r_http1_conn *h1 = st->session->h1;
+    struct http1_state *h1 = st->session->h1;
     int abandon =
         !(st->flags & STREAM_END_RECEIVED) && (h1->tunnel || h1->expect_continue || !h1->keep_alive);
     h2r_stream_ref(st);
@@ -70,7 +70,7 @@ static void response_ended(h2r_stream *st)
 /* Ends the body: the last chunk and trailers when chunked; any other framing has no room for trailers. */
 static int end_body(h2r_session *s, h2r_stream *st, const h2r_header *trailers, size_t count)
 {
-    struct h2r_http1_conn *h1 = s->h1;
+    struct http1_state *h1 = s->h1;
     if (h1->framing == H1_FRAMING_CHUNKED) {
         size_t size = 2 + 3 + 2; /* the CRLF owed, "0\r\n", the final CRLF */
         for (size_t i = 0; i != count; ++i) size += trailers[i].name_len + 2 + trailers[i].value_len + 2;
@@ -96,7 +96,7 @@ static int end_body(h2r_session *s, h2r_stream *st, const h2r_header *trailers, 
 int h2r_http1_respond(h2r_stream *st, const h2r_header *headers, size_t count, unsigned flags)
 {
     h2r_session *s = st->session;
-    struct h2r_http1_conn *h1 = s->h1;
+    struct http1_state *h1 = s->h1;
     struct h2r_message_check check;
     h2r_message_check_init(&check, H2R_SECTION_RESPONSE, 0);
     for (size_t i = 0; i != count; ++i)
@@ -192,7 +192,7 @@ static int drop_excess(h2r_stream *st)
 /* Puts the next part of the body in flight: as many queued items as room allows, as one chunk if chunked. */
 static int frame_body(h2r_session *s, h2r_stream *st, size_t room)
 {
-    struct h2r_http1_conn *h1 = s->h1;
+    struct http1_state *h1 = s->h1;
     int chunked = h1->framing == H1_FRAMING_CHUNKED;
     uint64_t limit = h1->framing == H1_FRAMING_LENGTH ? h1->response_left : UINT64_MAX;
     if (limit == 0) return drop_excess(st);
@@ -240,7 +240,8 @@ static int response_ready(const h2r_stream *st)
     return st->queued_bytes || ((st->flags & STREAM_END_REQUESTED) && !(st->flags & STREAM_TRAILERS_ASKED));
 }
 
-int h2r_http1_produce(h2r_session *s, size_t room)
+/* The next piece of output within room chunks (h2r_out_pull); 1 if there was any, else 0. */
+static int produce(h2r_session *s, size_t room)
 {
     h2r_stream *st = s->h1->current;
     if (response_ready(st)) {
@@ -253,6 +254,11 @@ int h2r_http1_produce(h2r_session *s, size_t room)
     }
     /* The exchange ended with pipelined requests buffered: the next one is read now. */
     return s->h1->input_ready && h2r_http1_read_buffered(s);
+}
+
+size_t h2r_http1_pull(h2r_session *s, h2r_chunk *chunks, size_t max)
+{
+    return h2r_out_pull(s, chunks, max, produce);
 }
 
 int h2r_http1_want_write(const h2r_session *s)
