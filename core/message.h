@@ -91,4 +91,13 @@ int h2r_message_check_end(struct h2r_message_check *check);
 const char *h2r_message_check_outgoing(const h2r_hpack_field *fields, size_t count,
                                        enum h2r_section_kind kind);
 
+/* ---- header lists ---- */
+
+/* The first field named name (exact bytes), or NULL. */
+const h2r_hpack_field *h2r_find_header(const h2r_hpack_field *fields, size_t count, const char *name);
+/* Is the field :status? */
+int h2r_header_is_status(const h2r_hpack_field *field);
+/* The value of a :status field as a number; 0 unless it is 3 digits. */
+unsigned h2r_status_code(const h2r_hpack_field *status);
+
 #endif
