@@ -1,7 +1,13 @@
 /*
- * A server session in HTTP/1.1 mode: the connection's state besides its
- * streams, shared by session_http1.c (reading requests, the connection's
- * life) and stream_http1.c (writing responses).
+ * The HTTP/1.1 kind of session: what its files share. They call down, in
+ * this order, and into the machinery every kind shares (session_internal.h):
+ *
+ *   http1_server.c    the server's protocol table and constructors, pull
+ *   http1_read.c      requests in: heads into streams, bodies, trailers;
+ *                     a request that cannot be read answered and refused
+ *   http1_write.c     responses out: heads, 1xx, bodies, the last chunk
+ *   http1_session.c   the connection's course: when reading stops, when it
+ *                     goes on, and the session's calls that change it
  *
  * One exchange at a time: a request head makes a stream, its body and the
  * response's go through it, and only once both are done is the next
@@ -11,8 +17,8 @@
  * request to the next, so a keep-alive connection allocates one stream
  * object per request and nothing else.
  */
-#ifndef H2R_CORE_SESSION_HTTP1_H
-#define H2R_CORE_SESSION_HTTP1_H
+#ifndef H2R_CORE_HTTP1_H
+#define H2R_CORE_HTTP1_H
 
 #include "http1_parser.h"
 #include "session_internal.h"
@@ -67,20 +73,54 @@ struct http1_state {
     size_t in_start, in_len, in_cap;
 };
 
-/* ---- session_http1.c ---- */
+/* Input kept between feeds, not yet read. */
+static inline size_t h2r_http1_buffered(const struct http1_state *h1)
+{
+    return h1->in_len - h1->in_start;
+}
 
-/* No further request on this connection once the current exchange is done. */
-void h2r_http1_no_reuse(h2r_session *session);
+/*
+ * Responses without a body (HEAD, 204, 304, an error the application
+ * answers at once) end their exchange as soon as they are queued, so a
+ * client that pipelines requests and reads nothing could make the output
+ * grow without end. The next request is therefore not read while the
+ * output not yet written is over max_control_queue_bytes: the session's own
+ * bound on bytes queued for a peer that does not read. Input meanwhile waits
+ * in the buffer as it does behind a response (http1_max_buffered_input),
+ * and h2r_session_sent lets reading go on once the output is under it.
+ */
+static inline int h2r_http1_output_over_bound(const h2r_session *session)
+{
+    return h2r_out_backlog(session) > session->config->opt.max_control_queue_bytes;
+}
+
+/* ---- http1_read.c ---- */
+
+ssize_t h2r_http1_feed(h2r_session *session, const uint8_t *data, size_t len);
 /* Reads the requests waiting in the buffer (an exchange ended meanwhile); 1 if any was. */
 int h2r_http1_read_buffered(h2r_session *session);
 
-/* ---- stream_http1.c, for the HTTP/1.1 server's table ---- */
+/* ---- http1_write.c: the stream calls, after the checks every kind makes ---- */
 
-size_t h2r_http1_pull(h2r_session *session, h2r_chunk *chunks, size_t max);
-int h2r_http1_want_write(const h2r_session *session);
-/* The HTTP/1 halves of h2r_stream_respond, additional_headers and send_trailers, after the common checks. */
 int h2r_http1_respond(h2r_stream *stream, const h2r_header *headers, size_t count, unsigned flags);
 int h2r_http1_interim(h2r_stream *stream, const h2r_header *headers, size_t count);
 int h2r_http1_send_trailers(h2r_stream *stream, const h2r_header *headers, size_t count);
+/* Is there a part of the current response to put out: body bytes, its end, or the trailers' turn? */
+int h2r_http1_response_ready(const h2r_stream *stream);
+/* Puts out the next part of a response that is ready, within room chunks; 1 if it did, 0 if it could not. */
+int h2r_http1_write_next(h2r_session *session, h2r_stream *stream, size_t room);
+
+/* ---- http1_session.c ---- */
+
+/* No further request: input is ignored from now on, and the session is done once the exchange is. */
+void h2r_http1_stop_reading(h2r_session *session);
+/* No further request on this connection once the current exchange is done. */
+void h2r_http1_no_reuse(h2r_session *session);
+/* The exchange's stream closed: the next request, or the connection's end. */
+void h2r_http1_stream_closed(h2r_stream *stream);
+/* Output was written: reading goes on if it waited for the output to drain. */
+void h2r_http1_output_drained(h2r_session *session);
+void h2r_http1_close(h2r_session *session);
+int h2r_http1_file_failed(h2r_session *session, size_t index);
 
 #endif

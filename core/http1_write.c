@@ -1,8 +1,8 @@
 /*
- * HTTP/1.1 mode, writing side: response heads (the status line, the
- * application's fields and the framing fields the session adds), interim
- * 1xx responses, bodies as they leave the stream's queue (as they are, or
- * as chunks), and the last chunk with its trailers.
+ * HTTP/1.1 responses out: heads (the status line, the application's fields
+ * and the framing fields the session adds), interim 1xx responses, bodies
+ * as they leave the stream's queue (as they are, or as chunks), and the
+ * last chunk with its trailers.
  *
  * Everything goes out the way HTTP/2 frames do: heads and chunk framing into
  * the session's control blocks, body bytes as in-flight chunks by reference
@@ -14,7 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "session_http1.h"
+#include "http1.h"
 
 /*
  * Queues a head: the status line, fields, then extra (the session's). The
@@ -165,8 +165,7 @@ int h2r_http1_interim(h2r_stream *st, const h2r_header *headers, size_t count)
 {
     /* HTTP/1.0 has no 1xx (RFC 9110 §15.2): nothing to send, and nothing wrong with that. */
     if (!(st->flags & STREAM_HTTP11)) return 0;
-    const char *v = headers[0].value; /* :status, three digits: checked by the caller */
-    unsigned status = (unsigned)((v[0] - '0') * 100 + (v[1] - '0') * 10 + (v[2] - '0'));
+    unsigned status = h2r_status_code(&headers[0]); /* :status, three digits: checked by the caller */
     int err = queue_head(st->session, status, headers + 1, count - 1, NULL, 0);
     if (!err && status == 100) st->session->h1->expect_continue = 0;
     return err;
@@ -233,36 +232,18 @@ static int frame_body(h2r_session *s, h2r_stream *st, size_t room)
     return 1;
 }
 
-/* Is there a part of the current response to put out: body bytes, its end, or the trailers' turn? */
-static int response_ready(const h2r_stream *st)
+int h2r_http1_response_ready(const h2r_stream *st)
 {
     if (!st || (st->flags & (STREAM_HEADERS_SENT | STREAM_END_SENT)) != STREAM_HEADERS_SENT) return 0;
     return st->queued_bytes || ((st->flags & STREAM_END_REQUESTED) && !(st->flags & STREAM_TRAILERS_ASKED));
 }
 
-/* The next piece of output within room chunks (h2r_out_pull); 1 if there was any, else 0. */
-static int produce(h2r_session *s, size_t room)
+int h2r_http1_write_next(h2r_session *s, h2r_stream *st, size_t room)
 {
-    h2r_stream *st = s->h1->current;
-    if (response_ready(st)) {
-        if (st->queued_bytes) return frame_body(s, st, room);
-        if (st->flags & STREAM_WANT_TRAILERS) {
-            h2r_stream_ask_for_trailers(st);
-            return 1;
-        }
-        return end_body(s, st, NULL, 0) == 0;
+    if (st->queued_bytes) return frame_body(s, st, room);
+    if (st->flags & STREAM_WANT_TRAILERS) {
+        h2r_stream_ask_for_trailers(st);
+        return 1;
     }
-    /* The exchange ended with pipelined requests buffered: the next one is read now. */
-    return s->h1->input_ready && h2r_http1_read_buffered(s);
-}
-
-size_t h2r_http1_pull(h2r_session *s, h2r_chunk *chunks, size_t max)
-{
-    return h2r_out_pull(s, chunks, max, produce);
-}
-
-int h2r_http1_want_write(const h2r_session *s)
-{
-    return s->control_bytes != 0 || s->inflight_end != s->inflight_start || s->h1->input_ready ||
-           response_ready(s->h1->current);
+    return end_body(s, st, NULL, 0) == 0;
 }
