@@ -6,9 +6,8 @@
 #include <stdint.h>
 #include <stdlib.h>
 
-int h2r_array_reserve(void **items, size_t *cap, size_t need, size_t item_size, size_t min_cap)
+int h2r_array_grow(void **items, size_t *cap, size_t need, size_t item_size, size_t min_cap)
 {
-    if (need <= *cap) return 0;
     size_t grown_cap = *cap > SIZE_MAX / 2 ? need : *cap * 2;
     if (grown_cap < need) grown_cap = need;
     if (grown_cap < min_cap) grown_cap = min_cap;

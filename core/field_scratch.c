@@ -13,7 +13,7 @@ struct field_scratch *h2r_field_scratch_begin(h2r_session *s)
     return s->scratch;
 }
 
-int h2r_field_scratch_reserve(struct field_scratch *fs, size_t fields, size_t bytes)
+int h2r_field_scratch_grow(struct field_scratch *fs, size_t fields, size_t bytes)
 {
     /* At least 16 of each: a section of a few small fields needs no second growth. */
     if (h2r_array_reserve((void **)&fs->fields, &fs->fields_cap, fields, sizeof(*fs->fields), 16) != 0 ||

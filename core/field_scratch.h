@@ -20,8 +20,16 @@ struct field_scratch {
 
 /* The session's scratch, emptied for a new section (made on the first call); NULL if out of memory. */
 struct field_scratch *h2r_field_scratch_begin(h2r_session *session);
-/* Makes room for fields entries and bytes bytes in all; 0, or H2R_ERR_NOMEM. */
-int h2r_field_scratch_reserve(struct field_scratch *scratch, size_t fields, size_t bytes);
+/* h2r_field_scratch_reserve when the scratch must grow. */
+int h2r_field_scratch_grow(struct field_scratch *scratch, size_t fields, size_t bytes);
+
+/* Makes room for fields entries and bytes bytes in all; 0, or H2R_ERR_NOMEM. Inline: it runs for every field.
+ */
+static inline int h2r_field_scratch_reserve(struct field_scratch *scratch, size_t fields, size_t bytes)
+{
+    if (fields <= scratch->fields_cap && bytes <= scratch->bytes_cap) return 0;
+    return h2r_field_scratch_grow(scratch, fields, bytes);
+}
 void h2r_field_scratch_free(struct field_scratch *scratch);
 
 #endif

@@ -561,19 +561,3 @@ const h2r_hpack_field *h2r_find_header(const h2r_hpack_field *headers, size_t co
         if (headers[i].name_len == len && memcmp(headers[i].name, name, len) == 0) return &headers[i];
     return NULL;
 }
-
-int h2r_header_is_status(const h2r_hpack_field *h)
-{
-    return h->name_len == 7 && memcmp(h->name, ":status", 7) == 0;
-}
-
-unsigned h2r_status_code(const h2r_hpack_field *h)
-{
-    if (h->value_len != 3) return 0;
-    unsigned code = 0;
-    for (int i = 0; i != 3; ++i) {
-        if (h->value[i] < '0' || h->value[i] > '9') return 0;
-        code = code * 10 + (unsigned)(h->value[i] - '0');
-    }
-    return code;
-}

@@ -41,14 +41,6 @@ uint8_t *h2r_out_reserve(h2r_session *session, size_t len)
     return block->data;
 }
 
-void h2r_out_commit(h2r_session *session, size_t len)
-{
-    session->out_tail->len += len;
-    session->control_bytes += len;
-    session->control_unwritten += len;
-    if (!session->out_pull) session->out_pull = session->out_tail;
-}
-
 int h2r_out_control_full(const h2r_session *session)
 {
     /* Pulled bytes count until written: a peer that does not read keeps them waiting in a short send. */
@@ -57,10 +49,8 @@ int h2r_out_control_full(const h2r_session *session)
 
 /* ---- in-flight chunks ---- */
 
-/* Makes room for n more in-flight chunks, so that pushing them cannot fail. */
-int h2r_inflight_reserve(h2r_session *session, size_t n)
+int h2r_inflight_make_room(h2r_session *session, size_t n)
 {
-    if (session->inflight_cap - session->inflight_end >= n) return 0;
     if (session->inflight_start) {
         /* Slide the live part to the front; sequence numbers follow the slide. */
         size_t live = session->inflight_end - session->inflight_start;

@@ -371,7 +371,13 @@ static inline void h2r_stream_touch(h2r_stream *stream)
 /* Reserves len bytes at the end of the control queue; NULL if out of memory. */
 uint8_t *h2r_out_reserve(h2r_session *session, size_t len);
 /* Commits len bytes written at the pointer h2r_out_reserve returned. */
-void h2r_out_commit(h2r_session *session, size_t len);
+static inline void h2r_out_commit(h2r_session *session, size_t len)
+{
+    session->out_tail->len += len;
+    session->control_bytes += len;
+    session->control_unwritten += len;
+    if (!session->out_pull) session->out_pull = session->out_tail;
+}
 /* Control bytes not yet written are over max_control_queue_bytes: the peer does not read. */
 int h2r_out_control_full(const h2r_session *session);
 /* Output not yet written: control bytes, and application data queued or in flight. */
@@ -386,8 +392,13 @@ static inline int h2r_out_pending(const h2r_session *session)
 }
 /* Moves every control byte not yet pulled into in-flight chunks. */
 void h2r_out_pull_control(h2r_session *session);
-/* Makes room for n more in-flight chunks; 0 or H2R_ERR_NOMEM. */
-int h2r_inflight_reserve(h2r_session *session, size_t n);
+/* h2r_inflight_reserve when the array must slide or grow. */
+int h2r_inflight_make_room(h2r_session *session, size_t n);
+/* Makes room for n more in-flight chunks, so that pushing them cannot fail; 0 or H2R_ERR_NOMEM. */
+static inline int h2r_inflight_reserve(h2r_session *session, size_t n)
+{
+    return session->inflight_cap - session->inflight_end >= n ? 0 : h2r_inflight_make_room(session, n);
+}
 /* Appends an in-flight chunk; room was reserved. */
 struct inflight *h2r_inflight_push(h2r_session *session, h2r_chunk chunk);
 /* The sequence number of the newest in-flight chunk. */
