@@ -23,8 +23,7 @@ struct field_scratch *h2r_field_scratch_begin(h2r_session *session);
 /* h2r_field_scratch_reserve when the scratch must grow. */
 int h2r_field_scratch_grow(struct field_scratch *scratch, size_t fields, size_t bytes);
 
-/* Makes room for fields entries and bytes bytes in all; 0, or H2R_ERR_NOMEM. Inline: it runs for every field.
- */
+/* Makes room for fields entries and bytes bytes in all; 0, or H2R_ERR_NOMEM. Inline: it runs per field. */
 static inline int h2r_field_scratch_reserve(struct field_scratch *scratch, size_t fields, size_t bytes)
 {
     if (fields <= scratch->fields_cap && bytes <= scratch->bytes_cap) return 0;

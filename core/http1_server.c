@@ -57,7 +57,9 @@ static const struct h2r_protocol http1_server = {
     .reset = NULL,
     .stream_closed = h2r_http1_stream_closed,
     .output_drained = h2r_http1_output_drained,
-    /* HTTP/2's control calls have nothing to send; one exchange at a time has nothing to prioritise or push.
+    /*
+     * HTTP/2's control calls have nothing to send, and one exchange at a
+     * time has nothing to prioritise or push: NULL.
      */
 };
 

@@ -56,8 +56,7 @@ void h2r_http1_close(h2r_session *s)
 {
     s->closing = 1;
     h2r_http1_no_reuse(s);
-    /* A response already queued whole needs nothing more of its request: the rest of the body is not awaited.
-     */
+    /* A response queued whole needs nothing more of its request: the rest of the body is not awaited. */
     h2r_stream *st = s->h1->current;
     if (st && (st->flags & STREAM_END_SENT) && !(st->flags & (STREAM_END_RECEIVED | STREAM_CLOSED)))
         h2r_stream_close_internal(st, H2R_NO_ERROR, 0);

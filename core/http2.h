@@ -99,8 +99,7 @@ void h2r_http2_recv_priority(h2r_session *session, const struct h2r_frame_header
                              const uint8_t *payload);
 void h2r_http2_recv_priority_update(h2r_session *session, const struct h2r_frame_header *header,
                                     const uint8_t *payload);
-/* The tree node of an open stream or of a placeholder for an idle one; NULL for the root or outside the tree.
- */
+/* The tree node of an open stream or an idle one's placeholder; NULL for the root or outside the tree. */
 struct h2r_sched_node *h2r_http2_priority_parent(h2r_session *session, uint32_t id);
 /* Applies a priority field value (RFC 9218: urgency and incremental) to the stream. */
 void h2r_http2_apply_priority_field(h2r_session *session, h2r_stream *stream, const char *value, size_t len);
@@ -143,8 +142,7 @@ struct http2_state *h2r_http2_state(h2r_session *session);
 void h2r_http2_free(h2r_session *session);
 /* A connection error (RFC 9113 §5.4.1): GOAWAY with code, on_session_error, every stream closed. */
 void h2r_http2_connection_error(h2r_session *session, uint32_t code, const char *reason);
-/* One more frame that did nothing but cost us; too many are a connection error (max_session_invalid_frames).
- */
+/* A frame that did nothing but cost us; past max_session_invalid_frames, a connection error. */
 void h2r_http2_count_invalid_frame(h2r_session *session);
 /* A stream error (RFC 9113 §5.4.2) on an open stream: reset, counted against the reset budget. */
 void h2r_http2_stream_error(h2r_stream *stream, uint32_t code);

@@ -132,8 +132,7 @@ static void open_stream(h2r_session *s, const struct h2r_headers_info *info, str
     int exclusive = 0;
     if (info->has_priority) {
         parent = h2r_http2_priority_parent(s, info->priority.dependency);
-        /* A dependency outside the tree (gone, or never named) gets the default priority (RFC 7540 §5.3.1).
-         */
+        /* A dependency outside the tree (gone, or never named): the default priority (RFC 7540 §5.3.1). */
         if (parent || info->priority.dependency == 0) {
             weight = info->priority.weight;
             exclusive = info->priority.exclusive;

@@ -249,8 +249,7 @@ struct h2r_session {
     uint32_t open_pushed_streams; /* counted against the peer's */
     uint32_t last_peer_stream_id;
     uint32_t next_push_id;
-    /* HTTP/2's recently closed streams (http2_session.c), | 1u << 31 for those we reset; made with the first
-     */
+    /* HTTP/2's recently closed streams, | 1u << 31 if we reset them; made with the first (http2_session.c) */
     uint32_t *closed_ids;
     uint32_t closed_next;
     uint32_t hblock_stream_id; /* the stream of a header block waiting for CONTINUATION frames; 0 when none */

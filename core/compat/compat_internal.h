@@ -92,8 +92,7 @@ static inline struct h2r_compat_pair *h2r_compat_pair_of_res(const h2r_response 
     return (struct h2r_compat_pair *)((char *)res - offsetof(struct h2r_compat_pair, res));
 }
 
-/* h2r_response_headers_sent: the stream knows too when the head went out around this API (respondWithFile).
- */
+/* h2r_response_headers_sent: the stream knows too if the head went out around this API (respondWithFile). */
 static inline int h2r_compat_head_sent(const struct h2r_compat_pair *pair)
 {
     return (pair->flags & RES_HEAD_SENT) || h2r_stream_headers_sent(pair->stream);

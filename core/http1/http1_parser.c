@@ -24,8 +24,7 @@
 
 /* ---- Character classes (char_table.h) ---- */
 
-/* A request-target: no whitespace or control character (RFC 9112 §3.2); obs-text is tolerated, as for :path.
- */
+/* A request-target: no whitespace or control character (RFC 9112 §3.2); obs-text tolerated, as in :path. */
 static const uint8_t target_chars[256] = {H2R_CHAR_TABLE(H2R_CHAR_VISIBLE)};
 
 /* RFC 3986 §3.1 scheme, after its first letter. */
