@@ -15,9 +15,9 @@ struct field_scratch *h2r_field_scratch_begin(h2r_session *s)
 
 int h2r_field_scratch_grow(struct field_scratch *fs, size_t fields, size_t bytes)
 {
-    /* At least 16 of each: a section of a few small fields needs no second growth. */
+    /* At least 16 fields and 128 bytes: grown field by field (HTTP/2), a small request fits at once. */
     if (h2r_array_reserve((void **)&fs->fields, &fs->fields_cap, fields, sizeof(*fs->fields), 16) != 0 ||
-        h2r_array_reserve((void **)&fs->bytes, &fs->bytes_cap, bytes, 1, 16) != 0)
+        h2r_array_reserve((void **)&fs->bytes, &fs->bytes_cap, bytes, 1, 128) != 0)
         return H2R_ERR_NOMEM;
     return 0;
 }
