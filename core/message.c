@@ -9,40 +9,33 @@
 
 #include <string.h>
 
-/* ---- Character classes (256-entry tables; the ranges are a GNU C extension) ---- */
+#include "char_table.h"
 
-/* RFC 9110 §5.6.2 tchar without uppercase, which RFC 9113 §8.2.1 bans in names. */
-#define TCHAR_LOWER                                                                                          \
-    ['!'] = 1, ['#' ... '\''] = 1, ['*' ... '+'] = 1, ['-' ... '.'] = 1, ['0' ... '9'] = 1,                  \
-    ['^' ... '`'] = 1, ['a' ... 'z'] = 1, ['|'] = 1, ['~'] = 1
+/* ---- Character classes (char_table.h) ---- */
 
-/* Field names (RFC 9110 §5.1: a token), after the ':' of a pseudo-header. */
-static const uint8_t name_chars[256] = {TCHAR_LOWER};
+/* Field names (RFC 9110 §5.1: a token) without uppercase, which RFC 9113 §8.2.1 bans, after the ':' of a
+ * pseudo-header. */
+#define NAME_CHAR(c) (H2R_CHAR_TCHAR_NOT_ALPHA(c) || H2R_CHAR_IN(c, 'a', 'z'))
+static const uint8_t name_chars[256] = {H2R_CHAR_TABLE(NAME_CHAR)};
 
 /* Tokens where case is allowed: :method (RFC 9110 §9.1), :protocol (RFC 8441 §4). */
-static const uint8_t token_chars[256] = {TCHAR_LOWER, ['A' ... 'Z'] = 1};
+static const uint8_t token_chars[256] = {H2R_CHAR_TABLE(H2R_CHAR_TCHAR)};
 
 /* Field values: anything but NUL, CR and LF (RFC 9113 §8.2.1, the minimal validation). */
-static const uint8_t value_chars[256] = {[0x01 ... 0x09] = 1, [0x0b ... 0x0c] = 1, [0x0e ... 0xff] = 1};
+#define VALUE_CHAR(c) ((c) != 0 && (c) != '\r' && (c) != '\n')
+static const uint8_t value_chars[256] = {H2R_CHAR_TABLE(VALUE_CHAR)};
 
 /* RFC 3986 §3.1: scheme = ALPHA *( ALPHA / DIGIT / "+" / "-" / "." ). */
-static const uint8_t scheme_chars[256] = {
-    ['+'] = 1, ['-' ... '.'] = 1, ['0' ... '9'] = 1, ['A' ... 'Z'] = 1, ['a' ... 'z'] = 1};
+static const uint8_t scheme_chars[256] = {H2R_CHAR_TABLE(H2R_CHAR_SCHEME)};
 
-/*
- * RFC 3986 §3.2 host and port: unreserved, pct-encoded, sub-delims, ':' and
- * the brackets of an IP literal. No '@': RFC 9113 §8.3.1 forbids userinfo in
- * http and https authorities, and we take no other scheme's on trust.
- */
-static const uint8_t authority_chars[256] = {
-    ['!'] = 1, ['$' ... '.'] = 1, ['0' ... ';'] = 1, ['='] = 1, ['A' ... '['] = 1,
-    [']'] = 1, ['_'] = 1,         ['a' ... 'z'] = 1, ['~'] = 1};
+/* RFC 9113 §8.3.1 forbids userinfo in http and https authorities, and we take no other scheme's on trust. */
+static const uint8_t authority_chars[256] = {H2R_CHAR_TABLE(H2R_CHAR_AUTHORITY)};
 
 /*
  * :path: no control character, space or DEL, which would split a request
  * line if the request is forwarded over HTTP/1.1. obs-text is tolerated.
  */
-static const uint8_t path_chars[256] = {[0x21 ... 0x7e] = 1, [0x80 ... 0xff] = 1};
+static const uint8_t path_chars[256] = {H2R_CHAR_TABLE(H2R_CHAR_VISIBLE)};
 
 /* Whether every byte is in the class; no early exit, since valid input is the common case. */
 static int all_in(const uint8_t *table, const char *s, size_t len)
@@ -105,8 +98,23 @@ enum token {
 
 /* By HPACK static table index (RFC 7541 Appendix A). */
 static const uint8_t static_tokens[62] = {
-    [1] = TOK_AUTHORITY,     [2 ... 3] = TOK_METHOD,    [4 ... 5] = TOK_PATH, [6 ... 7] = TOK_SCHEME,
-    [8 ... 14] = TOK_STATUS, [28] = TOK_CONTENT_LENGTH, [38] = TOK_HOST,      [57] = TOK_TRANSFER_ENCODING,
+    [1] = TOK_AUTHORITY,
+    [2] = TOK_METHOD,
+    [3] = TOK_METHOD,
+    [4] = TOK_PATH,
+    [5] = TOK_PATH,
+    [6] = TOK_SCHEME,
+    [7] = TOK_SCHEME,
+    [8] = TOK_STATUS,
+    [9] = TOK_STATUS,
+    [10] = TOK_STATUS,
+    [11] = TOK_STATUS,
+    [12] = TOK_STATUS,
+    [13] = TOK_STATUS,
+    [14] = TOK_STATUS,
+    [28] = TOK_CONTENT_LENGTH,
+    [38] = TOK_HOST,
+    [57] = TOK_TRANSFER_ENCODING,
 };
 
 #define NAME_IS(name, lit) (memcmp((name), (lit), sizeof(lit) - 1) == 0)
@@ -541,5 +549,15 @@ const char *h2r_message_check_outgoing(const h2r_hpack_field *fields, size_t cou
     h2r_message_check_init(&check, kind, kind == H2R_SECTION_REQUEST);
     for (size_t i = 0; i != count; ++i)
         if (h2r_message_check_field(&check, &fields[i]) != 0) return check.error;
+    return NULL;
+}
+
+/* ---- header lists ---- */
+
+const h2r_hpack_field *h2r_find_header(const h2r_hpack_field *headers, size_t count, const char *name)
+{
+    size_t len = strlen(name);
+    for (size_t i = 0; i != count; ++i)
+        if (headers[i].name_len == len && memcmp(headers[i].name, name, len) == 0) return &headers[i];
     return NULL;
 }

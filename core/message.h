@@ -12,6 +12,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "h2ring/hpack.h"
 
@@ -90,5 +91,27 @@ int h2r_message_check_end(struct h2r_message_check *check);
  */
 const char *h2r_message_check_outgoing(const h2r_hpack_field *fields, size_t count,
                                        enum h2r_section_kind kind);
+
+/* ---- header lists ---- */
+
+/* The first field named name (exact bytes), or NULL. */
+const h2r_hpack_field *h2r_find_header(const h2r_hpack_field *fields, size_t count, const char *name);
+/* Is the field :status? */
+static inline int h2r_header_is_status(const h2r_hpack_field *field)
+{
+    return field->name_len == 7 && memcmp(field->name, ":status", 7) == 0;
+}
+
+/* The value of a :status field as a number; 0 unless it is 3 digits. */
+static inline unsigned h2r_status_code(const h2r_hpack_field *status)
+{
+    if (status->value_len != 3) return 0;
+    unsigned code = 0;
+    for (int i = 0; i != 3; ++i) {
+        if (status->value[i] < '0' || status->value[i] > '9') return 0;
+        code = code * 10 + (unsigned)(status->value[i] - '0');
+    }
+    return code;
+}
 
 #endif

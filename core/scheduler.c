@@ -135,6 +135,7 @@ static void enqueue(struct h2r_sched_node *node)
     node->in_queue = 1;
 }
 
+/* Takes a node out of its parent's queue; the ancestors stay as they are (see prune). */
 static void dequeue(struct h2r_sched_node *node)
 {
     heap_remove(&node->parent->active_children, &node->in_parent);
@@ -153,8 +154,8 @@ static void prune(struct h2r_sched_node *node)
     for (; node->in_queue && !is_active(node); node = node->parent) dequeue(node);
 }
 
-/* Takes a node (active or not) out of its parent's queue before it moves. */
-static void unqueue(struct h2r_sched_node *node)
+/* Takes a node (active or not) out of its parent's queue before it moves, and prunes the ancestors. */
+static void dequeue_and_prune(struct h2r_sched_node *node)
 {
     if (node->in_queue) {
         dequeue(node);
@@ -222,7 +223,7 @@ static void place(struct h2r_sched_node *node, struct h2r_sched_node *parent, ui
 static void move_node(struct h2r_sched_node *node, struct h2r_sched_node *parent, uint16_t weight,
                       int exclusive)
 {
-    unqueue(node);
+    dequeue_and_prune(node);
     node->in_parent.key += parent->vtime - node->parent->vtime;
     unlink_child(node);
     place(node, parent, weight, exclusive);
@@ -339,7 +340,7 @@ void h2r_sched_detach(struct h2r_scheduler *sched, struct h2r_sched_node *node)
 
     if (parent == NULL) return;
     if (node->ready) heap_remove(&sched->urgent, &node->in_urgency);
-    unqueue(node);
+    dequeue_and_prune(node);
     unlink_child(node);
     share_weight(node);
     move_children(node, parent);

@@ -1,19 +1,30 @@
 /*
- * The session's and the stream's private layout, shared by the files of the
- * engine (session.c, session_recv.c, session_send.c, stream.c, and the
- * HTTP/1.1 mode in session_http1.c and stream_http1.c).
+ * The session's and the stream's private layout, and the machinery every
+ * kind of session shares, which the protocols' files call down into:
+ *
+ *   session.c, stream.c     the public calls: checks every kind makes, then
+ *                           the kind's table (struct h2r_protocol)
+ *   http2_*.c, http1_*.c    the kinds (http2.h, http1.h)
+ *   session_base.c          making and freeing a session of any kind
+ *   stream_state.c          what a stream's end, data and trailers do
+ *   stream_table.c          the stream table, making and closing streams
+ *   output.c                the output queue and the chunks in flight
+ *   session_done.c          when a session is done (on_session_close)
+ *   options.c, field_scratch.c, array.c, and the leaves: frame.c,
+ *   message.c, scheduler.c, http1/, hpack/
+ *
+ * Each file calls only files below it; the table and the hooks in it are
+ * how the shared machinery reaches the kind.
  */
 #ifndef H2R_CORE_SESSION_INTERNAL_H
 #define H2R_CORE_SESSION_INTERNAL_H
 
+#include "field_scratch.h"
 #include "frame.h"
 #include "h2ring/engine.h"
 #include "http1_parser.h"
 #include "message.h"
 #include "scheduler.h"
-
-#define H2R_CLIENT_PREFACE     "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n"
-#define H2R_CLIENT_PREFACE_LEN 24
 
 /* ---- output: control bytes and in-flight chunks ---- */
 
@@ -76,7 +87,7 @@ enum stream_flags {
     STREAM_IS_HEAD = 1u << 12,         /* the request was HEAD: no response body */
     STREAM_COUNTED_OPEN = 1u << 13,    /* counted in the session's open streams */
     STREAM_INTERNAL = 1u << 14,        /* answered by the session itself: the application never sees it */
-    STREAM_HTTP11 = 1u << 15,          /* an HTTP/1.1 exchange (session_http1.c) */
+    STREAM_HTTP11 = 1u << 15,          /* an HTTP/1.1 exchange (http1_read.c) */
     STREAM_HTTP10 = 1u << 16,          /* an HTTP/1.0 exchange */
 };
 
@@ -112,37 +123,6 @@ struct h2r_stream {
     char request_info[];
 };
 
-/* ---- ping and settings waiting for their ACK ---- */
-
-struct pending_ping {
-    uint8_t payload[8];
-    h2r_ping_cb cb;
-    void *ctx;
-};
-
-/*
- * What a HEADERS frame carried besides its block, and the block: in the
- * frame itself, or assembled from CONTINUATION frames.
- */
-struct h2r_headers_info {
-    uint32_t stream_id;
-    int end_stream;
-    int has_priority;
-    struct h2r_priority_spec priority;
-    const uint8_t *block;
-    size_t block_len;
-};
-
-/* A PRIORITY frame's idle stream, kept in the tree so that others can depend on it. */
-struct placeholder {
-    uint32_t id;
-    struct h2r_sched_node node;
-};
-#define H2R_MAX_PLACEHOLDERS 32
-
-/* SETTINGS of ours that may wait for their ACK at once (h2r_session_settings refuses more). */
-#define PENDING_SETTINGS_MAX 4
-
 /* ---- the session ---- */
 
 enum session_phase {
@@ -151,9 +131,6 @@ enum session_phase {
     PHASE_FRAMES,
     PHASE_CLOSED, /* reading stopped after a connection error or destroy */
 };
-
-/* Recently closed streams, to tell "closed" from "never opened" (RFC 9113 §5.1). */
-#define CLOSED_STREAM_MEMORY 64
 
 /*
  * The options the session still needs once it is made (h2r_session_options
@@ -177,29 +154,6 @@ struct session_limits {
     enum h2r_padding_strategy padding_strategy;
 };
 
-/*
- * The session's rarely used state: allocated the first time one of these
- * is needed, so that the session itself fits a smaller allocation.
- */
-struct session_rare {
-    /* SETTINGS sent after the oldest unacknowledged one (session->pending_local), oldest first */
-    h2r_settings pending_local[PENDING_SETTINGS_MAX - 1];
-
-    /* a header block being assembled across CONTINUATION frames (session->hblock_stream_id) */
-    struct h2r_headers_info hblock_info; /* its block: hblock, once complete */
-    uint8_t *hblock;
-    size_t hblock_len, hblock_cap;
-    uint32_t hblock_continuations;
-
-    /* pings we sent */
-    uint32_t ping_count;
-    struct pending_ping *pings; /* max_outstanding_pings of them, allocated with the first ping */
-
-    /* idle streams a PRIORITY frame named */
-    struct placeholder *placeholders; /* H2R_MAX_PLACEHOLDERS of them, allocated with the first */
-    uint32_t placeholder_count, placeholder_next;
-};
-
 /* What a session reads of its options and callbacks once it is made. */
 struct session_config {
     h2r_session_callbacks cb;
@@ -213,25 +167,70 @@ struct h2r_session_profile {
 };
 
 /*
- * Decoded header fields of one section, valid during one callback. Made
- * with the first section: an idle session does without it.
+ * What a kind of session does where the kinds differ: one table per
+ * protocol and role (the HTTP/2 server, the HTTP/1.1 server; clients are
+ * further tables), chosen when the session is made. The public calls
+ * (session.c, stream.c) go through it, after what every kind checks alike;
+ * the machinery every kind shares calls back through its hooks. Entries
+ * said to be optional may be NULL.
  */
-struct field_scratch {
-    h2r_header *fields;
-    char *bytes;
-    size_t bytes_len, bytes_cap;
-    uint32_t cap; /* entries of fields */
-};
+struct h2r_protocol {
+    /* ---- the session's calls ---- */
+    ssize_t (*feed)(h2r_session *session, const uint8_t *data, size_t len);
+    /* Makes output as room allows (h2r_out_pull) and hands out chunks. */
+    size_t (*pull)(h2r_session *session, h2r_chunk *chunks, size_t max);
+    int (*want_read)(const h2r_session *session);
+    int (*want_write)(const h2r_session *session);
+    int (*file_failed)(h2r_session *session, size_t index);
+    /* Graceful (h2r_session_close). */
+    void (*close)(h2r_session *session);
+    /* What the peer is told before every stream is dropped (h2r_session_destroy). Optional. */
+    void (*destroy)(h2r_session *session, uint32_t error_code);
+    /* The windows, the next stream id and the HPACK tables of h2r_session_state. Optional: zero. */
+    void (*get_state)(const h2r_session *session, h2r_session_state *state);
+    /* Frees the protocol's own state (h2r_session_free). */
+    void (*free)(h2r_session *session);
 
-struct h2r_http1_conn;
+    /* ---- the stream's calls, after the checks every kind makes ---- */
+    int (*respond)(h2r_stream *stream, const h2r_header *headers, size_t count, unsigned flags);
+    /* A 1xx response (h2r_stream_additional_headers). */
+    int (*interim)(h2r_stream *stream, const h2r_header *headers, size_t count);
+    int (*send_trailers)(h2r_stream *stream, const h2r_header *headers, size_t count);
+    /* What the peer is told before the stream closes (h2r_stream_close). Optional. */
+    int (*reset)(h2r_stream *stream, uint32_t error_code);
+
+    /* ---- hooks of the shared machinery ---- */
+    /* The stream left the table (h2r_stream_close_internal), before its callbacks. */
+    void (*stream_closed)(h2r_stream *stream);
+    /* Output was written (h2r_session_sent). Optional. */
+    void (*output_drained)(h2r_session *session);
+
+    /* ---- HTTP/2's own calls: NULL where the protocol or the role has none ---- */
+    /* NULL: H2R_ERR_INVALID_STATE, as for the next ones */
+    int (*settings)(h2r_session *session, const h2r_settings *settings);
+    /* NULL: nothing to time out */
+    void (*settings_timeout)(h2r_session *session);
+    int (*ping)(h2r_session *session, const uint8_t payload[8], h2r_ping_cb cb, void *ctx);
+    int (*goaway)(h2r_session *session, uint32_t error_code, int64_t last_stream_id, const uint8_t *data,
+                  size_t len);
+    int (*altsvc)(h2r_session *session, uint32_t stream_id, const char *origin, const char *alt);
+    int (*origin)(h2r_session *session, const char *const *origins, size_t count);
+    int (*priority)(h2r_stream *stream, uint32_t parent, uint16_t weight, int exclusive, int silent);
+    /* NULL: H2R_ERR_PUSH_DISABLED */
+    int (*push)(h2r_stream *stream, const h2r_header *headers, size_t count, h2r_stream **pushed);
+};
 
 struct h2r_session {
     /* A profile's (h2r_session_server_new_with_profile), or the session's own, right after the struct. */
     const struct session_config *config;
     void *user_data;
     void *transport;
-    struct h2r_http1_conn *h1; /* HTTP/1.1 mode (session_http1.h); NULL for HTTP/2 */
-    struct session_rare *rare; /* NULL until needed (h2r_session_rare) */
+    const struct h2r_protocol *proto; /* the session's kind */
+    /* The protocol's own state beyond what follows: */
+    union {
+        struct http1_state *h1; /* HTTP/1.1's (http1.h), made with the session */
+        struct http2_state *h2; /* HTTP/2's, NULL until needed (h2r_http2_state) */
+    };
 
     /* settings */
     h2r_settings local;         /* acknowledged by the peer: what we enforce */
@@ -250,7 +249,7 @@ struct h2r_session {
     uint32_t open_pushed_streams; /* counted against the peer's */
     uint32_t last_peer_stream_id;
     uint32_t next_push_id;
-    /* CLOSED_STREAM_MEMORY ids, | 1u << 31 for those we reset; allocated with the first close */
+    /* HTTP/2's recently closed streams, | 1u << 31 if we reset them; made with the first (http2_session.c) */
     uint32_t *closed_ids;
     uint32_t closed_next;
     uint32_t hblock_stream_id; /* the stream of a header block waiting for CONTINUATION frames; 0 when none */
@@ -262,7 +261,7 @@ struct h2r_session {
     int64_t local_window;        /* connection window we granted */
     uint32_t conn_unacked_bytes; /* consumed, not yet returned */
 
-    struct field_scratch *scratch; /* NULL until the first header section (h2r_session_scratch) */
+    struct field_scratch *scratch; /* NULL until the first header section (field_scratch.h) */
 
     /* input: a frame that arrived in pieces; the buffer holds one of our max_frame_size, below 2^25 */
     uint8_t *rx;
@@ -310,19 +309,165 @@ struct h2r_session {
     uint8_t close_deferred : 1;
 };
 
-/* ---- session.c ---- */
+/* ---- session_base.c ---- */
+
 /*
- * A session with what both protocols share set up (options checked, settings, HPACK); nothing queued yet.
- * With a profile, its options and callbacks; otherwise a copy of these (NULL options: the defaults).
+ * A session of the kind proto with what every kind shares set up (options
+ * checked, settings); nothing queued yet. With a profile, its options and
+ * callbacks; otherwise a copy of these (NULL options: the defaults).
  */
-h2r_session *h2r_session_create(const h2r_session_profile *profile, const h2r_session_options *options,
-                                const h2r_session_callbacks *callbacks, void *user_data);
-/* The session's rarely used state, allocated on the first call; NULL if out of memory. */
-struct session_rare *h2r_session_rare(h2r_session *session);
-/* The session's header field scratch, allocated on the first call; NULL if out of memory. */
-struct field_scratch *h2r_session_scratch(h2r_session *session);
-void h2r_session_connection_error(h2r_session *session, uint32_t code, const char *reason);
-void h2r_session_count_invalid_frame(h2r_session *session);
+h2r_session *h2r_session_create(const struct h2r_protocol *proto, const h2r_session_profile *profile,
+                                const h2r_session_options *options, const h2r_session_callbacks *callbacks,
+                                void *user_data);
+
+/* ---- options.c ---- */
+
+int h2r_settings_valid(const h2r_settings *settings);
+int h2r_options_valid(const h2r_session_options *options);
+/* The config a session reads from options and callbacks (NULL: none). */
+void h2r_config_init(struct session_config *config, const h2r_session_options *options,
+                     const h2r_session_callbacks *callbacks);
+
+/* ---- stream_state.c ---- */
+
+/* Is the stream ready for the scheduler (data within the windows, or its end due)? Tells it. */
+void h2r_stream_update_ready(h2r_stream *stream);
+/* After a DATA frame was made from the stream's queue: readiness, and on_drain under the high-water mark. */
+void h2r_stream_data_framed(h2r_stream *stream);
+/* All of the stream's data is framed: its turn to send trailers (Node's 'wantTrailers'). */
+void h2r_stream_ask_for_trailers(h2r_stream *stream);
+/* The peer sent END_STREAM: on_end, and the stream closes if our side is done too. */
+void h2r_stream_on_end_received(h2r_stream *stream);
+/* We queued END_STREAM: half-closed (local), or closed if the peer is done too. */
+void h2r_stream_on_end_sent(h2r_stream *stream);
+
+/* ---- stream_table.c ---- */
+
+h2r_stream *h2r_stream_find(const h2r_session *session, uint32_t id);
+/* A stream in the table, with the request's :authority and :scheme kept (for pushes); NULL without memory. */
+h2r_stream *h2r_stream_create(h2r_session *session, uint32_t id, const char *authority, size_t authority_len,
+                              const char *scheme, size_t scheme_len);
+/* Takes out and frees a stream the application never heard of. */
+void h2r_stream_forget(h2r_stream *stream);
+/* Closes the stream: callbacks, release of queued data, removal from the table and the scheduler. */
+void h2r_stream_close_internal(h2r_stream *stream, uint32_t rst_code, int aborted);
+/* Drops the stream's queued data; bytes already framed are released once their chunks are written. */
+void h2r_stream_release_queued(h2r_stream *stream);
+/* Closes every stream, aborted. */
+void h2r_stream_release_all(h2r_session *session);
+/* Stops reading and closes every stream: the common tail of connection errors and destroy(). */
+void h2r_session_shut_down(h2r_session *session);
+/* Fires on_stream_timeout for streams idle past their timeout (from h2r_session_tick). */
+void h2r_stream_check_timeouts(h2r_session *session);
+/* A frame for the stream was received or made: its timeout starts again. */
+static inline void h2r_stream_touch(h2r_stream *stream)
+{
+    stream->active_ms = stream->session->now_ms;
+}
+
+/* ---- output.c ---- */
+
+/* Reserves len bytes at the end of the control queue; NULL if out of memory. */
+uint8_t *h2r_out_reserve(h2r_session *session, size_t len);
+/* Commits len bytes written at the pointer h2r_out_reserve returned. */
+static inline void h2r_out_commit(h2r_session *session, size_t len)
+{
+    session->out_tail->len += len;
+    session->control_bytes += len;
+    session->control_unwritten += len;
+    if (!session->out_pull) session->out_pull = session->out_tail;
+}
+/* Control bytes not yet written are over max_control_queue_bytes: the peer does not read. */
+int h2r_out_control_full(const h2r_session *session);
+/* Output not yet written: control bytes, and application data queued or in flight. */
+static inline size_t h2r_out_backlog(const h2r_session *session)
+{
+    return session->control_unwritten + session->queued_data_bytes + session->inflight_data_bytes;
+}
+/* Output pulled or not yet pulled that is not written (what want_write reports first). */
+static inline int h2r_out_pending(const h2r_session *session)
+{
+    return session->control_bytes != 0 || session->inflight_end != session->inflight_start;
+}
+/* Moves every control byte not yet pulled into in-flight chunks. */
+void h2r_out_pull_control(h2r_session *session);
+/* h2r_inflight_reserve when the array must slide or grow. */
+int h2r_inflight_make_room(h2r_session *session, size_t n);
+/* Makes room for n more in-flight chunks, so that pushing them cannot fail; 0 or H2R_ERR_NOMEM. */
+static inline int h2r_inflight_reserve(h2r_session *session, size_t n)
+{
+    return session->inflight_cap - session->inflight_end >= n ? 0 : h2r_inflight_make_room(session, n);
+}
+/* Appends an in-flight chunk; room was reserved. */
+struct inflight *h2r_inflight_push(h2r_session *session, h2r_chunk chunk);
+/* The sequence number of the newest in-flight chunk. */
+static inline uint64_t h2r_inflight_last_seq(const h2r_session *session)
+{
+    return session->inflight_seq_base + session->inflight_end - 1;
+}
+/*
+ * Adds len bytes of the stream's first data item as an in-flight chunk (room
+ * reserved), releasing the item once it is all framed; header and header_seq
+ * locate its DATA frame's header (NULL for HTTP/1, which has none).
+ */
+void h2r_inflight_add_payload(h2r_session *session, h2r_stream *stream, size_t len, uint8_t *header,
+                              uint64_t header_seq);
+/* Runs a release once the in-flight chunk with sequence number seq is written (now if it already is). */
+void h2r_release_after_inflight(h2r_session *session, uint64_t seq, h2r_release_cb release, void *ctx,
+                                const void *data, size_t len);
+/* Releases every chunk in flight (the session is being freed). */
+void h2r_release_inflight_all(h2r_session *session);
+/* The first `bytes` pulled were written (h2r_session_sent): chunks and blocks they cover are released. */
+void h2r_out_sent(h2r_session *session, size_t bytes);
+/* Chunks a DATA frame may need: frame header, payload slices, padding. */
+#define H2R_OUT_MIN_ROOM 3
+/*
+ * Every kind's pull: the control bytes first, then what produce makes (a
+ * DATA frame, the next piece of an HTTP/1 response: 1 if it made any, 0 if
+ * nothing can go now) within the chunks left, then up to max chunks, the
+ * first one less what was written of it. Inline, so that produce is a
+ * direct call in each kind's pull.
+ */
+static inline size_t h2r_out_pull(h2r_session *session, h2r_chunk *chunks, size_t max,
+                                  int (*produce)(h2r_session *session, size_t room))
+{
+    if (session->inflight_end - session->inflight_start < max) {
+        for (;;) {
+            h2r_out_pull_control(session);
+            size_t pending = session->inflight_end - session->inflight_start;
+            /*
+             * Control bytes may already fill more than max chunks. A caller
+             * that takes fewer chunks than a DATA frame can need (say, one
+             * at a time to splice file ranges) still gets DATA: a frame is
+             * made whenever nothing is in flight, and handed out over
+             * several pulls.
+             */
+            size_t room = pending < max ? max - pending : 0;
+            if (room < H2R_OUT_MIN_ROOM) {
+                if (pending) break;
+                room = H2R_OUT_MIN_ROOM;
+            }
+            if (!produce(session, room)) break;
+        }
+    }
+    size_t n = 0;
+    for (size_t i = session->inflight_start; i != session->inflight_end && n != max; ++i) {
+        chunks[n] = session->inflight[i].chunk;
+        if (n == 0) {
+            if (chunks[0].base)
+                chunks[0].base = (const uint8_t *)chunks[0].base + session->inflight_offset;
+            else
+                chunks[0].offset += (int64_t)session->inflight_offset;
+            chunks[0].len -= session->inflight_offset;
+        }
+        ++n;
+    }
+    return n;
+}
+
+/* ---- session_done.c ---- */
+
+/* The session is done (h2r_session_is_done): on_session_close, now or when the outermost call returns. */
 void h2r_session_maybe_done(h2r_session *session);
 /*
  * Around every public call that can run application callbacks: the
@@ -335,91 +480,5 @@ static inline void h2r_session_enter(h2r_session *session)
     ++session->call_depth;
 }
 void h2r_session_leave(h2r_session *session);
-
-/* ---- session_send.c ---- */
-/* Reserves len bytes at the end of the control queue; NULL if out of memory. */
-uint8_t *h2r_out_reserve(h2r_session *session, size_t len);
-/* Commits len bytes written at the pointer h2r_out_reserve returned. */
-void h2r_out_commit(h2r_session *session, size_t len);
-int h2r_out_control_full(const h2r_session *session);
-/* Output not yet written: control bytes, and application data queued or in flight. */
-static inline size_t h2r_out_backlog(const h2r_session *session)
-{
-    return session->control_unwritten + session->queued_data_bytes + session->inflight_data_bytes;
-}
-/* Moves every control byte not yet pulled into in-flight chunks. */
-void h2r_out_pull_control(h2r_session *session);
-/* Makes room for n more in-flight chunks; 0 or H2R_ERR_NOMEM. */
-int h2r_inflight_reserve(h2r_session *session, size_t n);
-/*
- * Adds len bytes of the stream's first data item as an in-flight chunk (room
- * reserved), releasing the item once it is all framed; header and header_seq
- * locate its DATA frame's header (NULL for HTTP/1, which has none).
- */
-void h2r_inflight_add_payload(h2r_session *session, h2r_stream *stream, size_t len, uint8_t *header,
-                              uint64_t header_seq);
-/* All of the stream's data is framed: its turn to send trailers (Node's 'wantTrailers'). */
-void h2r_stream_ask_for_trailers(h2r_stream *stream);
-int h2r_send_rst_stream(h2r_session *session, uint32_t stream_id, uint32_t code);
-int h2r_send_window_update(h2r_session *session, uint32_t stream_id, uint32_t increment);
-int h2r_send_goaway(h2r_session *session, uint32_t last_stream_id, uint32_t code, const uint8_t *data,
-                    size_t len);
-int h2r_send_settings(h2r_session *session, const h2r_settings *settings, const h2r_settings *previous);
-/* Encodes and queues a header block as HEADERS (or PUSH_PROMISE) + CONTINUATION frames. */
-int h2r_send_header_block(h2r_session *session, uint8_t type, uint32_t stream_id, uint32_t promised_id,
-                          const h2r_header *headers, size_t count, int end_stream);
-void h2r_release_inflight_all(h2r_session *session);
-/* Runs a release once the in-flight chunk with sequence number seq is written (now if it already is). */
-void h2r_release_after_inflight(h2r_session *session, uint64_t seq, h2r_release_cb release, void *ctx,
-                                const void *data, size_t len);
-
-/* ---- stream.c ---- */
-h2r_stream *h2r_stream_find(const h2r_session *session, uint32_t id);
-h2r_stream *h2r_stream_create(h2r_session *session, uint32_t id, const char *authority, size_t authority_len,
-                              const char *scheme, size_t scheme_len);
-/* Closes the stream: callbacks, release of queued data, removal from the table and the scheduler. */
-void h2r_stream_close_internal(h2r_stream *stream, uint32_t rst_code, int aborted);
-/* Resets the stream for a peer error (stream error), counting it against the reset budget. */
-void h2r_stream_reset_for_error(h2r_stream *stream, uint32_t code);
-void h2r_stream_update_ready(h2r_stream *stream);
-int h2r_stream_was_closed(const h2r_session *session, uint32_t id, int *reset_by_us);
-/* Records a closed stream id for h2r_stream_was_closed (a ring of the most recent ones). */
-void h2r_stream_remember_closed(h2r_session *session, uint32_t id, int reset_by_us);
-/* The first field named name (exact bytes), or NULL. */
-const h2r_header *h2r_find_header(const h2r_header *headers, size_t count, const char *name);
-void h2r_stream_release_all(h2r_session *session);
-/* Drops the stream's queued data; bytes already framed are released once their chunks are written. */
-void h2r_stream_release_queued(h2r_stream *stream);
-/* Fires on_stream_timeout for streams idle past their timeout (from h2r_session_tick). */
-void h2r_stream_check_timeouts(h2r_session *session);
-/* The peer sent END_STREAM: on_end, and the stream closes if our side is done too. */
-void h2r_stream_on_end_received(h2r_stream *stream);
-/* We queued END_STREAM: half-closed (local), or closed if the peer is done too. */
-void h2r_stream_on_end_sent(h2r_stream *stream);
-/* A frame for the stream was received or made: its timeout starts again. */
-static inline void h2r_stream_touch(h2r_stream *stream)
-{
-    stream->active_ms = stream->session->now_ms;
-}
-/* After a DATA frame was made from the stream's queue: readiness, and on_drain under the high-water mark. */
-void h2r_stream_data_framed(h2r_stream *stream);
-
-/* ---- session_http1.c and stream_http1.c: the HTTP/1.1 mode's entry points (session->h1 set) ---- */
-ssize_t h2r_http1_feed(h2r_session *session, const uint8_t *data, size_t len);
-/* Makes the next piece of output within room chunks (h2r_session_pull's loop); 1 on progress, else 0. */
-int h2r_http1_produce(h2r_session *session, size_t room);
-int h2r_http1_want_write(const h2r_session *session);
-int h2r_http1_want_read(const h2r_session *session);
-int h2r_http1_file_failed(h2r_session *session, size_t index);
-void h2r_http1_close(h2r_session *session);
-void h2r_http1_free(h2r_session *session);
-/* Output was written (h2r_session_sent): reading resumes if it waited for the output to drain. */
-void h2r_http1_output_drained(h2r_session *session);
-/* The exchange's stream closed (from h2r_stream_close_internal): another request, or the connection's end. */
-void h2r_http1_stream_closed(h2r_stream *stream);
-/* The HTTP/1 halves of h2r_stream_respond, additional_headers and send_trailers, after the common checks. */
-int h2r_http1_respond(h2r_stream *stream, const h2r_header *headers, size_t count, unsigned flags);
-int h2r_http1_interim(h2r_stream *stream, const h2r_header *headers, size_t count);
-int h2r_http1_send_trailers(h2r_stream *stream, const h2r_header *headers, size_t count);
 
 #endif

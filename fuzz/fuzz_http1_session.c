@@ -1,8 +1,8 @@
 /*
- * libFuzzer target: a server session in HTTP/1.1 mode (core/session_http1.c,
- * stream_http1.c) fed arbitrary bytes in arbitrary pieces, with an
- * application that answers every request, in one of many ways, and an I/O
- * layer that pulls and reports written in odd sizes.
+ * libFuzzer target: a server session in HTTP/1.1 mode (core/http1_*.c) fed
+ * arbitrary bytes in arbitrary pieces, with an application that answers
+ * every request, in one of many ways, and an I/O layer that pulls and
+ * reports written in odd sizes.
  *
  * Input: 4 config bytes, then the bytes the client sends.
  *   bytes 0-3  a seed for every choice below: where the input is cut, what

@@ -41,7 +41,7 @@ static void on_stream(h2r_session *session, h2r_stream *stream, const h2r_header
     (void)flags; /* a request without a body gets its on_end right after */
     const h2r_compat_handlers *handlers = h2r_session_user_data(session);
     struct h2r_compat_pair *pair =
-        handlers && handlers->on_request ? h2r_compat_pair_new(stream, headers, count) : NULL;
+        handlers && handlers->on_request ? h2r_compat_request_new(stream, headers, count) : NULL;
     if (!pair) {
         /* Nothing was done with it: the client may try again. */
         h2r_stream_close(stream, H2R_REFUSED_STREAM);

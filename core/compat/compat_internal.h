@@ -92,12 +92,18 @@ static inline struct h2r_compat_pair *h2r_compat_pair_of_res(const h2r_response 
     return (struct h2r_compat_pair *)((char *)res - offsetof(struct h2r_compat_pair, res));
 }
 
+/* h2r_response_headers_sent: the stream knows too if the head went out around this API (respondWithFile). */
+static inline int h2r_compat_head_sent(const struct h2r_compat_pair *pair)
+{
+    return (pair->flags & RES_HEAD_SENT) || h2r_stream_headers_sent(pair->stream);
+}
+
 /* ---- pair.c: life cycle and memory ---- */
 
 /*
  * A pair for stream, which it references and whose user_data it becomes,
- * with a copy of the request's fields and the spare bytes; one reference,
- * the stream's. NULL when out of memory.
+ * with a copy of the request's fields (req.fields) and the spare bytes;
+ * one reference, the stream's. NULL when out of memory.
  */
 struct h2r_compat_pair *h2r_compat_pair_new(h2r_stream *stream, const h2r_header *request, size_t count);
 void h2r_compat_pair_ref(struct h2r_compat_pair *pair);
@@ -115,8 +121,8 @@ int h2r_compat_copy_fields(struct h2r_compat_pair *pair, const h2r_header *field
 
 /* ---- request.c ---- */
 
-/* Takes the copy of the request's fields (in the pair) and finds the pseudo-headers among them. */
-void h2r_compat_request_init(struct h2r_compat_pair *pair, const h2r_header *fields, size_t count);
+/* A pair for the request on stream (h2r_compat_pair_new), its pseudo-headers found; NULL without memory. */
+struct h2r_compat_pair *h2r_compat_request_new(h2r_stream *stream, const h2r_header *fields, size_t count);
 
 /* ---- names.c: header names regardless of case ---- */
 

@@ -5,6 +5,7 @@
  */
 #include <string.h>
 
+#include "char_table.h"
 #include "compat_internal.h"
 
 const h2r_header *h2r_compat_find(const h2r_header *fields, size_t count, const char *name,
@@ -21,17 +22,8 @@ const h2r_header *h2r_compat_find(const h2r_header *fields, size_t count, const 
  * RFC 9110 §5.6.2 tchar, the bytes a field name may have: bit 0 set for
  * each, and 0x20 more for the capitals, which OR-ed in makes them lowercase.
  */
-static const unsigned char tchar[256] = {
-    ['0' ... '9'] = 1, ['A' ... 'Z'] = 0x21,
-    ['a' ... 'z'] = 1, ['!'] = 1,
-    ['#'] = 1,         ['$'] = 1,
-    ['%'] = 1,         ['&'] = 1,
-    ['\''] = 1,        ['*'] = 1,
-    ['+'] = 1,         ['-'] = 1,
-    ['.'] = 1,         ['^'] = 1,
-    ['_'] = 1,         ['`'] = 1,
-    ['|'] = 1,         ['~'] = 1,
-};
+#define TCHAR_LOWERING(c) (H2R_CHAR_IN(c, 'A', 'Z') ? 0x21 : H2R_CHAR_TCHAR(c))
+static const unsigned char tchar[256] = {H2R_CHAR_TABLE(TCHAR_LOWERING)};
 
 int h2r_compat_lower_name(char *out, const char *name, size_t len)
 {

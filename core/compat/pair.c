@@ -57,9 +57,10 @@ struct h2r_compat_pair *h2r_compat_pair_new(h2r_stream *stream, const h2r_header
     /* The request's copy comes first, in the inline bytes sized for it. */
     h2r_header *copy = (h2r_header *)pair->inline_bytes;
     copy_into(copy, request, count, 0);
+    pair->req.fields = copy;
+    pair->req.count = count;
     pair->next = pair->inline_bytes + request_bytes;
     pair->end = pair->inline_bytes + bytes;
-    h2r_compat_request_init(pair, copy, count);
     h2r_stream_ref(stream);
     h2r_stream_set_user_data(stream, pair);
     return pair;

@@ -38,7 +38,7 @@ int h2r_response_create_push_response(h2r_response *res, const h2r_header *heade
     h2r_stream *stream;
     int err = h2r_stream_push(pair->stream, headers, count, &stream);
     if (!err) {
-        struct h2r_compat_pair *child = h2r_compat_pair_new(stream, list, n);
+        struct h2r_compat_pair *child = h2r_compat_request_new(stream, list, n);
         if (child) {
             /* The client sends nothing on a pushed stream: its request is complete from the start. */
             child->flags |= REQ_COMPLETE;

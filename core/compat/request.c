@@ -39,14 +39,14 @@ static enum known_name name_of(const h2r_header *f)
     }
 }
 
-void h2r_compat_request_init(struct h2r_compat_pair *pair, const h2r_header *fields, size_t count)
+struct h2r_compat_pair *h2r_compat_request_new(h2r_stream *stream, const h2r_header *fields, size_t count)
 {
+    struct h2r_compat_pair *pair = h2r_compat_pair_new(stream, fields, count);
+    if (!pair) return NULL;
     struct h2r_request *req = &pair->req;
-    req->fields = fields;
-    req->count = count;
     const h2r_header *host = NULL;
-    for (size_t i = 0; i != count; ++i) {
-        const h2r_header *f = &fields[i];
+    for (size_t i = 0; i != req->count; ++i) {
+        const h2r_header *f = &req->fields[i];
         switch (name_of(f)) {
         case NAME_METHOD: req->method = f; break;
         case NAME_PATH: req->path = f; break;
@@ -65,6 +65,7 @@ void h2r_compat_request_init(struct h2r_compat_pair *pair, const h2r_header *fie
     if (!req->authority) req->authority = host;
     if (req->method && req->method->value_len == 4 && memcmp(req->method->value, "HEAD", 4) == 0)
         pair->flags |= REQ_IS_HEAD;
+    return pair;
 }
 
 void h2r_request_on(h2r_request *req, const h2r_request_events *events, void *ctx)

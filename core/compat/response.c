@@ -40,9 +40,7 @@ unsigned h2r_response_status(const h2r_response *res)
 
 int h2r_response_headers_sent(const h2r_response *res)
 {
-    const struct h2r_compat_pair *pair = h2r_compat_pair_of_res(res);
-    /* The stream knows too when the head went out around this API (respondWithFile). */
-    return (pair->flags & RES_HEAD_SENT) || h2r_stream_headers_sent(pair->stream);
+    return h2r_compat_head_sent(h2r_compat_pair_of_res(res));
 }
 
 int h2r_response_writable_ended(const h2r_response *res)

@@ -48,7 +48,7 @@ static const h2r_header *headers_of(const struct h2r_response *res, size_t *coun
 static int check_settable(const h2r_response *res)
 {
     if (h2r_compat_pair_of_res(res)->flags & PAIR_CLOSED) return H2R_ERR_STREAM_CLOSED;
-    return h2r_response_headers_sent(res) ? H2R_ERR_INVALID_STATE : 0;
+    return h2r_compat_head_sent(h2r_compat_pair_of_res(res)) ? H2R_ERR_INVALID_STATE : 0;
 }
 
 /* Removes every header called name after the one at index `keep` (0: all of them). */

@@ -18,25 +18,24 @@
 #include <limits.h>
 #include <string.h>
 
+#include "char_table.h"
+
 #include "http1_chars.h"
 
-/* ---- Character classes (the ranges are a GNU C extension) ---- */
+/* ---- Character classes (char_table.h) ---- */
 
-/* A request-target: no whitespace or control character (RFC 9112 §3.2); obs-text is tolerated, as for :path.
- */
-static const uint8_t target_chars[256] = {[0x21 ... 0x7e] = 1, [0x80 ... 0xff] = 1};
+/* A request-target: no whitespace or control character (RFC 9112 §3.2); obs-text tolerated, as in :path. */
+static const uint8_t target_chars[256] = {H2R_CHAR_TABLE(H2R_CHAR_VISIBLE)};
 
 /* RFC 3986 §3.1 scheme, after its first letter. */
-static const uint8_t scheme_chars[256] = {
-    ['+'] = 1, ['-' ... '.'] = 1, ['0' ... '9'] = 1, ['A' ... 'Z'] = 1, ['a' ... 'z'] = 1};
+static const uint8_t scheme_chars[256] = {H2R_CHAR_TABLE(H2R_CHAR_SCHEME)};
 
 /* RFC 3986 §3.2.2 reg-name and IPv4address: unreserved, pct-encoded, sub-delims. */
-#define REG_NAME_CHARS                                                                                       \
-    ['!'] = 1, ['$' ... '.'] = 1, ['0' ... '9'] = 1, [';'] = 1, ['='] = 1, ['A' ... 'Z'] = 1, ['_'] = 1,     \
-    ['a' ... 'z'] = 1, ['~'] = 1
-static const uint8_t reg_name_chars[256] = {REG_NAME_CHARS};
+#define REG_NAME_CHAR(c) (H2R_CHAR_AUTHORITY(c) && (c) != ':' && (c) != '[' && (c) != ']')
+static const uint8_t reg_name_chars[256] = {H2R_CHAR_TABLE(REG_NAME_CHAR)};
 /* Inside the brackets of an IP-literal: IPv6 and IPvFuture add ':'. */
-static const uint8_t ip_literal_chars[256] = {REG_NAME_CHARS, [':'] = 1};
+#define IP_LITERAL_CHAR(c) (REG_NAME_CHAR(c) || (c) == ':')
+static const uint8_t ip_literal_chars[256] = {H2R_CHAR_TABLE(IP_LITERAL_CHAR)};
 
 static int is_digit(uint8_t c)
 {

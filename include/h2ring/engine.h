@@ -302,51 +302,25 @@ h2r_session *h2r_session_server_new(const h2r_session_options *options,
 
 /**
  * Creates a server session that speaks HTTP/1.1 (RFC 9112) rather than
- * HTTP/2: for a connection whose ALPN chose http/1.1, or whose first bytes
- * are an HTTP/1 request line (h2r_detect_protocol). scheme ("http" or "https")
- * is the :scheme of every request. Returns NULL for another scheme, invalid
- * options, or when out of memory.
+ * HTTP/2, behind the same API, as Node's http2 server does with allowHTTP1:
+ * for a connection whose ALPN chose http/1.1, or whose first bytes are an
+ * HTTP/1 request line (h2r_detect_protocol). Each request/response exchange is
+ * a stream (ids 1, 3, 5...), one at a time, in order; on_stream gets the
+ * request as HTTP/2 would give it (:method, :scheme, :authority, :path,
+ * then the fields with lowercase names, connection-specific ones left
+ * out). A request that cannot be read is answered by the session itself
+ * (400, 413, 414, 431, 501 or 505, with connection: close), which is then
+ * done. HTTP/2's control calls (h2r_session_settings, ping, goaway,
+ * altsvc, origin, h2r_stream_priority) return H2R_ERR_INVALID_STATE;
+ * pushes are disabled. How responses are framed and when the connection
+ * persists: docs/DESIGN.md.
  *
- * The same application code serves it: each request/response exchange is a
- * stream (ids 1, 3, 5...), announced by on_stream with :method, :scheme,
- * :authority (from Host, or an absolute-form target; none if there is no
- * Host) and :path (none for CONNECT, whose target is :authority), then the
- * fields with lowercase names, connection-specific ones (connection,
- * keep-alive, proxy-connection, transfer-encoding, upgrade) and host left
- * out. Bodies (Content-Length or chunked, with trailers) come through
- * on_data, on_trailers and on_end. A bad request is answered by the session
- * itself (400, 413, 414, 431, 501 or 505, with Connection: close), which is
- * then done.
- *
- * Requests are read one at a time, in order: the next one waits until the
- * response to the current one is queued to its end and the current request
- * is read to its end (and, while the output not yet written is over
- * max_control_queue_bytes, until h2r_session_sent() brings it under). The
- * response's framing comes from what the application gives: its
- * content-length; content-length: 0 when respond() ends the stream; chunked
- * for an HTTP/1.1 request otherwise (trailers then go in the last chunk;
- * with any other framing they are dropped, although on_want_trailers still
- * comes); for HTTP/1.0, the connection's close. Responses to HEAD, and 204,
- * 205 and 304, have no body: respond() ends them (a 205 with
- * content-length: 0, RFC 9110 §15.3.6). A body shorter than its
- * content-length makes the connection close after it, bytes beyond it are
- * dropped. A 2xx to CONNECT makes the connection a tunnel (with no
- * content-length: H2R_ERR_INVALID_HEADER): every byte after
- * the request head is request body, and the response body goes as is, until
- * the stream closes, and the connection with it. A response that ends
- * before a request with "expect: 100-continue" sent any of its body, without
- * a 100 Continue, ends the exchange there, and the connection after it; on
- * a request without a body the expectation means nothing and is ignored.
- *
- * The connection persists as HTTP/1.1 and HTTP/1.0 say (RFC 9112 §9.3):
- * unless either side said "connection: close", for HTTP/1.0 only with
- * "connection: keep-alive" and a known length. h2r_stream_close() and
- * h2r_session_destroy() end the connection after what is already queued
- * (no reset exists to save it); h2r_session_close() lets the current
- * exchange finish, with connection: close if its head is not written yet,
- * and reads no further request. HTTP/2's control calls
- * (h2r_session_settings, ping, goaway, altsvc, origin, h2r_stream_priority)
- * return H2R_ERR_INVALID_STATE and send nothing; pushes are disabled.
+ * scheme ("http" or "https") is every request's :scheme. Besides the
+ * common options, http1_max_* bound what a request may hold,
+ * http1_max_buffered_input the pipelined input kept while a response is
+ * made, and max_control_queue_bytes the output past which no further
+ * request is read. Returns NULL for another scheme, invalid options, or
+ * when out of memory.
  */
 h2r_session *h2r_session_http1_server_new(const h2r_session_options *options,
                                           const h2r_session_callbacks *callbacks, void *user_data,

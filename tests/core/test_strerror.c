@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "check.h"
-#include "h2r.h"
+#include "h2ring/engine.h"
 
 #define CODE(c)                                                                                              \
     {                                                                                                        \

@@ -1,8 +1,8 @@
 /*
- * HTTP/1.1 mode, writing side: response heads (the status line, the
- * application's fields and the framing fields the session adds), interim
- * 1xx responses, bodies as they leave the stream's queue (as they are, or
- * as chunks), and the last chunk with its trailers.
+ * HTTP/1.1 responses out: heads (the status line, the application's fields
+ * and the framing fields the session adds), interim 1xx responses, bodies
+ * as they leave the stream's queue (as they are, or as chunks), and the
+ * last chunk with its trailers.
  *
  * Everything goes out the way HTTP/2 frames do: heads and chunk framing into
  * the session's control blocks, body bytes as in-flight chunks by reference
@@ -14,7 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "session_http1.h"
+#include "http1.h"
 
 /*
  * Queues a head: the status line, fields, then extra (the session's). The
@@ -58,7 +58,7 @@ static int queue_head(h2r_session *s, unsigned status, const h2r_header *fields,
  */
 static void response_ended(h2r_stream *st)
 {
-    struct h2r_http1_conn *h1 = st->session->h1;
+    struct http1_state *h1 = st->session->h1;
     int abandon =
         !(st->flags & STREAM_END_RECEIVED) && (h1->tunnel || h1->expect_continue || !h1->keep_alive);
     h2r_stream_ref(st);
@@ -70,7 +70,7 @@ static void response_ended(h2r_stream *st)
 /* Ends the body: the last chunk and trailers when chunked; any other framing has no room for trailers. */
 static int end_body(h2r_session *s, h2r_stream *st, const h2r_header *trailers, size_t count)
 {
-    struct h2r_http1_conn *h1 = s->h1;
+    struct http1_state *h1 = s->h1;
     if (h1->framing == H1_FRAMING_CHUNKED) {
         size_t size = 2 + 3 + 2; /* the CRLF owed, "0\r\n", the final CRLF */
         for (size_t i = 0; i != count; ++i) size += trailers[i].name_len + 2 + trailers[i].value_len + 2;
@@ -96,7 +96,7 @@ static int end_body(h2r_session *s, h2r_stream *st, const h2r_header *trailers, 
 int h2r_http1_respond(h2r_stream *st, const h2r_header *headers, size_t count, unsigned flags)
 {
     h2r_session *s = st->session;
-    struct h2r_http1_conn *h1 = s->h1;
+    struct http1_state *h1 = s->h1;
     struct h2r_message_check check;
     h2r_message_check_init(&check, H2R_SECTION_RESPONSE, 0);
     for (size_t i = 0; i != count; ++i)
@@ -165,8 +165,7 @@ int h2r_http1_interim(h2r_stream *st, const h2r_header *headers, size_t count)
 {
     /* HTTP/1.0 has no 1xx (RFC 9110 §15.2): nothing to send, and nothing wrong with that. */
     if (!(st->flags & STREAM_HTTP11)) return 0;
-    const char *v = headers[0].value; /* :status, three digits: checked by the caller */
-    unsigned status = (unsigned)((v[0] - '0') * 100 + (v[1] - '0') * 10 + (v[2] - '0'));
+    unsigned status = h2r_status_code(&headers[0]); /* :status, three digits: checked by the caller */
     int err = queue_head(st->session, status, headers + 1, count - 1, NULL, 0);
     if (!err && status == 100) st->session->h1->expect_continue = 0;
     return err;
@@ -192,7 +191,7 @@ static int drop_excess(h2r_stream *st)
 /* Puts the next part of the body in flight: as many queued items as room allows, as one chunk if chunked. */
 static int frame_body(h2r_session *s, h2r_stream *st, size_t room)
 {
-    struct h2r_http1_conn *h1 = s->h1;
+    struct http1_state *h1 = s->h1;
     int chunked = h1->framing == H1_FRAMING_CHUNKED;
     uint64_t limit = h1->framing == H1_FRAMING_LENGTH ? h1->response_left : UINT64_MAX;
     if (limit == 0) return drop_excess(st);
@@ -233,30 +232,18 @@ static int frame_body(h2r_session *s, h2r_stream *st, size_t room)
     return 1;
 }
 
-/* Is there a part of the current response to put out: body bytes, its end, or the trailers' turn? */
-static int response_ready(const h2r_stream *st)
+int h2r_http1_response_ready(const h2r_stream *st)
 {
     if (!st || (st->flags & (STREAM_HEADERS_SENT | STREAM_END_SENT)) != STREAM_HEADERS_SENT) return 0;
     return st->queued_bytes || ((st->flags & STREAM_END_REQUESTED) && !(st->flags & STREAM_TRAILERS_ASKED));
 }
 
-int h2r_http1_produce(h2r_session *s, size_t room)
+int h2r_http1_write_next(h2r_session *s, h2r_stream *st, size_t room)
 {
-    h2r_stream *st = s->h1->current;
-    if (response_ready(st)) {
-        if (st->queued_bytes) return frame_body(s, st, room);
-        if (st->flags & STREAM_WANT_TRAILERS) {
-            h2r_stream_ask_for_trailers(st);
-            return 1;
-        }
-        return end_body(s, st, NULL, 0) == 0;
+    if (st->queued_bytes) return frame_body(s, st, room);
+    if (st->flags & STREAM_WANT_TRAILERS) {
+        h2r_stream_ask_for_trailers(st);
+        return 1;
     }
-    /* The exchange ended with pipelined requests buffered: the next one is read now. */
-    return s->h1->input_ready && h2r_http1_read_buffered(s);
-}
-
-int h2r_http1_want_write(const h2r_session *s)
-{
-    return s->control_bytes != 0 || s->inflight_end != s->inflight_start || s->h1->input_ready ||
-           response_ready(s->h1->current);
+    return end_body(s, st, NULL, 0) == 0;
 }

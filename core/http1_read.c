@@ -1,182 +1,40 @@
 /*
- * HTTP/1.1 mode of a server session, reading side and life cycle: the
- * constructor, h2r_session_feed (request heads into streams, bodies into
- * on_data, trailer sections into on_trailers), what ends an exchange and
- * what follows it (the next request, or the connection's end), and the
- * connection-wide calls. A request that cannot be read is answered here
- * with the status RFC 9112 gives it, and ends the connection: after a
- * framing error nobody knows where the next request would start.
- * Responses are stream_http1.c's.
+ * HTTP/1.1 requests in: h2r_session_feed's bytes read as request heads
+ * (each a stream and on_stream), bodies (on_data) and trailer sections
+ * (on_trailers), one exchange at a time, input that waits meanwhile
+ * buffered. A request that cannot be read is answered here with the
+ * status RFC 9112 gives it, and ends the connection: after a framing error
+ * nobody knows where the next request would start.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "session_http1.h"
+#include "array.h"
+#include "char_table.h"
+#include "http1.h"
 
 /* The pseudo-header fields of a request: :method, :scheme, :authority, :path. */
 #define PSEUDO_MAX 4
 
 /* RFC 3986 §3.2.2 host and port of an absolute-form target; no '@': userinfo is cut off first. */
-static const uint8_t authority_chars[256] = {
-    ['!'] = 1, ['$' ... '.'] = 1, ['0' ... ';'] = 1, ['='] = 1, ['A' ... '['] = 1,
-    [']'] = 1, ['_'] = 1,         ['a' ... 'z'] = 1, ['~'] = 1};
-
-static h2r_session *http1_server_new(const h2r_session_profile *profile, const h2r_session_options *options,
-                                     const h2r_session_callbacks *callbacks, void *user_data,
-                                     const char *scheme)
-{
-    /* Our own literal: the caller's string need not outlive the session. */
-    const char *own = NULL;
-    if (scheme && strcmp(scheme, "http") == 0) own = "http";
-    if (scheme && strcmp(scheme, "https") == 0) own = "https";
-    if (!own) return NULL;
-    h2r_session *s = h2r_session_create(profile, options, callbacks, user_data);
-    if (!s) return NULL;
-    if (!(s->h1 = calloc(1, sizeof(*s->h1)))) {
-        h2r_session_free(s);
-        return NULL;
-    }
-    s->h1->scheme = own;
-    s->h1->read_state = H1_READ_HEAD;
-    s->phase = PHASE_FRAMES;   /* only PHASE_CLOSED (a failed or destroyed connection) means anything here */
-    s->remote.enable_push = 0; /* what makes h2r_stream_push refuse and push_allowed say no */
-    return s;
-}
-
-h2r_session *h2r_session_http1_server_new(const h2r_session_options *options,
-                                          const h2r_session_callbacks *callbacks, void *user_data,
-                                          const char *scheme)
-{
-    return http1_server_new(NULL, options, callbacks, user_data, scheme);
-}
-
-h2r_session *h2r_session_http1_server_new_with_profile(const h2r_session_profile *profile, void *user_data,
-                                                       const char *scheme)
-{
-    return http1_server_new(profile, NULL, NULL, user_data, scheme);
-}
-
-int h2r_session_is_http1(const h2r_session *s)
-{
-    return s->h1 != NULL;
-}
-
-void h2r_http1_free(h2r_session *s)
-{
-    free(s->h1->in);
-    free(s->h1);
-}
-
-int h2r_http1_want_read(const h2r_session *s)
-{
-    return s->phase != PHASE_CLOSED && s->h1->read_state != H1_READ_DONE;
-}
+static const uint8_t authority_chars[256] = {H2R_CHAR_TABLE(H2R_CHAR_AUTHORITY)};
 
 /* ---- input kept between feeds ---- */
 
-static size_t buffered(const struct h2r_http1_conn *h1)
-{
-    return h1->in_len - h1->in_start;
-}
-
 /* Appends to the buffer, what is left of it moved to the front first. */
-static int buffer_input(struct h2r_http1_conn *h1, const uint8_t *data, size_t len)
+static int buffer_input(struct http1_state *h1, const uint8_t *data, size_t len)
 {
-    size_t kept = buffered(h1);
+    size_t kept = h2r_http1_buffered(h1);
     if (h1->in_start) {
         memmove(h1->in, h1->in + h1->in_start, kept);
         h1->in_start = 0;
         h1->in_len = kept;
     }
-    if (h1->in_cap - kept < len) {
-        size_t cap = h1->in_cap ? h1->in_cap : 4096;
-        while (cap - kept < len) cap *= 2;
-        uint8_t *grown = realloc(h1->in, cap);
-        if (!grown) return H2R_ERR_NOMEM;
-        h1->in = grown;
-        h1->in_cap = cap;
-    }
+    if (h2r_array_reserve((void **)&h1->in, &h1->in_cap, kept + len, 1, 4096) != 0) return H2R_ERR_NOMEM;
     memcpy(h1->in + kept, data, len);
     h1->in_len = kept + len;
     return 0;
-}
-
-/* ---- the connection's course ---- */
-
-/*
- * Responses without a body (HEAD, 204, 304, an error the application
- * answers at once) end their exchange as soon as they are queued, so a
- * client that pipelines requests and reads nothing could make the output
- * grow without end. The next request is therefore not read while the
- * output not yet written is over max_control_queue_bytes: the session's own
- * bound on bytes queued for a peer that does not read. Input meanwhile waits
- * in the buffer as it does behind a response (http1_max_buffered_input),
- * and h2r_session_sent lets reading go on once the output is under it.
- */
-static int output_over_bound(const h2r_session *s)
-{
-    return h2r_out_backlog(s) > s->config->opt.max_control_queue_bytes;
-}
-
-void h2r_http1_output_drained(h2r_session *s)
-{
-    struct h2r_http1_conn *h1 = s->h1;
-    if (!h1->output_full || output_over_bound(s)) return;
-    h1->output_full = 0;
-    /* The next pull reads what waits (h2r_http1_produce), as after an exchange that ended outside the loop.
-     */
-    if (h1->read_state == H1_READ_HEAD && buffered(h1)) h1->input_ready = 1;
-}
-
-/* No further request: input is ignored from now on, and the session is done once the exchange is. */
-static void stop_reading(h2r_session *s)
-{
-    struct h2r_http1_conn *h1 = s->h1;
-    h1->read_state = H1_READ_DONE;
-    h1->keep_alive = 0;
-    h1->input_ready = 0;
-    s->closing = 1;
-    /* While reading, read_input() takes the rest itself, as ignored. */
-    if (!h1->reading) h1->in_start = h1->in_len = 0;
-}
-
-void h2r_http1_no_reuse(h2r_session *s)
-{
-    struct h2r_http1_conn *h1 = s->h1;
-    h1->keep_alive = 0;
-    /* A request still being read stops the reading once it is in (request_read). */
-    if (h1->read_state == H1_READ_HEAD || h1->read_state == H1_READ_WAIT) stop_reading(s);
-}
-
-void h2r_http1_stream_closed(h2r_stream *st)
-{
-    h2r_session *s = st->session;
-    struct h2r_http1_conn *h1 = s->h1;
-    if (st != h1->current) return;
-    h1->current = NULL;
-    uint32_t both = STREAM_END_SENT | STREAM_END_RECEIVED;
-    int complete = (st->flags & both) == both && !(st->flags & (STREAM_ABORTED | STREAM_RESET_BY_US));
-    if (!complete || h1->read_state != H1_READ_WAIT) {
-        /* An exchange cut short leaves the connection where nobody can say what comes next. */
-        stop_reading(s);
-        return;
-    }
-    h1->read_state = H1_READ_HEAD;
-    /* Pipelined requests: read_input() goes on if this is in its loop, the next pull otherwise. */
-    h1->input_ready = buffered(h1) != 0;
-}
-
-void h2r_http1_close(h2r_session *s)
-{
-    s->closing = 1;
-    h2r_http1_no_reuse(s);
-    /* A response already queued whole needs nothing more of its request: the rest of the body is not awaited.
-     */
-    h2r_stream *st = s->h1->current;
-    if (st && (st->flags & STREAM_END_SENT) && !(st->flags & (STREAM_END_RECEIVED | STREAM_CLOSED)))
-        h2r_stream_close_internal(st, H2R_NO_ERROR, 0);
-    h2r_session_maybe_done(s);
 }
 
 /* ---- errors ---- */
@@ -216,13 +74,13 @@ static void answer_error(h2r_session *s, unsigned status, const char *why)
  */
 static void fail(h2r_session *s, unsigned status, const char *why)
 {
-    struct h2r_http1_conn *h1 = s->h1;
+    struct http1_state *h1 = s->h1;
     h2r_stream *st = h1->current;
     if (!st || !(st->flags & STREAM_HEADERS_SENT)) answer_error(s, status, why);
     uint32_t code = H2R_PROTOCOL_ERROR;
     if (status == 413 || status == 414 || status == 431) code = H2R_ENHANCE_YOUR_CALM;
     if (status == 500) code = H2R_INTERNAL_ERROR;
-    stop_reading(s);
+    h2r_http1_stop_reading(s);
     s->phase = PHASE_CLOSED;
     if (st) h2r_stream_ref(st);
     if (s->config->cb.on_session_error) {
@@ -243,28 +101,6 @@ static void fail_parse(h2r_session *s, int err)
 }
 
 /* ---- request heads ---- */
-
-/* The session's scratch for header sections: field entries, and bytes for lowercased names. */
-static int reserve_scratch(h2r_session *s, size_t fields, size_t bytes)
-{
-    struct field_scratch *fs = h2r_session_scratch(s);
-    if (!fs) return H2R_ERR_NOMEM;
-    if (fs->cap < fields) {
-        h2r_header *grown = realloc(fs->fields, fields * sizeof(*grown));
-        if (!grown) return H2R_ERR_NOMEM;
-        fs->fields = grown;
-        fs->cap = (uint32_t)fields;
-    }
-    if (fs->bytes_cap < bytes) {
-        size_t cap = fs->bytes_cap * 2 > bytes ? fs->bytes_cap * 2 : bytes;
-        char *grown = realloc(fs->bytes, cap);
-        if (!grown) return H2R_ERR_NOMEM;
-        fs->bytes = grown;
-        fs->bytes_cap = cap;
-    }
-    fs->bytes_len = 0;
-    return 0;
-}
 
 /* A copy of name in lowercase (RFC 9113 §8.2.1 has them so, and applications compare them so). */
 static const char *lowercase(h2r_session *s, const char *name, size_t len)
@@ -390,17 +226,29 @@ static void request_read(h2r_session *s, h2r_stream *st);
 /* A request head is in: its stream, on_stream, and what its body will be. */
 static void start_exchange(h2r_session *s, const h2r_http1_request *req, size_t head_len)
 {
-    struct h2r_http1_conn *h1 = s->h1;
-    if (reserve_scratch(s, s->scratch->cap, head_len + 1) != 0) return fail(s, 500, "out of memory");
+    struct http1_state *h1 = s->h1;
+    /* Room for the names lowercased, and a byte to spare (split_absolute). */
+    if (h2r_field_scratch_reserve(s->scratch, 0, head_len + 1) != 0) {
+        fail(s, 500, "out of memory");
+        return;
+    }
     ssize_t count = request_fields(s, req);
-    if (count < 0) return fail_parse(s, (int)count);
-    if (list_size(s->scratch->fields, (size_t)count) > s->local.max_header_list_size)
-        return fail(s, 431, "request header fields over the server's max_header_list_size");
+    if (count < 0) {
+        fail_parse(s, (int)count);
+        return;
+    }
+    if (list_size(s->scratch->fields, (size_t)count) > s->local.max_header_list_size) {
+        fail(s, 431, "request header fields over the server's max_header_list_size");
+        return;
+    }
     /* Ids go on as a client's would in HTTP/2; with one exchange at a time they may start again at 1. */
     uint32_t last = s->last_peer_stream_id;
     uint32_t id = last && last <= H2R_STREAM_ID_MASK - 2 ? last + 2 : 1;
     h2r_stream *st = h2r_stream_create(s, id, NULL, 0, NULL, 0);
-    if (!st) return fail(s, 500, "out of memory");
+    if (!st) {
+        fail(s, 500, "out of memory");
+        return;
+    }
     s->last_peer_stream_id = id;
     ++s->open_peer_streams;
     st->flags |= STREAM_COUNTED_OPEN | (req->minor_version ? STREAM_HTTP11 : STREAM_HTTP10);
@@ -441,7 +289,8 @@ static void start_exchange(h2r_session *s, const h2r_http1_request *req, size_t 
 static size_t read_head(h2r_session *s, const uint8_t *p, size_t len)
 {
     size_t lines = s->config->opt.max_header_list_pairs;
-    if (reserve_scratch(s, PSEUDO_MAX + lines, 0) != 0) {
+    struct field_scratch *fs = h2r_field_scratch_begin(s);
+    if (!fs || h2r_field_scratch_reserve(fs, PSEUDO_MAX + lines, 0) != 0) {
         fail(s, 500, "out of memory");
         return 0;
     }
@@ -459,11 +308,11 @@ static size_t read_head(h2r_session *s, const uint8_t *p, size_t len)
 /* The request is all in: on_end, and the response is waited for, unless nothing may follow it. */
 static void request_read(h2r_session *s, h2r_stream *st)
 {
-    struct h2r_http1_conn *h1 = s->h1;
+    struct http1_state *h1 = s->h1;
     if (h1->keep_alive && !s->closing)
         h1->read_state = H1_READ_WAIT;
     else
-        stop_reading(s);
+        h2r_http1_stop_reading(s);
     h2r_stream_on_end_received(st);
 }
 
@@ -477,7 +326,7 @@ static void deliver(h2r_session *s, h2r_stream *st, const uint8_t *data, size_t 
 
 static size_t read_length(h2r_session *s, const uint8_t *p, size_t len)
 {
-    struct h2r_http1_conn *h1 = s->h1;
+    struct http1_state *h1 = s->h1;
     h2r_stream *st = h1->current;
     size_t n = len < h1->body_left ? len : (size_t)h1->body_left;
     h1->body_left -= n;
@@ -490,7 +339,7 @@ static size_t read_length(h2r_session *s, const uint8_t *p, size_t len)
 
 static size_t read_chunked(h2r_session *s, const uint8_t *p, size_t len)
 {
-    struct h2r_http1_conn *h1 = s->h1;
+    struct http1_state *h1 = s->h1;
     const uint8_t *data;
     size_t data_len;
     ssize_t n = h2r_http1_chunked_decode(&h1->chunked, p, len, &data, &data_len);
@@ -512,17 +361,18 @@ static size_t read_trailers(h2r_session *s, const uint8_t *p, size_t len)
 {
     size_t count;
     /* The scratch is there: read_head made it, with room for max_header_list_pairs lines. */
-    int n = h2r_http1_parse_trailers(p, len, &s->config->opt.http1, s->scratch->fields,
+    struct field_scratch *fs = h2r_field_scratch_begin(s);
+    int n = h2r_http1_parse_trailers(p, len, &s->config->opt.http1, fs->fields,
                                      s->config->opt.max_header_list_pairs, &count);
     if (n < 0) fail_parse(s, n);
     if (n <= 0) return 0;
-    if (reserve_scratch(s, s->scratch->cap, (size_t)n) != 0) {
+    if (h2r_field_scratch_reserve(fs, 0, (size_t)n) != 0) {
         fail(s, 500, "out of memory");
         return 0;
     }
     /* The same fields are left out as from a head: none of them can be a trailer (RFC 9110 §6.5.1). */
-    count = keep_fields(s, s->scratch->fields, s->scratch->fields, count);
-    if (list_size(s->scratch->fields, count) > s->local.max_header_list_size) {
+    count = keep_fields(s, fs->fields, fs->fields, count);
+    if (list_size(fs->fields, count) > s->local.max_header_list_size) {
         fail(s, 431, "request trailer fields over the server's max_header_list_size");
         return 0;
     }
@@ -530,7 +380,7 @@ static size_t read_trailers(h2r_session *s, const uint8_t *p, size_t len)
     h2r_stream_ref(st);
     h2r_stream_touch(st);
     /* Most chunked bodies end with no trailer field at all: HTTP/2 would have sent no trailers then. */
-    if (count && s->config->cb.on_trailers) s->config->cb.on_trailers(st, s->scratch->fields, count);
+    if (count && s->config->cb.on_trailers) s->config->cb.on_trailers(st, fs->fields, count);
     if (!(st->flags & STREAM_CLOSED)) request_read(s, st);
     h2r_stream_unref(st);
     return (size_t)n;
@@ -545,6 +395,8 @@ static size_t read_tunnel(h2r_session *s, const uint8_t *p, size_t len)
     return len;
 }
 
+/* ---- the read loop ---- */
+
 /*
  * Reads requests from buf as far as they can be read now. Returns how many
  * bytes were used: the rest waits for more (a head or trailer section cut
@@ -553,7 +405,7 @@ static size_t read_tunnel(h2r_session *s, const uint8_t *p, size_t len)
  */
 static size_t read_input(h2r_session *s, const uint8_t *buf, size_t len)
 {
-    struct h2r_http1_conn *h1 = s->h1;
+    struct http1_state *h1 = s->h1;
     size_t used = 0;
     h1->reading = 1;
     while (s->phase != PHASE_CLOSED && h1->read_state != H1_READ_WAIT) {
@@ -565,7 +417,7 @@ static size_t read_input(h2r_session *s, const uint8_t *buf, size_t len)
             break;
         }
         if (avail == 0) break;
-        if (state == H1_READ_HEAD && output_over_bound(s)) {
+        if (state == H1_READ_HEAD && h2r_http1_output_over_bound(s)) {
             h1->output_full = 1;
             break;
         }
@@ -588,10 +440,10 @@ static size_t read_input(h2r_session *s, const uint8_t *buf, size_t len)
 
 int h2r_http1_read_buffered(h2r_session *s)
 {
-    struct h2r_http1_conn *h1 = s->h1;
+    struct http1_state *h1 = s->h1;
     h1->input_ready = 0;
-    if (h1->reading || !buffered(h1)) return 0;
-    size_t used = read_input(s, h1->in + h1->in_start, buffered(h1));
+    if (h1->reading || !h2r_http1_buffered(h1)) return 0;
+    size_t used = read_input(s, h1->in + h1->in_start, h2r_http1_buffered(h1));
     h1->in_start += used;
     if (h1->in_start == h1->in_len) h1->in_start = h1->in_len = 0;
     /* Set again if an exchange ended in the loop, which read on anyway. */
@@ -602,10 +454,10 @@ int h2r_http1_read_buffered(h2r_session *s)
 /* Pipelined input past the bound: the connection ends after the current response, or what is queued. */
 static void check_buffered(h2r_session *s)
 {
-    struct h2r_http1_conn *h1 = s->h1;
+    struct http1_state *h1 = s->h1;
     int waiting = h1->read_state == H1_READ_WAIT || (h1->read_state == H1_READ_HEAD && h1->output_full);
-    if (!waiting || buffered(h1) <= s->config->opt.http1_max_buffered_input) return;
-    stop_reading(s);
+    if (!waiting || h2r_http1_buffered(h1) <= s->config->opt.http1_max_buffered_input) return;
+    h2r_http1_stop_reading(s);
     if (s->config->cb.on_session_error)
         s->config->cb.on_session_error(s, H2R_ENHANCE_YOUR_CALM,
                                        "pipelined requests over http1_max_buffered_input while responses are "
@@ -614,10 +466,10 @@ static void check_buffered(h2r_session *s)
 
 ssize_t h2r_http1_feed(h2r_session *s, const uint8_t *data, size_t len)
 {
-    struct h2r_http1_conn *h1 = s->h1;
+    struct http1_state *h1 = s->h1;
     if (s->phase == PHASE_CLOSED || h1->read_state == H1_READ_DONE) return H2R_ERR_SESSION_CLOSED;
     s->active_ms = s->now_ms;
-    if (!buffered(h1)) {
+    if (!h2r_http1_buffered(h1)) {
         /* The common case: requests read in place, from the I/O layer's buffer; only a remainder is kept. */
         size_t used = read_input(s, data, len);
         if (used != len && buffer_input(h1, data + used, len - used) != 0) fail(s, 500, "out of memory");
@@ -632,24 +484,4 @@ ssize_t h2r_http1_feed(h2r_session *s, const uint8_t *data, size_t len)
         return H2R_ERR_PROTOCOL;
     }
     return (ssize_t)len;
-}
-
-/* ---- file ranges that cannot be read ---- */
-
-int h2r_http1_file_failed(h2r_session *s, size_t index)
-{
-    size_t pos = s->inflight_start + index;
-    if (pos >= s->inflight_end || s->inflight[pos].chunk.base) return H2R_ERR_INVALID_ARGUMENT;
-    uint32_t id = s->inflight[pos].stream_id;
-    stop_reading(s);
-    s->phase = PHASE_CLOSED;
-    if (s->config->cb.on_session_error)
-        s->config->cb.on_session_error(s, H2R_INTERNAL_ERROR, "a file being sent could not be read");
-    /* Its stream first, with the reason; another exchange after it, if its own end was framed already. */
-    h2r_stream *st = h2r_stream_find(s, id);
-    if (st) h2r_stream_close_internal(st, H2R_INTERNAL_ERROR, 1);
-    h2r_stream_release_all(s);
-    h2r_session_maybe_done(s);
-    /* The body's length is promised (or its chunk's): nothing can make up for the bytes missing. */
-    return H2R_ERR_INVALID_STATE;
 }

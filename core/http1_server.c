@@ -1,0 +1,104 @@
+/*
+ * The HTTP/1.1 server: its protocol table and constructors, and what the
+ * I/O layer asks of it (pull, want_read, want_write).
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "http1.h"
+
+static void free_state(h2r_session *s)
+{
+    if (!s->h1) return; /* the constructor ran out of memory */
+    free(s->h1->in);
+    free(s->h1);
+}
+
+static int want_read(const h2r_session *s)
+{
+    return s->phase != PHASE_CLOSED && s->h1->read_state != H1_READ_DONE;
+}
+
+/* The next piece of output within room chunks (h2r_out_pull); 1 if there was any, else 0. */
+static int produce(h2r_session *s, size_t room)
+{
+    h2r_stream *st = s->h1->current;
+    if (h2r_http1_response_ready(st)) return h2r_http1_write_next(s, st, room);
+    /* The exchange ended with pipelined requests buffered: the next one is read now. */
+    return s->h1->input_ready && h2r_http1_read_buffered(s);
+}
+
+static size_t pull(h2r_session *s, h2r_chunk *chunks, size_t max)
+{
+    return h2r_out_pull(s, chunks, max, produce);
+}
+
+static int want_write(const h2r_session *s)
+{
+    return h2r_out_pending(s) || s->h1->input_ready || h2r_http1_response_ready(s->h1->current);
+}
+
+static const struct h2r_protocol http1_server = {
+    .feed = h2r_http1_feed,
+    .pull = pull,
+    .want_read = want_read,
+    .want_write = want_write,
+    .file_failed = h2r_http1_file_failed,
+    .close = h2r_http1_close,
+    /* No GOAWAY: the connection ends after what is already queued. */
+    .destroy = NULL,
+    /* No windows, no pushes, no HPACK: only the exchanges count. */
+    .get_state = NULL,
+    .free = free_state,
+    .respond = h2r_http1_respond,
+    .interim = h2r_http1_interim,
+    .send_trailers = h2r_http1_send_trailers,
+    /* No reset: the exchange's end ends the connection (h2r_http1_stream_closed). */
+    .reset = NULL,
+    .stream_closed = h2r_http1_stream_closed,
+    .output_drained = h2r_http1_output_drained,
+    /*
+     * HTTP/2's control calls have nothing to send, and one exchange at a
+     * time has nothing to prioritise or push: NULL.
+     */
+};
+
+static h2r_session *http1_server_new(const h2r_session_profile *profile, const h2r_session_options *options,
+                                     const h2r_session_callbacks *callbacks, void *user_data,
+                                     const char *scheme)
+{
+    /* Our own literal: the caller's string need not outlive the session. */
+    const char *own = NULL;
+    if (scheme && strcmp(scheme, "http") == 0) own = "http";
+    if (scheme && strcmp(scheme, "https") == 0) own = "https";
+    if (!own) return NULL;
+    h2r_session *s = h2r_session_create(&http1_server, profile, options, callbacks, user_data);
+    if (!s) return NULL;
+    if (!(s->h1 = calloc(1, sizeof(*s->h1)))) {
+        h2r_session_free(s);
+        return NULL;
+    }
+    s->h1->scheme = own;
+    s->h1->read_state = H1_READ_HEAD;
+    s->phase = PHASE_FRAMES;   /* only PHASE_CLOSED (a failed or destroyed connection) means anything here */
+    s->remote.enable_push = 0; /* what makes h2r_stream_push refuse and push_allowed say no */
+    return s;
+}
+
+h2r_session *h2r_session_http1_server_new(const h2r_session_options *options,
+                                          const h2r_session_callbacks *callbacks, void *user_data,
+                                          const char *scheme)
+{
+    return http1_server_new(NULL, options, callbacks, user_data, scheme);
+}
+
+h2r_session *h2r_session_http1_server_new_with_profile(const h2r_session_profile *profile, void *user_data,
+                                                       const char *scheme)
+{
+    return http1_server_new(profile, NULL, NULL, user_data, scheme);
+}
+
+int h2r_session_is_http1(const h2r_session *s)
+{
+    return s->proto == &http1_server;
+}

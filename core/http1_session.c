@@ -1,0 +1,84 @@
+/*
+ * The HTTP/1.1 connection's course: what ends reading (no further request
+ * on the connection), what lets it go on (an exchange complete, the output
+ * drained), and the session's calls that change it: graceful close, and a
+ * file range that could not be read.
+ */
+#include "http1.h"
+
+void h2r_http1_stop_reading(h2r_session *s)
+{
+    struct http1_state *h1 = s->h1;
+    h1->read_state = H1_READ_DONE;
+    h1->keep_alive = 0;
+    h1->input_ready = 0;
+    s->closing = 1;
+    /* While reading, read_input() takes the rest itself, as ignored. */
+    if (!h1->reading) h1->in_start = h1->in_len = 0;
+}
+
+void h2r_http1_no_reuse(h2r_session *s)
+{
+    struct http1_state *h1 = s->h1;
+    h1->keep_alive = 0;
+    /* A request still being read stops the reading once it is in (request_read). */
+    if (h1->read_state == H1_READ_HEAD || h1->read_state == H1_READ_WAIT) h2r_http1_stop_reading(s);
+}
+
+void h2r_http1_stream_closed(h2r_stream *st)
+{
+    h2r_session *s = st->session;
+    struct http1_state *h1 = s->h1;
+    if (st != h1->current) return;
+    h1->current = NULL;
+    uint32_t both = STREAM_END_SENT | STREAM_END_RECEIVED;
+    int complete = (st->flags & both) == both && !(st->flags & (STREAM_ABORTED | STREAM_RESET_BY_US));
+    if (!complete || h1->read_state != H1_READ_WAIT) {
+        /* An exchange cut short leaves the connection where nobody can say what comes next. */
+        h2r_http1_stop_reading(s);
+        return;
+    }
+    h1->read_state = H1_READ_HEAD;
+    /* Pipelined requests: read_input() goes on if this is in its loop, the next pull otherwise. */
+    h1->input_ready = h2r_http1_buffered(h1) != 0;
+}
+
+void h2r_http1_output_drained(h2r_session *s)
+{
+    struct http1_state *h1 = s->h1;
+    if (!h1->output_full || h2r_http1_output_over_bound(s)) return;
+    h1->output_full = 0;
+    /* The next pull reads what waits, as after an exchange that ended outside the read loop. */
+    if (h1->read_state == H1_READ_HEAD && h2r_http1_buffered(h1)) h1->input_ready = 1;
+}
+
+void h2r_http1_close(h2r_session *s)
+{
+    s->closing = 1;
+    h2r_http1_no_reuse(s);
+    /* A response queued whole needs nothing more of its request: the rest of the body is not awaited. */
+    h2r_stream *st = s->h1->current;
+    if (st && (st->flags & STREAM_END_SENT) && !(st->flags & (STREAM_END_RECEIVED | STREAM_CLOSED)))
+        h2r_stream_close_internal(st, H2R_NO_ERROR, 0);
+    h2r_session_maybe_done(s);
+}
+
+/* ---- file ranges that cannot be read ---- */
+
+int h2r_http1_file_failed(h2r_session *s, size_t index)
+{
+    size_t pos = s->inflight_start + index;
+    if (pos >= s->inflight_end || s->inflight[pos].chunk.base) return H2R_ERR_INVALID_ARGUMENT;
+    uint32_t id = s->inflight[pos].stream_id;
+    h2r_http1_stop_reading(s);
+    s->phase = PHASE_CLOSED;
+    if (s->config->cb.on_session_error)
+        s->config->cb.on_session_error(s, H2R_INTERNAL_ERROR, "a file being sent could not be read");
+    /* Its stream first, with the reason; another exchange after it, if its own end was framed already. */
+    h2r_stream *st = h2r_stream_find(s, id);
+    if (st) h2r_stream_close_internal(st, H2R_INTERNAL_ERROR, 1);
+    h2r_stream_release_all(s);
+    h2r_session_maybe_done(s);
+    /* The body's length is promised (or its chunk's): nothing can make up for the bytes missing. */
+    return H2R_ERR_INVALID_STATE;
+}

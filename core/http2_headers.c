@@ -1,0 +1,338 @@
+/*
+ * HTTP/2 header blocks in: HEADERS and CONTINUATION frames, the block put
+ * together when it spans frames, decoded (HPACK) into the field scratch
+ * and checked (message.c), then a new request's stream, its trailers, or a
+ * block for a stream that is gone.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "array.h"
+#include "http2.h"
+
+/* ---- decoding ---- */
+
+/* Collects decoded fields into the session's scratch, checking them as they come. */
+struct field_collector {
+    h2r_session *session;
+    struct field_scratch *scratch;
+    struct h2r_message_check check;
+    uint32_t count;
+    int too_many;
+    int nomem;
+};
+
+static int collect_field(void *ctx, const h2r_hpack_field *f)
+{
+    struct field_collector *c = ctx;
+    h2r_session *s = c->session;
+    h2r_message_check_field(&c->check, f);
+    if (c->nomem) return 0;
+    if (c->count == s->config->opt.max_header_list_pairs) {
+        c->too_many = 1;
+        return 0;
+    }
+    struct field_scratch *fs = c->scratch;
+    /* A byte to spare: the buffer exists even when every field so far is empty, so offsets have a base. */
+    if (h2r_field_scratch_reserve(fs, c->count + 1, fs->bytes_len + f->name_len + f->value_len + 1) != 0) {
+        c->nomem = 1;
+        return 0;
+    }
+    /* Offsets for now: the byte buffer may move; pointers are fixed once the block is done. */
+    h2r_header *out = &fs->fields[c->count++];
+    *out = *f;
+    out->name = (const char *)(uintptr_t)fs->bytes_len;
+    if (f->name_len) memcpy(fs->bytes + fs->bytes_len, f->name, f->name_len);
+    fs->bytes_len += f->name_len;
+    out->value = (const char *)(uintptr_t)fs->bytes_len;
+    if (f->value_len) memcpy(fs->bytes + fs->bytes_len, f->value, f->value_len);
+    fs->bytes_len += f->value_len;
+    return 0;
+}
+
+static void fix_field_pointers(struct field_scratch *fs, uint32_t count)
+{
+    for (uint32_t i = 0; i != count; ++i) {
+        fs->fields[i].name = fs->bytes + (uintptr_t)fs->fields[i].name;
+        fs->fields[i].value = fs->bytes + (uintptr_t)fs->fields[i].value;
+    }
+}
+
+/* Decodes the section's block; returns 0, or -1 after a connection error. */
+static int decode_block(h2r_session *s, const struct h2r_headers_info *info, struct field_collector *c,
+                        enum h2r_section_kind kind, int *list_too_large)
+{
+    memset(c, 0, sizeof(*c));
+    c->session = s;
+    /* Without the scratch the block is still decoded, for HPACK's sake, and the fields are dropped. */
+    c->scratch = h2r_field_scratch_begin(s);
+    c->nomem = !c->scratch;
+    h2r_message_check_init(&c->check, kind, s->local.enable_connect_protocol);
+    int rc = h2r_hpack_decode(&s->decoder, info->block, info->block_len, collect_field, c);
+    *list_too_large = rc == H2R_HPACK_ERR_HEADER_LIST_TOO_LARGE;
+    if (rc < 0 && !*list_too_large) {
+        h2r_http2_connection_error(s, rc == H2R_HPACK_ERR_NOMEM ? H2R_INTERNAL_ERROR : H2R_COMPRESSION_ERROR,
+                                   h2r_hpack_strerror(rc));
+        return -1;
+    }
+    if (c->nomem) {
+        h2r_http2_connection_error(s, H2R_INTERNAL_ERROR, "out of memory for header fields");
+        return -1;
+    }
+    fix_field_pointers(c->scratch, c->count);
+    if (!*list_too_large && !c->too_many) h2r_message_check_end(&c->check);
+    return 0;
+}
+
+/* ---- requests and trailers ---- */
+
+/* Answers a request whose header list is over our limit with 431 (RFC 6585 §5, RFC 9113 §10.5.1). */
+static void refuse_too_large(h2r_session *s, uint32_t id, int request_ended)
+{
+    h2r_stream *st = h2r_stream_create(s, id, NULL, 0, NULL, 0);
+    if (!st) {
+        h2r_http2_stream_error_no_object(s, id, H2R_REFUSED_STREAM);
+        return;
+    }
+    /* The application never sees this stream, so it hears nothing of its end either. */
+    st->flags |= STREAM_INTERNAL | STREAM_END_RECEIVED;
+    static const h2r_header status = {.name = ":status", .name_len = 7, .value = "431", .value_len = 3};
+    h2r_send_header_block(s, H2R_FRAME_HEADERS, id, 0, &status, 1, 1);
+    if (!request_ended) {
+        /* The rest of the request is not wanted (RFC 9113 §8.1). */
+        h2r_send_rst_stream(s, id, H2R_NO_ERROR);
+        st->flags |= STREAM_RESET_BY_US;
+    }
+    h2r_stream_close_internal(st, H2R_NO_ERROR, 0);
+    h2r_http2_count_invalid_frame(s);
+}
+
+static void open_stream(h2r_session *s, const struct h2r_headers_info *info, struct field_collector *c)
+{
+    uint32_t id = info->stream_id;
+    uint32_t count = c->count;
+    const h2r_header *authority = h2r_find_header(s->scratch->fields, count, ":authority");
+    const h2r_header *host = authority ? NULL : h2r_find_header(s->scratch->fields, count, "host");
+    const h2r_header *scheme = h2r_find_header(s->scratch->fields, count, ":scheme");
+    if (host) authority = host;
+    h2r_stream *st =
+        h2r_stream_create(s, id, authority ? authority->value : NULL, authority ? authority->value_len : 0,
+                          scheme ? scheme->value : NULL, scheme ? scheme->value_len : 0);
+    if (!st) {
+        h2r_http2_stream_error_no_object(s, id, H2R_REFUSED_STREAM);
+        return;
+    }
+    st->flags |= STREAM_COUNTED_OPEN | (c->check.is_head ? STREAM_IS_HEAD : 0);
+    ++s->open_peer_streams;
+    st->has_content_length = c->check.has_content_length;
+    st->content_length = c->check.content_length;
+
+    struct h2r_sched_node *parent = NULL;
+    uint16_t weight = H2R_SCHED_DEFAULT_WEIGHT;
+    int exclusive = 0;
+    if (info->has_priority) {
+        parent = h2r_http2_priority_parent(s, info->priority.dependency);
+        /* A dependency outside the tree (gone, or never named): the default priority (RFC 7540 §5.3.1). */
+        if (parent || info->priority.dependency == 0) {
+            weight = info->priority.weight;
+            exclusive = info->priority.exclusive;
+        }
+    }
+    h2r_sched_attach(&s->sched, &st->sched, parent, weight, exclusive);
+    const h2r_header *priority = h2r_find_header(s->scratch->fields, count, "priority");
+    if (priority) h2r_http2_apply_priority_field(s, st, priority->value, priority->value_len);
+
+    h2r_stream_ref(st);
+    if (s->config->cb.on_stream)
+        s->config->cb.on_stream(s, st, s->scratch->fields, count, info->end_stream ? H2R_END_STREAM : 0);
+    if (info->end_stream && !(st->flags & STREAM_CLOSED)) h2r_stream_on_end_received(st);
+    h2r_stream_unref(st);
+}
+
+static void on_request_headers(h2r_session *s, const struct h2r_headers_info *info)
+{
+    uint32_t id = info->stream_id;
+    struct field_collector c;
+    int too_large;
+    s->last_peer_stream_id = id;
+    if (decode_block(s, info, &c, H2R_SECTION_REQUEST, &too_large) != 0) return;
+
+    /* After our GOAWAY, newer streams are not processed (RFC 9113 §6.8); the client may retry them. */
+    if (s->goaway_sent && id > s->goaway_last_stream_id) return;
+    /*
+     * A peer that keeps asking while our answers go unread floods us like
+     * one that sends PINGs without reading the ACKs: the heads of bodiless
+     * responses (a HEAD flood) wait in the control queue.
+     */
+    if (h2r_out_control_full(s)) {
+        h2r_http2_connection_error(s, H2R_ENHANCE_YOUR_CALM, "requests while the responses go unread");
+        return;
+    }
+    if (s->open_peer_streams >= s->local.max_concurrent_streams) {
+        h2r_http2_stream_error_no_object(s, id, H2R_REFUSED_STREAM);
+        if (++s->rejected_streams > s->config->opt.max_session_rejected_streams)
+            h2r_http2_connection_error(s, H2R_ENHANCE_YOUR_CALM, "too many refused streams");
+        return;
+    }
+    if (s->control_bytes + s->queued_memory_bytes > s->config->opt.max_session_memory) {
+        h2r_http2_stream_error_no_object(s, id, H2R_ENHANCE_YOUR_CALM);
+        return;
+    }
+    /* Over maxHeaderListPairs is as much too large for us as over the list size: refused, not malformed. */
+    if (too_large || c.too_many) {
+        refuse_too_large(s, id, info->end_stream);
+        return;
+    }
+    if (c.check.error || (info->end_stream && c.check.has_content_length && c.check.content_length)) {
+        h2r_http2_stream_error_no_object(s, id, H2R_PROTOCOL_ERROR);
+        return;
+    }
+    if (info->has_priority && info->priority.dependency == id) {
+        h2r_http2_stream_error_no_object(s, id, H2R_PROTOCOL_ERROR); /* depends on itself, RFC 7540 §5.3.1 */
+        return;
+    }
+    open_stream(s, info, &c);
+}
+
+static void on_trailers(h2r_session *s, h2r_stream *st, const struct h2r_headers_info *info)
+{
+    struct field_collector c;
+    int too_large;
+    if (decode_block(s, info, &c, H2R_SECTION_TRAILERS, &too_large) != 0) return;
+    if (st->flags & STREAM_END_RECEIVED) {
+        h2r_http2_stream_error(st, H2R_STREAM_CLOSED);
+        return;
+    }
+    /* Trailers end the stream; a second HEADERS without END_STREAM is malformed (RFC 9113 §8.1). */
+    if (!info->end_stream || too_large || c.too_many || c.check.error ||
+        (st->has_content_length && st->received_bytes != st->content_length)) {
+        h2r_http2_stream_error(st, H2R_PROTOCOL_ERROR);
+        return;
+    }
+    h2r_stream_touch(st);
+    h2r_stream_ref(st);
+    if (s->config->cb.on_trailers) s->config->cb.on_trailers(st, s->scratch->fields, c.count);
+    if (!(st->flags & STREAM_CLOSED)) h2r_stream_on_end_received(st);
+    h2r_stream_unref(st);
+}
+
+/* A header block for a stream that is gone: decoded anyway, to keep HPACK in step, then judged. */
+static void on_gone_stream_headers(h2r_session *s, const struct h2r_headers_info *info)
+{
+    uint32_t id = info->stream_id;
+    struct field_collector c;
+    int too_large, reset_by_us;
+    if (decode_block(s, info, &c, H2R_SECTION_TRAILERS, &too_large) != 0 || h2r_http2_after_goaway(s, id))
+        return;
+    if (!h2r_http2_was_closed(s, id, &reset_by_us))
+        h2r_http2_connection_error(s, H2R_PROTOCOL_ERROR,
+                                   "HEADERS on a stream id lower than one already used");
+    else if (!reset_by_us)
+        h2r_http2_connection_error(s, H2R_STREAM_CLOSED, "HEADERS on a closed stream");
+}
+
+static void on_header_block(h2r_session *s, const struct h2r_headers_info *info)
+{
+    uint32_t id = info->stream_id;
+    h2r_stream *st = h2r_stream_find(s, id);
+    if (st)
+        on_trailers(s, st, info);
+    else if (id > s->last_peer_stream_id)
+        on_request_headers(s, info);
+    else
+        on_gone_stream_headers(s, info);
+}
+
+/* ---- frames ---- */
+
+/* The largest header block we assemble: generous for the list limit, finite against floods. */
+static size_t max_header_block(const h2r_session *s)
+{
+    size_t limit = s->local.max_header_list_size;
+    return (limit > (1u << 20) ? (1u << 20) : limit) * 2 + 16384;
+}
+
+/* Appends a fragment to the header block being assembled; 0, or -1 when out of memory. */
+static int append_fragment(struct http2_state *h2, const uint8_t *fragment, size_t len)
+{
+    size_t need = h2->hblock_len + len;
+    /* At least a byte: an empty block still has an address to decode from. */
+    if (h2r_array_reserve((void **)&h2->hblock, &h2->hblock_cap, need ? need : 1, 1, 16) != 0) return -1;
+    if (len) memcpy(h2->hblock + h2->hblock_len, fragment, len);
+    h2->hblock_len = need;
+    return 0;
+}
+
+void h2r_http2_recv_headers(h2r_session *s, const struct h2r_frame_header *h, const uint8_t *payload)
+{
+    struct h2r_headers_frame f;
+    uint32_t code = (uint32_t)h2r_frame_decode_headers(h, payload, &f);
+    if (code) {
+        h2r_http2_connection_error(s, code, "malformed HEADERS frame");
+        return;
+    }
+    if (!(h->stream_id & 1)) {
+        h2r_http2_connection_error(s, H2R_PROTOCOL_ERROR, "HEADERS on an even stream id");
+        return;
+    }
+    if (f.block_len > max_header_block(s)) {
+        h2r_http2_connection_error(s, H2R_ENHANCE_YOUR_CALM, "header block too large");
+        return;
+    }
+    struct h2r_headers_info info = {.stream_id = h->stream_id,
+                                    .end_stream = (h->flags & H2R_FLAG_END_STREAM) != 0,
+                                    .has_priority = f.has_priority,
+                                    .priority = f.priority,
+                                    .block = f.block,
+                                    .block_len = f.block_len};
+    /* The whole block in one frame (the common case) is decoded where it is. */
+    if (h->flags & H2R_FLAG_END_HEADERS) {
+        on_header_block(s, &info);
+        return;
+    }
+
+    /* CONTINUATION frames follow: the block is put together in the HTTP/2 state. */
+    struct http2_state *h2 = h2r_http2_state(s);
+    if (!h2) {
+        h2r_http2_connection_error(s, H2R_INTERNAL_ERROR, "out of memory for a header block");
+        return;
+    }
+    h2->hblock_len = 0;
+    if (append_fragment(h2, f.block, f.block_len) != 0) {
+        h2r_http2_connection_error(s, H2R_INTERNAL_ERROR, "out of memory for a header block");
+        return;
+    }
+    h2->hblock_info = info;
+    h2->hblock_continuations = 0;
+    s->hblock_stream_id = h->stream_id;
+}
+
+void h2r_http2_recv_continuation(h2r_session *s, const struct h2r_frame_header *h, const uint8_t *payload)
+{
+    uint32_t code = (uint32_t)h2r_frame_decode_continuation(h);
+    if (code) {
+        h2r_http2_connection_error(s, code, "malformed CONTINUATION frame");
+        return;
+    }
+    if (!s->hblock_stream_id || h->stream_id != s->hblock_stream_id) {
+        h2r_http2_connection_error(s, H2R_PROTOCOL_ERROR, "unexpected CONTINUATION frame");
+        return;
+    }
+    struct http2_state *h2 = s->h2; /* allocated by the HEADERS that started the block */
+    /* Bound both the frame count and the bytes: CONTINUATION floods (CVE-2024-28182). */
+    if (++h2->hblock_continuations > s->config->opt.max_continuations ||
+        h2->hblock_len + h->length > max_header_block(s)) {
+        h2r_http2_connection_error(s, H2R_ENHANCE_YOUR_CALM, "too many CONTINUATION frames");
+        return;
+    }
+    if (h->length == 0 && !(h->flags & H2R_FLAG_END_HEADERS)) h2r_http2_count_invalid_frame(s);
+    if (append_fragment(h2, payload, h->length) != 0) {
+        h2r_http2_connection_error(s, H2R_INTERNAL_ERROR, "out of memory for a header block");
+        return;
+    }
+    if (!(h->flags & H2R_FLAG_END_HEADERS)) return;
+    s->hblock_stream_id = 0;
+    h2->hblock_info.block = h2->hblock;
+    h2->hblock_info.block_len = h2->hblock_len;
+    on_header_block(s, &h2->hblock_info);
+}
