@@ -236,15 +236,24 @@ static void conn_linger(struct conn *c)
 void h2r_conn_flush(struct conn *c)
 {
     c->dirty = 0;
-    if (c->closing) return conn_free_if_idle(c);
-    if (c->lingering) return conn_linger(c);
-    if (c->send_in_flight || h2r_send_batch_start(c) || c->dirty) return;
-    if (c->closing) return conn_free_if_idle(c); /* the send failed for good */
-    if (c->read_closed) return h2r_conn_close(c);
-    if (!c->close_when_flushed && !(c->session && h2r_session_is_done(c->session))) return;
-    /* With TLS, close_notify goes before the FIN: the peer knows the end is not a truncation. */
-    if (h2r_tls_close_notify(c)) return h2r_conn_mark_dirty(c);
-    conn_linger(c);
+    if (c->closing) {
+        conn_free_if_idle(c);
+    } else if (c->lingering) {
+        conn_linger(c);
+    } else if (c->send_in_flight || h2r_send_batch_start(c) || c->dirty) {
+        return;
+    } else if (c->closing) {
+        conn_free_if_idle(c); /* the send failed for good */
+    } else if (c->read_closed) {
+        h2r_conn_close(c);
+    } else if (!c->close_when_flushed && !(c->session && h2r_session_is_done(c->session))) {
+        return;
+    } else if (h2r_tls_close_notify(c)) {
+        /* With TLS, close_notify goes before the FIN: the peer knows the end is not a truncation. */
+        h2r_conn_mark_dirty(c);
+    } else {
+        conn_linger(c);
+    }
 }
 
 void h2r_conn_check_timers(struct conn *c)
@@ -269,7 +278,10 @@ void h2r_conn_check_timers(struct conn *c)
      * requests per second, measured).
      */
     if (!c->send_in_flight && now - c->last_send_ms >= SEND_BUFFERS_KEPT_MS) h2r_send_batch_release(c);
-    if (c->peer_finished && now - c->peer_finished_ms > cfg->shutdown_timeout_ms) return h2r_conn_close(c);
+    if (c->peer_finished && now - c->peer_finished_ms > cfg->shutdown_timeout_ms) {
+        h2r_conn_close(c);
+        return;
+    }
     h2r_session_tick(c->session, now); /* the engine's timeouts (Node's setTimeout) */
     if (h2r_session_pending_settings_ack(c->session)) {
         if (!c->settings_pending_since_ms) c->settings_pending_since_ms = now;

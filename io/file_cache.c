@@ -117,7 +117,8 @@ static void stat_done(struct file_entry *e)
         e->stage = FILE_READING;
         struct io_uring_sqe *sqe = h2r_worker_sqe(e->worker);
         io_uring_prep_read(sqe, e->fd, e->data, (unsigned)e->st.st_size, 0);
-        return submit(e, sqe);
+        submit(e, sqe);
+        return;
     }
     finish(e);
 }
@@ -128,17 +129,21 @@ void h2r_file_entry_on_cqe(struct file_entry *e, const struct io_uring_cqe *cqe)
     case FILE_OPENING:
         if (cqe->res < 0) {
             e->error = cqe->res;
-            return finish(e);
+            finish(e);
+        } else {
+            e->fd = cqe->res;
+            e->owns_fd = 1;
+            start_stat(e);
         }
-        e->fd = cqe->res;
-        e->owns_fd = 1;
-        return start_stat(e);
+        break;
     case FILE_STATING:
         if (cqe->res < 0) {
             e->error = cqe->res;
-            return finish(e);
+            finish(e);
+        } else {
+            stat_done(e);
         }
-        return stat_done(e);
+        break;
     case FILE_READING:
         if (cqe->res < 0) {
             /* Served from the file instead, where the error will show if it lasts. */
@@ -147,7 +152,8 @@ void h2r_file_entry_on_cqe(struct file_entry *e, const struct io_uring_cqe *cqe)
         } else if (cqe->res < e->st.st_size) {
             e->st.st_size = cqe->res; /* it shrank since the stat: send what was there */
         }
-        return finish(e);
+        finish(e);
+        break;
     case FILE_READY: break;
     }
 }
@@ -175,8 +181,10 @@ static void wait_for(struct file_entry *e, struct file_request *req)
 void h2r_file_cache_open(struct worker *w, int dir_fd, int beneath, const char *path,
                          struct file_request *req)
 {
-    if (!w->file_buckets && !(w->file_buckets = calloc(FILE_BUCKETS, sizeof(*w->file_buckets))))
-        return h2r_file_request_ready(req, &out_of_memory);
+    if (!w->file_buckets && !(w->file_buckets = calloc(FILE_BUCKETS, sizeof(*w->file_buckets)))) {
+        h2r_file_request_ready(req, &out_of_memory);
+        return;
+    }
     uint32_t hash = hash_key(dir_fd, beneath, path);
     struct file_entry *e = w->file_buckets[hash & (FILE_BUCKETS - 1)];
     while (e &&
@@ -189,13 +197,18 @@ void h2r_file_cache_open(struct worker *w, int dir_fd, int beneath, const char *
     if (e && e->stage == FILE_READY) {
         ++e->refs; /* the callback may be the one to expire it */
         h2r_file_request_ready(req, e);
-        return entry_unref(e);
+        entry_unref(e);
+        return;
     }
-    if (e) return wait_for(e, req);
+    if (e) {
+        wait_for(e, req);
+        return;
+    }
 
     if (!(e = entry_new(w, -1)) || !(e->path = strdup(path))) {
         if (e) entry_unref(e);
-        return h2r_file_request_ready(req, &out_of_memory);
+        h2r_file_request_ready(req, &out_of_memory);
+        return;
     }
     e->dir_fd = dir_fd;
     e->beneath = beneath;
@@ -219,7 +232,10 @@ void h2r_file_cache_open(struct worker *w, int dir_fd, int beneath, const char *
 void h2r_file_cache_stat_fd(struct worker *w, int fd, struct file_request *req)
 {
     struct file_entry *e = entry_new(w, fd);
-    if (!e) return h2r_file_request_ready(req, &out_of_memory);
+    if (!e) {
+        h2r_file_request_ready(req, &out_of_memory);
+        return;
+    }
     e->temporary = 1;
     wait_for(e, req);
     start_stat(e);

@@ -249,7 +249,10 @@ int h2r_send_batch_start(struct conn *c)
 /* Every step is back: tell the engine what was written, or what could not be read. */
 static void batch_done(struct conn *c)
 {
-    if (c->tls) return h2r_tls_batch_done(c);
+    if (c->tls) {
+        h2r_tls_batch_done(c);
+        return;
+    }
     struct send_batch *b = c->batch;
     c->send_in_flight = 0;
     struct send_step *failed = NULL;
@@ -274,12 +277,15 @@ static void batch_done(struct conn *c)
         h2r_session_sent(c->session, written);
     } else if (failed->kind == STEP_READ || failed->kind == STEP_SPLICE_IN) {
         /* Reads come before every write of the batch: nothing went out, and the frame can be cut. */
-        if (h2r_session_file_failed(c->session, failed->chunk) == H2R_ERR_INVALID_STATE)
-            return h2r_conn_close(c);
+        if (h2r_session_file_failed(c->session, failed->chunk) == H2R_ERR_INVALID_STATE) {
+            h2r_conn_close(c);
+            return;
+        }
     } else {
         /* MSG_WAITALL: a write ends short only when the connection failed. */
         c->read_closed = 1;
-        return h2r_conn_close(c);
+        h2r_conn_close(c);
+        return;
     }
     h2r_conn_mark_dirty(c);
 }

@@ -320,7 +320,8 @@ static void on_established(struct conn *c)
     } else if (c->worker->config->allow_http1) {
         http1 = 1; /* a client without ALPN speaks HTTP/1.1 */
     } else {
-        return refuse(c, H2R_TLS_UNKNOWN_PROTOCOL, "no ALPN, and HTTP/1.1 is not allowed");
+        refuse(c, H2R_TLS_UNKNOWN_PROTOCOL, "no ALPN, and HTTP/1.1 is not allowed");
+        return;
     }
     if (h2r_conn_start_session(c, http1) != 0) h2r_conn_close(c);
 }
@@ -336,11 +337,14 @@ static void process_input(struct conn *c)
         if (r != WOLFSSL_SUCCESS) {
             int err = wolfSSL_get_error(t->ssl, r);
             if (err == WOLFSSL_ERROR_WANT_READ) return;
-            if (err == UNKNOWN_ALPN_PROTOCOL_NAME_E)
-                return refuse(c, H2R_TLS_UNKNOWN_PROTOCOL, "ALPN offers no protocol this server speaks");
+            if (err == UNKNOWN_ALPN_PROTOCOL_NAME_E) {
+                refuse(c, H2R_TLS_UNKNOWN_PROTOCOL, "ALPN offers no protocol this server speaks");
+                return;
+            }
             char reason[WOLFSSL_MAX_ERROR_SZ + 32];
             snprintf(reason, sizeof(reason), "handshake failed: %s", error_text(err, why));
-            return refuse(c, H2R_TLS_HANDSHAKE_FAILED, reason);
+            refuse(c, H2R_TLS_HANDSHAKE_FAILED, reason);
+            return;
         }
         on_established(c);
     }
@@ -378,7 +382,10 @@ void h2r_tls_on_recv(struct conn *c, const uint8_t *data, size_t len)
         return;
     }
     /* Before the handshake: gather the ClientHello (a record of at most H2R_TLS_HELLO_MAX bytes). */
-    if (grow(&t->hello, &t->hello_cap, t->hello_len + len)) return h2r_conn_close(c);
+    if (grow(&t->hello, &t->hello_cap, t->hello_len + len)) {
+        h2r_conn_close(c);
+        return;
+    }
     memcpy(t->hello + t->hello_len, data, len);
     t->hello_len += len;
     struct h2r_tls_hello hello;
@@ -386,9 +393,13 @@ void h2r_tls_on_recv(struct conn *c, const uint8_t *data, size_t len)
     if (scan == H2R_TLS_HELLO_NEED_MORE) return;
     if (scan == H2R_TLS_HELLO_NOT_TLS) {
         refuse(c, H2R_TLS_NOT_TLS, "not a TLS handshake (plain text sent to a TLS port?)");
-        return h2r_conn_close(c);
+        h2r_conn_close(c);
+        return;
     }
-    if (start_handshake(c, &hello, scan) != 0) return h2r_conn_close(c);
+    if (start_handshake(c, &hello, scan) != 0) {
+        h2r_conn_close(c);
+        return;
+    }
     t->in = t->hello;
     t->in_len = t->hello_len;
     process_input(c);
@@ -522,8 +533,9 @@ void h2r_tls_batch_done(struct conn *c)
         if (failed) {
             /* Nothing of the batch went out: the engine cuts the frame and resets the stream. */
             if (h2r_session_file_failed(c->session, failed->chunk) == H2R_ERR_INVALID_STATE)
-                return h2r_conn_close(c);
-            h2r_conn_mark_dirty(c);
+                h2r_conn_close(c);
+            else
+                h2r_conn_mark_dirty(c);
             return;
         }
         if (!send_records(c, b)) h2r_conn_mark_dirty(c);
@@ -532,7 +544,8 @@ void h2r_tls_batch_done(struct conn *c)
     if (failed) {
         /* MSG_WAITALL: a write ends short only when the connection failed. */
         c->read_closed = 1;
-        return h2r_conn_close(c);
+        h2r_conn_close(c);
+        return;
     }
     if (t->batch_plain) h2r_session_sent(c->session, t->batch_plain);
     t->batch_plain = 0;
