@@ -109,7 +109,7 @@ void h2r_conn_deliver(struct conn *c, const uint8_t *data, size_t len)
 
 void h2r_conn_arm_recv(struct conn *c)
 {
-    struct io_uring_sqe *sqe = h2r_worker_sqe(c->worker);
+    struct io_uring_sqe *sqe = h2r_ring_sqe(c->worker);
     io_uring_prep_recv_multishot(sqe, c->fd, NULL, 0, 0);
     sqe->flags |= IOSQE_BUFFER_SELECT;
     sqe->buf_group = 0;
@@ -166,7 +166,7 @@ void h2r_conn_close(struct conn *c)
      */
     if (c->session) h2r_session_destroy(c->session, H2R_NO_ERROR);
     if (c->recv_armed) {
-        struct io_uring_sqe *sqe = h2r_worker_sqe(c->worker);
+        struct io_uring_sqe *sqe = h2r_ring_sqe(c->worker);
         io_uring_prep_cancel64(sqe, op_data(c, OP_RECV), 0);
         io_uring_sqe_set_data64(sqe, op_data(c, OP_CANCEL));
     }
@@ -184,13 +184,13 @@ void h2r_conn_on_recv(struct conn *c, const struct io_uring_cqe *cqe)
         if (cqe->res > 0 && !c->closing) {
             c->last_activity_ms = w->now_ms;
             /* Whatever is kept of the bytes is copied (engine, TLS), so the buffer goes straight back. */
-            const uint8_t *data = h2r_worker_recv_data(w, cqe);
+            const uint8_t *data = h2r_ring_recv_data(w, cqe);
             if (c->tls)
                 h2r_tls_on_recv(c, data, (size_t)cqe->res);
             else
                 h2r_conn_deliver(c, data, (size_t)cqe->res);
         }
-        h2r_worker_recv_consumed(w, cqe);
+        h2r_ring_recv_consumed(w, cqe);
     }
     if (cqe->res == 0 && !c->closing && !c->lingering && c->session && h2r_session_is_http1(c->session)) {
         /*

@@ -67,7 +67,7 @@ static void submit(struct file_entry *e, struct io_uring_sqe *sqe)
 static void start_stat(struct file_entry *e)
 {
     e->stage = FILE_STATING;
-    struct io_uring_sqe *sqe = h2r_worker_sqe(e->worker);
+    struct io_uring_sqe *sqe = h2r_ring_sqe(e->worker);
     io_uring_prep_statx(sqe, e->fd, "", AT_EMPTY_PATH, STATX_BASIC_STATS, &e->stx);
     submit(e, sqe);
 }
@@ -115,7 +115,7 @@ static void stat_done(struct file_entry *e)
     if (e->path && S_ISREG(e->st.st_mode) && e->st.st_size > 0 && e->st.st_size <= FILE_SMALL_MAX &&
         (e->data = malloc((size_t)e->st.st_size))) {
         e->stage = FILE_READING;
-        struct io_uring_sqe *sqe = h2r_worker_sqe(e->worker);
+        struct io_uring_sqe *sqe = h2r_ring_sqe(e->worker);
         io_uring_prep_read(sqe, e->fd, e->data, (unsigned)e->st.st_size, 0);
         submit(e, sqe);
         return;
@@ -224,7 +224,7 @@ void h2r_file_cache_open(struct worker *w, int dir_fd, int beneath, const char *
     wait_for(e, req);
     e->how = (struct open_how){.flags = O_RDONLY | O_CLOEXEC | O_NOCTTY,
                                .resolve = beneath ? RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS : 0};
-    struct io_uring_sqe *sqe = h2r_worker_sqe(w);
+    struct io_uring_sqe *sqe = h2r_ring_sqe(w);
     io_uring_prep_openat2(sqe, dir_fd, e->path, &e->how);
     submit(e, sqe);
 }

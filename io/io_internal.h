@@ -167,11 +167,18 @@ void h2r_worker_prepare(struct worker *w, unsigned index, const h2r_server_confi
                         const h2r_session_profile *profile, struct h2r_tls_server *tls, int listen_fd,
                         pthread_barrier_t *started);
 void *h2r_worker_main(void *arg);
+
+/* ring.c */
+/* The worker's ring and receive buffers, on the worker's thread: 0, or a negative errno. */
+int h2r_ring_setup(struct worker *w);
+/* After the worker's thread ended. */
+void h2r_ring_free(struct worker *w);
+/* A submission slot: when the queue is full, what it holds goes to the kernel first. */
+struct io_uring_sqe *h2r_ring_sqe(struct worker *w);
 /* Where the bytes of a recv completion with a provided buffer are. */
-const uint8_t *h2r_worker_recv_data(const struct worker *w, const struct io_uring_cqe *cqe);
+const uint8_t *h2r_ring_recv_data(const struct worker *w, const struct io_uring_cqe *cqe);
 /* The completion's bytes are consumed: its buffer goes back to the ring once the kernel is done with it. */
-void h2r_worker_recv_consumed(struct worker *w, const struct io_uring_cqe *cqe);
-struct io_uring_sqe *h2r_worker_sqe(struct worker *w);
+void h2r_ring_recv_consumed(struct worker *w, const struct io_uring_cqe *cqe);
 
 /* conn.c */
 struct conn *h2r_conn_open(struct worker *w, int fd);
