@@ -81,9 +81,9 @@ static void finish(struct file_entry *e)
     /* Failures are not kept: the next request tries again. */
     if (e->error && e->cached) uncache(e);
     while (e->waiters) {
-        struct file_request *req = e->waiters;
-        e->waiters = req->next;
-        h2r_file_request_ready(req, e);
+        struct file_waiter *waiter = e->waiters;
+        e->waiters = waiter->next;
+        waiter->ready(waiter, e);
     }
     e->waiters_tail = NULL;
     if (e->temporary) {
@@ -168,21 +168,21 @@ static struct file_entry *entry_new(struct worker *w, int fd)
     return e;
 }
 
-static void wait_for(struct file_entry *e, struct file_request *req)
+static void wait_for(struct file_entry *e, struct file_waiter *waiter)
 {
-    req->next = NULL;
+    waiter->next = NULL;
     if (e->waiters_tail)
-        e->waiters_tail->next = req;
+        e->waiters_tail->next = waiter;
     else
-        e->waiters = req;
-    e->waiters_tail = req;
+        e->waiters = waiter;
+    e->waiters_tail = waiter;
 }
 
 void h2r_file_cache_open(struct worker *w, int dir_fd, int beneath, const char *path,
-                         struct file_request *req)
+                         struct file_waiter *waiter)
 {
     if (!w->file_buckets && !(w->file_buckets = calloc(FILE_BUCKETS, sizeof(*w->file_buckets)))) {
-        h2r_file_request_ready(req, &out_of_memory);
+        waiter->ready(waiter, &out_of_memory);
         return;
     }
     uint32_t hash = hash_key(dir_fd, beneath, path);
@@ -196,18 +196,18 @@ void h2r_file_cache_open(struct worker *w, int dir_fd, int beneath, const char *
     }
     if (e && e->stage == FILE_READY) {
         ++e->refs; /* the callback may be the one to expire it */
-        h2r_file_request_ready(req, e);
+        waiter->ready(waiter, e);
         entry_unref(e);
         return;
     }
     if (e) {
-        wait_for(e, req);
+        wait_for(e, waiter);
         return;
     }
 
     if (!(e = entry_new(w, -1)) || !(e->path = strdup(path))) {
         if (e) entry_unref(e);
-        h2r_file_request_ready(req, &out_of_memory);
+        waiter->ready(waiter, &out_of_memory);
         return;
     }
     e->dir_fd = dir_fd;
@@ -221,7 +221,7 @@ void h2r_file_cache_open(struct worker *w, int dir_fd, int beneath, const char *
     } else {
         e->temporary = 1;
     }
-    wait_for(e, req);
+    wait_for(e, waiter);
     e->how = (struct open_how){.flags = O_RDONLY | O_CLOEXEC | O_NOCTTY,
                                .resolve = beneath ? RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS : 0};
     struct io_uring_sqe *sqe = h2r_ring_sqe(w);
@@ -229,15 +229,15 @@ void h2r_file_cache_open(struct worker *w, int dir_fd, int beneath, const char *
     submit(e, sqe);
 }
 
-void h2r_file_cache_stat_fd(struct worker *w, int fd, struct file_request *req)
+void h2r_file_cache_stat_fd(struct worker *w, int fd, struct file_waiter *waiter)
 {
     struct file_entry *e = entry_new(w, fd);
     if (!e) {
-        h2r_file_request_ready(req, &out_of_memory);
+        waiter->ready(waiter, &out_of_memory);
         return;
     }
     e->temporary = 1;
-    wait_for(e, req);
+    wait_for(e, waiter);
     start_stat(e);
 }
 

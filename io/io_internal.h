@@ -230,8 +230,14 @@ struct h2r_file_response {
     size_t count, cap;
     int64_t offset, length;
 };
+struct file_entry;
+/* What waits for a file's entry (file_cache.c): told through ready once it is open and stat'ed, or failed. */
+struct file_waiter {
+    struct file_waiter *next; /* the entry's waiters */
+    void (*ready)(struct file_waiter *waiter, struct file_entry *entry);
+};
 struct file_request {
-    struct file_request *next; /* the entry's waiters */
+    struct file_waiter waiter; /* first: a request is the waiter its entry tells */
     struct conn *conn;         /* kept alive by a pending operation */
     h2r_stream *stream;        /* referenced */
     h2r_file_options options;
@@ -242,7 +248,7 @@ struct file_request {
 struct file_entry {
     struct file_entry *hash_next;
     struct worker *worker;
-    struct file_request *waiters, *waiters_tail; /* responses waiting for the open and stat */
+    struct file_waiter *waiters, *waiters_tail; /* responses waiting for the open and stat */
     char *path;                                  /* NULL for a respondWithFD entry (never cached) */
     int dir_fd, beneath;
     uint32_t hash;
@@ -258,22 +264,17 @@ struct file_entry {
     struct stat st;
     uint8_t *data; /* a small file's contents */
 };
-/* Hands the entry for path to req (h2r_file_request_ready), now or once it is open and stat'ed. */
+/* Hands the entry for path to the waiter, now or once it is open and stat'ed. */
 void h2r_file_cache_open(struct worker *w, int dir_fd, int beneath, const char *path,
-                         struct file_request *req);
+                         struct file_waiter *waiter);
 /* The same for an fd the application owns (respondWithFD): stat'ed through the ring, never cached. */
-void h2r_file_cache_stat_fd(struct worker *w, int fd, struct file_request *req);
+void h2r_file_cache_stat_fd(struct worker *w, int fd, struct file_waiter *waiter);
 void h2r_file_entry_on_cqe(struct file_entry *entry, const struct io_uring_cqe *cqe);
 /* A response's reference, given back when the engine is done with the body (an h2r_release_cb). */
 void h2r_file_entry_release(void *entry, const void *data, size_t len);
 /* Closes what expired (from the tick), or everything (at exit). */
 void h2r_file_cache_sweep(struct worker *w);
 void h2r_file_cache_free(struct worker *w);
-
-/* file_response.c */
-/* The entry is ready (or failed: entry->error): the response goes on, unless its stream or connection went.
- */
-void h2r_file_request_ready(struct file_request *req, struct file_entry *entry);
 
 /* pipe_pool.c */
 /* An empty pipe, from the pool or new; NULL if none can be made. */
