@@ -38,7 +38,7 @@ struct conn *h2r_conn_open(struct worker *w, int fd)
     /* Frames are written whole and at once: Nagle would only add latency. */
     int one = 1;
     setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-    c->opened_ms = c->last_activity_ms = w->now_ms;
+    c->state_since_ms = c->last_activity_ms = w->now_ms;
     c->next = w->conns;
     if (w->conns) w->conns->prev = c;
     w->conns = c;
@@ -54,7 +54,7 @@ int h2r_conn_start_session(struct conn *c, int http1)
                                                                    c->tls ? "https" : "http")
                        : h2r_session_server_new_with_profile(w->profile, w->config->user_data);
     if (!c->session) return -1;
-    c->settings_pending_since_ms = 0; /* was opened_ms */
+    c->state = CONN_OPEN;
     h2r_session_tick(c->session, c->worker->now_ms);
     h2r_session_set_transport(c->session, c);
     h2r_conn_mark_dirty(c); /* the server preface */
@@ -94,8 +94,8 @@ void h2r_conn_deliver(struct conn *c, const uint8_t *data, size_t len)
         data = c->detect;
         len = c->detect_len;
     }
-    /* Once the session stops reading (an error, or done and lingering) input is dropped. */
-    if (!c->lingering && h2r_session_want_read(c->session)) {
+    /* Once the session stops reading (an error, or done) input is dropped. */
+    if (h2r_session_want_read(c->session)) {
         /* A failed feed has queued a GOAWAY: the session is done once that is sent. */
         h2r_session_feed(c->session, data, len);
         h2r_conn_mark_dirty(c);
@@ -120,7 +120,7 @@ void h2r_conn_arm_recv(struct conn *c)
 
 void h2r_conn_mark_dirty(struct conn *c)
 {
-    if (c->dirty || c->closing) return;
+    if (c->dirty || c->state == CONN_CLOSING) return;
     c->dirty = 1;
     c->dirty_next = c->worker->dirty;
     c->worker->dirty = c;
@@ -132,7 +132,7 @@ void h2r_conn_mark_dirty(struct conn *c)
  */
 static void conn_free_if_idle(struct conn *c)
 {
-    if (!c->closing || c->pending_ops || c->dirty) return;
+    if (c->state != CONN_CLOSING || c->pending_ops || c->dirty) return;
     struct worker *w = c->worker;
     if (c->prev)
         c->prev->next = c->next;
@@ -156,8 +156,8 @@ void h2r_conn_op_done(struct conn *c)
 
 void h2r_conn_close(struct conn *c)
 {
-    if (c->closing) return;
-    c->closing = 1;
+    if (c->state == CONN_CLOSING) return;
+    c->state = CONN_CLOSING;
     /*
      * Streams still open end now, through on_aborted and on_stream_close:
      * h2r_session_free, when the last operation is back, makes no callbacks,
@@ -175,39 +175,49 @@ void h2r_conn_close(struct conn *c)
     conn_free_if_idle(c); /* callers touch c no more */
 }
 
+/* Received bytes: to the transport and the session while they read; dropped once they no longer do. */
+static void conn_receive(struct conn *c, const uint8_t *data, size_t len)
+{
+    switch (c->state) {
+    case CONN_STARTING:
+    case CONN_OPEN:
+    case CONN_PEER_FINISHED: break;
+    case CONN_REFUSED:
+    case CONN_LINGERING:
+    case CONN_CLOSING: return;
+    }
+    c->last_activity_ms = c->worker->now_ms;
+    if (c->tls)
+        h2r_tls_on_recv(c, data, len);
+    else
+        h2r_conn_deliver(c, data, len);
+}
+
 void h2r_conn_on_recv(struct conn *c, const struct io_uring_cqe *cqe)
 {
     struct worker *w = c->worker;
     int last = !(cqe->flags & IORING_CQE_F_MORE);
     if (last) c->recv_armed = 0;
     if (cqe->flags & IORING_CQE_F_BUFFER) {
-        if (cqe->res > 0 && !c->closing) {
-            c->last_activity_ms = w->now_ms;
-            /* Whatever is kept of the bytes is copied (engine, TLS), so the buffer goes straight back. */
-            const uint8_t *data = h2r_ring_recv_data(w, cqe);
-            if (c->tls)
-                h2r_tls_on_recv(c, data, (size_t)cqe->res);
-            else
-                h2r_conn_deliver(c, data, (size_t)cqe->res);
-        }
+        /* Whatever is kept of the bytes is copied (engine, TLS), so the buffer goes straight back. */
+        if (cqe->res > 0) conn_receive(c, h2r_ring_recv_data(w, cqe), (size_t)cqe->res);
         h2r_ring_recv_consumed(w, cqe);
     }
-    if (cqe->res == 0 && !c->closing && !c->lingering && c->session && h2r_session_is_http1(c->session)) {
+    if (cqe->res == 0 && c->state == CONN_OPEN && h2r_session_is_http1(c->session)) {
         /*
          * An HTTP/1.1 client may close its side once its request is sent
          * (RFC 9112 §9.6) and still read the response: answer what was
          * asked, read no further request, then close (h2r_conn_flush). A
          * request cut short is given until shutdown_timeout_ms.
          */
-        c->peer_finished = 1;
-        c->peer_finished_ms = w->now_ms;
+        c->state = CONN_PEER_FINISHED;
+        c->state_since_ms = w->now_ms;
         h2r_session_close(c->session);
         h2r_conn_mark_dirty(c);
     } else if (cqe->res == 0 || (cqe->res < 0 && cqe->res != -ENOBUFS && cqe->res != -ECANCELED)) {
         /* End of stream or a socket error: nothing more will come, and nobody reads what we would send. */
-        c->read_closed = 1;
         h2r_conn_close(c);
-    } else if (last && !c->closing && !c->read_closed && !c->peer_finished) {
+    } else if (last && c->state != CONN_CLOSING && c->state != CONN_PEER_FINISHED) {
         /* Out of buffers ends a multishot recv: arm it again; buffers come back every turn. */
         h2r_conn_arm_recv(c);
     }
@@ -224,65 +234,87 @@ void h2r_conn_on_recv(struct conn *c, const struct io_uring_cqe *cqe)
  */
 static void conn_linger(struct conn *c)
 {
-    if (!c->lingering) {
-        c->lingering = 1;
-        c->linger_since_ms = c->worker->now_ms;
+    uint64_t now = c->worker->now_ms;
+    if (c->state != CONN_LINGERING) {
+        c->state = CONN_LINGERING;
+        c->state_since_ms = now;
         shutdown(c->fd, SHUT_WR);
     }
     /* Without a pending recv nothing would tell us of the peer's FIN. */
-    if (!c->recv_armed || c->worker->now_ms - c->linger_since_ms >= CONN_LINGER_MS) h2r_conn_close(c);
+    if (!c->recv_armed || now - c->state_since_ms >= CONN_LINGER_MS) h2r_conn_close(c);
+}
+
+/* All is sent and the connection is over: TLS's close_notify (the end is no truncation), then our FIN. */
+static void conn_end(struct conn *c)
+{
+    if (h2r_tls_close_notify(c))
+        h2r_conn_mark_dirty(c);
+    else
+        conn_linger(c);
+}
+
+/* Sends what is queued; 1 once all of it is out (nothing in flight, nothing more to send). */
+static int conn_send(struct conn *c)
+{
+    if (c->send_in_flight || h2r_send_batch_start(c) || c->dirty) return 0;
+    if (c->state != CONN_CLOSING) return 1;
+    conn_free_if_idle(c); /* the send failed for good */
+    return 0;
 }
 
 void h2r_conn_flush(struct conn *c)
 {
     c->dirty = 0;
-    if (c->closing) {
-        conn_free_if_idle(c);
-    } else if (c->lingering) {
-        conn_linger(c);
-    } else if (c->send_in_flight || h2r_send_batch_start(c) || c->dirty) {
-        return;
-    } else if (c->closing) {
-        conn_free_if_idle(c); /* the send failed for good */
-    } else if (c->read_closed) {
-        h2r_conn_close(c);
-    } else if (!c->close_when_flushed && !(c->session && h2r_session_is_done(c->session))) {
-        return;
-    } else if (h2r_tls_close_notify(c)) {
-        /* With TLS, close_notify goes before the FIN: the peer knows the end is not a truncation. */
-        h2r_conn_mark_dirty(c);
-    } else {
-        conn_linger(c);
+    switch (c->state) {
+    case CONN_STARTING: conn_send(c); break;
+    case CONN_OPEN:
+    case CONN_PEER_FINISHED:
+        if (conn_send(c) && h2r_session_is_done(c->session)) conn_end(c);
+        break;
+    case CONN_REFUSED:
+        if (conn_send(c)) conn_end(c);
+        break;
+    case CONN_LINGERING: conn_linger(c); break;
+    case CONN_CLOSING: conn_free_if_idle(c); break;
     }
 }
 
-void h2r_conn_check_timers(struct conn *c)
+static void check_timers(struct conn *c)
 {
     const h2r_server_config *cfg = c->worker->config;
     uint64_t now = c->worker->now_ms;
-    if (!c->session) {
+    int handshake_late = cfg->handshake_timeout_ms && now - c->state_since_ms > cfg->handshake_timeout_ms;
+    switch (c->state) {
+    case CONN_STARTING:
         /* Still in the TLS handshake, or waiting for the first request line. */
-        if (cfg->handshake_timeout_ms && now - c->opened_ms > cfg->handshake_timeout_ms) {
-            if (c->tls)
-                h2r_tls_handshake_timeout(c);
-            else
-                h2r_conn_close(c);
-        }
+        if (!handshake_late) return;
+        if (c->tls)
+            h2r_tls_handshake_timeout(c);
+        else
+            h2r_conn_close(c);
         return;
+    case CONN_REFUSED:
+        /* Turned away, and what it was told does not go out in time either. */
+        if (handshake_late) h2r_conn_close(c);
+        return;
+    case CONN_PEER_FINISHED:
+        if (now - c->state_since_ms > cfg->shutdown_timeout_ms) {
+            h2r_conn_close(c);
+            return;
+        }
+        break;
+    case CONN_OPEN:
+    case CONN_LINGERING: break;
+    case CONN_CLOSING: return;
     }
     /*
      * A connection that has sent nothing for a while keeps no send buffers
-     * (they are most of its memory). Not released between two sends: with
-     * jemalloc handing freed pages back quickly, buffers freed and
-     * taken again at every pause cost page faults (TLS at 64 KiB: 0.6x the
-     * requests per second, measured).
+     * (they are most of its memory). Not released between two sends: buffers
+     * freed and taken again at every pause cost page faults.
      */
     if (!c->send_in_flight && now - c->last_send_ms >= SEND_BUFFERS_KEPT_MS) h2r_send_batch_release(c);
-    if (c->peer_finished && now - c->peer_finished_ms > cfg->shutdown_timeout_ms) {
-        h2r_conn_close(c);
-        return;
-    }
-    h2r_session_tick(c->session, now); /* the engine's timeouts (Node's setTimeout) */
+    if (c->state == CONN_LINGERING) return; /* the session is done: its timers have nothing left to do */
+    h2r_session_tick(c->session, now);      /* the engine's timeouts (Node's setTimeout) */
     if (h2r_session_pending_settings_ack(c->session)) {
         if (!c->settings_pending_since_ms) c->settings_pending_since_ms = now;
         if (cfg->settings_timeout_ms && now - c->settings_pending_since_ms > cfg->settings_timeout_ms)
@@ -299,4 +331,24 @@ void h2r_conn_check_timers(struct conn *c)
         h2r_session_close(c->session);
     else
         h2r_session_destroy(c->session, H2R_NO_ERROR);
+}
+
+void h2r_conn_on_tick(struct conn *c)
+{
+    if (c->state == CONN_CLOSING) return;
+    /* Timers are looked at here, once a tick, not on every flush; the flush sends what they queued. */
+    check_timers(c);
+    h2r_conn_mark_dirty(c);
+}
+
+void h2r_conn_shutdown(struct conn *c)
+{
+    if (c->state == CONN_CLOSING) return;
+    if (!c->session) {
+        /* Not yet talking (a TLS handshake, or no request line yet): nothing in flight to finish. */
+        h2r_conn_close(c);
+        return;
+    }
+    h2r_session_close(c->session);
+    h2r_conn_mark_dirty(c);
 }

@@ -118,7 +118,7 @@ static void request_ready(struct file_waiter *waiter, struct file_entry *entry)
     struct file_request *req = (struct file_request *)waiter;
     struct conn *c = req->conn;
     /* The stream (or the whole connection) may have gone while the file was opened. */
-    if (!c->closing && !h2r_stream_closed(req->stream)) {
+    if (c->state != CONN_CLOSING && !h2r_stream_closed(req->stream)) {
         if (entry->error)
             fail(req, entry->error);
         else if (!S_ISREG(entry->st.st_mode))

@@ -91,6 +91,22 @@ struct send_batch {
     struct send_step steps[];
 };
 
+/*
+ * Where a connection is in its life. It starts in CONN_STARTING (or
+ * CONN_OPEN, when the protocol is known at once) and ends in CONN_CLOSING;
+ * h2r_conn_flush is a switch over it.
+ */
+enum conn_state {
+    CONN_STARTING,      /* no session yet: the TLS handshake, or the first bytes that tell the protocol */
+    CONN_OPEN,          /* the session reads and writes */
+    CONN_PEER_FINISHED, /* an HTTP/1.1 client's FIN: nothing more is read, its responses go out, then the end
+                         */
+    CONN_REFUSED,   /* turned away before a session (TLS): input is dropped, what is queued goes out, then the
+                       end */
+    CONN_LINGERING, /* all is sent and so is our FIN: input is dropped until the peer's FIN */
+    CONN_CLOSING,   /* no more I/O: freed once its operations are back */
+};
+
 struct conn {
     struct worker *worker;
     h2r_session *session; /* NULL until the protocol is known (TLS handshake, cleartext detection) */
@@ -99,25 +115,18 @@ struct conn {
     size_t detect_len;
     struct conn *prev, *next; /* the worker's connections */
     struct conn *dirty_next;  /* the worker's list to flush after this batch */
+    enum conn_state state;
+    int fd;
+    unsigned pending_ops; /* submitted operations whose last completion has not come */
     uint8_t dirty;
     uint8_t recv_armed; /* a multishot recv is pending */
     uint8_t send_in_flight;
-    uint8_t closing;     /* no more I/O: freed once its operations are back */
-    uint8_t read_closed; /* the peer closed or the socket failed: nothing more to read or send */
-    uint8_t lingering;   /* the session is done and our FIN sent: input is dropped until the peer's FIN */
-    uint8_t close_when_flushed; /* turned away (TLS): what is queued goes out, then the connection ends */
-    uint8_t peer_finished;      /* an HTTP/1.1 client's FIN: its responses go out, then the connection ends */
-    int fd;
-    unsigned pending_ops; /* submitted operations whose last completion has not come */
-    /* One or the other: 128 bytes a connection (a jemalloc size class) instead of 160. */
-    union {
-        uint64_t opened_ms;                 /* no session yet: the handshake timeout runs from here */
-        uint64_t settings_pending_since_ms; /* a session: our SETTINGS unacknowledged since then, or 0 */
-    };
+    /* Since when: the open connection (STARTING, REFUSED), the client's FIN (PEER_FINISHED), our FIN
+     * (LINGERING). */
+    uint64_t state_since_ms;
+    uint64_t settings_pending_since_ms; /* our SETTINGS unacknowledged since then, or 0 */
     uint64_t last_activity_ms;
     uint64_t last_send_ms;
-    uint64_t peer_finished_ms;
-    uint64_t linger_since_ms;
     struct send_batch *batch; /* while the connection sends, and a moment after; idle ones hold none */
 };
 
@@ -188,7 +197,10 @@ void h2r_conn_flush(struct conn *c);
 void h2r_conn_close(struct conn *c);
 void h2r_conn_op_done(struct conn *c);
 void h2r_conn_arm_recv(struct conn *c);
-void h2r_conn_check_timers(struct conn *c);
+/* The worker's tick: the connection's timers, then a flush for what they queued. */
+void h2r_conn_on_tick(struct conn *c);
+/* The server shuts down: a connection without a session closes, a session says GOAWAY and finishes. */
+void h2r_conn_shutdown(struct conn *c);
 /* Plaintext from the peer (decrypted, with TLS): to the session, or to protocol detection first. */
 void h2r_conn_deliver(struct conn *c, const uint8_t *data, size_t len);
 /* The protocol is known: makes the session (HTTP/2, or HTTP/1.1). -1 when out of memory. */
@@ -249,7 +261,7 @@ struct file_entry {
     struct file_entry *hash_next;
     struct worker *worker;
     struct file_waiter *waiters, *waiters_tail; /* responses waiting for the open and stat */
-    char *path;                                  /* NULL for a respondWithFD entry (never cached) */
+    char *path;                                 /* NULL for a respondWithFD entry (never cached) */
     int dir_fd, beneath;
     uint32_t hash;
     int fd, owns_fd;

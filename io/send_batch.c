@@ -272,7 +272,7 @@ static void batch_done(struct conn *c)
             h2r_pipe_put(c->worker, b->pipe);
         b->pipe = NULL;
     }
-    if (c->closing) return;
+    if (c->state == CONN_CLOSING) return;
     if (!failed) {
         h2r_session_sent(c->session, written);
     } else if (failed->kind == STEP_READ || failed->kind == STEP_SPLICE_IN) {
@@ -283,7 +283,6 @@ static void batch_done(struct conn *c)
         }
     } else {
         /* MSG_WAITALL: a write ends short only when the connection failed. */
-        c->read_closed = 1;
         h2r_conn_close(c);
         return;
     }

@@ -265,7 +265,7 @@ static void refuse(struct conn *c, h2r_tls_refusal why, const char *reason)
     else
         fprintf(stderr, "h2ring: TLS client %s turned away: %s\n", peer, reason);
     /* An alert wolfSSL wrote (handshake_failure, no_application_protocol...) still goes out first. */
-    c->close_when_flushed = 1;
+    c->state = CONN_REFUSED;
     h2r_conn_mark_dirty(c);
 }
 
@@ -349,7 +349,7 @@ static void process_input(struct conn *c)
         on_established(c);
     }
     uint8_t plain[16384];
-    while (!c->closing && !c->close_when_flushed) {
+    while (c->state != CONN_CLOSING && c->state != CONN_REFUSED) {
         int n = wolfSSL_read(t->ssl, plain, sizeof(plain));
         if (n > 0) {
             h2r_conn_deliver(c, plain, (size_t)n);
@@ -363,7 +363,6 @@ static void process_input(struct conn *c)
             break;
         }
         /* A record that does not decrypt, or an alert: nothing more can be trusted. */
-        c->read_closed = 1;
         h2r_conn_close(c);
         break;
     }
@@ -373,7 +372,6 @@ static void process_input(struct conn *c)
 void h2r_tls_on_recv(struct conn *c, const uint8_t *data, size_t len)
 {
     struct tls_conn *t = c->tls;
-    if (c->close_when_flushed) return;
     if (t->ssl) {
         t->in = data;
         t->in_len = len;
@@ -488,8 +486,7 @@ int h2r_tls_send_start(struct conn *c)
     struct tls_conn *t = c->tls;
     h2r_chunk chunks[SEND_BATCH_CHUNKS];
     size_t n = 0;
-    if (t->established && c->session && !c->close_when_flushed)
-        n = h2r_session_pull(c->session, chunks, SEND_BATCH_CHUNKS);
+    if (t->established && c->session) n = h2r_session_pull(c->session, chunks, SEND_BATCH_CHUNKS);
     if (n == 0 && t->out_len == 0) return 0;
     struct send_batch *b = h2r_send_batch_prepare(c, n);
     if (!b) return 0;
@@ -524,7 +521,7 @@ void h2r_tls_batch_done(struct conn *c)
     struct tls_conn *t = c->tls;
     struct send_batch *b = c->batch;
     c->send_in_flight = 0;
-    if (c->closing) return;
+    if (c->state == CONN_CLOSING) return;
     struct send_step *failed = NULL;
     for (unsigned i = 0; i != b->step_count && !failed; ++i)
         if (b->steps[i].res < 0 || (size_t)b->steps[i].res != b->steps[i].expect) failed = &b->steps[i];
@@ -543,7 +540,6 @@ void h2r_tls_batch_done(struct conn *c)
     }
     if (failed) {
         /* MSG_WAITALL: a write ends short only when the connection failed. */
-        c->read_closed = 1;
         h2r_conn_close(c);
         return;
     }

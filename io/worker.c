@@ -95,13 +95,7 @@ static void begin_shutdown(struct worker *w)
     shutdown(w->listen_fd, SHUT_RDWR);
     for (struct conn *c = w->conns, *next; c; c = next) {
         next = c->next; /* closing may free c */
-        if (!c->session) {
-            /* Not yet talking (a TLS handshake, or no request line yet): nothing in flight to finish. */
-            h2r_conn_close(c);
-            continue;
-        }
-        h2r_session_close(c->session);
-        h2r_conn_mark_dirty(c);
+        h2r_conn_shutdown(c);
     }
 }
 
@@ -129,14 +123,10 @@ static void on_tick(struct worker *w)
     for (struct conn *c = w->conns, *next; c; c = next) {
         next = c->next; /* closing may free c */
         /* Past the deadline, close: a GOAWAY could wait forever behind a send the peer does not read. */
-        if (cut) {
+        if (cut)
             h2r_conn_close(c);
-        } else if (!c->closing) {
-            /* Timers are looked at here, once a tick, not on every flush; the flush sends what they queued.
-             */
-            h2r_conn_check_timers(c);
-            h2r_conn_mark_dirty(c);
-        }
+        else
+            h2r_conn_on_tick(c);
     }
     h2r_file_cache_sweep(w);
     arm_tick(w);
