@@ -48,6 +48,7 @@ static inline int h2r_chunk_is_file(const h2r_chunk *chunk)
 struct worker;
 struct conn;
 struct tls_conn;
+struct transport;
 struct h2r_tls_server;
 
 /* A pipe for the splice path, from the worker's pool (pipe_pool.c). */
@@ -87,32 +88,47 @@ struct send_batch {
     struct iovec *iov; /* after the steps, in the same allocation */
     uint8_t *bounce;
     size_t bounce_cap;
-    struct h2r_pipe *pipe; /* the splice path's, while in flight */
+    struct h2r_pipe *pipe;    /* the splice path's, while in flight */
+    struct send_step *failed; /* once every step is back: the first that did not do all it should, or NULL */
     struct send_step steps[];
 };
 
 /*
- * Where a connection is in its life. It starts in CONN_STARTING (or
- * CONN_OPEN, when the protocol is known at once) and ends in CONN_CLOSING;
- * h2r_conn_flush is a switch over it.
+ * Where a connection is in its life (h2r_conn_flush is a switch over it):
+ *   STARTING -> OPEN            the transport told the protocol, the session is made
+ *   STARTING -> REFUSED         TLS turned the client away (handshake failed, no protocol in common)
+ *   OPEN -> PEER_FINISHED       an HTTP/1.1 client's FIN
+ *   OPEN, PEER_FINISHED, REFUSED -> LINGERING
+ *                               all is sent (and TLS's close_notify), the session done: our FIN
+ *   any -> CLOSING              the peer's FIN or a socket error, a failed write, a deadline
+ * A connection starts OPEN when the protocol is known at once (cleartext HTTP/2 alone).
  */
 enum conn_state {
-    CONN_STARTING,      /* no session yet: the TLS handshake, or the first bytes that tell the protocol */
-    CONN_OPEN,          /* the session reads and writes */
-    CONN_PEER_FINISHED, /* an HTTP/1.1 client's FIN: nothing more is read, its responses go out, then the end
-                         */
-    CONN_REFUSED,   /* turned away before a session (TLS): input is dropped, what is queued goes out, then the
-                       end */
-    CONN_LINGERING, /* all is sent and so is our FIN: input is dropped until the peer's FIN */
-    CONN_CLOSING,   /* no more I/O: freed once its operations are back */
+    /* No session yet: the TLS handshake, or the first bytes that tell the protocol. */
+    CONN_STARTING,
+    /* The session reads and writes. */
+    CONN_OPEN,
+    /* An HTTP/1.1 client's FIN: nothing more is read; its responses go out, then the end. */
+    CONN_PEER_FINISHED,
+    /* Turned away before a session: input is dropped; what is queued (an alert) goes out, then the end. */
+    CONN_REFUSED,
+    /* All is sent and so is our FIN: input is dropped until the peer's FIN. */
+    CONN_LINGERING,
+    /* No more I/O: freed once its operations are back. */
+    CONN_CLOSING,
 };
 
 struct conn {
     struct worker *worker;
-    h2r_session *session; /* NULL until the protocol is known (TLS handshake, cleartext detection) */
-    struct tls_conn *tls; /* NULL in cleartext */
-    uint8_t *detect;      /* cleartext with allow_http1: the first bytes, until they tell the protocol */
-    size_t detect_len;
+    const struct transport *transport; /* cleartext or TLS, chosen when the connection opens */
+    h2r_session *session;              /* NULL until the transport tells the protocol */
+    union {                            /* the transport's own */
+        struct tls_conn *tls;
+        struct {
+            uint8_t *bytes; /* cleartext with allow_http1: the first bytes, until the session has them */
+            size_t len;
+        } detect;
+    };
     struct conn *prev, *next; /* the worker's connections */
     struct conn *dirty_next;  /* the worker's list to flush after this batch */
     enum conn_state state;
@@ -121,14 +137,72 @@ struct conn {
     uint8_t dirty;
     uint8_t recv_armed; /* a multishot recv is pending */
     uint8_t send_in_flight;
-    /* Since when: the open connection (STARTING, REFUSED), the client's FIN (PEER_FINISHED), our FIN
-     * (LINGERING). */
+    /* When the deadlines run from: the opening (STARTING, REFUSED), the client's FIN, our FIN (LINGERING). */
     uint64_t state_since_ms;
     uint64_t settings_pending_since_ms; /* our SETTINGS unacknowledged since then, or 0 */
     uint64_t last_activity_ms;
     uint64_t last_send_ms;
     struct send_batch *batch; /* while the connection sends, and a moment after; idle ones hold none */
 };
+
+/* Bytes someone else owns. */
+struct byte_span {
+    const uint8_t *data;
+    size_t len;
+};
+
+/* The largest plaintext one TLS record holds: the buffer a transport's read may decrypt into. */
+#define TRANSPORT_PLAINTEXT_MAX 16384
+
+/* What a transport's open or read tells the connection. */
+enum transport_event {
+    TRANSPORT_WAIT,      /* the input is used up */
+    TRANSPORT_WAIT_SEND, /* the same, and the transport has bytes of its own to send (handshake, alert...) */
+    TRANSPORT_PLAINTEXT, /* bytes for the session; read again */
+    TRANSPORT_HTTP2,     /* the protocol is known: the session starts; read again */
+    TRANSPORT_HTTP1,
+    TRANSPORT_REFUSED, /* the client is turned away: what is queued goes out, then the connection ends */
+    TRANSPORT_FAILED,  /* the connection ends now */
+};
+
+/* What a transport's send_start or send_done tells the connection. */
+enum transport_send {
+    SEND_IDLE,      /* nothing to send, or no memory to send it (the engine keeps its chunks) */
+    SEND_IN_FLIGHT, /* c->batch is submitted */
+    SEND_AGAIN,     /* flush again: the engine may have more */
+    SEND_FAILED,    /* the connection cannot go on */
+};
+
+/*
+ * What carries a connection's bytes: cleartext (cleartext.c) or TLS
+ * (tls.c). conn.c drives it; a transport calls down only (the engine,
+ * send_batch.c) and tells the connection what happened by its results.
+ */
+struct transport {
+    const char *scheme; /* of the requests it carries: "http" or "https" */
+    /* The connection opens: WAIT, HTTP2 when the protocol is known at once, FAILED when out of memory. */
+    enum transport_event (*open)(struct conn *c);
+    /*
+     * Takes the received bytes in (leaving in->len 0) and tells what they
+     * hold, one event a call, until WAIT, WAIT_SEND, REFUSED or FAILED.
+     * PLAINTEXT's bytes are in *plain (in buf, or in the input) until the
+     * next call.
+     */
+    enum transport_event (*read)(struct conn *c, struct byte_span *in, uint8_t *buf, struct byte_span *plain);
+    /* Nothing is in flight: pulls from the session (if any) and submits c->batch. */
+    enum transport_send (*send_start)(struct conn *c);
+    /* Every step of c->batch is back (c->batch->failed): IN_FLIGHT when it submitted another. */
+    enum transport_send (*send_done)(struct conn *c);
+    /* All is sent, the connection ends: 1 if a last message (TLS's close_notify) goes before our FIN. */
+    int (*close)(struct conn *c);
+    /* STARTING lasted past handshake_timeout_ms: says so where it must; the connection then closes. */
+    void (*handshake_timeout)(struct conn *c);
+    /* Nothing is in flight and nothing was sent for a while: frees what the transport keeps for sending. */
+    void (*release_buffers)(struct conn *c);
+    void (*free)(struct conn *c);
+};
+extern const struct transport h2r_cleartext_transport;
+extern const struct transport h2r_tls_transport;
 
 struct worker {
     unsigned index;
@@ -196,45 +270,35 @@ void h2r_conn_mark_dirty(struct conn *c);
 void h2r_conn_flush(struct conn *c);
 void h2r_conn_close(struct conn *c);
 void h2r_conn_op_done(struct conn *c);
-void h2r_conn_arm_recv(struct conn *c);
+/* A completion of a send_step (worker.c dispatches them by tag). */
+void h2r_conn_on_send_step(struct send_step *step, const struct io_uring_cqe *cqe);
 /* The worker's tick: the connection's timers, then a flush for what they queued. */
 void h2r_conn_on_tick(struct conn *c);
 /* The server shuts down: a connection without a session closes, a session says GOAWAY and finishes. */
 void h2r_conn_shutdown(struct conn *c);
-/* Plaintext from the peer (decrypted, with TLS): to the session, or to protocol detection first. */
-void h2r_conn_deliver(struct conn *c, const uint8_t *data, size_t len);
-/* The protocol is known: makes the session (HTTP/2, or HTTP/1.1). -1 when out of memory. */
-int h2r_conn_start_session(struct conn *c, int http1);
 
-/* send_batch.c */
-/* Pulls from the engine and submits the batch; 0 if there was nothing to send (or no memory). */
-int h2r_send_batch_start(struct conn *c);
-void h2r_send_batch_on_step(struct send_step *step, const struct io_uring_cqe *cqe);
-/* Frees an idle connection's send memory. */
-void h2r_send_batch_release(struct conn *c);
-/* For tls.c's batches: the connection's batch, emptied, with room for that many chunks (NULL when out of
- * memory), a step, and the chain's submission. */
+/* send_batch.c: what the transports build their sends with */
+/* The connection's batch, emptied, with room for that many chunks; NULL when out of memory. */
 struct send_batch *h2r_send_batch_prepare(struct conn *c, size_t chunks);
 struct send_step *h2r_send_batch_add(struct send_batch *b, struct conn *c, enum step_kind kind, size_t expect,
                                      size_t chunk);
+/* Adds a sendmsg of iov[first, end); more: MSG_MORE, another write of the batch follows. */
+void h2r_send_batch_add_sendmsg(struct send_batch *b, struct conn *c, size_t first, size_t end, int more);
+/* The steps go to the ring, linked; the connection counts them as pending. */
 void h2r_send_batch_submit(struct conn *c);
+enum step_completion {
+    STEP_PENDING, /* a zero-copy send's result: its notification is still to come */
+    STEP_DONE,    /* the step is back */
+    STEP_LAST,    /* the step is back, and it was the batch's last: b->failed is set */
+};
+enum step_completion h2r_send_batch_on_step(struct send_step *step, const struct io_uring_cqe *cqe);
+/* Frees an idle connection's batch. */
+void h2r_send_batch_release(struct conn *c);
 
 /* tls.c */
 /* The certificates' contexts (NULL when config has none, or with a message on stderr when one fails). */
 struct h2r_tls_server *h2r_tls_server_new(const h2r_server_config *config);
 void h2r_tls_server_free(struct h2r_tls_server *tls);
-int h2r_tls_conn_open(struct conn *c);
-void h2r_tls_conn_free(struct conn *c);
-/* Ciphertext received: handshake, then decryption into h2r_conn_deliver. */
-void h2r_tls_on_recv(struct conn *c, const uint8_t *data, size_t len);
-/* A send for a TLS connection: what h2r_send_batch_start does in cleartext. */
-int h2r_tls_send_start(struct conn *c);
-void h2r_tls_batch_done(struct conn *c);
-/* Queues close_notify once the session is done; 1 if there is now something to send. */
-int h2r_tls_close_notify(struct conn *c);
-void h2r_tls_handshake_timeout(struct conn *c);
-/* Frees an idle connection's TLS buffers. */
-void h2r_tls_release_buffers(struct conn *c);
 
 /* file_response.c: a respondWithFD/respondWithFile waiting for its file */
 struct h2r_file_response {

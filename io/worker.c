@@ -138,7 +138,7 @@ static void handle_cqe(struct worker *w, const struct io_uring_cqe *cqe)
     switch ((enum op_tag)(cqe->user_data & OP_TAG_MASK)) {
     case OP_ACCEPT: on_accept(w, cqe); break;
     case OP_RECV: h2r_conn_on_recv(object, cqe); break;
-    case OP_SEND: h2r_send_batch_on_step(object, cqe); break;
+    case OP_SEND: h2r_conn_on_send_step(object, cqe); break;
     case OP_TICK: on_tick(w); break;
     case OP_WAKE: begin_shutdown(w); break;
     case OP_FILE: h2r_file_entry_on_cqe(object, cqe); break;
