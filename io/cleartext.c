@@ -106,14 +106,8 @@ static size_t plan_copy(struct send_batch *b, struct conn *c, const h2r_chunk *c
     size_t need = 0;
     for (size_t i = 0; i != end; ++i)
         if (h2r_chunk_is_file(&chunks[i])) need += chunks[i].len;
-    if (need > b->bounce_cap) {
-        /* Only a frame larger than the usual bounce (a peer allowing big frames) grows it. */
-        size_t cap = need > CONN_FILE_BOUNCE ? need : CONN_FILE_BOUNCE;
-        uint8_t *grown = realloc(b->bounce, cap);
-        if (!grown) return 0;
-        b->bounce = grown;
-        b->bounce_cap = cap;
-    }
+    /* Only a frame larger than the usual bounce (a peer allowing big frames) grows it further. */
+    if (h2r_bytes_reserve(&b->bounce, &b->bounce_cap, need, CONN_FILE_BOUNCE)) return 0;
     size_t used = 0;
     for (size_t i = 0; i != end; ++i) {
         if (!h2r_chunk_is_file(&chunks[i])) {

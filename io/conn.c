@@ -27,7 +27,7 @@ static void arm_recv(struct conn *c)
     io_uring_prep_recv_multishot(sqe, c->fd, NULL, 0, 0);
     sqe->flags |= IOSQE_BUFFER_SELECT;
     sqe->buf_group = 0;
-    io_uring_sqe_set_data64(sqe, op_data(c, OP_RECV));
+    io_uring_sqe_set_data64(sqe, op_user_data(c, OP_RECV));
     c->recv_armed = 1;
     ++c->pending_ops;
 }
@@ -120,8 +120,8 @@ void h2r_conn_close(struct conn *c)
     if (c->session) h2r_session_destroy(c->session, H2R_NO_ERROR);
     if (c->recv_armed) {
         struct io_uring_sqe *sqe = h2r_ring_sqe(c->worker);
-        io_uring_prep_cancel64(sqe, op_data(c, OP_RECV), 0);
-        io_uring_sqe_set_data64(sqe, op_data(c, OP_CANCEL));
+        io_uring_prep_cancel64(sqe, op_user_data(c, OP_RECV), 0);
+        io_uring_sqe_set_data64(sqe, op_user_data(c, OP_CANCEL));
     }
     /* A send in flight completes on its own; shutting the socket down makes it quick. */
     if (c->send_in_flight) shutdown(c->fd, SHUT_RDWR);

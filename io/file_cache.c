@@ -61,7 +61,7 @@ static void uncache(struct file_entry *e)
 
 static void submit(struct file_entry *e, struct io_uring_sqe *sqe)
 {
-    io_uring_sqe_set_data64(sqe, op_data(e, OP_FILE));
+    io_uring_sqe_set_data64(sqe, op_user_data(e, OP_FILE));
 }
 
 static void start_stat(struct file_entry *e)

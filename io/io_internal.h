@@ -8,6 +8,7 @@
 #include <liburing.h>
 #include <sys/stat.h>
 #include <pthread.h>
+#include <stdlib.h>
 #include <sys/uio.h>
 
 #include "h2r_file.h"
@@ -25,7 +26,8 @@ enum op_tag {
 };
 #define OP_TAG_MASK 7u
 
-static inline uint64_t op_data(void *object, enum op_tag tag)
+/* The user_data of a submission: the object it is for, and what for. */
+static inline uint64_t op_user_data(void *object, enum op_tag tag)
 {
     return (uint64_t)(uintptr_t)object | tag;
 }
@@ -38,12 +40,24 @@ static inline int h2r_chunk_is_file(const h2r_chunk *chunk)
 
 /* Chunks one send batch takes at most: with 16 KiB frames, 64 DATA frames and their headers. */
 #define SEND_BATCH_CHUNKS 128
-/*
- * Bytes of file ranges read per batch on the copy path: four 16 KiB DATA
- * frames. Measured against 256 KiB (bench/run, 100 MiB and 1 MiB files):
- * a bounce that stays in the L2 cache costs about a fifth less CPU per byte.
- */
+/* Bytes of file ranges read per batch on the copy path: four 16 KiB DATA frames, within the L2 cache. */
 #define CONN_FILE_BOUNCE (64 * 1024)
+
+/*
+ * Makes *buf hold at least need bytes, its capacity *cap doubled from first
+ * until it does: 0, or -1 when out of memory (then *buf and *cap are kept).
+ */
+static inline int h2r_bytes_reserve(uint8_t **buf, size_t *cap, size_t need, size_t first)
+{
+    if (need <= *cap) return 0;
+    size_t grown = *cap ? *cap : first;
+    while (grown < need) grown *= 2;
+    uint8_t *p = realloc(*buf, grown);
+    if (!p) return -1;
+    *buf = p;
+    *cap = grown;
+    return 0;
+}
 
 struct worker;
 struct conn;

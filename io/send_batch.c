@@ -50,16 +50,10 @@ static void prep_step(struct conn *c, struct send_step *step, struct io_uring_sq
             io_uring_prep_sendmsg(sqe, c->fd, &step->msg, (unsigned)step->flags);
         break;
     }
-    io_uring_sqe_set_data64(sqe, op_data(step, OP_SEND));
+    io_uring_sqe_set_data64(sqe, op_user_data(step, OP_SEND));
 }
 
-/*
- * A first batch has room for a few chunks; one that needs more grows to
- * what it needs. Most connections send a few frames at a time, and a batch
- * with room for a whole pull is 30 KiB: for a thousand connections opening
- * at once, 30 MB taken and given back, and jemalloc's bookkeeping of it
- * kept (bench idle1000).
- */
+/* A first batch has room for a few chunks, as most sends are a few frames; one that needs more grows. */
 #define SEND_BATCH_FIRST_CHUNKS 8
 
 struct send_batch *h2r_send_batch_prepare(struct conn *c, size_t chunks)

@@ -80,17 +80,8 @@ struct tls_conn {
     uint8_t notify_sent;
 };
 
-static int grow(uint8_t **buf, size_t *cap, size_t need)
-{
-    if (need <= *cap) return 0;
-    size_t cap2 = *cap ? *cap : 4096;
-    while (cap2 < need) cap2 *= 2;
-    uint8_t *grown = realloc(*buf, cap2);
-    if (!grown) return -1;
-    *buf = grown;
-    *cap = cap2;
-    return 0;
-}
+/* What a TLS buffer starts at: a ClientHello, a record of a few frames. */
+#define TLS_BUFFER_FIRST 4096
 
 /* ---- wolfSSL's I/O: memory in, memory out ---- */
 
@@ -110,7 +101,8 @@ static int tls_send(WOLFSSL *ssl, char *buf, int sz, void *ctx)
 {
     (void)ssl;
     struct tls_conn *t = ctx;
-    if (grow(&t->out, &t->out_cap, t->out_len + (size_t)sz)) return WOLFSSL_CBIO_ERR_GENERAL;
+    if (h2r_bytes_reserve(&t->out, &t->out_cap, t->out_len + (size_t)sz, TLS_BUFFER_FIRST))
+        return WOLFSSL_CBIO_ERR_GENERAL;
     memcpy(t->out + t->out_len, buf, (size_t)sz);
     t->out_len += (size_t)sz;
     return sz;
@@ -315,7 +307,7 @@ static int start_handshake(struct conn *c, const struct h2r_tls_hello *hello, en
 static int take_hello(struct conn *c, struct byte_span *in)
 {
     struct tls_conn *t = c->tls;
-    if (grow(&t->hello, &t->hello_cap, t->hello_len + in->len)) return -1;
+    if (h2r_bytes_reserve(&t->hello, &t->hello_cap, t->hello_len + in->len, TLS_BUFFER_FIRST)) return -1;
     memcpy(t->hello + t->hello_len, in->data, in->len);
     t->hello_len += in->len;
     in->len = 0;
@@ -489,7 +481,7 @@ static enum transport_send tls_send_start(struct conn *c)
 
     size_t end = chunks_to_stage(chunks, n), total = 0;
     for (size_t i = 0; i != end; ++i) total += chunks[i].len;
-    if (grow(&t->staging, &t->staging_cap, total)) return SEND_IDLE;
+    if (h2r_bytes_reserve(&t->staging, &t->staging_cap, total, TLS_BUFFER_FIRST)) return SEND_IDLE;
     size_t pos = 0;
     for (size_t i = 0; i != end; ++i) {
         if (h2r_chunk_is_file(&chunks[i])) {

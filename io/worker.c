@@ -28,7 +28,7 @@ static void arm_accept(struct worker *w)
 {
     struct io_uring_sqe *sqe = h2r_ring_sqe(w);
     io_uring_prep_multishot_accept(sqe, w->listen_fd, NULL, NULL, 0);
-    io_uring_sqe_set_data64(sqe, op_data(w, OP_ACCEPT));
+    io_uring_sqe_set_data64(sqe, op_user_data(w, OP_ACCEPT));
     w->accept_armed = 1;
 }
 
@@ -37,14 +37,14 @@ static void arm_tick(struct worker *w)
     struct io_uring_sqe *sqe = h2r_ring_sqe(w);
     w->tick = (struct __kernel_timespec){.tv_sec = 0, .tv_nsec = TICK_MS * 1000000L};
     io_uring_prep_timeout(sqe, &w->tick, 0, 0);
-    io_uring_sqe_set_data64(sqe, op_data(w, OP_TICK));
+    io_uring_sqe_set_data64(sqe, op_user_data(w, OP_TICK));
 }
 
 static void arm_wake(struct worker *w)
 {
     struct io_uring_sqe *sqe = h2r_ring_sqe(w);
     io_uring_prep_read(sqe, w->wake_fd, &w->wake_value, sizeof(w->wake_value), 0);
-    io_uring_sqe_set_data64(sqe, op_data(w, OP_WAKE));
+    io_uring_sqe_set_data64(sqe, op_user_data(w, OP_WAKE));
 }
 
 void h2r_worker_prepare(struct worker *w, unsigned index, const h2r_server_config *config,
@@ -99,17 +99,7 @@ static void begin_shutdown(struct worker *w)
     }
 }
 
-/*
- * jemalloc's options, read at its start. Freed pages go back to the kernel
- * after a quarter second instead of ten, purged by jemalloc's own thread so
- * that a server gone quiet gives back the buffers of its last burst too.
- * The thread cache keeps small objects only: the big ones (send and TLS
- * buffers, kept by a connection while it sends) go back to the arena, where
- * that purge reaches them, instead of waiting in the cache of an idle worker.
- * No mallctl() call anywhere: its first use builds jemalloc's statistics,
- * a quarter MiB. Weak, so that an application's own malloc_conf wins (see
- * h2r_server.h).
- */
+/* jemalloc's options (why: h2r_server.h, bench/README.md); weak, so that an application's own wins. */
 __attribute__((weak)) const char *malloc_conf =
     "background_thread:true,max_background_threads:1,dirty_decay_ms:250,muzzy_decay_ms:0,tcache_max:4096";
 
