@@ -31,10 +31,22 @@ static enum transport_event cleartext_open(struct conn *c)
  * With allow_http1, the first bytes say which protocol this is: the HTTP/2
  * preface or an HTTP/1 request line. Anything else is an invalid HTTP/2
  * preface, which the HTTP/2 session answers with GOAWAY PROTOCOL_ERROR
- * (RFC 9113 §3.4). The bytes are kept for the session.
+ * (RFC 9113 §3.4). The bytes are gathered until then, and the session gets
+ * them all once it is made.
  */
-static enum transport_event detect_protocol(struct conn *c, struct byte_span *in)
+static enum transport_event detect_protocol(struct conn *c, struct byte_span *in, struct byte_span *plain)
 {
+    if (c->session) {
+        /* Decided: the session gets everything gathered, the last bytes included; then they go. */
+        if (c->detect.len) {
+            *plain = (struct byte_span){.data = c->detect.bytes, .len = c->detect.len};
+            c->detect.len = 0;
+            return TRANSPORT_PLAINTEXT;
+        }
+        free(c->detect.bytes);
+        c->detect.bytes = NULL;
+        return TRANSPORT_WAIT;
+    }
     uint8_t *grown = realloc(c->detect.bytes, c->detect.len + in->len);
     if (!grown) return TRANSPORT_FAILED;
     c->detect.bytes = grown;
@@ -50,21 +62,10 @@ static enum transport_event cleartext_read(struct conn *c, struct byte_span *in,
                                            struct byte_span *plain)
 {
     (void)buf;
-    if (!c->session) return detect_protocol(c, in);
-    if (c->detect.len) {
-        /* Decided: the session gets everything gathered, the last bytes included. */
-        *plain = (struct byte_span){.data = c->detect.bytes, .len = c->detect.len};
-        c->detect.len = 0;
-        return TRANSPORT_PLAINTEXT;
-    }
-    if (c->detect.bytes) {
-        free(c->detect.bytes);
-        c->detect.bytes = NULL;
-    }
-    if (!in->len) return TRANSPORT_WAIT;
+    if (!c->session || c->detect.bytes) return detect_protocol(c, in, plain);
     *plain = *in;
     in->len = 0;
-    return TRANSPORT_PLAINTEXT;
+    return TRANSPORT_PLAINTEXT_LAST;
 }
 
 /*
@@ -194,14 +195,9 @@ static enum transport_send cleartext_send_start(struct conn *c)
 /* Tells the engine what was written, or what could not be read. */
 static enum transport_send cleartext_send_done(struct conn *c)
 {
-    const struct send_batch *b = c->batch;
-    const struct send_step *failed = b->failed;
+    const struct send_step *failed = c->batch->failed;
     if (!failed) {
-        size_t written = 0;
-        for (unsigned i = 0; i != b->step_count; ++i)
-            if (b->steps[i].kind == STEP_SEND || b->steps[i].kind == STEP_SPLICE_OUT)
-                written += b->steps[i].expect;
-        h2r_session_sent(c->session, written);
+        h2r_session_sent(c->session, c->batch->written);
         return SEND_AGAIN;
     }
     if (failed->kind == STEP_READ || failed->kind == STEP_SPLICE_IN) {

@@ -148,12 +148,14 @@ static void conn_receive(struct conn *c, const uint8_t *data, size_t len)
         case TRANSPORT_WAIT: return;
         case TRANSPORT_WAIT_SEND: h2r_conn_mark_dirty(c); return;
         case TRANSPORT_PLAINTEXT:
+        case TRANSPORT_PLAINTEXT_LAST:
             /* Once the session stops reading (an error, or done) input is dropped. */
             if (h2r_session_want_read(c->session)) {
                 /* A failed feed has queued a GOAWAY: the session is done once that is sent. */
                 h2r_session_feed(c->session, plain.data, plain.len);
                 h2r_conn_mark_dirty(c);
             }
+            if (event == TRANSPORT_PLAINTEXT_LAST) return;
             break;
         case TRANSPORT_HTTP2:
         case TRANSPORT_HTTP1:
@@ -203,7 +205,7 @@ void h2r_conn_on_recv(struct conn *c, const struct io_uring_cqe *cqe)
 }
 
 /* What a transport's send_start or send_done said; 1 when nothing is in flight nor left to send. */
-static int conn_sent(struct conn *c, enum transport_send sent)
+static inline int conn_sent(struct conn *c, enum transport_send sent)
 {
     switch (sent) {
     case SEND_IDLE: return !c->dirty;
@@ -262,7 +264,7 @@ static void conn_end(struct conn *c)
 }
 
 /* Sends what is queued; 1 once all of it is out. */
-static int conn_send(struct conn *c)
+static inline int conn_send(struct conn *c)
 {
     return !c->send_in_flight && conn_sent(c, c->transport->send_start(c));
 }

@@ -6,6 +6,7 @@
 
 #include <linux/openat2.h>
 #include <liburing.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <pthread.h>
 #include <stdlib.h>
@@ -102,8 +103,10 @@ struct send_batch {
     struct iovec *iov; /* after the steps, in the same allocation */
     uint8_t *bounce;
     size_t bounce_cap;
-    struct h2r_pipe *pipe;    /* the splice path's, while in flight */
-    struct send_step *failed; /* once every step is back: the first that did not do all it should, or NULL */
+    struct h2r_pipe *pipe; /* the splice path's, while in flight */
+    /* Once every step is back: the first that did not do all it should (or NULL), and the bytes written. */
+    struct send_step *failed;
+    size_t written;
     struct send_step steps[];
 };
 
@@ -173,7 +176,8 @@ enum transport_event {
     TRANSPORT_WAIT,      /* the input is used up */
     TRANSPORT_WAIT_SEND, /* the same, and the transport has bytes of its own to send (handshake, alert...) */
     TRANSPORT_PLAINTEXT, /* bytes for the session; read again */
-    TRANSPORT_HTTP2,     /* the protocol is known: the session starts; read again */
+    TRANSPORT_PLAINTEXT_LAST, /* bytes for the session, and the input is used up */
+    TRANSPORT_HTTP2,          /* the protocol is known: the session starts; read again */
     TRANSPORT_HTTP1,
     TRANSPORT_REFUSED, /* the client is turned away: what is queued goes out, then the connection ends */
     TRANSPORT_FAILED,  /* the connection ends now */
@@ -198,9 +202,9 @@ struct transport {
     enum transport_event (*open)(struct conn *c);
     /*
      * Takes the received bytes in (leaving in->len 0) and tells what they
-     * hold, one event a call, until WAIT, WAIT_SEND, REFUSED or FAILED.
-     * PLAINTEXT's bytes are in *plain (in buf, or in the input) until the
-     * next call.
+     * hold, one event a call, until WAIT, WAIT_SEND, PLAINTEXT_LAST,
+     * REFUSED or FAILED. The plaintext is in *plain (in buf, or in the
+     * input) until the next call.
      */
     enum transport_event (*read)(struct conn *c, struct byte_span *in, uint8_t *buf, struct byte_span *plain);
     /* Nothing is in flight: pulls from the session (if any) and submits c->batch. */
@@ -294,16 +298,30 @@ void h2r_conn_shutdown(struct conn *c);
 /* send_batch.c: what the transports build their sends with */
 /* The connection's batch, emptied, with room for that many chunks; NULL when out of memory. */
 struct send_batch *h2r_send_batch_prepare(struct conn *c, size_t chunks);
-struct send_step *h2r_send_batch_add(struct send_batch *b, struct conn *c, enum step_kind kind, size_t expect,
-                                     size_t chunk);
+/* Inline, as the two below: a send adds a step per file range and write. */
+static inline struct send_step *h2r_send_batch_add(struct send_batch *b, struct conn *c, enum step_kind kind,
+                                                   size_t expect, size_t chunk)
+{
+    struct send_step *step = &b->steps[b->step_count++];
+    *step = (struct send_step){.conn = c, .kind = kind, .expect = expect, .chunk = (uint16_t)chunk};
+    return step;
+}
 /* Adds a sendmsg of iov[first, end); more: MSG_MORE, another write of the batch follows. */
-void h2r_send_batch_add_sendmsg(struct send_batch *b, struct conn *c, size_t first, size_t end, int more);
+static inline void h2r_send_batch_add_sendmsg(struct send_batch *b, struct conn *c, size_t first, size_t end,
+                                              int more)
+{
+    size_t bytes = 0;
+    for (size_t i = first; i != end; ++i) bytes += b->iov[i].iov_len;
+    struct send_step *step = h2r_send_batch_add(b, c, STEP_SEND, bytes, 0);
+    step->msg = (struct msghdr){.msg_iov = &b->iov[first], .msg_iovlen = end - first};
+    step->flags = MSG_NOSIGNAL | MSG_WAITALL | (more ? MSG_MORE : 0);
+}
 /* The steps go to the ring, linked; the connection counts them as pending. */
 void h2r_send_batch_submit(struct conn *c);
 enum step_completion {
     STEP_PENDING, /* a zero-copy send's result: its notification is still to come */
     STEP_DONE,    /* the step is back */
-    STEP_LAST,    /* the step is back, and it was the batch's last: b->failed is set */
+    STEP_LAST,    /* the step is back, and it was the batch's last: b->failed and b->written are set */
 };
 enum step_completion h2r_send_batch_on_step(struct send_step *step, const struct io_uring_cqe *cqe);
 /* Frees an idle connection's batch. */

@@ -7,26 +7,8 @@
  * IORING_OP_SENDMSG_ZC.
  */
 #include <stdlib.h>
-#include <sys/socket.h>
 
 #include "io_internal.h"
-
-struct send_step *h2r_send_batch_add(struct send_batch *b, struct conn *c, enum step_kind kind, size_t expect,
-                                     size_t chunk)
-{
-    struct send_step *step = &b->steps[b->step_count++];
-    *step = (struct send_step){.conn = c, .kind = kind, .expect = expect, .chunk = (uint16_t)chunk};
-    return step;
-}
-
-void h2r_send_batch_add_sendmsg(struct send_batch *b, struct conn *c, size_t first, size_t end, int more)
-{
-    size_t bytes = 0;
-    for (size_t i = first; i != end; ++i) bytes += b->iov[i].iov_len;
-    struct send_step *step = h2r_send_batch_add(b, c, STEP_SEND, bytes, 0);
-    step->msg = (struct msghdr){.msg_iov = &b->iov[first], .msg_iovlen = end - first};
-    step->flags = MSG_NOSIGNAL | MSG_WAITALL | (more ? MSG_MORE : 0);
-}
 
 static void prep_step(struct conn *c, struct send_step *step, struct io_uring_sqe *sqe)
 {
@@ -91,13 +73,17 @@ void h2r_send_batch_submit(struct conn *c)
     }
 }
 
-/* Every step is back: which one failed, if any, and the splice path's pipe goes back to the pool. */
+/* Every step is back: which one failed, if any, what was written, and the pipe goes back to the pool. */
 static void batch_done(struct send_batch *b, struct worker *w)
 {
     b->failed = NULL;
+    b->written = 0;
     for (unsigned i = 0; i != b->step_count && !b->failed; ++i) {
         struct send_step *step = &b->steps[i];
-        if (step->res < 0 || (size_t)step->res != step->expect) b->failed = step;
+        if (step->res < 0 || (size_t)step->res != step->expect)
+            b->failed = step;
+        else if (step->kind == STEP_SEND || step->kind == STEP_SPLICE_OUT)
+            b->written += step->expect;
     }
     if (b->pipe) {
         /* Empty again after a whole batch; otherwise it may still hold some of it. */
