@@ -1,5 +1,6 @@
 /*
- * The runtime's private layout: workers and connections (see h2r_server.h).
+ * The runtime's private layout (see h2r_server.h): workers, connections,
+ * the transports that carry a connection's bytes, send batches, files.
  */
 #ifndef H2R_IO_INTERNAL_H
 #define H2R_IO_INTERNAL_H
