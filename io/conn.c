@@ -1,24 +1,51 @@
 /*
  * One connection on a worker: multishot recv into provided buffers, the
- * engine fed in place, and at most one sendmsg in flight built from the
- * chunks the engine hands out.
+ * received bytes through the connection's transport (cleartext or TLS) to
+ * the engine, and at most one send batch in flight, which the transport
+ * builds from what the engine hands out. Where the connection is in its
+ * life is one state (enum conn_state).
  */
 #include <errno.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <stdlib.h>
-#include <string.h>
 #include <unistd.h>
 
 #include "io_internal.h"
 
 /* How long a finished connection waits for the peer's FIN (see conn_linger). */
 #define CONN_LINGER_MS 2000
-/* How long send buffers outlive the last send (h2r_conn_check_timers): a pause, not a burst. */
+/* How long send buffers outlive the last send (check_timers): a pause, not a burst. */
 #define SEND_BUFFERS_KEPT_MS 250
 
 /* An idle connection is this and its session: kept within jemalloc's 128-byte class on 64-bit machines. */
 _Static_assert(sizeof(void *) != 8 || sizeof(struct conn) <= 128, "struct conn outgrew 128 bytes");
+
+static void arm_recv(struct conn *c)
+{
+    struct io_uring_sqe *sqe = h2r_ring_sqe(c->worker);
+    io_uring_prep_recv_multishot(sqe, c->fd, NULL, 0, 0);
+    sqe->flags |= IOSQE_BUFFER_SELECT;
+    sqe->buf_group = 0;
+    io_uring_sqe_set_data64(sqe, op_user_data(c, OP_RECV));
+    c->recv_armed = 1;
+    ++c->pending_ops;
+}
+
+/* The protocol is known: makes the session (HTTP/2, or HTTP/1.1). -1 when out of memory. */
+static int start_session(struct conn *c, int http1)
+{
+    const struct worker *w = c->worker;
+    c->session = http1 ? h2r_session_http1_server_new_with_profile(w->profile, w->config->user_data,
+                                                                   c->transport->scheme)
+                       : h2r_session_server_new_with_profile(w->profile, w->config->user_data);
+    if (!c->session) return -1;
+    c->state = CONN_OPEN;
+    h2r_session_tick(c->session, c->worker->now_ms);
+    h2r_session_set_transport(c->session, c);
+    h2r_conn_mark_dirty(c); /* the server preface */
+    return 0;
+}
 
 struct conn *h2r_conn_open(struct worker *w, int fd)
 {
@@ -26,100 +53,28 @@ struct conn *h2r_conn_open(struct worker *w, int fd)
     if (!c) return NULL;
     c->worker = w;
     c->fd = fd;
-    /*
-     * The protocol is known at once only for cleartext HTTP/2 alone: then
-     * the server preface goes out without waiting for the client's.
-     */
-    if ((w->tls ? h2r_tls_conn_open(c) : w->config->allow_http1 ? 0 : h2r_conn_start_session(c, 0)) != 0) {
+    c->transport = w->tls ? &h2r_tls_transport : &h2r_cleartext_transport;
+    enum transport_event opened = c->transport->open(c);
+    if (opened == TRANSPORT_FAILED || (opened == TRANSPORT_HTTP2 && start_session(c, 0) != 0)) {
+        c->transport->free(c);
         free(c);
         return NULL;
     }
     /* Frames are written whole and at once: Nagle would only add latency. */
     int one = 1;
     setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-    c->opened_ms = c->last_activity_ms = w->now_ms;
+    c->state_since_ms = c->last_activity_ms = w->now_ms;
     c->next = w->conns;
     if (w->conns) w->conns->prev = c;
     w->conns = c;
     ++w->conn_count;
-    h2r_conn_arm_recv(c);
+    arm_recv(c);
     return c;
-}
-
-int h2r_conn_start_session(struct conn *c, int http1)
-{
-    const struct worker *w = c->worker;
-    c->session = http1 ? h2r_session_http1_server_new_with_profile(w->profile, w->config->user_data,
-                                                                   c->tls ? "https" : "http")
-                       : h2r_session_server_new_with_profile(w->profile, w->config->user_data);
-    if (!c->session) return -1;
-    c->settings_pending_since_ms = 0; /* was opened_ms */
-    h2r_session_tick(c->session, c->worker->now_ms);
-    h2r_session_set_transport(c->session, c);
-    h2r_conn_mark_dirty(c); /* the server preface */
-    return 0;
-}
-
-/*
- * Cleartext with allow_http1: the first bytes say which protocol this is,
- * the HTTP/2 preface or an HTTP/1 request line. Anything else is an
- * invalid HTTP/2 preface, which the HTTP/2 session answers with GOAWAY
- * PROTOCOL_ERROR (RFC 9113 §3.4). Returns 1 while still undecided.
- */
-static int detect_protocol(struct conn *c, const uint8_t *data, size_t len)
-{
-    uint8_t *grown = realloc(c->detect, c->detect_len + len);
-    if (!grown) {
-        h2r_conn_close(c);
-        return 1;
-    }
-    c->detect = grown;
-    memcpy(c->detect + c->detect_len, data, len);
-    c->detect_len += len;
-    int kind = h2r_detect_protocol(c->detect, c->detect_len);
-    if (kind == H2R_DETECT_NEED_MORE) return 1;
-    if (h2r_conn_start_session(c, kind == H2R_DETECT_HTTP1) != 0) {
-        h2r_conn_close(c);
-        return 1;
-    }
-    return 0;
-}
-
-void h2r_conn_deliver(struct conn *c, const uint8_t *data, size_t len)
-{
-    if (!c->session) {
-        if (c->tls || detect_protocol(c, data, len)) return;
-        /* Decided: the session gets everything gathered, this time's bytes included. */
-        data = c->detect;
-        len = c->detect_len;
-    }
-    /* Once the session stops reading (an error, or done and lingering) input is dropped. */
-    if (!c->lingering && h2r_session_want_read(c->session)) {
-        /* A failed feed has queued a GOAWAY: the session is done once that is sent. */
-        h2r_session_feed(c->session, data, len);
-        h2r_conn_mark_dirty(c);
-    }
-    if (c->detect) {
-        free(c->detect);
-        c->detect = NULL;
-        c->detect_len = 0;
-    }
-}
-
-void h2r_conn_arm_recv(struct conn *c)
-{
-    struct io_uring_sqe *sqe = h2r_worker_sqe(c->worker);
-    io_uring_prep_recv_multishot(sqe, c->fd, NULL, 0, 0);
-    sqe->flags |= IOSQE_BUFFER_SELECT;
-    sqe->buf_group = 0;
-    io_uring_sqe_set_data64(sqe, op_data(c, OP_RECV));
-    c->recv_armed = 1;
-    ++c->pending_ops;
 }
 
 void h2r_conn_mark_dirty(struct conn *c)
 {
-    if (c->dirty || c->closing) return;
+    if (c->dirty || c->state == CONN_CLOSING) return;
     c->dirty = 1;
     c->dirty_next = c->worker->dirty;
     c->worker->dirty = c;
@@ -131,7 +86,7 @@ void h2r_conn_mark_dirty(struct conn *c)
  */
 static void conn_free_if_idle(struct conn *c)
 {
-    if (!c->closing || c->pending_ops || c->dirty) return;
+    if (c->state != CONN_CLOSING || c->pending_ops || c->dirty) return;
     struct worker *w = c->worker;
     if (c->prev)
         c->prev->next = c->next;
@@ -142,8 +97,7 @@ static void conn_free_if_idle(struct conn *c)
     close(c->fd);
     h2r_session_free(c->session);
     h2r_send_batch_release(c);
-    h2r_tls_conn_free(c);
-    free(c->detect);
+    c->transport->free(c);
     free(c);
 }
 
@@ -155,8 +109,8 @@ void h2r_conn_op_done(struct conn *c)
 
 void h2r_conn_close(struct conn *c)
 {
-    if (c->closing) return;
-    c->closing = 1;
+    if (c->state == CONN_CLOSING) return;
+    c->state = CONN_CLOSING;
     /*
      * Streams still open end now, through on_aborted and on_stream_close:
      * h2r_session_free, when the last operation is back, makes no callbacks,
@@ -165,13 +119,58 @@ void h2r_conn_close(struct conn *c)
      */
     if (c->session) h2r_session_destroy(c->session, H2R_NO_ERROR);
     if (c->recv_armed) {
-        struct io_uring_sqe *sqe = h2r_worker_sqe(c->worker);
-        io_uring_prep_cancel64(sqe, op_data(c, OP_RECV), 0);
-        io_uring_sqe_set_data64(sqe, op_data(c, OP_CANCEL));
+        struct io_uring_sqe *sqe = h2r_ring_sqe(c->worker);
+        io_uring_prep_cancel64(sqe, op_user_data(c, OP_RECV), 0);
+        io_uring_sqe_set_data64(sqe, op_user_data(c, OP_CANCEL));
     }
     /* A send in flight completes on its own; shutting the socket down makes it quick. */
     if (c->send_in_flight) shutdown(c->fd, SHUT_RDWR);
     conn_free_if_idle(c); /* callers touch c no more */
+}
+
+/* Received bytes: through the transport to the session while they read; dropped once they no longer do. */
+static void conn_receive(struct conn *c, const uint8_t *data, size_t len)
+{
+    switch (c->state) {
+    case CONN_STARTING:
+    case CONN_OPEN:
+    case CONN_PEER_FINISHED: break;
+    case CONN_REFUSED:
+    case CONN_LINGERING:
+    case CONN_CLOSING: return;
+    }
+    c->last_activity_ms = c->worker->now_ms;
+    struct byte_span in = {.data = data, .len = len}, plain;
+    uint8_t buf[TRANSPORT_PLAINTEXT_MAX];
+    for (;;) {
+        enum transport_event event = c->transport->read(c, &in, buf, &plain);
+        switch (event) {
+        case TRANSPORT_WAIT: return;
+        case TRANSPORT_WAIT_SEND: h2r_conn_mark_dirty(c); return;
+        case TRANSPORT_PLAINTEXT:
+        case TRANSPORT_PLAINTEXT_LAST:
+            /* Once the session stops reading (an error, or done) input is dropped. */
+            if (h2r_session_want_read(c->session)) {
+                /* A failed feed has queued a GOAWAY: the session is done once that is sent. */
+                h2r_session_feed(c->session, plain.data, plain.len);
+                h2r_conn_mark_dirty(c);
+            }
+            if (event == TRANSPORT_PLAINTEXT_LAST) return;
+            break;
+        case TRANSPORT_HTTP2:
+        case TRANSPORT_HTTP1:
+            if (start_session(c, event == TRANSPORT_HTTP1) != 0) {
+                h2r_conn_close(c);
+                return;
+            }
+            break;
+        case TRANSPORT_REFUSED:
+            c->state = CONN_REFUSED;
+            h2r_conn_mark_dirty(c);
+            return;
+        case TRANSPORT_FAILED: h2r_conn_close(c); return;
+        }
+    }
 }
 
 void h2r_conn_on_recv(struct conn *c, const struct io_uring_cqe *cqe)
@@ -180,37 +179,59 @@ void h2r_conn_on_recv(struct conn *c, const struct io_uring_cqe *cqe)
     int last = !(cqe->flags & IORING_CQE_F_MORE);
     if (last) c->recv_armed = 0;
     if (cqe->flags & IORING_CQE_F_BUFFER) {
-        if (cqe->res > 0 && !c->closing) {
-            c->last_activity_ms = w->now_ms;
-            /* Whatever is kept of the bytes is copied (engine, TLS), so the buffer goes straight back. */
-            const uint8_t *data = h2r_worker_recv_data(w, cqe);
-            if (c->tls)
-                h2r_tls_on_recv(c, data, (size_t)cqe->res);
-            else
-                h2r_conn_deliver(c, data, (size_t)cqe->res);
-        }
-        h2r_worker_recv_consumed(w, cqe);
+        /* Whatever is kept of the bytes is copied (engine, TLS), so the buffer goes straight back. */
+        if (cqe->res > 0) conn_receive(c, h2r_ring_recv_data(w, cqe), (size_t)cqe->res);
+        h2r_ring_recv_consumed(w, cqe);
     }
-    if (cqe->res == 0 && !c->closing && !c->lingering && c->session && h2r_session_is_http1(c->session)) {
+    if (cqe->res == 0 && c->state == CONN_OPEN && h2r_session_is_http1(c->session)) {
         /*
          * An HTTP/1.1 client may close its side once its request is sent
          * (RFC 9112 §9.6) and still read the response: answer what was
          * asked, read no further request, then close (h2r_conn_flush). A
          * request cut short is given until shutdown_timeout_ms.
          */
-        c->peer_finished = 1;
-        c->peer_finished_ms = w->now_ms;
+        c->state = CONN_PEER_FINISHED;
+        c->state_since_ms = w->now_ms;
         h2r_session_close(c->session);
         h2r_conn_mark_dirty(c);
     } else if (cqe->res == 0 || (cqe->res < 0 && cqe->res != -ENOBUFS && cqe->res != -ECANCELED)) {
         /* End of stream or a socket error: nothing more will come, and nobody reads what we would send. */
-        c->read_closed = 1;
         h2r_conn_close(c);
-    } else if (last && !c->closing && !c->read_closed && !c->peer_finished) {
+    } else if (last && c->state != CONN_CLOSING && c->state != CONN_PEER_FINISHED) {
         /* Out of buffers ends a multishot recv: arm it again; buffers come back every turn. */
-        h2r_conn_arm_recv(c);
+        arm_recv(c);
     }
     if (last) h2r_conn_op_done(c);
+}
+
+/* What a transport's send_start or send_done said; 1 when nothing is in flight nor left to send. */
+static inline int conn_sent(struct conn *c, enum transport_send sent)
+{
+    switch (sent) {
+    case SEND_IDLE: return !c->dirty;
+    case SEND_IN_FLIGHT:
+        c->send_in_flight = 1;
+        c->pending_ops += c->batch->step_count;
+        c->last_send_ms = c->worker->now_ms;
+        return 0;
+    case SEND_AGAIN: h2r_conn_mark_dirty(c); return 0;
+    case SEND_FAILED: h2r_conn_close(c); return 0;
+    }
+    return 0;
+}
+
+void h2r_conn_on_send_step(struct send_step *step, const struct io_uring_cqe *cqe)
+{
+    struct conn *c = step->conn;
+    switch (h2r_send_batch_on_step(step, cqe)) {
+    case STEP_PENDING: return;
+    case STEP_DONE: break;
+    case STEP_LAST:
+        c->send_in_flight = 0;
+        if (c->state != CONN_CLOSING) conn_sent(c, c->transport->send_done(c));
+        break;
+    }
+    h2r_conn_op_done(c);
 }
 
 /*
@@ -223,53 +244,85 @@ void h2r_conn_on_recv(struct conn *c, const struct io_uring_cqe *cqe)
  */
 static void conn_linger(struct conn *c)
 {
-    if (!c->lingering) {
-        c->lingering = 1;
-        c->linger_since_ms = c->worker->now_ms;
+    uint64_t now = c->worker->now_ms;
+    if (c->state != CONN_LINGERING) {
+        c->state = CONN_LINGERING;
+        c->state_since_ms = now;
         shutdown(c->fd, SHUT_WR);
     }
     /* Without a pending recv nothing would tell us of the peer's FIN. */
-    if (!c->recv_armed || c->worker->now_ms - c->linger_since_ms >= CONN_LINGER_MS) h2r_conn_close(c);
+    if (!c->recv_armed || now - c->state_since_ms >= CONN_LINGER_MS) h2r_conn_close(c);
+}
+
+/* All is sent and the connection is over: the transport's last word (TLS's close_notify), then our FIN. */
+static void conn_end(struct conn *c)
+{
+    if (c->transport->close(c))
+        h2r_conn_mark_dirty(c);
+    else
+        conn_linger(c);
+}
+
+/* Sends what is queued; 1 once all of it is out. */
+static inline int conn_send(struct conn *c)
+{
+    return !c->send_in_flight && conn_sent(c, c->transport->send_start(c));
 }
 
 void h2r_conn_flush(struct conn *c)
 {
     c->dirty = 0;
-    if (c->closing) return conn_free_if_idle(c);
-    if (c->lingering) return conn_linger(c);
-    if (c->send_in_flight || h2r_send_batch_start(c) || c->dirty) return;
-    if (c->closing) return conn_free_if_idle(c); /* the send failed for good */
-    if (c->read_closed) return h2r_conn_close(c);
-    if (!c->close_when_flushed && !(c->session && h2r_session_is_done(c->session))) return;
-    /* With TLS, close_notify goes before the FIN: the peer knows the end is not a truncation. */
-    if (h2r_tls_close_notify(c)) return h2r_conn_mark_dirty(c);
-    conn_linger(c);
+    switch (c->state) {
+    case CONN_STARTING: conn_send(c); break;
+    case CONN_OPEN:
+    case CONN_PEER_FINISHED:
+        if (conn_send(c) && h2r_session_is_done(c->session)) conn_end(c);
+        break;
+    case CONN_REFUSED:
+        if (conn_send(c)) conn_end(c);
+        break;
+    case CONN_LINGERING: conn_linger(c); break;
+    case CONN_CLOSING: conn_free_if_idle(c); break;
+    }
 }
 
-void h2r_conn_check_timers(struct conn *c)
+/* Acts on the deadlines that passed; 0 if the connection closed (the caller touches it no more). */
+static int check_timers(struct conn *c)
 {
     const h2r_server_config *cfg = c->worker->config;
     uint64_t now = c->worker->now_ms;
-    if (!c->session) {
+    int handshake_late = cfg->handshake_timeout_ms && now - c->state_since_ms > cfg->handshake_timeout_ms;
+    switch (c->state) {
+    case CONN_STARTING:
         /* Still in the TLS handshake, or waiting for the first request line. */
-        if (cfg->handshake_timeout_ms && now - c->opened_ms > cfg->handshake_timeout_ms) {
-            if (c->tls)
-                h2r_tls_handshake_timeout(c);
-            else
-                h2r_conn_close(c);
-        }
-        return;
+        if (!handshake_late) return 1;
+        c->transport->handshake_timeout(c);
+        h2r_conn_close(c);
+        return 0;
+    case CONN_REFUSED:
+        /* Turned away, and what it was told does not go out in time either. */
+        if (!handshake_late) return 1;
+        h2r_conn_close(c);
+        return 0;
+    case CONN_PEER_FINISHED:
+        if (now - c->state_since_ms <= cfg->shutdown_timeout_ms) break;
+        h2r_conn_close(c);
+        return 0;
+    case CONN_OPEN:
+    case CONN_LINGERING: break;
+    case CONN_CLOSING: return 0;
     }
     /*
      * A connection that has sent nothing for a while keeps no send buffers
-     * (they are most of its memory). Not released between two sends: with
-     * jemalloc handing freed pages back quickly, buffers freed and
-     * taken again at every pause cost page faults (TLS at 64 KiB: 0.6x the
-     * requests per second, measured).
+     * (they are most of its memory). Not released between two sends: buffers
+     * freed and taken again at every pause cost page faults.
      */
-    if (!c->send_in_flight && now - c->last_send_ms >= SEND_BUFFERS_KEPT_MS) h2r_send_batch_release(c);
-    if (c->peer_finished && now - c->peer_finished_ms > cfg->shutdown_timeout_ms) return h2r_conn_close(c);
-    h2r_session_tick(c->session, now); /* the engine's timeouts (Node's setTimeout) */
+    if (!c->send_in_flight && now - c->last_send_ms >= SEND_BUFFERS_KEPT_MS) {
+        c->transport->release_buffers(c);
+        h2r_send_batch_release(c);
+    }
+    if (c->state == CONN_LINGERING) return 1; /* the session is done: its timers have nothing left to do */
+    h2r_session_tick(c->session, now);        /* the engine's timeouts (Node's setTimeout) */
     if (h2r_session_pending_settings_ack(c->session)) {
         if (!c->settings_pending_since_ms) c->settings_pending_since_ms = now;
         if (cfg->settings_timeout_ms && now - c->settings_pending_since_ms > cfg->settings_timeout_ms)
@@ -280,10 +333,29 @@ void h2r_conn_check_timers(struct conn *c)
     h2r_session_state st;
     h2r_session_get_state(c->session, &st);
     uint64_t idle = now - c->last_activity_ms;
-    if (!cfg->idle_timeout_ms || st.open_streams != 0 || idle <= cfg->idle_timeout_ms) return;
+    if (!cfg->idle_timeout_ms || st.open_streams != 0 || idle <= cfg->idle_timeout_ms) return 1;
     /* Graceful first; a peer that does not even answer the closing PING is cut off a period later. */
     if (idle <= 2 * (uint64_t)cfg->idle_timeout_ms)
         h2r_session_close(c->session);
     else
         h2r_session_destroy(c->session, H2R_NO_ERROR);
+    return 1;
+}
+
+void h2r_conn_on_tick(struct conn *c)
+{
+    /* Timers are looked at here, once a tick, not on every flush; the flush sends what they queued. */
+    if (check_timers(c)) h2r_conn_mark_dirty(c);
+}
+
+void h2r_conn_shutdown(struct conn *c)
+{
+    if (c->state == CONN_CLOSING) return;
+    if (!c->session) {
+        /* Not yet talking (a TLS handshake, or no request line yet): nothing in flight to finish. */
+        h2r_conn_close(c);
+        return;
+    }
+    h2r_session_close(c->session);
+    h2r_conn_mark_dirty(c);
 }

@@ -61,13 +61,13 @@ static void uncache(struct file_entry *e)
 
 static void submit(struct file_entry *e, struct io_uring_sqe *sqe)
 {
-    io_uring_sqe_set_data64(sqe, op_data(e, OP_FILE));
+    io_uring_sqe_set_data64(sqe, op_user_data(e, OP_FILE));
 }
 
 static void start_stat(struct file_entry *e)
 {
     e->stage = FILE_STATING;
-    struct io_uring_sqe *sqe = h2r_worker_sqe(e->worker);
+    struct io_uring_sqe *sqe = h2r_ring_sqe(e->worker);
     io_uring_prep_statx(sqe, e->fd, "", AT_EMPTY_PATH, STATX_BASIC_STATS, &e->stx);
     submit(e, sqe);
 }
@@ -81,9 +81,9 @@ static void finish(struct file_entry *e)
     /* Failures are not kept: the next request tries again. */
     if (e->error && e->cached) uncache(e);
     while (e->waiters) {
-        struct file_request *req = e->waiters;
-        e->waiters = req->next;
-        h2r_file_request_ready(req, e);
+        struct file_waiter *waiter = e->waiters;
+        e->waiters = waiter->next;
+        waiter->ready(waiter, e);
     }
     e->waiters_tail = NULL;
     if (e->temporary) {
@@ -115,9 +115,10 @@ static void stat_done(struct file_entry *e)
     if (e->path && S_ISREG(e->st.st_mode) && e->st.st_size > 0 && e->st.st_size <= FILE_SMALL_MAX &&
         (e->data = malloc((size_t)e->st.st_size))) {
         e->stage = FILE_READING;
-        struct io_uring_sqe *sqe = h2r_worker_sqe(e->worker);
+        struct io_uring_sqe *sqe = h2r_ring_sqe(e->worker);
         io_uring_prep_read(sqe, e->fd, e->data, (unsigned)e->st.st_size, 0);
-        return submit(e, sqe);
+        submit(e, sqe);
+        return;
     }
     finish(e);
 }
@@ -128,17 +129,21 @@ void h2r_file_entry_on_cqe(struct file_entry *e, const struct io_uring_cqe *cqe)
     case FILE_OPENING:
         if (cqe->res < 0) {
             e->error = cqe->res;
-            return finish(e);
+            finish(e);
+        } else {
+            e->fd = cqe->res;
+            e->owns_fd = 1;
+            start_stat(e);
         }
-        e->fd = cqe->res;
-        e->owns_fd = 1;
-        return start_stat(e);
+        break;
     case FILE_STATING:
         if (cqe->res < 0) {
             e->error = cqe->res;
-            return finish(e);
+            finish(e);
+        } else {
+            stat_done(e);
         }
-        return stat_done(e);
+        break;
     case FILE_READING:
         if (cqe->res < 0) {
             /* Served from the file instead, where the error will show if it lasts. */
@@ -147,7 +152,8 @@ void h2r_file_entry_on_cqe(struct file_entry *e, const struct io_uring_cqe *cqe)
         } else if (cqe->res < e->st.st_size) {
             e->st.st_size = cqe->res; /* it shrank since the stat: send what was there */
         }
-        return finish(e);
+        finish(e);
+        break;
     case FILE_READY: break;
     }
 }
@@ -162,21 +168,23 @@ static struct file_entry *entry_new(struct worker *w, int fd)
     return e;
 }
 
-static void wait_for(struct file_entry *e, struct file_request *req)
+static void wait_for(struct file_entry *e, struct file_waiter *waiter)
 {
-    req->next = NULL;
+    waiter->next = NULL;
     if (e->waiters_tail)
-        e->waiters_tail->next = req;
+        e->waiters_tail->next = waiter;
     else
-        e->waiters = req;
-    e->waiters_tail = req;
+        e->waiters = waiter;
+    e->waiters_tail = waiter;
 }
 
 void h2r_file_cache_open(struct worker *w, int dir_fd, int beneath, const char *path,
-                         struct file_request *req)
+                         struct file_waiter *waiter)
 {
-    if (!w->file_buckets && !(w->file_buckets = calloc(FILE_BUCKETS, sizeof(*w->file_buckets))))
-        return h2r_file_request_ready(req, &out_of_memory);
+    if (!w->file_buckets && !(w->file_buckets = calloc(FILE_BUCKETS, sizeof(*w->file_buckets)))) {
+        waiter->ready(waiter, &out_of_memory);
+        return;
+    }
     uint32_t hash = hash_key(dir_fd, beneath, path);
     struct file_entry *e = w->file_buckets[hash & (FILE_BUCKETS - 1)];
     while (e &&
@@ -188,14 +196,19 @@ void h2r_file_cache_open(struct worker *w, int dir_fd, int beneath, const char *
     }
     if (e && e->stage == FILE_READY) {
         ++e->refs; /* the callback may be the one to expire it */
-        h2r_file_request_ready(req, e);
-        return entry_unref(e);
+        waiter->ready(waiter, e);
+        entry_unref(e);
+        return;
     }
-    if (e) return wait_for(e, req);
+    if (e) {
+        wait_for(e, waiter);
+        return;
+    }
 
     if (!(e = entry_new(w, -1)) || !(e->path = strdup(path))) {
         if (e) entry_unref(e);
-        return h2r_file_request_ready(req, &out_of_memory);
+        waiter->ready(waiter, &out_of_memory);
+        return;
     }
     e->dir_fd = dir_fd;
     e->beneath = beneath;
@@ -208,20 +221,23 @@ void h2r_file_cache_open(struct worker *w, int dir_fd, int beneath, const char *
     } else {
         e->temporary = 1;
     }
-    wait_for(e, req);
+    wait_for(e, waiter);
     e->how = (struct open_how){.flags = O_RDONLY | O_CLOEXEC | O_NOCTTY,
                                .resolve = beneath ? RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS : 0};
-    struct io_uring_sqe *sqe = h2r_worker_sqe(w);
+    struct io_uring_sqe *sqe = h2r_ring_sqe(w);
     io_uring_prep_openat2(sqe, dir_fd, e->path, &e->how);
     submit(e, sqe);
 }
 
-void h2r_file_cache_stat_fd(struct worker *w, int fd, struct file_request *req)
+void h2r_file_cache_stat_fd(struct worker *w, int fd, struct file_waiter *waiter)
 {
     struct file_entry *e = entry_new(w, fd);
-    if (!e) return h2r_file_request_ready(req, &out_of_memory);
+    if (!e) {
+        waiter->ready(waiter, &out_of_memory);
+        return;
+    }
     e->temporary = 1;
-    wait_for(e, req);
+    wait_for(e, waiter);
     start_stat(e);
 }
 

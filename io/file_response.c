@@ -71,61 +71,6 @@ static void request_free(struct file_request *req)
     free(req);
 }
 
-static struct file_request *request_new(h2r_stream *stream, const h2r_header *headers, size_t count,
-                                        const h2r_file_options *options, int *err)
-{
-    struct conn *c = h2r_session_transport(h2r_stream_session(stream));
-    *err = h2r_stream_closed(stream)               ? H2R_ERR_STREAM_CLOSED
-           : h2r_stream_headers_sent(stream) || !c ? H2R_ERR_INVALID_STATE
-                                                   : 0;
-    if (*err) return NULL;
-    struct file_request *req = calloc(1, sizeof(*req));
-    if (!req) goto no_memory;
-    h2r_stream_ref(stream);
-    req->stream = stream;
-    req->conn = c;
-    if (options)
-        req->options = *options;
-    else
-        h2r_file_options_init(&req->options);
-    req->response.offset = req->options.offset;
-    req->response.length = req->options.length;
-    for (size_t i = 0; i != count; ++i) {
-        if (add_header(&req->response, headers[i].name, headers[i].name_len, headers[i].value,
-                       headers[i].value_len) != 0) {
-            req->options.release_ctx = NULL; /* the caller still owns ctx when the call fails */
-            request_free(req);
-            goto no_memory;
-        }
-    }
-    ++c->pending_ops; /* the connection stays until the file is there */
-    return req;
-no_memory:
-    *err = H2R_ERR_NOMEM;
-    return NULL;
-}
-
-int h2r_stream_respond_with_file(h2r_stream *stream, const char *path, const h2r_header *headers,
-                                 size_t count, const h2r_file_options *options)
-{
-    int err;
-    struct file_request *req = request_new(stream, headers, count, options, &err);
-    if (!req) return err;
-    h2r_file_cache_open(req->conn->worker, req->options.dir_fd, req->options.beneath, path, req);
-    return 0;
-}
-
-int h2r_stream_respond_with_fd(h2r_stream *stream, int fd, const h2r_header *headers, size_t count,
-                               const h2r_file_options *options)
-{
-    if (fd < 0) return H2R_ERR_INVALID_ARGUMENT;
-    int err;
-    struct file_request *req = request_new(stream, headers, count, options, &err);
-    if (!req) return err;
-    h2r_file_cache_stat_fd(req->conn->worker, fd, req);
-    return 0;
-}
-
 static void fail(struct file_request *req, int err)
 {
     if (req->options.on_error)
@@ -167,11 +112,13 @@ static void respond(struct file_request *req, struct file_entry *entry)
     h2r_stream_end(stream);
 }
 
-void h2r_file_request_ready(struct file_request *req, struct file_entry *entry)
+/* The file is there (or failed: entry->error): the response goes on, unless its stream or connection went. */
+static void request_ready(struct file_waiter *waiter, struct file_entry *entry)
 {
+    struct file_request *req = (struct file_request *)waiter;
     struct conn *c = req->conn;
     /* The stream (or the whole connection) may have gone while the file was opened. */
-    if (!c->closing && !h2r_stream_closed(req->stream)) {
+    if (c->state != CONN_CLOSING && !h2r_stream_closed(req->stream)) {
         if (entry->error)
             fail(req, entry->error);
         else if (!S_ISREG(entry->st.st_mode))
@@ -182,4 +129,60 @@ void h2r_file_request_ready(struct file_request *req, struct file_entry *entry)
     }
     request_free(req);
     h2r_conn_op_done(c);
+}
+
+static struct file_request *request_new(h2r_stream *stream, const h2r_header *headers, size_t count,
+                                        const h2r_file_options *options, int *err)
+{
+    struct conn *c = h2r_session_transport(h2r_stream_session(stream));
+    *err = h2r_stream_closed(stream)               ? H2R_ERR_STREAM_CLOSED
+           : h2r_stream_headers_sent(stream) || !c ? H2R_ERR_INVALID_STATE
+                                                   : 0;
+    if (*err) return NULL;
+    struct file_request *req = calloc(1, sizeof(*req));
+    if (!req) goto no_memory;
+    h2r_stream_ref(stream);
+    req->stream = stream;
+    req->conn = c;
+    req->waiter.ready = request_ready;
+    if (options)
+        req->options = *options;
+    else
+        h2r_file_options_init(&req->options);
+    req->response.offset = req->options.offset;
+    req->response.length = req->options.length;
+    for (size_t i = 0; i != count; ++i) {
+        if (add_header(&req->response, headers[i].name, headers[i].name_len, headers[i].value,
+                       headers[i].value_len) != 0) {
+            req->options.release_ctx = NULL; /* the caller still owns ctx when the call fails */
+            request_free(req);
+            goto no_memory;
+        }
+    }
+    ++c->pending_ops; /* the connection stays until the file is there */
+    return req;
+no_memory:
+    *err = H2R_ERR_NOMEM;
+    return NULL;
+}
+
+int h2r_stream_respond_with_file(h2r_stream *stream, const char *path, const h2r_header *headers,
+                                 size_t count, const h2r_file_options *options)
+{
+    int err;
+    struct file_request *req = request_new(stream, headers, count, options, &err);
+    if (!req) return err;
+    h2r_file_cache_open(req->conn->worker, req->options.dir_fd, req->options.beneath, path, &req->waiter);
+    return 0;
+}
+
+int h2r_stream_respond_with_fd(h2r_stream *stream, int fd, const h2r_header *headers, size_t count,
+                               const h2r_file_options *options)
+{
+    if (fd < 0) return H2R_ERR_INVALID_ARGUMENT;
+    int err;
+    struct file_request *req = request_new(stream, headers, count, options, &err);
+    if (!req) return err;
+    h2r_file_cache_stat_fd(req->conn->worker, fd, &req->waiter);
+    return 0;
 }

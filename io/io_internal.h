@@ -1,13 +1,16 @@
 /*
- * The runtime's private layout: workers and connections (see h2ring/server.h).
+ * The runtime's private layout (see h2ring/server.h): workers, connections,
+ * the transports that carry a connection's bytes, send batches, files.
  */
 #ifndef H2R_IO_INTERNAL_H
 #define H2R_IO_INTERNAL_H
 
 #include <linux/openat2.h>
 #include <liburing.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <pthread.h>
+#include <stdlib.h>
 #include <sys/uio.h>
 
 #include "h2ring/file.h"
@@ -25,7 +28,8 @@ enum op_tag {
 };
 #define OP_TAG_MASK 7u
 
-static inline uint64_t op_data(void *object, enum op_tag tag)
+/* The user_data of a submission: the object it is for, and what for. */
+static inline uint64_t op_user_data(void *object, enum op_tag tag)
 {
     return (uint64_t)(uintptr_t)object | tag;
 }
@@ -38,16 +42,29 @@ static inline int h2r_chunk_is_file(const h2r_chunk *chunk)
 
 /* Chunks one send batch takes at most: with 16 KiB frames, 64 DATA frames and their headers. */
 #define SEND_BATCH_CHUNKS 128
-/*
- * Bytes of file ranges read per batch on the copy path: four 16 KiB DATA
- * frames. Measured against 256 KiB (bench/run, 100 MiB and 1 MiB files):
- * a bounce that stays in the L2 cache costs about a fifth less CPU per byte.
- */
+/* Bytes of file ranges read per batch on the copy path: four 16 KiB DATA frames, within the L2 cache. */
 #define CONN_FILE_BOUNCE (64 * 1024)
+
+/*
+ * Makes *buf hold at least need bytes, its capacity *cap doubled from first
+ * until it does: 0, or -1 when out of memory (then *buf and *cap are kept).
+ */
+static inline int h2r_bytes_reserve(uint8_t **buf, size_t *cap, size_t need, size_t first)
+{
+    if (need <= *cap) return 0;
+    size_t grown = *cap ? *cap : first;
+    while (grown < need) grown *= 2;
+    uint8_t *p = realloc(*buf, grown);
+    if (!p) return -1;
+    *buf = p;
+    *cap = grown;
+    return 0;
+}
 
 struct worker;
 struct conn;
 struct tls_conn;
+struct transport;
 struct h2r_tls_server;
 
 /* A pipe for the splice path, from the worker's pool (pipe_pool.c). */
@@ -88,38 +105,123 @@ struct send_batch {
     uint8_t *bounce;
     size_t bounce_cap;
     struct h2r_pipe *pipe; /* the splice path's, while in flight */
+    /* Once every step is back: the first that did not do all it should (or NULL), and the bytes written. */
+    struct send_step *failed;
+    size_t written;
     struct send_step steps[];
+};
+
+/*
+ * Where a connection is in its life (h2r_conn_flush is a switch over it):
+ *   STARTING -> OPEN            the transport told the protocol, the session is made
+ *   STARTING -> REFUSED         TLS turned the client away (handshake failed, no protocol in common)
+ *   OPEN -> PEER_FINISHED       an HTTP/1.1 client's FIN
+ *   OPEN, PEER_FINISHED, REFUSED -> LINGERING
+ *                               all is sent (and TLS's close_notify), the session done: our FIN
+ *   any -> CLOSING              the peer's FIN or a socket error, a failed write, a deadline
+ * A connection starts OPEN when the protocol is known at once (cleartext HTTP/2 alone).
+ */
+enum conn_state {
+    /* No session yet: the TLS handshake, or the first bytes that tell the protocol. */
+    CONN_STARTING,
+    /* The session reads and writes. */
+    CONN_OPEN,
+    /* An HTTP/1.1 client's FIN: nothing more is read; its responses go out, then the end. */
+    CONN_PEER_FINISHED,
+    /* Turned away before a session: input is dropped; what is queued (an alert) goes out, then the end. */
+    CONN_REFUSED,
+    /* All is sent and so is our FIN: input is dropped until the peer's FIN. */
+    CONN_LINGERING,
+    /* No more I/O: freed once its operations are back. */
+    CONN_CLOSING,
 };
 
 struct conn {
     struct worker *worker;
-    h2r_session *session; /* NULL until the protocol is known (TLS handshake, cleartext detection) */
-    struct tls_conn *tls; /* NULL in cleartext */
-    uint8_t *detect;      /* cleartext with allow_http1: the first bytes, until they tell the protocol */
-    size_t detect_len;
+    const struct transport *transport; /* cleartext or TLS, chosen when the connection opens */
+    h2r_session *session;              /* NULL until the transport tells the protocol */
+    union {                            /* the transport's own */
+        struct tls_conn *tls;
+        struct {
+            uint8_t *bytes; /* cleartext with allow_http1: the first bytes, until the session has them */
+            size_t len;
+        } detect;
+    };
     struct conn *prev, *next; /* the worker's connections */
     struct conn *dirty_next;  /* the worker's list to flush after this batch */
+    enum conn_state state;
+    int fd;
+    unsigned pending_ops; /* submitted operations whose last completion has not come */
     uint8_t dirty;
     uint8_t recv_armed; /* a multishot recv is pending */
     uint8_t send_in_flight;
-    uint8_t closing;     /* no more I/O: freed once its operations are back */
-    uint8_t read_closed; /* the peer closed or the socket failed: nothing more to read or send */
-    uint8_t lingering;   /* the session is done and our FIN sent: input is dropped until the peer's FIN */
-    uint8_t close_when_flushed; /* turned away (TLS): what is queued goes out, then the connection ends */
-    uint8_t peer_finished;      /* an HTTP/1.1 client's FIN: its responses go out, then the connection ends */
-    int fd;
-    unsigned pending_ops; /* submitted operations whose last completion has not come */
-    /* One or the other: 128 bytes a connection (a jemalloc size class) instead of 160. */
-    union {
-        uint64_t opened_ms;                 /* no session yet: the handshake timeout runs from here */
-        uint64_t settings_pending_since_ms; /* a session: our SETTINGS unacknowledged since then, or 0 */
-    };
+    /* When the deadlines run from: the opening (STARTING, REFUSED), the client's FIN, our FIN (LINGERING). */
+    uint64_t state_since_ms;
+    uint64_t settings_pending_since_ms; /* our SETTINGS unacknowledged since then, or 0 */
     uint64_t last_activity_ms;
     uint64_t last_send_ms;
-    uint64_t peer_finished_ms;
-    uint64_t linger_since_ms;
     struct send_batch *batch; /* while the connection sends, and a moment after; idle ones hold none */
 };
+
+/* Bytes someone else owns. */
+struct byte_span {
+    const uint8_t *data;
+    size_t len;
+};
+
+/* The largest plaintext one TLS record holds: the buffer a transport's read may decrypt into. */
+#define TRANSPORT_PLAINTEXT_MAX 16384
+
+/* What a transport's open or read tells the connection. */
+enum transport_event {
+    TRANSPORT_WAIT,      /* the input is used up */
+    TRANSPORT_WAIT_SEND, /* the same, and the transport has bytes of its own to send (handshake, alert...) */
+    TRANSPORT_PLAINTEXT, /* bytes for the session; read again */
+    TRANSPORT_PLAINTEXT_LAST, /* bytes for the session, and the input is used up */
+    TRANSPORT_HTTP2,          /* the protocol is known: the session starts; read again */
+    TRANSPORT_HTTP1,
+    TRANSPORT_REFUSED, /* the client is turned away: what is queued goes out, then the connection ends */
+    TRANSPORT_FAILED,  /* the connection ends now */
+};
+
+/* What a transport's send_start or send_done tells the connection. */
+enum transport_send {
+    SEND_IDLE,      /* nothing to send, or no memory to send it (the engine keeps its chunks) */
+    SEND_IN_FLIGHT, /* c->batch is submitted */
+    SEND_AGAIN,     /* flush again: the engine may have more */
+    SEND_FAILED,    /* the connection cannot go on */
+};
+
+/*
+ * What carries a connection's bytes: cleartext (cleartext.c) or TLS
+ * (tls.c). conn.c drives it; a transport calls down only (the engine,
+ * send_batch.c) and tells the connection what happened by its results.
+ */
+struct transport {
+    const char *scheme; /* of the requests it carries: "http" or "https" */
+    /* The connection opens: WAIT, HTTP2 when the protocol is known at once, FAILED when out of memory. */
+    enum transport_event (*open)(struct conn *c);
+    /*
+     * Takes the received bytes in (leaving in->len 0) and tells what they
+     * hold, one event a call, until WAIT, WAIT_SEND, PLAINTEXT_LAST,
+     * REFUSED or FAILED. The plaintext is in *plain (in buf, or in the
+     * input) until the next call.
+     */
+    enum transport_event (*read)(struct conn *c, struct byte_span *in, uint8_t *buf, struct byte_span *plain);
+    /* Nothing is in flight: pulls from the session (if any) and submits c->batch. */
+    enum transport_send (*send_start)(struct conn *c);
+    /* Every step of c->batch is back (c->batch->failed): IN_FLIGHT when it submitted another. */
+    enum transport_send (*send_done)(struct conn *c);
+    /* All is sent, the connection ends: 1 if a last message (TLS's close_notify) goes before our FIN. */
+    int (*close)(struct conn *c);
+    /* STARTING lasted past handshake_timeout_ms: says so where it must; the connection then closes. */
+    void (*handshake_timeout)(struct conn *c);
+    /* Nothing is in flight and nothing was sent for a while: frees what the transport keeps for sending. */
+    void (*release_buffers)(struct conn *c);
+    void (*free)(struct conn *c);
+};
+extern const struct transport h2r_cleartext_transport;
+extern const struct transport h2r_tls_transport;
 
 struct worker {
     unsigned index;
@@ -167,11 +269,18 @@ void h2r_worker_prepare(struct worker *w, unsigned index, const h2r_server_confi
                         const h2r_session_profile *profile, struct h2r_tls_server *tls, int listen_fd,
                         pthread_barrier_t *started);
 void *h2r_worker_main(void *arg);
+
+/* ring.c */
+/* The worker's ring and receive buffers, on the worker's thread: 0, or a negative errno. */
+int h2r_ring_setup(struct worker *w);
+/* After the worker's thread ended. */
+void h2r_ring_free(struct worker *w);
+/* A submission slot: when the queue is full, what it holds goes to the kernel first. */
+struct io_uring_sqe *h2r_ring_sqe(struct worker *w);
 /* Where the bytes of a recv completion with a provided buffer are. */
-const uint8_t *h2r_worker_recv_data(const struct worker *w, const struct io_uring_cqe *cqe);
+const uint8_t *h2r_ring_recv_data(const struct worker *w, const struct io_uring_cqe *cqe);
 /* The completion's bytes are consumed: its buffer goes back to the ring once the kernel is done with it. */
-void h2r_worker_recv_consumed(struct worker *w, const struct io_uring_cqe *cqe);
-struct io_uring_sqe *h2r_worker_sqe(struct worker *w);
+void h2r_ring_recv_consumed(struct worker *w, const struct io_uring_cqe *cqe);
 
 /* conn.c */
 struct conn *h2r_conn_open(struct worker *w, int fd);
@@ -180,42 +289,49 @@ void h2r_conn_mark_dirty(struct conn *c);
 void h2r_conn_flush(struct conn *c);
 void h2r_conn_close(struct conn *c);
 void h2r_conn_op_done(struct conn *c);
-void h2r_conn_arm_recv(struct conn *c);
-void h2r_conn_check_timers(struct conn *c);
-/* Plaintext from the peer (decrypted, with TLS): to the session, or to protocol detection first. */
-void h2r_conn_deliver(struct conn *c, const uint8_t *data, size_t len);
-/* The protocol is known: makes the session (HTTP/2, or HTTP/1.1). -1 when out of memory. */
-int h2r_conn_start_session(struct conn *c, int http1);
+/* A completion of a send_step (worker.c dispatches them by tag). */
+void h2r_conn_on_send_step(struct send_step *step, const struct io_uring_cqe *cqe);
+/* The worker's tick: the connection's timers, then a flush for what they queued. */
+void h2r_conn_on_tick(struct conn *c);
+/* The server shuts down: a connection without a session closes, a session says GOAWAY and finishes. */
+void h2r_conn_shutdown(struct conn *c);
 
-/* send_batch.c */
-/* Pulls from the engine and submits the batch; 0 if there was nothing to send (or no memory). */
-int h2r_send_batch_start(struct conn *c);
-void h2r_send_batch_on_step(struct send_step *step, const struct io_uring_cqe *cqe);
-/* Frees an idle connection's send memory. */
-void h2r_send_batch_release(struct conn *c);
-/* For tls.c's batches: the connection's batch, emptied, with room for that many chunks (NULL when out of
- * memory), a step, and the chain's submission. */
+/* send_batch.c: what the transports build their sends with */
+/* The connection's batch, emptied, with room for that many chunks; NULL when out of memory. */
 struct send_batch *h2r_send_batch_prepare(struct conn *c, size_t chunks);
-struct send_step *h2r_send_batch_add(struct send_batch *b, struct conn *c, enum step_kind kind, size_t expect,
-                                     size_t chunk);
+/* Inline, as the two below: a send adds a step per file range and write. */
+static inline struct send_step *h2r_send_batch_add(struct send_batch *b, struct conn *c, enum step_kind kind,
+                                                   size_t expect, size_t chunk)
+{
+    struct send_step *step = &b->steps[b->step_count++];
+    *step = (struct send_step){.conn = c, .kind = kind, .expect = expect, .chunk = (uint16_t)chunk};
+    return step;
+}
+/* Adds a sendmsg of iov[first, end); more: MSG_MORE, another write of the batch follows. */
+static inline void h2r_send_batch_add_sendmsg(struct send_batch *b, struct conn *c, size_t first, size_t end,
+                                              int more)
+{
+    size_t bytes = 0;
+    for (size_t i = first; i != end; ++i) bytes += b->iov[i].iov_len;
+    struct send_step *step = h2r_send_batch_add(b, c, STEP_SEND, bytes, 0);
+    step->msg = (struct msghdr){.msg_iov = &b->iov[first], .msg_iovlen = end - first};
+    step->flags = MSG_NOSIGNAL | MSG_WAITALL | (more ? MSG_MORE : 0);
+}
+/* The steps go to the ring, linked; the connection counts them as pending. */
 void h2r_send_batch_submit(struct conn *c);
+enum step_completion {
+    STEP_PENDING, /* a zero-copy send's result: its notification is still to come */
+    STEP_DONE,    /* the step is back */
+    STEP_LAST,    /* the step is back, and it was the batch's last: b->failed and b->written are set */
+};
+enum step_completion h2r_send_batch_on_step(struct send_step *step, const struct io_uring_cqe *cqe);
+/* Frees an idle connection's batch. */
+void h2r_send_batch_release(struct conn *c);
 
 /* tls.c */
 /* The certificates' contexts (NULL when config has none, or with a message on stderr when one fails). */
 struct h2r_tls_server *h2r_tls_server_new(const h2r_server_config *config);
 void h2r_tls_server_free(struct h2r_tls_server *tls);
-int h2r_tls_conn_open(struct conn *c);
-void h2r_tls_conn_free(struct conn *c);
-/* Ciphertext received: handshake, then decryption into h2r_conn_deliver. */
-void h2r_tls_on_recv(struct conn *c, const uint8_t *data, size_t len);
-/* A send for a TLS connection: what h2r_send_batch_start does in cleartext. */
-int h2r_tls_send_start(struct conn *c);
-void h2r_tls_batch_done(struct conn *c);
-/* Queues close_notify once the session is done; 1 if there is now something to send. */
-int h2r_tls_close_notify(struct conn *c);
-void h2r_tls_handshake_timeout(struct conn *c);
-/* Frees an idle connection's TLS buffers. */
-void h2r_tls_release_buffers(struct conn *c);
 
 /* file_response.c: a respondWithFD/respondWithFile waiting for its file */
 struct h2r_file_response {
@@ -223,8 +339,14 @@ struct h2r_file_response {
     size_t count, cap;
     int64_t offset, length;
 };
+struct file_entry;
+/* What waits for a file's entry (file_cache.c): told through ready once it is open and stat'ed, or failed. */
+struct file_waiter {
+    struct file_waiter *next; /* the entry's waiters */
+    void (*ready)(struct file_waiter *waiter, struct file_entry *entry);
+};
 struct file_request {
-    struct file_request *next; /* the entry's waiters */
+    struct file_waiter waiter; /* first: a request is the waiter its entry tells */
     struct conn *conn;         /* kept alive by a pending operation */
     h2r_stream *stream;        /* referenced */
     h2r_file_options options;
@@ -235,8 +357,8 @@ struct file_request {
 struct file_entry {
     struct file_entry *hash_next;
     struct worker *worker;
-    struct file_request *waiters, *waiters_tail; /* responses waiting for the open and stat */
-    char *path;                                  /* NULL for a respondWithFD entry (never cached) */
+    struct file_waiter *waiters, *waiters_tail; /* responses waiting for the open and stat */
+    char *path;                                 /* NULL for a respondWithFD entry (never cached) */
     int dir_fd, beneath;
     uint32_t hash;
     int fd, owns_fd;
@@ -251,22 +373,17 @@ struct file_entry {
     struct stat st;
     uint8_t *data; /* a small file's contents */
 };
-/* Hands the entry for path to req (h2r_file_request_ready), now or once it is open and stat'ed. */
+/* Hands the entry for path to the waiter, now or once it is open and stat'ed. */
 void h2r_file_cache_open(struct worker *w, int dir_fd, int beneath, const char *path,
-                         struct file_request *req);
+                         struct file_waiter *waiter);
 /* The same for an fd the application owns (respondWithFD): stat'ed through the ring, never cached. */
-void h2r_file_cache_stat_fd(struct worker *w, int fd, struct file_request *req);
+void h2r_file_cache_stat_fd(struct worker *w, int fd, struct file_waiter *waiter);
 void h2r_file_entry_on_cqe(struct file_entry *entry, const struct io_uring_cqe *cqe);
 /* A response's reference, given back when the engine is done with the body (an h2r_release_cb). */
 void h2r_file_entry_release(void *entry, const void *data, size_t len);
 /* Closes what expired (from the tick), or everything (at exit). */
 void h2r_file_cache_sweep(struct worker *w);
 void h2r_file_cache_free(struct worker *w);
-
-/* file_response.c */
-/* The entry is ready (or failed: entry->error): the response goes on, unless its stream or connection went.
- */
-void h2r_file_request_ready(struct file_request *req, struct file_entry *entry);
 
 /* pipe_pool.c */
 /* An empty pipe, from the pool or new; NULL if none can be made. */

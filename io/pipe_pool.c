@@ -45,7 +45,10 @@ struct h2r_pipe *h2r_pipe_get(struct worker *w)
 
 void h2r_pipe_put(struct worker *w, struct h2r_pipe *p)
 {
-    if (w->free_pipe_count == PIPE_POOL_KEEP) return h2r_pipe_discard(p);
+    if (w->free_pipe_count == PIPE_POOL_KEEP) {
+        h2r_pipe_discard(p);
+        return;
+    }
     p->next = w->free_pipes;
     w->free_pipes = p;
     ++w->free_pipe_count;

@@ -165,11 +165,9 @@ int h2r_server_run(const h2r_server_config *config)
         if (workers[i].exit_status) status = -1;
     }
     for (unsigned i = 0; i != opened; ++i) {
-        if (workers[i].ring_ready) io_uring_queue_exit(&workers[i].ring);
+        h2r_ring_free(&workers[i]);
         close(workers[i].listen_fd);
         if (workers[i].wake_fd >= 0) close(workers[i].wake_fd);
-        free(workers[i].buffers);
-        free(workers[i].buf_used);
         h2r_pipe_pool_free(&workers[i]);
     }
     free(workers);

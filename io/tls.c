@@ -80,17 +80,8 @@ struct tls_conn {
     uint8_t notify_sent;
 };
 
-static int grow(uint8_t **buf, size_t *cap, size_t need)
-{
-    if (need <= *cap) return 0;
-    size_t cap2 = *cap ? *cap : 4096;
-    while (cap2 < need) cap2 *= 2;
-    uint8_t *grown = realloc(*buf, cap2);
-    if (!grown) return -1;
-    *buf = grown;
-    *cap = cap2;
-    return 0;
-}
+/* What a TLS buffer starts at: a ClientHello, a record of a few frames. */
+#define TLS_BUFFER_FIRST 4096
 
 /* ---- wolfSSL's I/O: memory in, memory out ---- */
 
@@ -110,7 +101,8 @@ static int tls_send(WOLFSSL *ssl, char *buf, int sz, void *ctx)
 {
     (void)ssl;
     struct tls_conn *t = ctx;
-    if (grow(&t->out, &t->out_cap, t->out_len + (size_t)sz)) return WOLFSSL_CBIO_ERR_GENERAL;
+    if (h2r_bytes_reserve(&t->out, &t->out_cap, t->out_len + (size_t)sz, TLS_BUFFER_FIRST))
+        return WOLFSSL_CBIO_ERR_GENERAL;
     memcpy(t->out + t->out_len, buf, (size_t)sz);
     t->out_len += (size_t)sz;
     return sz;
@@ -209,13 +201,13 @@ static WOLFSSL_CTX *context_for(const struct h2r_tls_server *tls, const struct h
 
 /* ---- connections ---- */
 
-int h2r_tls_conn_open(struct conn *c)
+static enum transport_event tls_open(struct conn *c)
 {
     c->tls = calloc(1, sizeof(*c->tls));
-    return c->tls ? 0 : -1;
+    return c->tls ? TRANSPORT_WAIT : TRANSPORT_FAILED;
 }
 
-void h2r_tls_conn_free(struct conn *c)
+static void tls_free(struct conn *c)
 {
     struct tls_conn *t = c->tls;
     if (!t) return;
@@ -228,10 +220,9 @@ void h2r_tls_conn_free(struct conn *c)
     c->tls = NULL;
 }
 
-void h2r_tls_release_buffers(struct conn *c)
+static void tls_release_buffers(struct conn *c)
 {
     struct tls_conn *t = c->tls;
-    if (!t || c->send_in_flight) return;
     free(t->wire);
     free(t->staging);
     t->wire = t->staging = NULL;
@@ -243,8 +234,12 @@ void h2r_tls_release_buffers(struct conn *c)
     }
 }
 
-/* Turns the client away: a log line (or the application's hook), then the connection ends. */
-static void refuse(struct conn *c, h2r_tls_refusal why, const char *reason)
+/*
+ * Says why a client is turned away: a log line, or the application's hook.
+ * The connection then ends, after an alert wolfSSL wrote (handshake_failure,
+ * no_application_protocol...) when there is one.
+ */
+static void report_refusal(struct conn *c, h2r_tls_refusal why, const char *reason)
 {
     const h2r_server_config *cfg = c->worker->config;
     char peer[INET6_ADDRSTRLEN + 8] = "?";
@@ -264,16 +259,12 @@ static void refuse(struct conn *c, h2r_tls_refusal why, const char *reason)
         cfg->on_tls_refused(why, peer, reason, cfg->user_data);
     else
         fprintf(stderr, "h2ring: TLS client %s turned away: %s\n", peer, reason);
-    /* An alert wolfSSL wrote (handshake_failure, no_application_protocol...) still goes out first. */
-    c->close_when_flushed = 1;
-    h2r_conn_mark_dirty(c);
 }
 
-void h2r_tls_handshake_timeout(struct conn *c)
+/* A client too slow to finish the handshake is not waited for to read an alert: the connection closes. */
+static void tls_handshake_timeout(struct conn *c)
 {
-    refuse(c, H2R_TLS_HANDSHAKE_TIMEOUT, "no complete handshake in time");
-    /* A client too slow to finish the handshake is not waited for to read an alert. */
-    h2r_conn_close(c);
+    report_refusal(c, H2R_TLS_HANDSHAKE_TIMEOUT, "no complete handshake in time");
 }
 
 /*
@@ -307,101 +298,105 @@ static int start_handshake(struct conn *c, const struct h2r_tls_hello *hello, en
     return 0;
 }
 
+/*
+ * Before the handshake: gathers the ClientHello (a record of at most
+ * H2R_TLS_HELLO_MAX bytes), then starts the handshake on it. 1 once it can
+ * go on with t->in, 0 while the hello is incomplete, -1 when the
+ * connection must end.
+ */
+static int take_hello(struct conn *c, struct byte_span *in)
+{
+    struct tls_conn *t = c->tls;
+    if (h2r_bytes_reserve(&t->hello, &t->hello_cap, t->hello_len + in->len, TLS_BUFFER_FIRST)) return -1;
+    memcpy(t->hello + t->hello_len, in->data, in->len);
+    t->hello_len += in->len;
+    in->len = 0;
+    struct h2r_tls_hello hello;
+    enum h2r_tls_hello_result scan = h2r_tls_scan_hello(t->hello, t->hello_len, &hello);
+    if (scan == H2R_TLS_HELLO_NEED_MORE) return 0;
+    if (scan == H2R_TLS_HELLO_NOT_TLS) {
+        report_refusal(c, H2R_TLS_NOT_TLS, "not a TLS handshake (plain text sent to a TLS port?)");
+        return -1;
+    }
+    if (start_handshake(c, &hello, scan) != 0) return -1;
+    t->in = t->hello;
+    t->in_len = t->hello_len;
+    return 1;
+}
+
+/* The reading stops: nothing points into the receive buffer (or the hello) any more. */
+static enum transport_event stop_reading(struct tls_conn *t, enum transport_event event)
+{
+    t->in_len = 0;
+    if (t->hello) {
+        free(t->hello);
+        t->hello = NULL;
+        t->hello_len = t->hello_cap = 0;
+    }
+    return event == TRANSPORT_WAIT && t->out_len ? TRANSPORT_WAIT_SEND : event;
+}
+
 /* The handshake is done: the protocol ALPN chose decides the session. */
-static void on_established(struct conn *c)
+static enum transport_event on_established(struct conn *c)
 {
     struct tls_conn *t = c->tls;
     t->established = 1;
     char *proto = NULL;
     unsigned short len = 0;
-    int http1;
-    if (wolfSSL_ALPN_GetProtocol(t->ssl, &proto, &len) == WOLFSSL_SUCCESS && proto) {
-        http1 = !(len == 2 && memcmp(proto, "h2", 2) == 0);
-    } else if (c->worker->config->allow_http1) {
-        http1 = 1; /* a client without ALPN speaks HTTP/1.1 */
-    } else {
-        return refuse(c, H2R_TLS_UNKNOWN_PROTOCOL, "no ALPN, and HTTP/1.1 is not allowed");
-    }
-    if (h2r_conn_start_session(c, http1) != 0) h2r_conn_close(c);
+    if (wolfSSL_ALPN_GetProtocol(t->ssl, &proto, &len) == WOLFSSL_SUCCESS && proto)
+        return len == 2 && memcmp(proto, "h2", 2) == 0 ? TRANSPORT_HTTP2 : TRANSPORT_HTTP1;
+    if (c->worker->config->allow_http1) return TRANSPORT_HTTP1; /* a client without ALPN speaks HTTP/1.1 */
+    report_refusal(c, H2R_TLS_UNKNOWN_PROTOCOL, "no ALPN, and HTTP/1.1 is not allowed");
+    return stop_reading(t, TRANSPORT_REFUSED);
 }
 
-/* Runs the handshake, then decrypts, on the ciphertext in t->in; every byte of it is consumed. */
-static void process_input(struct conn *c)
+/* Runs the handshake, then decrypts, on the ciphertext in t->in: every byte of it is consumed. */
+static enum transport_event tls_read(struct conn *c, struct byte_span *in, uint8_t *buf,
+                                     struct byte_span *plain)
 {
     struct tls_conn *t = c->tls;
     char why[WOLFSSL_MAX_ERROR_SZ];
+    if (in->len) {
+        if (t->ssl) {
+            t->in = in->data;
+            t->in_len = in->len;
+            in->len = 0;
+        } else {
+            int ready = take_hello(c, in);
+            if (ready <= 0) return ready ? stop_reading(t, TRANSPORT_FAILED) : TRANSPORT_WAIT;
+        }
+    }
     if (!t->established) {
         int r = wolfSSL_accept(t->ssl);
-        if (t->out_len) h2r_conn_mark_dirty(c);
-        if (r != WOLFSSL_SUCCESS) {
-            int err = wolfSSL_get_error(t->ssl, r);
-            if (err == WOLFSSL_ERROR_WANT_READ) return;
-            if (err == UNKNOWN_ALPN_PROTOCOL_NAME_E)
-                return refuse(c, H2R_TLS_UNKNOWN_PROTOCOL, "ALPN offers no protocol this server speaks");
+        if (r == WOLFSSL_SUCCESS) return on_established(c);
+        int err = wolfSSL_get_error(t->ssl, r);
+        if (err == WOLFSSL_ERROR_WANT_READ) return stop_reading(t, TRANSPORT_WAIT);
+        if (err == UNKNOWN_ALPN_PROTOCOL_NAME_E) {
+            report_refusal(c, H2R_TLS_UNKNOWN_PROTOCOL, "ALPN offers no protocol this server speaks");
+        } else {
             char reason[WOLFSSL_MAX_ERROR_SZ + 32];
             snprintf(reason, sizeof(reason), "handshake failed: %s", error_text(err, why));
-            return refuse(c, H2R_TLS_HANDSHAKE_FAILED, reason);
+            report_refusal(c, H2R_TLS_HANDSHAKE_FAILED, reason);
         }
-        on_established(c);
+        return stop_reading(t, TRANSPORT_REFUSED);
     }
-    uint8_t plain[16384];
-    while (!c->closing && !c->close_when_flushed) {
-        int n = wolfSSL_read(t->ssl, plain, sizeof(plain));
-        if (n > 0) {
-            h2r_conn_deliver(c, plain, (size_t)n);
-            continue;
-        }
-        int err = wolfSSL_get_error(t->ssl, n);
-        if (err == WOLFSSL_ERROR_WANT_READ) break;
-        if (err == WOLFSSL_ERROR_ZERO_RETURN) {
-            /* close_notify: the peer sends no more; its FIN follows and ends the connection. */
-            t->in_len = 0;
-            break;
-        }
-        /* A record that does not decrypt, or an alert: nothing more can be trusted. */
-        c->read_closed = 1;
-        h2r_conn_close(c);
-        break;
+    int n = wolfSSL_read(t->ssl, buf, TRANSPORT_PLAINTEXT_MAX);
+    if (n > 0) {
+        *plain = (struct byte_span){.data = buf, .len = (size_t)n};
+        return TRANSPORT_PLAINTEXT;
     }
-    if (t->out_len) h2r_conn_mark_dirty(c); /* a reply to a key update, an alert... */
+    int err = wolfSSL_get_error(t->ssl, n);
+    /* After close_notify the peer sends no more; its FIN follows and ends the connection. */
+    if (err == WOLFSSL_ERROR_WANT_READ || err == WOLFSSL_ERROR_ZERO_RETURN)
+        return stop_reading(t, TRANSPORT_WAIT);
+    /* A record that does not decrypt, or an alert: nothing more can be trusted. */
+    return stop_reading(t, TRANSPORT_FAILED);
 }
 
-void h2r_tls_on_recv(struct conn *c, const uint8_t *data, size_t len)
+static int tls_close(struct conn *c)
 {
     struct tls_conn *t = c->tls;
-    if (c->close_when_flushed) return;
-    if (t->ssl) {
-        t->in = data;
-        t->in_len = len;
-        process_input(c);
-        t->in_len = 0;
-        return;
-    }
-    /* Before the handshake: gather the ClientHello (a record of at most H2R_TLS_HELLO_MAX bytes). */
-    if (grow(&t->hello, &t->hello_cap, t->hello_len + len)) return h2r_conn_close(c);
-    memcpy(t->hello + t->hello_len, data, len);
-    t->hello_len += len;
-    struct h2r_tls_hello hello;
-    enum h2r_tls_hello_result scan = h2r_tls_scan_hello(t->hello, t->hello_len, &hello);
-    if (scan == H2R_TLS_HELLO_NEED_MORE) return;
-    if (scan == H2R_TLS_HELLO_NOT_TLS) {
-        refuse(c, H2R_TLS_NOT_TLS, "not a TLS handshake (plain text sent to a TLS port?)");
-        return h2r_conn_close(c);
-    }
-    if (start_handshake(c, &hello, scan) != 0) return h2r_conn_close(c);
-    t->in = t->hello;
-    t->in_len = t->hello_len;
-    process_input(c);
-    t->in_len = 0;
-    free(t->hello);
-    t->hello = NULL;
-    t->hello_len = t->hello_cap = 0;
-}
-
-int h2r_tls_close_notify(struct conn *c)
-{
-    struct tls_conn *t = c->tls;
-    if (!t || !t->established || t->notify_sent) return 0;
+    if (!t->established || t->notify_sent) return 0;
     t->notify_sent = 1;
     /* Returns "not done" as it does not wait for the peer's close_notify; the alert is in t->out. */
     wolfSSL_shutdown(t->ssl);
@@ -415,7 +410,7 @@ int h2r_tls_close_notify(struct conn *c)
  * never ending between a frame header and the file range that follows it,
  * which could then fail to be read after its header went out.
  */
-static size_t fit(const h2r_chunk *chunks, size_t n)
+static size_t chunks_to_stage(const h2r_chunk *chunks, size_t n)
 {
     size_t used = 0, end = 0;
     for (size_t i = 0; i != n; ++i) {
@@ -426,8 +421,8 @@ static size_t fit(const h2r_chunk *chunks, size_t n)
     return n;
 }
 
-/* Encrypts the staged plaintext and sends it with whatever else wolfSSL wrote. 0 if nothing to send. */
-static int send_records(struct conn *c, struct send_batch *b)
+/* Encrypts the staged plaintext and sends it with whatever else wolfSSL wrote. */
+static enum transport_send send_records(struct conn *c)
 {
     struct tls_conn *t = c->tls;
     uint64_t now = c->worker->now_ms;
@@ -443,15 +438,12 @@ static int send_records(struct conn *c, struct send_batch *b)
          */
         size_t n = t->batch_plain - done;
         if (t->warm_bytes < TLS_WARM_BYTES && n > TLS_SEGMENT_RECORD) n = TLS_SEGMENT_RECORD;
-        if (wolfSSL_write(t->ssl, t->staging + done, (int)n) != (int)n) {
-            /* Only memory can fail here (our send callback never blocks). */
-            h2r_conn_close(c);
-            return 0;
-        }
+        /* Only memory can fail here (our send callback never blocks). */
+        if (wolfSSL_write(t->ssl, t->staging + done, (int)n) != (int)n) return SEND_FAILED;
         done += n;
         t->warm_bytes += n;
     }
-    if (t->out_len == 0) return 0;
+    if (t->out_len == 0) return SEND_IDLE;
     /* The records go to the wire buffer; wolfSSL may write more into out (alerts) while they are sent. */
     uint8_t *wire = t->wire;
     size_t wire_cap = t->wire_cap;
@@ -462,30 +454,34 @@ static int send_records(struct conn *c, struct send_batch *b)
     size_t len = t->out_len;
     t->out_len = 0;
 
-    b->step_count = b->steps_done = 0;
+    /* The batch of the reads, or the one send_start prepared: emptied, with room enough already. */
+    struct send_batch *b = h2r_send_batch_prepare(c, 1);
     b->iov[0] = (struct iovec){.iov_base = t->wire, .iov_len = len};
-    struct send_step *send = h2r_send_batch_add(b, c, STEP_SEND, len, 0);
-    send->msg = (struct msghdr){.msg_iov = b->iov, .msg_iovlen = 1};
-    send->flags = MSG_NOSIGNAL | MSG_WAITALL;
+    h2r_send_batch_add_sendmsg(b, c, 0, 1, 0);
     t->encrypting = 1;
     h2r_send_batch_submit(c);
-    return 1;
+    return SEND_IN_FLIGHT;
 }
 
-int h2r_tls_send_start(struct conn *c)
+/*
+ * Pulls the engine's chunks, copies the memory ones into the staging
+ * buffer and has the ring read file ranges straight into their place in
+ * it; the records are made once every read is back (or at once without
+ * file ranges).
+ */
+static enum transport_send tls_send_start(struct conn *c)
 {
     struct tls_conn *t = c->tls;
     h2r_chunk chunks[SEND_BATCH_CHUNKS];
     size_t n = 0;
-    if (t->established && c->session && !c->close_when_flushed)
-        n = h2r_session_pull(c->session, chunks, SEND_BATCH_CHUNKS);
-    if (n == 0 && t->out_len == 0) return 0;
+    if (t->established && c->session) n = h2r_session_pull(c->session, chunks, SEND_BATCH_CHUNKS);
+    if (n == 0 && t->out_len == 0) return SEND_IDLE;
     struct send_batch *b = h2r_send_batch_prepare(c, n);
-    if (!b) return 0;
+    if (!b) return SEND_IDLE;
 
-    size_t end = fit(chunks, n), total = 0;
+    size_t end = chunks_to_stage(chunks, n), total = 0;
     for (size_t i = 0; i != end; ++i) total += chunks[i].len;
-    if (grow(&t->staging, &t->staging_cap, total)) return 0;
+    if (h2r_bytes_reserve(&t->staging, &t->staging_cap, total, TLS_BUFFER_FIRST)) return SEND_IDLE;
     size_t pos = 0;
     for (size_t i = 0; i != end; ++i) {
         if (h2r_chunk_is_file(&chunks[i])) {
@@ -500,41 +496,38 @@ int h2r_tls_send_start(struct conn *c)
     }
     t->batch_plain = total;
     t->encrypting = 0;
-    if (b->step_count) {
-        /* The reads first: the records are made once they are all back. */
-        h2r_send_batch_submit(c);
-        return 1;
-    }
-    return send_records(c, b);
+    if (!b->step_count) return send_records(c);
+    h2r_send_batch_submit(c);
+    return SEND_IN_FLIGHT;
 }
 
-void h2r_tls_batch_done(struct conn *c)
+static enum transport_send tls_send_done(struct conn *c)
 {
     struct tls_conn *t = c->tls;
-    struct send_batch *b = c->batch;
-    c->send_in_flight = 0;
-    if (c->closing) return;
-    struct send_step *failed = NULL;
-    for (unsigned i = 0; i != b->step_count && !failed; ++i)
-        if (b->steps[i].res < 0 || (size_t)b->steps[i].res != b->steps[i].expect) failed = &b->steps[i];
+    const struct send_step *failed = c->batch->failed;
     if (!t->encrypting) {
-        /* The file reads are back. */
-        if (failed) {
-            /* Nothing of the batch went out: the engine cuts the frame and resets the stream. */
-            if (h2r_session_file_failed(c->session, failed->chunk) == H2R_ERR_INVALID_STATE)
-                return h2r_conn_close(c);
-            h2r_conn_mark_dirty(c);
-            return;
-        }
-        if (!send_records(c, b)) h2r_conn_mark_dirty(c);
-        return;
+        /* The file reads are back; when one failed, nothing went out and the engine cuts the frame. */
+        if (failed)
+            return h2r_session_file_failed(c->session, failed->chunk) == H2R_ERR_INVALID_STATE ? SEND_FAILED
+                                                                                               : SEND_AGAIN;
+        enum transport_send sent = send_records(c);
+        return sent == SEND_IDLE ? SEND_AGAIN : sent;
     }
-    if (failed) {
-        /* MSG_WAITALL: a write ends short only when the connection failed. */
-        c->read_closed = 1;
-        return h2r_conn_close(c);
-    }
+    /* MSG_WAITALL: a write ends short only when the connection failed. */
+    if (failed) return SEND_FAILED;
     if (t->batch_plain) h2r_session_sent(c->session, t->batch_plain);
     t->batch_plain = 0;
-    h2r_conn_mark_dirty(c);
+    return SEND_AGAIN;
 }
+
+const struct transport h2r_tls_transport = {
+    .scheme = "https",
+    .open = tls_open,
+    .read = tls_read,
+    .send_start = tls_send_start,
+    .send_done = tls_send_done,
+    .close = tls_close,
+    .handshake_timeout = tls_handshake_timeout,
+    .release_buffers = tls_release_buffers,
+    .free = tls_free,
+};
