@@ -231,11 +231,24 @@ void h2r_file_cache_open(struct worker *w, int dir_fd, int beneath, const char *
 
 void h2r_file_cache_stat_fd(struct worker *w, int fd, struct file_waiter *waiter)
 {
-    struct file_entry *e = entry_new(w, fd);
+    /*
+     * A descriptor of our own: the stream closes, and the application may
+     * close its fd, as soon as the last frame is queued, before the range
+     * that frame carries has been read.
+     */
+    int own = fcntl(fd, F_DUPFD_CLOEXEC, 0);
+    if (own < 0) {
+        struct file_entry failed = {.stage = FILE_READY, .error = -errno, .fd = -1};
+        waiter->ready(waiter, &failed);
+        return;
+    }
+    struct file_entry *e = entry_new(w, own);
     if (!e) {
+        close(own);
         waiter->ready(waiter, &out_of_memory);
         return;
     }
+    e->owns_fd = 1;
     e->temporary = 1;
     wait_for(e, waiter);
     start_stat(e);

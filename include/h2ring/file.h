@@ -67,10 +67,12 @@ void h2r_file_response_set_range(h2r_file_response *response, int64_t offset, in
 
 /**
  * Node's respondWithFD(fd, headers, options): responds with the contents
- * of fd, a regular file; content-length is set from the range. fd is not
- * closed (as in Node) and must stay open until the stream closes. headers
- * are copied. Returns 0 when under way, or an H2R_ERR_* code (the stream
- * has already responded or is closed; out of memory).
+ * of fd, a regular file; content-length is set from the range. The
+ * runtime reads through a duplicate of fd made before this returns: fd is
+ * not closed (as in Node), and the application may close it at any time
+ * after the call. headers are copied. Returns 0 when under way (an fd that
+ * cannot be duplicated then reaches options->on_error), or an H2R_ERR_*
+ * code (the stream has already responded or is closed; out of memory).
  */
 int h2r_stream_respond_with_fd(h2r_stream *stream, int fd, const h2r_header *headers, size_t count,
                                const h2r_file_options *options);

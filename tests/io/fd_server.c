@@ -6,11 +6,13 @@
  *   GET or HEAD /NAME                       the file NAME of DIR, whole
  *   GET or HEAD /range/OFFSET/LENGTH/NAME   LENGTH bytes (-1: to the end) from
  *                                           OFFSET, the options' offset and length
+ *   GET or HEAD /at-once/NAME               the file NAME, closed by the server as soon as
+ *                                           h2r_stream_respond_with_fd returns
  *   GET /open-files                         x-open-files: how many files are open
  *
- * As h2ring/file.h asks, a file stays open until its stream closes, and is
- * closed then, in on_stream_close: /open-files lets the test see every one
- * closed, after resets and lost connections too.
+ * Otherwise a file stays open until its stream closes, and is closed then,
+ * in on_stream_close: /open-files lets the test see every one closed, after
+ * resets and lost connections too.
  *
  * Usage: fd_server --host HOST --port PORT DIR
  */
@@ -61,10 +63,16 @@ static int is_plain_name(const char *name)
     return name[0] != '\0' && name[0] != '.' && strchr(name, '/') == NULL;
 }
 
-static void serve_file(h2r_stream *stream, const char *name, int64_t offset, int64_t length)
+/*
+ * Answers with the file NAME of DIR. It stays open until its stream closes,
+ * or, with close_at_once, is closed as soon as the call returns (the
+ * runtime reads through its own duplicate, as h2ring/file.h says).
+ */
+static void serve_file(h2r_stream *stream, const char *name, int64_t offset, int64_t length,
+                       int close_at_once)
 {
     h2r_header headers[] = {HEADER(":status", "200"), HEADER("content-type", "application/octet-stream")};
-    struct open_file *file;
+    struct open_file *file = NULL;
     h2r_file_options options;
     int fd, err;
 
@@ -72,20 +80,24 @@ static void serve_file(h2r_stream *stream, const char *name, int64_t offset, int
         respond_empty(stream, "404", "content-length", "0");
         return;
     }
-    if ((file = malloc(sizeof(*file))) == NULL) {
-        close(fd);
-        h2r_stream_close(stream, H2R_INTERNAL_ERROR);
-        return;
+    if (!close_at_once) {
+        if ((file = malloc(sizeof(*file))) == NULL) {
+            close(fd);
+            h2r_stream_close(stream, H2R_INTERNAL_ERROR);
+            return;
+        }
+        file->fd = fd;
+        atomic_fetch_add(&open_files, 1);
+        /* Set first: the stream may close inside the call (no memory), and on_stream_close closes the file.
+         */
+        h2r_stream_set_user_data(stream, file);
     }
-    file->fd = fd;
-    atomic_fetch_add(&open_files, 1);
-    /* Set first: the stream may close inside the call (no memory), and on_stream_close closes the file. */
-    h2r_stream_set_user_data(stream, file);
 
     h2r_file_options_init(&options);
     options.offset = offset;
     options.length = length;
-    err = h2r_stream_respond_with_fd(stream, file->fd, headers, COUNT(headers), &options);
+    err = h2r_stream_respond_with_fd(stream, fd, headers, COUNT(headers), &options);
+    if (close_at_once) close(fd);
     if (err != 0) {
         fprintf(stderr, "fd_server: h2r_stream_respond_with_fd: %s\n", h2r_strerror(err));
         h2r_stream_close(stream, H2R_INTERNAL_ERROR);
@@ -104,7 +116,7 @@ static int serve_range(h2r_stream *stream, const char *path)
     if (*end != '/') return -1;
     length = strtoll(end + 1, &end, 10);
     if (*end != '/') return -1;
-    serve_file(stream, end + 1, offset, length);
+    serve_file(stream, end + 1, offset, length, 0);
     return 0;
 }
 
@@ -137,8 +149,10 @@ static void on_stream(h2r_session *session, h2r_stream *stream, const h2r_header
         char text[16];
         snprintf(text, sizeof(text), "%d", atomic_load(&open_files));
         respond_empty(stream, "200", "x-open-files", text);
+    } else if (strncmp(path, "/at-once/", 9) == 0) {
+        serve_file(stream, path + 9, 0, -1, 1);
     } else if (serve_range(stream, path) != 0) {
-        serve_file(stream, path + 1, 0, -1);
+        serve_file(stream, path + 1, 0, -1, 0);
     }
 }
 

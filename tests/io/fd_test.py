@@ -98,6 +98,15 @@ def whole_files(t, server, files):
     all_closed(t, server, "whole files and HEAD")
 
 
+def closed_at_once(t, server, files):
+    """The application closes its fd as soon as respond_with_fd returns: the runtime reads its own duplicate."""
+    for flag in ("--http2-prior-knowledge", "--http1.1"):
+        download(t, f"curl {flag} /at-once/big.bin", [CURL, flag, "-sS", "--max-time", "50",
+                                                      server.url + "at-once/big.bin"], BIG_SIZE, files.sha["big.bin"])
+    download(t, "nghttp /at-once/big.bin", [NGHTTP, "-t", "50", server.url + "at-once/big.bin"], BIG_SIZE,
+             files.sha["big.bin"])
+
+
 def ranges(t, server, files):
     # (offset, length): inside the file, from an odd offset across a MiB, to the end (-1), cut at the end, an
     # offset past the end (nothing), a length of 0.
@@ -261,6 +270,7 @@ def main(t):
     files = Files(t)
     server = t.server(files.dir)
     whole_files(t, server, files)
+    closed_at_once(t, server, files)
     ranges(t, server, files)
     concurrent(t, server, files)
     reset_midway(t, server, files)
