@@ -437,8 +437,8 @@ static void test_response_pseudo(void)
     BAD(RESP, ":status empty", "invalid :status", F(":status", ""));
     BAD(RESP, ":status +20", "invalid :status", F(":status", "+20"));
     BAD(RESP, "missing :status", "missing :status", F("content-type", "text/plain"));
-    expect(RESP, 0, "empty response", "missing :status", NULL,
-           0); /* FIELDS() would be an empty initializer */
+    /* No FIELDS() for an empty section: ISO C has no empty initializer. */
+    expect(RESP, 0, "empty response", "missing :status", NULL, 0);
     BAD(RESP, "duplicate :status", "duplicate :status", F(":status", "200"), F(":status", "200"));
     BAD(RESP, ":status after a regular field", "pseudo-header after regular field", F("server", "x"),
         F(":status", "200"));
@@ -459,7 +459,7 @@ static void test_trailers(void)
 {
     struct h2r_message_check check;
     OK(TRL, "regular trailers", F("grpc-status", "0"), F("grpc-message", ""));
-    OK(TRL, "empty trailers", );
+    expect(TRL, 0, "empty trailers", NULL, NULL, 0);
     BAD(TRL, ":status in trailers", "pseudo-header in trailers", F(":status", "200"));
     BAD(TRL, ":path in trailers", "pseudo-header in trailers", F(":path", "/"));
     BAD(TRL, "pseudo-header after a trailer", "pseudo-header in trailers", F("x", "1"), F(":method", "GET"));
