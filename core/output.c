@@ -67,15 +67,6 @@ int h2r_inflight_make_room(h2r_session *session, size_t n)
     return 0;
 }
 
-struct inflight *h2r_inflight_push(h2r_session *session, h2r_chunk chunk)
-{
-    assert(session->inflight_end < session->inflight_cap);
-    struct inflight *rec = &session->inflight[session->inflight_end++];
-    memset(rec, 0, sizeof(*rec));
-    rec->chunk = chunk;
-    return rec;
-}
-
 /* One in-flight chunk per block. */
 void h2r_out_pull_control(h2r_session *session)
 {
@@ -130,11 +121,12 @@ static void block_written(h2r_session *session, struct out_block *block, size_t 
     block->written += len;
     /* Blocks are written in order, so a finished block is the head. */
     if (block->written != block->len || block != session->out_head) return;
-    /*
-     * Freed even when it is the only one: an idle connection then holds no
-     * output memory at all, and jemalloc's thread cache makes the next
-     * allocation cheap.
-     */
+    if (block == session->out_tail) {
+        /* The only one: kept empty for the next response, until a tick finds it idle (h2r_out_release_idle). */
+        block->len = block->pulled = block->written = 0;
+        session->out_pull = NULL;
+        return;
+    }
     session->out_head = block->next;
     if (session->out_pull == block) session->out_pull = block->next;
     if (session->out_tail == block) session->out_tail = NULL;
@@ -165,14 +157,27 @@ void h2r_out_sent(h2r_session *session, size_t bytes)
         release_record(rec);
     }
     if (session->inflight_start == session->inflight_end) {
-        /* Nothing in flight: the array goes too, for the same reason as the blocks. */
+        /* Nothing in flight: the array starts again from its front (kept until a tick finds it idle). */
+        session->inflight_seq_base += session->inflight_start;
+        session->inflight_start = session->inflight_end = 0;
+    }
+    if (session->proto->output_drained) session->proto->output_drained(session);
+    h2r_session_maybe_done(session);
+}
+
+void h2r_out_release_idle(h2r_session *session)
+{
+    if (session->inflight && session->inflight_start == session->inflight_end) {
         session->inflight_seq_base += session->inflight_start;
         session->inflight_start = session->inflight_end = session->inflight_cap = 0;
         free(session->inflight);
         session->inflight = NULL;
     }
-    if (session->proto->output_drained) session->proto->output_drained(session);
-    h2r_session_maybe_done(session);
+    struct out_block *spare = session->out_head;
+    if (spare && spare == session->out_tail && spare->len == 0) {
+        session->out_head = session->out_tail = session->out_pull = NULL;
+        free(spare);
+    }
 }
 
 void h2r_release_inflight_all(h2r_session *session)

@@ -98,6 +98,7 @@ void h2r_session_tick(h2r_session *s, uint64_t now_ms)
         if (s->config->cb.on_session_timeout) s->config->cb.on_session_timeout(s);
     }
     if (s->timed_streams) h2r_stream_check_timeouts(s);
+    h2r_out_release_idle(s);
     h2r_session_leave(s);
 }
 

@@ -19,6 +19,8 @@
 #ifndef H2R_CORE_SESSION_INTERNAL_H
 #define H2R_CORE_SESSION_INTERNAL_H
 
+#include <assert.h>
+
 #include "field_scratch.h"
 #include "frame.h"
 #include "h2ring/engine.h"
@@ -389,6 +391,13 @@ static inline int h2r_out_pending(const h2r_session *session)
 {
     return session->control_bytes != 0 || session->inflight_end != session->inflight_start;
 }
+/*
+ * Frees the output memory an idle session keeps between responses (the
+ * empty control block, the in-flight array with nothing in it): from the
+ * tick, so that a busy connection does not allocate them again for every
+ * response and an idle one holds none a tick later.
+ */
+void h2r_out_release_idle(h2r_session *session);
 /* Moves every control byte not yet pulled into in-flight chunks. */
 void h2r_out_pull_control(h2r_session *session);
 /* h2r_inflight_reserve when the array must slide or grow. */
@@ -399,7 +408,13 @@ static inline int h2r_inflight_reserve(h2r_session *session, size_t n)
     return session->inflight_cap - session->inflight_end >= n ? 0 : h2r_inflight_make_room(session, n);
 }
 /* Appends an in-flight chunk; room was reserved. */
-struct inflight *h2r_inflight_push(h2r_session *session, h2r_chunk chunk);
+static inline struct inflight *h2r_inflight_push(h2r_session *session, h2r_chunk chunk)
+{
+    assert(session->inflight_end < session->inflight_cap);
+    struct inflight *rec = &session->inflight[session->inflight_end++];
+    *rec = (struct inflight){.chunk = chunk};
+    return rec;
+}
 /* The sequence number of the newest in-flight chunk. */
 static inline uint64_t h2r_inflight_last_seq(const h2r_session *session)
 {

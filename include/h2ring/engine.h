@@ -425,7 +425,8 @@ int h2r_session_is_done(const h2r_session *session);
  * The engine has no clock: the I/O layer tells it the time (any monotonic
  * milliseconds) every so often, and the timeouts below fire from here, at
  * that granularity. Call it once right after creating the session, so that
- * activity is stamped with real times from the start.
+ * activity is stamped with real times from the start. A tick also frees the
+ * output buffers an idle session keeps between responses.
  */
 void h2r_session_tick(h2r_session *session, uint64_t now_ms);
 
