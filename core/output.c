@@ -122,7 +122,7 @@ static void block_written(h2r_session *session, struct out_block *block, size_t 
     /* Blocks are written in order, so a finished block is the head. */
     if (block->written != block->len || block != session->out_head) return;
     if (block == session->out_tail) {
-        /* The only one: kept empty for the next response, until a tick finds it idle (h2r_out_release_idle). */
+        /* The only one: kept empty for the next response until a tick finds it idle. */
         block->len = block->pulled = block->written = 0;
         session->out_pull = NULL;
         return;
