@@ -6,6 +6,7 @@
 
 #include "check.h"
 #include "peer.h"
+#include "session_internal.h"
 
 static const char body[] = "Hello, World!";
 
@@ -339,9 +340,52 @@ static void test_many_small_writes(void)
     }
 }
 
+/* Between responses the session keeps its emptied output buffers; a tick frees them, never those in use. */
+static void test_idle_output_memory(void)
+{
+    h2r_session_callbacks cb = {.on_stream = on_stream};
+    struct peer p;
+    peer_init(&p, NULL, &cb, NULL);
+    h2r_session *s = p.session;
+    peer_preface(&p, NULL, 0);
+    peer_get(&p, 1, "/hello", 1);
+    peer_flush(&p);
+    const struct out_block *kept = s->out_head;
+    CHECK_MSG(kept && kept == s->out_tail && kept->len == 0 && s->inflight && s->inflight_end == 0,
+              "all written: one empty control block and the in-flight array are kept");
+
+    int ended;
+    peer_clear(&p);
+    peer_get(&p, 3, "/hello", 1);
+    peer_flush(&p);
+    CHECK_MSG(peer_data_bytes(&p, 3, &ended) == 13 && ended && s->out_head == kept,
+              "the next response is written from the block kept");
+
+    h2r_session_tick(s, 1000);
+    CHECK_MSG(!s->out_head && !s->out_tail && !s->inflight && s->inflight_cap == 0,
+              "a tick frees both once idle");
+    peer_clear(&p);
+    peer_get(&p, 5, "/hello", 1);
+    peer_flush(&p);
+    CHECK_MSG(peer_data_bytes(&p, 5, &ended) == 13 && ended, "a response after the tick");
+
+    peer_get(&p, 7, "/hello", 1);
+    h2r_chunk chunks[PEER_MAX_CHUNKS];
+    size_t n = h2r_session_pull(s, chunks, PEER_MAX_CHUNKS), bytes = 0;
+    for (size_t i = 0; i != n; ++i) bytes += chunks[i].len;
+    h2r_session_tick(s, 2000);
+    CHECK_MSG(n && s->inflight_end - s->inflight_start == n && s->out_head && s->out_head->len,
+              "a tick keeps what is in flight");
+    h2r_session_sent(s, bytes);
+    h2r_session_tick(s, 3000);
+    CHECK_MSG(!s->out_head && !s->inflight, "and frees it once written and idle");
+    peer_free(&p);
+}
+
 int main(void)
 {
     test_hello();
+    test_idle_output_memory();
     test_profile();
     test_many_small_writes();
     test_idle_stream_placeholders();
