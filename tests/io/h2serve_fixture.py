@@ -209,14 +209,16 @@ class Tap:
         return headers, body
 
     def curl(self, url, *extra, version="2"):
-        """One cleartext request with curl on a new connection, over HTTP/2 (prior knowledge) or HTTP/1.1:
-        (status, body, headers), or None if curl failed or answered over another version (the failure is
-        reported)."""
+        """One request with curl on a new connection, over HTTP/2 (prior knowledge in cleartext, ALPN over TLS,
+        where -k takes the tests' self-signed certificates) or HTTP/1.1: (status, body, headers), or None if curl
+        failed or answered over another version (the failure is reported)."""
         out = self.tmpdir()
-        flag = "--http1.1" if version == "1.1" else "--http2-prior-knowledge"
+        tls = url.startswith("https:")
+        flag = "--http1.1" if version == "1.1" else "--http2" if tls else "--http2-prior-knowledge"
         label = f"curl {flag} {' '.join(extra)} {url}".replace("  ", " ")
-        result = self.client([need_tool("curl"), flag, "-sS", "--max-time", "20", "-D", os.path.join(out, "head"),
-                              "-o", os.path.join(out, "body"), "-w", "%{http_code} %{http_version}", *extra, url],
+        result = self.client([need_tool("curl"), *(["-k"] if tls else []), flag, "-sS", "--max-time", "20",
+                              "-D", os.path.join(out, "head"), "-o", os.path.join(out, "body"),
+                              "-w", "%{http_code} %{http_version}", *extra, url],
                              timeout=30)
         if not self.ok(result.returncode == 0, f"{label} succeeds",
                        f"exit {result.returncode}: {result.stderr.decode('latin-1')}"):

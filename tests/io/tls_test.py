@@ -105,25 +105,6 @@ def short(reason):
 
 # --- clients ------------------------------------------------------------------------------------------------------
 
-def curl(t, url, *extra, version="2"):
-    """(status, body, headers) of one request over TLS on a new connection (-k: the certificates are self-signed);
-    None if curl failed or the HTTP version is not version (the failure is reported)."""
-    out = t.tmpdir()
-    args = [CURL, "-k", "--http1.1" if version == "1.1" else "--http2", "-sS", "--max-time", "10",
-            "-D", os.path.join(out, "head"), "-o", os.path.join(out, "body"), "-w", "%{http_code} %{http_version}",
-            *extra, url]
-    result = t.client(args, timeout=20)
-    label = f"curl --http{version} {' '.join(extra)} {url}".replace("  ", " ")
-    if not t.ok(result.returncode == 0, f"{label} succeeds", f"exit {result.returncode}: "
-                f"{result.stderr.decode('latin-1')}"):
-        return None
-    code, got_version = result.stdout.decode().split()
-    if not t.eq(got_version, version, f"{label}: answered over HTTP/{version}"):
-        return None
-    headers, body = t.curl_output(out, extra)
-    return int(code), body, headers
-
-
 def s_client(t, port, *args):
     """openssl s_client's output (stdout and stderr) for one connection that ends as soon as it is made."""
     result = t.client([OPENSSL, "s_client", "-connect", f"127.0.0.1:{port}", *args], timeout=20)
@@ -245,18 +226,18 @@ def http1_get(tls, path, timeout=10):
 
 def curl_h2(t, server):
     base = server.url
-    got = curl(t, base + "hello")
+    got = t.curl(base + "hello")
     if got:
         code, body, headers = got
         t.eq((code, body), (200, b"Hello, World!"), "curl over TLS: GET /hello is 200 Hello, World!")
         t.eq((headers.get("content-type"), headers.get("content-length")), ("text/plain", "13"),
              "curl over TLS: GET /hello is text/plain, 13 bytes")
-    got = curl(t, base + "hello", "--head")
+    got = t.curl(base + "hello", "--head")
     if got:
         code, body, headers = got
         t.eq((code, body, headers.get("content-length")), (200, b"", "13"),
              "curl over TLS: HEAD /hello is 200, no body, content-length 13")
-    got = curl(t, base + "no/such/thing")
+    got = t.curl(base + "no/such/thing")
     if got:
         t.eq(got[:2], (404, b"not found\n"), "curl over TLS: GET /no/such/thing is 404")
 
@@ -276,7 +257,7 @@ def curl_verified(t, server, certs):
 
 def curl_http1(t, server):
     """HTTP/1.1 over TLS (ALPN http/1.1)."""
-    got = curl(t, server.url + "hello", version="1.1")
+    got = t.curl(server.url + "hello", version="1.1")
     if got:
         code, body, headers = got
         t.eq((code, body, headers.get("content-length")), (200, b"Hello, World!", "13"),
@@ -372,7 +353,7 @@ def no_http1(t, certs):
     t.eq(refusals.of_port(port), [NO_ALPN_NO_H1], f'--no-http1, no ALPN: stderr says "{NO_ALPN_NO_H1}"')
     refusals.expect(NO_ALPN_NO_H1)
 
-    got = curl(t, server.url + "hello")
+    got = t.curl(server.url + "hello")
     t.ok(got and got[:2] == (200, b"Hello, World!"), "--no-http1: curl --http2 GET /hello is 200")
     t.eq([short(r) for _, r in refusals.lines()], refusals.expected,
          "--no-http1: a turned-away line for each client refused, and no other")
@@ -505,7 +486,7 @@ def files(t, certs):
 
     for name, first, last, want in (("1mib.bin", 1000, 1999, data[1000:2000]),
                                     ("100mib.bin", 100 * MiB - 1000, 100 * MiB - 1, tail)):
-        got = curl(t, server.url + name, "-r", f"{first}-{last}")
+        got = t.curl(server.url + name, "-r", f"{first}-{last}")
         if got:
             code, body, headers = got
             t.eq((code, headers.get("content-range")), (206, f"bytes {first}-{last}/{sizes[name]}"),
@@ -634,7 +615,7 @@ def main(t):
     old_versions(t, server, refusals)
     plain_text(t, server, refusals)
     stalled(t, server, refusals)
-    got = curl(t, server.url + "hello")
+    got = t.curl(server.url + "hello")
     t.ok(got and got[:2] == (200, b"Hello, World!"), "after all that, curl over TLS: GET /hello is still 200")
     t.eq([short(r) for _, r in refusals.lines()], refusals.expected,
          "a turned-away line on stderr for each client refused, and for no other")
