@@ -134,10 +134,11 @@ static void request_ready(struct file_waiter *waiter, struct file_entry *entry)
 static struct file_request *request_new(h2r_stream *stream, const h2r_header *headers, size_t count,
                                         const h2r_file_options *options, int *err)
 {
+    /* A closed stream may have outlived its session (h2r_stream_session is then NULL): asked first. */
+    *err = h2r_stream_closed(stream) ? H2R_ERR_STREAM_CLOSED : 0;
+    if (*err) return NULL;
     struct conn *c = h2r_session_transport(h2r_stream_session(stream));
-    *err = h2r_stream_closed(stream)               ? H2R_ERR_STREAM_CLOSED
-           : h2r_stream_headers_sent(stream) || !c ? H2R_ERR_INVALID_STATE
-                                                   : 0;
+    *err = h2r_stream_headers_sent(stream) || !c ? H2R_ERR_INVALID_STATE : 0;
     if (*err) return NULL;
     struct file_request *req = calloc(1, sizeof(*req));
     if (!req) goto no_memory;
