@@ -71,5 +71,9 @@ void h2r_session_free(h2r_session *s)
     free(s->buckets);
     free(s->inflight);
     h2r_field_scratch_free(s->scratch);
-    free(s);
+    /* Streams the application still holds read their session's flags: the last of them frees it. */
+    if (s->kept_streams)
+        s->freed = 1;
+    else
+        free(s);
 }

@@ -91,6 +91,7 @@ enum stream_flags {
     STREAM_INTERNAL = 1u << 14,        /* answered by the session itself: the application never sees it */
     STREAM_HTTP11 = 1u << 15,          /* an HTTP/1.1 exchange (http1_read.c) */
     STREAM_HTTP10 = 1u << 16,          /* an HTTP/1.0 exchange */
+    STREAM_KEPT = 1u << 17,            /* closed while still referenced: counted in kept_streams */
 };
 
 struct h2r_stream {
@@ -262,6 +263,9 @@ struct h2r_session {
     int64_t remote_window;       /* connection window the peer granted */
     int64_t local_window;        /* connection window we granted */
     uint32_t conn_unacked_bytes; /* consumed, not yet returned */
+    /* Closed streams the application still holds (h2r_stream_ref): a freed session's memory waits for them.
+     */
+    uint32_t kept_streams;
 
     struct field_scratch *scratch; /* NULL until the first header section (field_scratch.h) */
 
@@ -309,6 +313,7 @@ struct h2r_session {
     uint8_t close_notified : 1;
     /* Done inside an engine call: on_session_close when the outermost one returns. */
     uint8_t close_deferred : 1;
+    uint8_t freed : 1; /* h2r_session_free ran: only this memory is left, for the kept streams */
 };
 
 /* ---- session_base.c ---- */

@@ -19,7 +19,7 @@ uint32_t h2r_stream_id(const h2r_stream *st)
 
 h2r_session *h2r_stream_session(const h2r_stream *st)
 {
-    return st->session;
+    return st->session->freed ? NULL : st->session;
 }
 
 const char *h2r_stream_http_version(const h2r_stream *st)

@@ -90,7 +90,13 @@ void h2r_stream_ref(h2r_stream *st)
 
 void h2r_stream_unref(h2r_stream *st)
 {
-    if (--st->refcount == 0) free(st);
+    if (--st->refcount) return;
+    if (st->flags & STREAM_KEPT) {
+        h2r_session *s = st->session;
+        /* The last stream held past h2r_session_free takes what was left of the session with it. */
+        if (--s->kept_streams == 0 && s->freed) free(s);
+    }
+    free(st);
 }
 
 static void unlink_conn_blocked(h2r_session *s, h2r_stream *st)
@@ -146,6 +152,11 @@ void h2r_stream_close_internal(h2r_stream *st, uint32_t rst_code, int aborted)
     if (!s->destroyed && !(st->flags & STREAM_INTERNAL)) {
         if (aborted && s->config->cb.on_aborted) s->config->cb.on_aborted(st);
         if (s->config->cb.on_stream_close) s->config->cb.on_stream_close(st, rst_code);
+    }
+    if (st->refcount > 1) {
+        /* Still held (by the application, or a call on its way out): the session's memory lasts as long. */
+        st->flags |= STREAM_KEPT;
+        ++s->kept_streams;
     }
     h2r_stream_unref(st);
     if (!s->destroyed) h2r_session_maybe_done(s);

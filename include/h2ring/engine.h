@@ -13,8 +13,9 @@
  *
  * Events reach the application through callbacks (h2r_session_callbacks).
  * A stream pointer stays valid until its on_stream_close callback returns,
- * or longer while the application holds a reference (h2r_stream_ref); calls
- * on a closed stream return H2R_ERR_STREAM_CLOSED and touch nothing freed.
+ * or longer while the application holds a reference (h2r_stream_ref), even
+ * past h2r_session_free; calls on a closed stream return
+ * H2R_ERR_STREAM_CLOSED and touch nothing freed.
  *
  * Functions return 0 or a negative H2R_ERR_* code; nothing aborts the
  * process on peer input. A peer that breaks the protocol gets the RFC's
@@ -357,7 +358,10 @@ int h2r_session_is_http1(const h2r_session *session);
 /**
  * Frees the session now (the connection is gone): streams are dropped
  * without stream callbacks, queued data is released, and outstanding ping
- * callbacks get H2R_ERR_SESSION_CLOSED.
+ * callbacks get H2R_ERR_SESSION_CLOSED. Streams the application still holds
+ * (h2r_stream_ref) stay valid and closed, their calls answer
+ * H2R_ERR_STREAM_CLOSED and h2r_stream_session() NULL; the last of them to
+ * be dropped frees the little that is left of the session.
  */
 void h2r_session_free(h2r_session *session);
 
@@ -495,6 +499,7 @@ void h2r_session_get_state(const h2r_session *session, h2r_session_state *state)
 /* ---- streams (Node's ServerHttp2Stream) ---- */
 
 uint32_t h2r_stream_id(const h2r_stream *stream);
+/** The stream's session; NULL once it is freed (h2r_session_free) while the stream is still held. */
 h2r_session *h2r_stream_session(const h2r_stream *stream);
 /** Node's request.httpVersion: "2.0" for HTTP/2 streams, "1.1" or "1.0" for HTTP/1 exchanges. */
 const char *h2r_stream_http_version(const h2r_stream *stream);

@@ -769,6 +769,27 @@ static void test_aborted_and_after_close(void)
     peer_free(&p);
 }
 
+/* An answer deferred past the session: destroyed (as io/ does when a connection closes), then freed. */
+static void test_deferred_past_session(void)
+{
+    struct app app = {.on_request = hold};
+    struct peer p;
+    start(&p, &app, NULL, NULL, 0);
+    request(&p, 1, "GET", "/slow", 1);
+    h2r_response *res = app.held;
+    h2r_session_destroy(p.session, H2R_NO_ERROR);
+    peer_free(&p);
+    CHECK(strcmp(app.log.text, "request:1 aborted:1 req-close res-close ") == 0);
+    CHECK_MSG(h2r_response_end(res, "late", 4, count_release, &app.releases) == H2R_ERR_STREAM_CLOSED &&
+                  app.releases == 1,
+              "the answer, once the session is freed: H2R_ERR_STREAM_CLOSED, released");
+    CHECK(h2r_response_write_head(res, 200, NULL, 0) == H2R_ERR_STREAM_CLOSED);
+    CHECK(h2r_response_set_timeout(res, 10) == H2R_ERR_STREAM_CLOSED);
+    CHECK(strcmp(h2r_request_url(h2r_response_req(res), NULL), "/slow") == 0);
+    CHECK(h2r_stream_session(h2r_response_stream(res)) == NULL);
+    h2r_response_unref(res); /* the pair, its stream, then what was left of the session: ASan checks */
+}
+
 static void respond_on_stream(struct app *app, h2r_request *req, h2r_response *res)
 {
     (void)req;
@@ -1145,6 +1166,7 @@ int main(void)
     test_push();
     test_request_body();
     test_aborted_and_after_close();
+    test_deferred_past_session();
     test_finish();
     test_trailers_on_stream_head();
     test_timeout();

@@ -554,7 +554,33 @@ static void test_stream_ref_after_close(void)
     peer_free(&p);
     CHECK_MSG(strstr(app.log.text, "close:7") == NULL, "h2r_session_free makes no callbacks");
     check_calls_refused(st[3], "session freed");
-    unref_streams(&app.streams); /* the last references: ASan would see a use after free or a leak */
+    check_calls_refused(st[0], "completed, then the session freed");
+    CHECK_MSG(h2r_stream_session(st[0]) == NULL && h2r_stream_session(st[3]) == NULL,
+              "a stream held past h2r_session_free names no session");
+    /* The last references free what is left of the session: ASan would see a use after free or a leak. */
+    unref_streams(&app.streams);
+}
+
+/* A response deferred past the session's end: destroyed (as io/ does when a connection closes), then freed. */
+static void test_deferred_past_session(void)
+{
+    struct app app = {0};
+    struct peer p;
+    start(&p, &app, NULL);
+    request(&p, 1, "GET", "/later", 1);
+    request(&p, 3, "GET", "/later", 1);
+    h2r_stream *st = app.streams.list[0];
+    h2r_session_destroy(p.session, H2R_NO_ERROR);
+    CHECK_MSG(strstr(app.log.text, "aborted:1 close:1:8") != NULL, "destroy aborts the stream held: %.300s",
+              app.log.text);
+    check_calls_refused(st, "session destroyed");
+    CHECK(h2r_stream_session(st) == p.session);
+    h2r_stream_unref(app.streams.list[1]); /* one of the two goes before the session, one after */
+    peer_free(&p);
+    check_calls_refused(st, "session destroyed and freed");
+    CHECK(h2r_stream_session(st) == NULL && h2r_stream_id(st) == 1);
+    CHECK(strcmp(h2r_stream_http_version(st), "2.0") == 0);
+    h2r_stream_unref(st);
 }
 
 /* ---- what the peer sends: body, trailers ---- */
@@ -1269,6 +1295,7 @@ int main(void)
     test_invalid_response_headers();
     test_stream_close();
     test_stream_ref_after_close();
+    test_deferred_past_session();
     test_request_body_and_trailers();
     test_request_empty_first_field();
     test_ping();
