@@ -65,7 +65,8 @@ struct http1_state {
     uint8_t crlf_owed;      /* chunked: the CRLF after the last chunk's data is not written yet */
 
     uint8_t reading;     /* requests are being read: what ends an exchange must not start reading again */
-    uint8_t input_ready; /* an exchange ended with input buffered: the next pull reads it */
+    uint8_t input_ready; /* reading may go on with input buffered (an exchange ended, a body resumed): the
+                            next pull reads it */
     uint8_t output_full; /* the next request waits for the output to drain (output_over_bound) */
 
     /* input kept between feeds, [in_start, in_len) of in */
@@ -120,6 +121,10 @@ void h2r_http1_no_reuse(h2r_session *session);
 void h2r_http1_stream_closed(h2r_stream *stream);
 /* Output was written: reading goes on if it waited for the output to drain. */
 void h2r_http1_output_drained(h2r_session *session);
+/* Is the input kept for a paused request body at its bound (h2r_session_input_paused)? */
+int h2r_http1_input_paused(const h2r_session *session);
+/* h2r_stream_resume: the body kept in the buffer is read at the next pull. */
+int h2r_http1_resume(h2r_stream *stream);
 void h2r_http1_close(h2r_session *session);
 int h2r_http1_file_failed(h2r_session *session, size_t index);
 

@@ -421,6 +421,8 @@ static size_t read_input(h2r_session *s, const uint8_t *buf, size_t len)
             h1->output_full = 1;
             break;
         }
+        /* A paused request's body, and whatever follows it, waits in the buffer (h2r_http1_resume). */
+        if (h1->current && (h1->current->flags & STREAM_PAUSED)) break;
         switch (state) {
         case H1_READ_HEAD: n = read_head(s, p, avail); break;
         case H1_READ_LENGTH: n = read_length(s, p, avail); break;

@@ -1,6 +1,6 @@
 /*
  * The HTTP/1.1 server: its protocol table and constructors, and what the
- * I/O layer asks of it (pull, want_read, want_write).
+ * I/O layer asks of it (pull, want_read, want_write, get_state).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -17,6 +17,11 @@ static void free_state(h2r_session *s)
 static int want_read(const h2r_session *s)
 {
     return s->phase != PHASE_CLOSED && s->h1->read_state != H1_READ_DONE;
+}
+
+static void get_state(const h2r_session *s, h2r_session_state *st)
+{
+    st->inbound_queue_size = h2r_http1_buffered(s->h1);
 }
 
 /* The next piece of output within room chunks (h2r_out_pull); 1 if there was any, else 0. */
@@ -47,14 +52,16 @@ static const struct h2r_protocol http1_server = {
     .close = h2r_http1_close,
     /* No GOAWAY: the connection ends after what is already queued. */
     .destroy = NULL,
-    /* No windows, no pushes, no HPACK: only the exchanges count. */
-    .get_state = NULL,
+    /* No windows, no pushes, no HPACK: the exchanges, and the input kept. */
+    .get_state = get_state,
     .free = free_state,
+    .input_paused = h2r_http1_input_paused,
     .respond = h2r_http1_respond,
     .interim = h2r_http1_interim,
     .send_trailers = h2r_http1_send_trailers,
     /* No reset: the exchange's end ends the connection (h2r_http1_stream_closed). */
     .reset = NULL,
+    .resume = h2r_http1_resume,
     .stream_closed = h2r_http1_stream_closed,
     .output_drained = h2r_http1_output_drained,
     /*

@@ -1,8 +1,9 @@
 /*
  * The HTTP/1.1 connection's course: what ends reading (no further request
- * on the connection), what lets it go on (an exchange complete, the output
- * drained), and the session's calls that change it: graceful close, and a
- * file range that could not be read.
+ * on the connection), what holds it (a paused request body) and what lets
+ * it go on (an exchange complete, the output drained, the body resumed),
+ * and the session's calls that change it: graceful close, and a file range
+ * that could not be read.
  */
 #include "http1.h"
 
@@ -50,6 +51,24 @@ void h2r_http1_output_drained(h2r_session *s)
     h1->output_full = 0;
     /* The next pull reads what waits, as after an exchange that ended outside the read loop. */
     if (h1->read_state == H1_READ_HEAD && h2r_http1_buffered(h1)) h1->input_ready = 1;
+}
+
+int h2r_http1_input_paused(const h2r_session *s)
+{
+    const struct http1_state *h1 = s->h1;
+    /* A body is being read: once it is all in, what follows is pipelined input, bounded as such. */
+    int body =
+        h1->read_state != H1_READ_HEAD && h1->read_state != H1_READ_WAIT && h1->read_state != H1_READ_DONE;
+    return s->phase != PHASE_CLOSED && body && h1->current && (h1->current->flags & STREAM_PAUSED) &&
+           h2r_http1_buffered(h1) >= s->config->opt.http1_max_buffered_input;
+}
+
+int h2r_http1_resume(h2r_stream *st)
+{
+    struct http1_state *h1 = st->session->h1;
+    /* As after an exchange that ended outside the read loop; inside it, the loop itself goes on. */
+    if (st == h1->current && !h1->reading && h2r_http1_buffered(h1)) h1->input_ready = 1;
+    return 0;
 }
 
 void h2r_http1_close(h2r_session *s)

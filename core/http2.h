@@ -127,6 +127,12 @@ int h2r_http2_interim(h2r_stream *stream, const h2r_header *headers, size_t coun
 int h2r_http2_send_trailers(h2r_stream *stream, const h2r_header *headers, size_t count);
 int h2r_http2_reset(h2r_stream *stream, uint32_t error_code);
 int h2r_http2_push(h2r_stream *stream, const h2r_header *headers, size_t count, h2r_stream **pushed);
+/*
+ * Gives the peer back the stream window the request body used (unacked_bytes)
+ * once it is half a window, unless the stream is paused; 0 or H2R_ERR_NOMEM.
+ * Also resume's: the WINDOW_UPDATE held back while paused.
+ */
+int h2r_http2_return_window(h2r_stream *stream);
 
 /* ---- http2_data.c ---- */
 

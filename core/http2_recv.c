@@ -23,11 +23,7 @@ static void consume(h2r_session *s, h2r_stream *st, size_t len)
     }
     if (!st || (st->flags & (STREAM_END_RECEIVED | STREAM_CLOSED))) return;
     st->unacked_bytes += (uint32_t)len;
-    if (st->unacked_bytes >= s->local.initial_window_size / 2 && st->unacked_bytes) {
-        h2r_send_window_update(s, st->id, st->unacked_bytes);
-        st->local_window += st->unacked_bytes;
-        st->unacked_bytes = 0;
-    }
+    h2r_http2_return_window(st); /* out of memory: the next DATA tries again */
 }
 
 static void wake_conn_blocked(h2r_session *s)

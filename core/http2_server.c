@@ -12,6 +12,7 @@ static int want_read(const h2r_session *s)
 static void get_state(const h2r_session *s, h2r_session_state *st)
 {
     st->effective_local_window_size = s->local_window;
+    st->inbound_queue_size = s->rx_len;
     st->remote_window_size = s->remote_window;
     st->next_stream_id = s->next_push_id;
     st->deflate_dynamic_table_size = h2r_hpack_encoder_table_size(&s->encoder);
@@ -32,6 +33,7 @@ static const struct h2r_protocol http2_server = {
     .interim = h2r_http2_interim,
     .send_trailers = h2r_http2_send_trailers,
     .reset = h2r_http2_reset,
+    .resume = h2r_http2_return_window, /* what the pause held back */
     .stream_closed = h2r_http2_stream_closed,
     .settings = h2r_http2_settings,
     .settings_timeout = h2r_http2_settings_timeout,

@@ -1,7 +1,8 @@
 /*
  * The HTTP/2 halves of the stream calls, after the checks every kind
- * makes (stream.c): response HEADERS, 1xx, trailers, RST_STREAM, and
- * pushes (PUSH_PROMISE and the promised stream).
+ * makes (stream.c): response HEADERS, 1xx, trailers, RST_STREAM, pushes
+ * (PUSH_PROMISE and the promised stream), and the request body's window
+ * given back, or held while the stream is paused.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -137,4 +138,24 @@ int h2r_http2_push(h2r_stream *st, const h2r_header *headers, size_t count, h2r_
     }
     if (list != local) free(list);
     return err;
+}
+
+/* ---- the request body's window ---- */
+
+int h2r_http2_return_window(h2r_stream *st)
+{
+    h2r_session *s = st->session;
+    /*
+     * A paused stream keeps what it used: the peer can send no more than the
+     * window it has, which is what bounds the body's bytes until resume.
+     * After END_STREAM nothing more comes that a window would be needed for.
+     */
+    if ((st->flags & (STREAM_PAUSED | STREAM_END_RECEIVED | STREAM_CLOSED)) || !st->unacked_bytes ||
+        st->unacked_bytes < s->local.initial_window_size / 2)
+        return 0;
+    int err = h2r_send_window_update(s, st->id, st->unacked_bytes);
+    if (err) return err;
+    st->local_window += st->unacked_bytes;
+    st->unacked_bytes = 0;
+    return 0;
 }

@@ -82,6 +82,11 @@ int h2r_session_want_read(const h2r_session *s)
     return s->proto->want_read(s);
 }
 
+int h2r_session_input_paused(const h2r_session *s)
+{
+    return s->proto->input_paused && s->proto->input_paused(s);
+}
+
 void h2r_session_set_timeout(h2r_session *s, uint32_t ms)
 {
     s->timeout_ms = ms;

@@ -91,7 +91,8 @@ enum stream_flags {
     STREAM_INTERNAL = 1u << 14,        /* answered by the session itself: the application never sees it */
     STREAM_HTTP11 = 1u << 15,          /* an HTTP/1.1 exchange (http1_read.c) */
     STREAM_HTTP10 = 1u << 16,          /* an HTTP/1.0 exchange */
-    STREAM_KEPT = 1u << 17,            /* closed while still referenced: counted in kept_streams */
+    STREAM_PAUSED = 1u << 17,          /* h2r_stream_pause: the request body is held where it is */
+    STREAM_KEPT = 1u << 18,            /* closed while still referenced: counted in kept_streams */
 };
 
 struct h2r_stream {
@@ -189,10 +190,12 @@ struct h2r_protocol {
     void (*close)(h2r_session *session);
     /* What the peer is told before every stream is dropped (h2r_session_destroy). Optional. */
     void (*destroy)(h2r_session *session, uint32_t error_code);
-    /* The windows, the next stream id and the HPACK tables of h2r_session_state. Optional: zero. */
+    /* What only the kind knows of h2r_session_state: windows, input kept, HPACK tables. Optional: zero. */
     void (*get_state)(const h2r_session *session, h2r_session_state *state);
     /* Frees the protocol's own state (h2r_session_free). */
     void (*free)(h2r_session *session);
+    /* Input is held for a paused stream: the I/O layer should stop receiving. Optional: never. */
+    int (*input_paused)(const h2r_session *session);
 
     /* ---- the stream's calls, after the checks every kind makes ---- */
     int (*respond)(h2r_stream *stream, const h2r_header *headers, size_t count, unsigned flags);
@@ -201,6 +204,8 @@ struct h2r_protocol {
     int (*send_trailers)(h2r_stream *stream, const h2r_header *headers, size_t count);
     /* What the peer is told before the stream closes (h2r_stream_close). Optional. */
     int (*reset)(h2r_stream *stream, uint32_t error_code);
+    /* The stream was resumed (h2r_stream_resume): what its pause held back goes on. */
+    int (*resume)(h2r_stream *stream);
 
     /* ---- hooks of the shared machinery ---- */
     /* The stream left the table (h2r_stream_close_internal), before its callbacks. */

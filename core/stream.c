@@ -1,9 +1,10 @@
 /*
  * The stream's public calls (Node's ServerHttp2Stream), for every kind:
- * accessors, and respond, write, end, trailers, close, priority, push with
- * the checks every kind makes; then the kind's table does the rest. In
- * HTTP/1.1 a stream is one request/response exchange: what goes on the
- * wire differs, the state machine (stream_state.c) does not.
+ * accessors, and respond, write, end, trailers, close, priority, push,
+ * pause and resume with the checks every kind makes; then the kind's
+ * table does the rest. In HTTP/1.1 a stream is one request/response
+ * exchange: what goes on the wire differs, the state machine
+ * (stream_state.c) does not.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -224,6 +225,31 @@ int h2r_stream_push(h2r_stream *st, const h2r_header *headers, size_t count, h2r
     if (err) return err;
     if (!st->session->proto->push) return H2R_ERR_PUSH_DISABLED;
     return st->session->proto->push(st, headers, count, pushed);
+}
+
+/* ---- the request body's backpressure ---- */
+
+int h2r_stream_pause(h2r_stream *st)
+{
+    if (st->flags & STREAM_CLOSED) return H2R_ERR_STREAM_CLOSED;
+    /* Nothing to do now: the kinds look at the flag where they would let more of the body in. */
+    st->flags |= STREAM_PAUSED;
+    return 0;
+}
+
+int h2r_stream_resume(h2r_stream *st)
+{
+    if (st->flags & STREAM_CLOSED) return H2R_ERR_STREAM_CLOSED;
+    if (!(st->flags & STREAM_PAUSED)) return 0;
+    st->flags &= ~STREAM_PAUSED;
+    int err = st->session->proto->resume(st);
+    if (err) st->flags |= STREAM_PAUSED; /* still held: the application may try again */
+    return err;
+}
+
+int h2r_stream_is_paused(const h2r_stream *st)
+{
+    return (st->flags & STREAM_PAUSED) != 0;
 }
 
 int h2r_stream_set_timeout(h2r_stream *st, uint32_t ms)

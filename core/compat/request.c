@@ -1,7 +1,7 @@
 /*
  * Node's Http2ServerRequest: the request's fields, copied out of the
  * engine's scratch when the stream opens, and what the handler asks of
- * them.
+ * them; pause and resume on its stream.
  */
 #include <string.h>
 
@@ -140,6 +140,21 @@ int h2r_request_complete(const h2r_request *req)
 int h2r_request_aborted(const h2r_request *req)
 {
     return (h2r_compat_pair_of_req(req)->flags & REQ_ABORTED) != 0;
+}
+
+int h2r_request_pause(h2r_request *req)
+{
+    return h2r_stream_pause(h2r_compat_pair_of_req(req)->stream);
+}
+
+int h2r_request_resume(h2r_request *req)
+{
+    return h2r_stream_resume(h2r_compat_pair_of_req(req)->stream);
+}
+
+int h2r_request_is_paused(const h2r_request *req)
+{
+    return h2r_stream_is_paused(h2r_compat_pair_of_req(req)->stream);
 }
 
 h2r_stream *h2r_request_stream(const h2r_request *req)

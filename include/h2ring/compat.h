@@ -149,6 +149,21 @@ int h2r_request_complete(const h2r_request *req);
 /** Node's request.aborted: the exchange was cut short (see on_aborted). */
 int h2r_request_aborted(const h2r_request *req);
 
+/**
+ * Node's request.pause(): upload backpressure, h2r_stream_pause on the
+ * request's stream. Over HTTP/2 on_data still comes for what the client was
+ * already allowed to send (at most the stream's window), then the client
+ * waits; over HTTP/1.1 on_data stops at once and the body waits in the
+ * session. Returns 0, or H2R_ERR_STREAM_CLOSED once the stream is closed.
+ */
+int h2r_request_pause(h2r_request *req);
+
+/** Node's request.resume(): h2r_stream_resume, and its results; the body flows again. */
+int h2r_request_resume(h2r_request *req);
+
+/** Node's request.isPaused(). */
+int h2r_request_is_paused(const h2r_request *req);
+
 /** Node's request.stream: the engine's stream, kept alive as long as the pair. */
 h2r_stream *h2r_request_stream(const h2r_request *req);
 

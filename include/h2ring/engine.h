@@ -420,6 +420,18 @@ int h2r_session_want_write(const h2r_session *session);
 int h2r_session_want_read(const h2r_session *session);
 
 /**
+ * Does the session want no input for now? In HTTP/1 mode, while a request
+ * body is paused (h2r_stream_pause) and the input kept for it has reached
+ * http1_max_buffered_input bytes. The I/O layer then stops receiving (the
+ * client is held by TCP) until this turns false again, after
+ * h2r_stream_resume; bytes it had already received are still fed, and
+ * kept, so a layer that asks before each feed keeps the session's input
+ * under http1_max_buffered_input plus its last feed. Never in HTTP/2, whose
+ * paused streams are held by their flow-control windows.
+ */
+int h2r_session_input_paused(const h2r_session *session);
+
+/**
  * Is the session finished: nothing more to read or write? The I/O layer
  * then closes the connection and frees the session.
  */
@@ -493,6 +505,7 @@ typedef struct h2r_session_state {
     size_t outbound_queue_size;        /* bytes queued to send */
     size_t deflate_dynamic_table_size; /* HPACK encoder table size */
     size_t inflate_dynamic_table_size; /* HPACK decoder table size */
+    size_t inbound_queue_size;         /* bytes received, kept unread (HTTP/1: input waiting) */
 } h2r_session_state;
 void h2r_session_get_state(const h2r_session *session, h2r_session_state *state);
 
@@ -608,6 +621,45 @@ enum {
     H2R_STREAM_STATE_CLOSED,
 };
 void h2r_stream_get_state(const h2r_stream *stream, h2r_stream_state *state);
+
+/**
+ * Node's stream.pause(): upload backpressure. The request body is held
+ * where it is, so that a client sending faster than the application
+ * consumes waits, and the server's memory stays bounded.
+ *
+ * HTTP/2: the stream gets no WINDOW_UPDATE while paused. on_data still
+ * comes for DATA the client was already allowed to send, which is at most
+ * the stream's window when it was paused (h2r_stream_get_state's
+ * local_window_size, never above our SETTINGS_INITIAL_WINDOW_SIZE); the
+ * session keeps none of it. The connection's window is given back as its
+ * bytes are delivered, as ever, so the other streams go on: each paused
+ * stream holds at most its own window of it.
+ *
+ * HTTP/1.1: nothing more of the body is read while paused: no on_data,
+ * on_trailers or on_end until resumed. Input waits in the session's buffer
+ * (h2r_session_state's inbound_queue_size) and, once that holds
+ * http1_max_buffered_input bytes, h2r_session_input_paused() tells the I/O
+ * layer to stop receiving. Pipelined requests after the body wait too.
+ *
+ * Returns 0, or H2R_ERR_STREAM_CLOSED on a closed stream. Pausing a stream
+ * whose request body is complete is harmless: there is nothing to hold.
+ */
+int h2r_stream_pause(h2r_stream *stream);
+
+/**
+ * Node's stream.resume(): the body flows again. HTTP/2: the WINDOW_UPDATE
+ * held back goes out now, one frame for every byte delivered since the last
+ * one (none if less than half a window was). HTTP/1.1: the body waiting in
+ * the buffer is read at the next h2r_session_pull (want_write says so), and
+ * h2r_session_input_paused() is false. Returns 0 (also when not paused),
+ * H2R_ERR_STREAM_CLOSED on a closed stream, or H2R_ERR_NOMEM when the
+ * WINDOW_UPDATE could not be queued: the stream stays paused, and resume
+ * may be called again.
+ */
+int h2r_stream_resume(h2r_stream *stream);
+
+/** Node's readable.isPaused(): paused by h2r_stream_pause and not resumed since. */
+int h2r_stream_is_paused(const h2r_stream *stream);
 
 /**
  * Node's stream.setTimeout(msecs): on_stream_timeout after ms without a frame

@@ -514,6 +514,8 @@ static void check_calls_refused(h2r_stream *st, const char *how)
               how);
     CHECK_MSG(h2r_stream_priority(st, 0, 32, 0, 0) == H2R_ERR_STREAM_CLOSED, "%s: priority", how);
     CHECK_MSG(h2r_stream_close(st, H2R_CANCEL) == H2R_ERR_STREAM_CLOSED, "%s: close", how);
+    CHECK_MSG(h2r_stream_pause(st) == H2R_ERR_STREAM_CLOSED && h2r_stream_resume(st) == H2R_ERR_STREAM_CLOSED,
+              "%s: pause and resume", how);
     CHECK_MSG(!h2r_stream_push_allowed(st), "%s: push_allowed is false", how);
     CHECK_MSG(h2r_stream_buffer_size(st) == 0, "%s: nothing buffered", how);
     h2r_stream_state state;
@@ -561,7 +563,8 @@ static void test_stream_ref_after_close(void)
     unref_streams(&app.streams);
 }
 
-/* A response deferred past the session's end: destroyed (as io/ does when a connection closes), then freed. */
+/* A response deferred past the session's end: destroyed (as io/ does when a connection closes), then freed.
+ */
 static void test_deferred_past_session(void)
 {
     struct app app = {0};
