@@ -135,7 +135,8 @@ static void check_closed_stream(h2r_stream *st)
         h2r_stream_send_trailers(st, NULL, 0) != H2R_ERR_STREAM_CLOSED ||
         h2r_stream_additional_headers(st, &status, 1) != H2R_ERR_STREAM_CLOSED ||
         h2r_stream_push(st, &status, 1, &pushed) != H2R_ERR_STREAM_CLOSED || pushed != NULL ||
-        h2r_stream_priority(st, 0, 16, 0, 1) != H2R_ERR_STREAM_CLOSED)
+        h2r_stream_priority(st, 0, 16, 0, 1) != H2R_ERR_STREAM_CLOSED ||
+        h2r_stream_pause(st) != H2R_ERR_STREAM_CLOSED || h2r_stream_resume(st) != H2R_ERR_STREAM_CLOSED)
         FAIL("a call on closed stream %u did not return H2R_ERR_STREAM_CLOSED", h2r_stream_id(st));
     ++app.live_buffers;
     if (h2r_stream_write(st, malloc(1), 1, release_buffer, NULL) != H2R_ERR_STREAM_CLOSED)
@@ -148,8 +149,34 @@ static void send_trailers(h2r_stream *st)
     h2r_stream_send_trailers(st, trailers, rnd() % 2);
 }
 
+void pause_body(h2r_stream *st)
+{
+    if (app.paused_count == FUZZ_MAX_TRACKED || h2r_stream_is_paused(st)) return;
+    if (h2r_stream_pause(st) != 0) FAIL("pause refused on open stream %u", h2r_stream_id(st));
+    h2r_stream_ref(st);
+    app.paused[app.paused_count++] = st;
+}
+
+/* Resumes some paused bodies: the withheld window goes out, or the kept input is read at the next pull. */
+static void resume_bodies(void)
+{
+    for (size_t i = 0; i != app.paused_count;) {
+        h2r_stream *st = app.paused[i];
+        if (!chance(2)) {
+            ++i;
+            continue;
+        }
+        app.paused[i] = app.paused[--app.paused_count];
+        int err = h2r_stream_resume(st);
+        if (h2r_stream_closed(st) ? err != H2R_ERR_STREAM_CLOSED : err != 0 || h2r_stream_is_paused(st))
+            FAIL("resume of stream %u returned %d", h2r_stream_id(st), err);
+        h2r_stream_unref(st);
+    }
+}
+
 void advance_streams(void)
 {
+    resume_bodies();
     for (size_t i = 0; i != app.pending_count;) {
         struct pending p = app.pending[i];
         if (!chance(3)) {
@@ -266,6 +293,10 @@ void fuzz_io_round(int all)
 void fuzz_finish_input(void)
 {
     h2r_session_free(app.session);
+    for (size_t i = 0; i != app.paused_count; ++i) {
+        check_closed_stream(app.paused[i]);
+        h2r_stream_unref(app.paused[i]);
+    }
     for (size_t i = 0; i != app.ref_count; ++i) {
         if (!h2r_stream_closed(app.refs[i])) FAIL("a stream still open after h2r_session_free");
         check_closed_stream(app.refs[i]);

@@ -5,7 +5,8 @@
  * session and their releases, bodies written from memory or from a file,
  * streams left to answer later, references kept past close) and the I/O
  * layer that pulls the output in odd sizes into a buffer for the target's
- * client to read; and LLVMFuzzerInitialize. Each target keeps what is its
+ * client to read; request bodies paused and resumed; and
+ * LLVMFuzzerInitialize. Each target keeps what is its
  * own: how its application answers a request, what it does to the session
  * between two pieces of input, how its client checks the output, and its
  * LLVMFuzzerTestOneInput.
@@ -54,6 +55,8 @@ struct fuzz_app {
     size_t pending_count;
     h2r_stream *refs[FUZZ_MAX_TRACKED]; /* streams the application keeps a reference on */
     size_t ref_count;
+    h2r_stream *paused[FUZZ_MAX_TRACKED]; /* streams whose body is paused, referenced until resumed */
+    size_t paused_count;
     /* what the session wrote and the target's client has not read yet */
     uint8_t *out;
     size_t out_len, out_cap;
@@ -115,10 +118,12 @@ void remove_pending(h2r_stream *st);
 int take_pending_response(h2r_stream *st);
 /* Keeps a reference on st, checked once it is closed (if fewer than FUZZ_MAX_TRACKED are kept). */
 void keep_ref(h2r_stream *st);
+/* Pauses st's request body (h2r_stream_pause), to be resumed by advance_streams, unless too many are. */
+void pause_body(h2r_stream *st);
 /*
  * Between two pieces of input: answers some pending streams, ends the bodies
- * or sends the trailers of others; checks the streams kept that have
- * closed, and drops their references.
+ * or sends the trailers of others; resumes some paused bodies; checks the
+ * streams kept that have closed, and drops their references.
  */
 void advance_streams(void);
 

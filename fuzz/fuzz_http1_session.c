@@ -11,8 +11,10 @@
  *              at once or later; END_STREAM; chunked, with trailers sent at
  *              once or later; a content-length the body does not match;
  *              204 or 304; 100 Continue or 103 first; close(code); an
- *              answer only once the request's body is in), what it does
- *              between pieces (graceful close, destroy), and how the output
+ *              answer only once the request's body is in; the body paused
+ *              and resumed later), what it does between pieces (graceful
+ *              close, destroy), whether it feeds while the session's input
+ *              is paused (now and then: reads in flight), and how the output
  *              is pulled (chunks per pull 1..64, bytes per write 1..all);
  *              byte 0 also picks the options: bit 0 a high-water mark of
  *              1000, bit 1 at most 200 bytes of input kept while a response
@@ -32,10 +34,11 @@
  * when h2r_session_feed takes less than it was given, when the session
  * wants to write but gives nothing, when a pulled chunk is empty or over
  * max, when a call on a closed stream does not return
- * H2R_ERR_STREAM_CLOSED, when the session stops reading but takes input,
- * or when a buffer handed to the session is not released exactly once by
- * h2r_session_free. Buffers are freed by their release callback, so a
- * chunk read after its release is a use after free for ASan.
+ * H2R_ERR_STREAM_CLOSED, when the session stops reading but takes input
+ * or says its input is paused, or when a buffer handed to the session is
+ * not released exactly once by h2r_session_free. Buffers are freed by
+ * their release callback, so a chunk read after its release is a use after
+ * free for ASan.
  */
 #define _GNU_SOURCE /* memmem */
 #include <stdint.h>
@@ -173,6 +176,7 @@ static void on_stream(h2r_session *session, h2r_stream *st, const h2r_header *he
     const char *version = h2r_stream_http_version(st);
     if (strcmp(version, "1.1") != 0 && strcmp(version, "1.0") != 0) FAIL("http version %s", version);
     if (chance(8)) keep_ref(st);
+    if (chance(8)) pause_body(st);
     switch (rnd() % 8) {
     case 0:
     case 1:
@@ -195,7 +199,10 @@ static void on_stream(h2r_session *session, h2r_stream *st, const h2r_header *he
 static void on_data(h2r_stream *st, const uint8_t *data, size_t len)
 {
     read_bytes(data, len);
-    if (chance(32)) h2r_stream_close(st, H2R_CANCEL);
+    if (chance(32))
+        h2r_stream_close(st, H2R_CANCEL);
+    else if (chance(8))
+        pause_body(st);
 }
 
 static void on_end(h2r_stream *st)
@@ -422,6 +429,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         size_t piece = chance(3) ? size : 1 + rnd() % (size < 64 ? size : 64);
         if (piece > size) piece = size;
         int reading = h2r_session_want_read(app.session);
+        if (h2r_session_input_paused(app.session)) {
+            if (!reading) FAIL("input paused in a session that reads no more");
+            /* The I/O layer stops receiving; what it had in flight still comes, now and then. */
+            if (!chance(4)) {
+                app_round();
+                io_round(chance(2));
+                continue;
+            }
+        }
         ssize_t rc = h2r_session_feed(app.session, data, piece);
         if (!reading && rc >= 0) FAIL("feed took input after want_read said no");
         if (rc >= 0 && (size_t)rc != piece) FAIL("feed took %zd of %zu bytes", rc, piece);

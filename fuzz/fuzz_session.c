@@ -10,7 +10,8 @@
  *              pieces, what the application does with each stream (respond
  *              with a small body; END_STREAM on HEADERS; trailers, sent at
  *              once or later; pushes; a 1xx then a file range; close(code);
- *              answer later; a reference kept past close), what it does
+ *              answer later; a reference kept past close; its body paused
+ *              and resumed later), what it does
  *              between pieces (ping, SETTINGS, GOAWAY, close, destroy,
  *              ALTSVC, ORIGIN, PRIORITY), and how the output is pulled
  *              (chunks per pull 1..64, bytes per write 1..all, sometimes
@@ -148,7 +149,10 @@ static void on_stream(h2r_session *session, h2r_stream *st, const h2r_header *he
 static void on_data(h2r_stream *st, const uint8_t *data, size_t len)
 {
     read_bytes(data, len);
-    if (chance(16)) h2r_stream_close(st, H2R_CANCEL);
+    if (chance(16))
+        h2r_stream_close(st, H2R_CANCEL);
+    else if (chance(8))
+        pause_body(st);
 }
 
 static void on_end(h2r_stream *st)
