@@ -32,6 +32,25 @@ static void arm_recv(struct conn *c)
     ++c->pending_ops;
 }
 
+/*
+ * Ends the multishot recv: its last completion comes with -ECANCELED. Asked
+ * again by completions already on their way, the kernel finds nothing more
+ * to cancel: cheaper than a flag in every connection.
+ */
+static void cancel_recv(struct conn *c)
+{
+    if (!c->recv_armed) return;
+    struct io_uring_sqe *sqe = h2r_ring_sqe(c->worker);
+    io_uring_prep_cancel64(sqe, op_user_data(c, OP_RECV), 0);
+    io_uring_sqe_set_data64(sqe, op_user_data(c, OP_CANCEL));
+}
+
+/* The session holds its input for a paused request body (h2r_session_input_paused): nothing is received. */
+static int input_paused(const struct conn *c)
+{
+    return c->session && h2r_session_input_paused(c->session);
+}
+
 /* The protocol is known: makes the session (HTTP/2, or HTTP/1.1). -1 when out of memory. */
 static int start_session(struct conn *c, int http1)
 {
@@ -118,11 +137,7 @@ void h2r_conn_close(struct conn *c)
      * queues is never sent.
      */
     if (c->session) h2r_session_destroy(c->session, H2R_NO_ERROR);
-    if (c->recv_armed) {
-        struct io_uring_sqe *sqe = h2r_ring_sqe(c->worker);
-        io_uring_prep_cancel64(sqe, op_user_data(c, OP_RECV), 0);
-        io_uring_sqe_set_data64(sqe, op_user_data(c, OP_CANCEL));
-    }
+    cancel_recv(c);
     /* A send in flight completes on its own; shutting the socket down makes it quick. */
     if (c->send_in_flight) shutdown(c->fd, SHUT_RDWR);
     conn_free_if_idle(c); /* callers touch c no more */
@@ -154,6 +169,8 @@ static void conn_receive(struct conn *c, const uint8_t *data, size_t len)
                 /* A failed feed has queued a GOAWAY: the session is done once that is sent. */
                 h2r_session_feed(c->session, plain.data, plain.len);
                 h2r_conn_mark_dirty(c);
+                /* What is already received still goes in (the session keeps it); no more is read. */
+                if (h2r_session_input_paused(c->session)) cancel_recv(c);
             }
             if (event == TRANSPORT_PLAINTEXT_LAST) return;
             break;
@@ -197,7 +214,7 @@ void h2r_conn_on_recv(struct conn *c, const struct io_uring_cqe *cqe)
     } else if (cqe->res == 0 || (cqe->res < 0 && cqe->res != -ENOBUFS && cqe->res != -ECANCELED)) {
         /* End of stream or a socket error: nothing more will come, and nobody reads what we would send. */
         h2r_conn_close(c);
-    } else if (last && c->state != CONN_CLOSING && c->state != CONN_PEER_FINISHED) {
+    } else if (last && c->state != CONN_CLOSING && c->state != CONN_PEER_FINISHED && !input_paused(c)) {
         /* Out of buffers ends a multishot recv: arm it again; buffers come back every turn. */
         arm_recv(c);
     }
@@ -275,6 +292,9 @@ void h2r_conn_flush(struct conn *c)
     switch (c->state) {
     case CONN_STARTING: conn_send(c); break;
     case CONN_OPEN:
+        /* Received no more while the input was paused (h2r_stream_resume may have ended that). */
+        if (!c->recv_armed && !input_paused(c)) arm_recv(c);
+        /* fall through */
     case CONN_PEER_FINISHED:
         if (conn_send(c) && h2r_session_is_done(c->session)) conn_end(c);
         break;
