@@ -24,6 +24,7 @@
 struct app {
     int pause_on_stream; /* h2r_stream_pause in on_stream */
     int pause_on_data;   /* and again in every on_data */
+    int echo; /* answer with the body as it comes, pausing it while the response is over its mark */
     struct stream_refs streams;
     struct event_log log;
     size_t bytes[16]; /* body bytes delivered, by stream id / 2 */
@@ -41,15 +42,32 @@ static void cb_stream(h2r_session *s, h2r_stream *st, const h2r_header *headers,
     keep_stream(&app->streams, st);
     log_event(&app->log, "stream:%u%s ", h2r_stream_id(st), (flags & H2R_END_STREAM) ? "/end" : "");
     if (app->pause_on_stream) CHECK(h2r_stream_pause(st) == 0 && h2r_stream_is_paused(st));
+    if (app->echo) CHECK(h2r_stream_respond(st, NULL, 0, 0) == 0);
+}
+
+static void free_copy(void *ctx, const void *data, size_t len)
+{
+    (void)ctx, (void)len;
+    free((void *)data);
 }
 
 static void cb_data(h2r_stream *st, const uint8_t *data, size_t len)
 {
-    (void)data;
     struct app *app = app_of(st);
     app->bytes[h2r_stream_id(st) / 2] += len;
     log_event(&app->log, "data:%u:%zu ", h2r_stream_id(st), len);
     if (app->pause_on_data) h2r_stream_pause(st);
+    if (app->echo) {
+        uint8_t *copy = malloc(len);
+        memcpy(copy, data, len);
+        /* Node's pipe(): a write over the high-water mark pauses the source until 'drain'. */
+        if (h2r_stream_write(st, copy, len, free_copy, NULL) == 0) h2r_stream_pause(st);
+    }
+}
+
+static void cb_drain(h2r_stream *st)
+{
+    if (app_of(st)->echo) h2r_stream_resume(st);
 }
 
 static void cb_trailers(h2r_stream *st, const h2r_header *headers, size_t count)
@@ -73,6 +91,7 @@ static const h2r_session_callbacks callbacks = {
     .on_data = cb_data,
     .on_trailers = cb_trailers,
     .on_end = cb_end,
+    .on_drain = cb_drain,
     .on_stream_close = cb_stream_close,
 };
 
@@ -250,6 +269,58 @@ static void test_h2_nothing_withheld(void)
     h2_finish(&p, &app);
 }
 
+/*
+ * /echo to a client that sends as fast as its window allows and never reads
+ * the response (it never opens the response's window): the echo pauses the
+ * upload once the response is over its high-water mark, so the server grants
+ * no more window and what it holds stops growing.
+ */
+static void test_h2_echo_to_a_client_that_never_reads(void)
+{
+    struct app app = {.echo = 1};
+    struct peer p;
+    h2_start(&p, &app);
+    post(&p, 1);
+    h2r_stream *st = app.streams.list[0];
+    int64_t window = 65535;
+    size_t sent = 0;
+    for (int round = 0; round < 1000 && window > 0; ++round) {
+        size_t n = window < 16384 ? (size_t)window : 16384;
+        send_body(&p, 1, n, 0);
+        sent += n;
+        window = 65535 + (int64_t)window_granted(&p, 1) - (int64_t)sent;
+    }
+    size_t before = window_granted(&p, 1);
+    for (int i = 0; i != 3; ++i) peer_flush(&p);
+    CHECK_MSG(window == 0 && window_granted(&p, 1) == before && h2r_stream_is_paused(st),
+              "the client is held: its window is 0, and no more comes");
+    int ended;
+    CHECK_MSG(peer_data_bytes(&p, 1, &ended) == 65535 && app.bytes[0] == sent,
+              "the response's window went out (65535 bytes), the rest is queued");
+    /*
+     * Bytes held: the response queued (sent - 65535) is at most the
+     * high-water mark, plus what the write that crossed it went over by (less
+     * than a frame), plus the window the client had when the echo paused.
+     * Here the fourth 16 KiB write reached the mark exactly (65536), with
+     * 32768 bytes of window left to the client: 98304 bytes.
+     */
+    size_t queued = h2r_stream_buffer_size(st);
+    CHECK_MSG(queued == sent - 65535 && queued == 65536 + 32768 && queued <= 65536 + 16383 + 65535,
+              "the server holds %zu bytes of response (%zu received), within the bound", queued, sent);
+    h2r_session_state state;
+    h2r_session_get_state(p.session, &state);
+    CHECK(state.outbound_queue_size == queued);
+
+    /* The client reads at last: the response drains, the echo resumes, the upload goes on. */
+    peer_window_update(&p, 0, 1 << 20);
+    peer_window_update(&p, 1, 1 << 20);
+    peer_flush(&p);
+    CHECK_MSG(!h2r_stream_is_paused(st) && window_granted(&p, 1) > before,
+              "once the response drains under its mark, the echo resumes and window is granted again");
+    peer_rst_stream(&p, 1, H2R_CANCEL);
+    h2_finish(&p, &app);
+}
+
 /* ---- HTTP/1.1 ---- */
 
 static h2r_session *h1_start(struct app *app, size_t max_buffered_input)
@@ -343,6 +414,32 @@ static void test_h1_body_held_in_the_buffer(void)
     h1_flush(s);
     log_is(&app, "close:1:0 ");
     CHECK(h2r_stream_pause(app.streams.list[0]) == H2R_ERR_STREAM_CLOSED);
+    h2r_session_free(s);
+    unref_streams(&app.streams);
+}
+
+/* The same echo over HTTP/1.1: the body stops being read, and the session stops wanting input. */
+static void test_h1_echo_to_a_client_that_never_reads(void)
+{
+    struct app app = {.echo = 1};
+    h2r_session *s = h1_start(&app, 65536);
+    feed(s, "POST /echo HTTP/1.1\r\nHost: a\r\nContent-Length: 1048576\r\n\r\n");
+    static char piece[4097];
+    memset(piece, 'e', 4096);
+    size_t fed = 0;
+    while (!h2r_session_input_paused(s) && fed < 1048576) {
+        feed(s, piece);
+        fed += 4096;
+    }
+    h2r_stream *st = app.streams.list[0];
+    CHECK_MSG(h2r_stream_is_paused(st) && h2r_stream_buffer_size(st) == 65536 && app.bytes[0] == 65536,
+              "the echo paused at its mark: 65536 bytes read and queued as response");
+    CHECK_MSG(inbound(s) == 65536 && fed == 131072,
+              "then the input held reached http1_max_buffered_input, 65536 bytes: the I/O layer stops");
+    CHECK(h2r_session_want_read(s));
+    h1_flush(s); /* the client reads at last */
+    CHECK_MSG(!h2r_session_input_paused(s) && !h2r_stream_is_paused(st) && app.bytes[0] == 131072,
+              "the response drains, the echo resumes, and the input held is read");
     h2r_session_free(s);
     unref_streams(&app.streams);
 }
@@ -472,7 +569,9 @@ int main(void)
     test_h2_bound_at_the_edge();
     test_h2_other_streams_flow();
     test_h2_nothing_withheld();
+    test_h2_echo_to_a_client_that_never_reads();
     test_h1_body_held_in_the_buffer();
+    test_h1_echo_to_a_client_that_never_reads();
     test_h1_pipelined_not_read_early();
     test_h1_chunked_end_held();
     test_compat_pause();
