@@ -1070,6 +1070,17 @@ static void test_http1(void)
     h1_wire_is(&c, "HTTP/1.1 200 OK\r\ndate: <date>\r\ncontent-length: 2\r\nconnection: close\r\n\r\nok");
     CHECK(strstr(app.log.text, "check-continue") == NULL && strstr(app.log.text, "request:1") != NULL);
     h1_finish(&c);
+
+    /* An answer deferred past the connection: the session destroyed and freed first. */
+    app = (struct app){.on_request = hold};
+    h1_start(&c, &app);
+    h1_send(&c, "GET /slow HTTP/1.1\r\nHost: a\r\n\r\n");
+    h1_finish(&c);
+    CHECK(strcmp(app.log.text, "request:1 aborted:1 req-close res-close ") == 0);
+    CHECK_MSG(h2r_response_end(app.held, "late", 4, NULL, NULL) == H2R_ERR_STREAM_CLOSED &&
+                  h2r_stream_session(h2r_response_stream(app.held)) == NULL,
+              "HTTP/1.1: the answer after the session is freed: H2R_ERR_STREAM_CLOSED");
+    h2r_response_unref(app.held);
 }
 
 /* 304 with data, and a write before end: the data is dropped, as for HEAD, and the stream ends with the head.
