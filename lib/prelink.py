@@ -30,6 +30,8 @@ PREPROCESSOR = re.compile(r"^\s*#.*?(?<!\\)$", re.M | re.S)
 # A declaration's name is followed by its parameter list; a function pointer's, as in
 # "typedef void (*h2r_ping_cb)(...)", by a parenthesis that closes first.
 DECLARED = re.compile(r"\b(h2r_\w+)\s*\(")
+# A static inline function in a header is compiled into its callers: nothing to export.
+STATIC = re.compile(r"\bstatic\b[^;{}()]*\b(h2r_\w+)\s*\(")
 # jemalloc.h maps each public name to the symbol it is built with: "#  define je_malloc malloc".
 JEMALLOC_NAME = re.compile(r"^#\s*define\s+je_\w+\s+(\w+)\s*$", re.M)
 
@@ -44,7 +46,7 @@ def public_functions(include_dir):
     for header in public_headers(include_dir):
         with open(header, encoding="utf-8") as f:
             code = PREPROCESSOR.sub("", COMMENT.sub("", f.read()))
-        names.update(DECLARED.findall(code))
+        names.update(set(DECLARED.findall(code)) - set(STATIC.findall(code)))
     return sorted(names)
 
 
