@@ -6,8 +6,10 @@ set -euo pipefail
 
 # One list; add a package to the group it belongs to, with the reason if not obvious.
 packages=(
-    # Toolchain and build system
-    build-essential meson ninja-build pkg-config python3
+    # Toolchain and build system; pkg-config also builds examples/ against an
+    # installed libh2ring (tests/install), whose object binutils' objcopy makes
+    # (lib/prelink.py) and whose symbols nm and readelf check
+    build-essential meson ninja-build pkg-config python3 binutils
     # Libraries h2ring links with
     liburing-dev libwolfssl-dev libjemalloc-dev libjansson-dev
     # Interop: nghttp2's HPACK inflater cross-checks our encoder

@@ -37,6 +37,9 @@ class Abort(Exception):
 class Server:
     """One h2serve process on 127.0.0.1 with a free port; see Tap.server."""
 
+    # What makes the program listen on 127.0.0.1 with a free port (examples/ only take --port: 127.0.0.1 is theirs).
+    LISTEN_ARGS = ("--host", "127.0.0.1", "--port", "0")
+
     def __init__(self, tap, binary, args, start_timeout):
         self.tap = tap
         self.args = list(args)
@@ -49,7 +52,7 @@ class Server:
         # Sanitizer reports must be loud and final; the caller's settings (scripts/test.sh) win.
         env.setdefault("ASAN_OPTIONS", "detect_leaks=1:halt_on_error=1")
         env.setdefault("UBSAN_OPTIONS", "print_stacktrace=1:halt_on_error=1")
-        cmd = [binary, "--host", "127.0.0.1", "--port", "0"] + self.args
+        cmd = [binary, *self.LISTEN_ARGS] + self.args
         self.proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                                      stderr=self.stderr_file)
         self.pid = self.proc.pid
