@@ -361,8 +361,8 @@ int h2r_loop_init(struct h2r_loop *loop);
 void h2r_loop_arm_wake(struct h2r_loop *loop);
 /* From any thread: the loop's next turn looks at its posts and the server's close. */
 void h2r_loop_wake(struct h2r_loop *loop);
-/* Submits and waits for completions, at most until the earliest timer; sets now_ns. As
- * io_uring_submit_and_wait. */
+/* Submits, then waits for a completion at most until the earliest timer (the tick, at least); sets now_ns.
+ * As io_uring_submit_and_wait, for errors. */
 int h2r_loop_wait(struct h2r_loop *loop);
 /* The eventfd's read came back: runs the posts, reads again. */
 void h2r_loop_on_wake(struct h2r_loop *loop);

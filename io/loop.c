@@ -69,21 +69,18 @@ void h2r_loop_wake(struct h2r_loop *loop)
 
 int h2r_loop_wait(struct h2r_loop *loop)
 {
-    struct io_uring *ring = &loop->worker->ring;
-    int err;
-    if (loop->timer_count) {
-        /* The ring's own timeout (IORING_FEAT_EXT_ARG, Linux 5.11; multishot accept needs 5.19 anyway). */
-        uint64_t now = clock_ns(), due = loop->heap[0]->due_ns, wait = due > now ? due - now : 0;
-        struct __kernel_timespec ts = {.tv_sec = (long long)(wait / 1000000000u),
-                                       .tv_nsec = (long long)(wait % 1000000000u)};
-        struct io_uring_cqe *cqe;
-        err = io_uring_submit_and_wait_timeout(ring, &cqe, 1, &ts, NULL);
-        if (err == -ETIME) err = 0;
-    } else {
-        err = io_uring_submit_and_wait(ring, 1);
-    }
+    /*
+     * The ring's own timeout (IORING_FEAT_EXT_ARG, Linux 5.11; multishot
+     * accept needs 5.19 anyway) until the earliest timer: there is always
+     * one, the runtime's tick.
+     */
+    uint64_t now = clock_ns(), due = loop->heap[0]->due_ns, wait = due > now ? due - now : 0;
+    struct __kernel_timespec ts = {.tv_sec = (long long)(wait / 1000000000u),
+                                   .tv_nsec = (long long)(wait % 1000000000u)};
+    struct io_uring_cqe *cqe;
+    int err = io_uring_submit_and_wait_timeout(&loop->worker->ring, &cqe, 1, &ts, NULL);
     loop->now_ns = clock_ns();
-    return err;
+    return err == -ETIME ? 0 : err;
 }
 
 /* ---- timers: a binary heap on (due_ns, seq) ---- */
