@@ -9,6 +9,7 @@
  *   GET /watch/N        a pool thread writes a token into a pipe after N ms; a watch on the pipe
  *                       answers with it, reading one byte per callback (level-triggered);
  *                       x-callbacks says how many callbacks it took
+ *   GET /watch-bad      a watch on a descriptor that is not open: its callbacks and their revents, as JSON
  *   GET /whoami         the connection's information as JSON, with the session's own data
  *   GET /timers         timers' order, an interval stopped from its callback, a timer stopped by
  *                       another, as JSON
@@ -380,10 +381,56 @@ static void watch_pipe(h2r_stream *stream, unsigned long ms)
         defer_end(&w->d);
         return;
     }
+    /* Taken back, then armed again, before anything is ready: the watch must still come. */
+    h2r_watch_update(w->watch, 0);
+    h2r_watch_update(w->watch, H2R_WATCH_READABLE);
     job->fd = fds[1];
     job->n = ms;
     snprintf(job->token, sizeof(job->token), "token-%u", atomic_fetch_add(&tokens, 1));
     pool_push(job);
+}
+
+/* ---- /watch-bad: a descriptor that cannot be polled ---- */
+
+struct bad_watch {
+    struct deferred d; /* first */
+    h2r_watch *watch;
+    unsigned callbacks, revents;
+};
+
+static void bad_ready(h2r_watch *watch, unsigned revents, void *ctx)
+{
+    struct bad_watch *b = ctx;
+    (void)watch;
+    ++b->callbacks;
+    b->revents |= revents;
+}
+
+/* Long after the error: it came once, and the watch has waited since. */
+static void bad_report(h2r_timer *timer, void *ctx)
+{
+    struct bad_watch *b = ctx;
+    char body[64];
+    (void)timer;
+    h2r_watch_stop(b->watch);
+    snprintf(body, sizeof(body), "{\"callbacks\": %u, \"revents\": %u}\n", b->callbacks, b->revents);
+    answer(b->d.stream, "200", body, "content-type", "application/json");
+    defer_end(&b->d);
+}
+
+static void watch_bad(h2r_stream *stream)
+{
+    h2r_loop *loop = h2r_stream_loop(stream);
+    struct bad_watch *b = calloc(1, sizeof(*b));
+    if (!b) {
+        answer(stream, "503", "no memory\n", NULL, NULL);
+        return;
+    }
+    defer_start(&b->d, stream, free_deferred);
+    /* Far beyond any descriptor open here. */
+    if (h2r_watch_start(loop, 1 << 20, H2R_WATCH_READABLE, bad_ready, b, &b->watch) != 0 ||
+        h2r_timer_start(loop, 50, 0, bad_report, b, NULL) != 0)
+        abort();
 }
 
 /* ---- /timers ---- */
@@ -576,6 +623,8 @@ static void on_stream(h2r_session *session, h2r_stream *stream, const h2r_header
         pool_sum(stream, (unsigned long)n);
     } else if ((n = number_after(path, "/watch/")) >= 0) {
         watch_pipe(stream, (unsigned long)n);
+    } else if (strcmp(path, "/watch-bad") == 0) {
+        watch_bad(stream);
     } else if (strcmp(path, "/whoami") == 0) {
         whoami(stream);
     } else if (strcmp(path, "/timers") == 0) {

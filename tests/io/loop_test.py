@@ -206,6 +206,8 @@ def watches(t, server):
     if got:
         t.eq(got[2].get("x-callbacks"), str(len(got[1]) + 1),
              "a byte read per callback: the watch comes back while the pipe stays readable, then for its end")
+    t.eq(get_json(t, server.url + "watch-bad"), {"callbacks": 1, "revents": 4},
+         "a descriptor that cannot be polled: one callback with H2R_WATCH_ERROR alone, then the watch waits")
     client = Client(server.port)
     sids = [client.request("/watch/20") for _ in range(20)]
     t.ok(client.pump(sids), "20 watches at once on one connection: all answered")
