@@ -1,9 +1,11 @@
 /*
  * The access log (see access_log.h). The request line comes from the
- * request itself, which lives as long as its response.
+ * request itself, which lives as long as its response; the client's
+ * address from its session, which keeps it from when it opens.
  */
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -22,6 +24,28 @@ int h2serve_access_log_open(const char *path)
     return log_fd < 0 ? -1 : 0;
 }
 
+/* The peer as "192.0.2.1:5000" or "[2001:db8::1]:5000"; without memory for it, the log says "-". */
+static void on_session_open(h2r_session *session, const h2r_conn_info *info, void *user_data)
+{
+    char peer[64];
+    (void)user_data;
+    snprintf(peer, sizeof(peer), strchr(info->peer_address, ':') ? "[%s]:%u" : "%s:%u", info->peer_address,
+             info->peer_port);
+    h2r_session_set_app_data(session, strdup(peer));
+}
+
+static void on_session_close(h2r_session *session)
+{
+    free(h2r_session_app_data(session));
+    h2r_session_set_app_data(session, NULL);
+}
+
+void h2serve_access_log_track_peers(h2r_server_config *config)
+{
+    config->on_session_open = on_session_open;
+    config->callbacks.on_session_close = on_session_close;
+}
+
 void h2serve_access_log(const h2r_request *req, unsigned status, size_t body_len)
 {
     if (log_fd < 0) return;
@@ -34,9 +58,11 @@ void h2serve_access_log(const h2r_request *req, unsigned status, size_t body_len
     const char *version = h2r_request_http_version(req);
     if (pushed || !method) method = "PUSH", method_len = 4;
     if (!path) path = "-", path_len = 1;
-    char buf[512];
-    int n = snprintf(buf, sizeof(buf), "[%s] stream %u \"%.*s %.*s HTTP/%s\" %u %zu\n", h2r_http_date(),
-                     h2r_stream_id(stream), (int)(method_len < 16 ? method_len : 16), method,
+    /* A closed stream's session may be gone. */
+    const char *peer = h2r_stream_closed(stream) ? NULL : h2r_session_app_data(h2r_stream_session(stream));
+    char buf[600];
+    int n = snprintf(buf, sizeof(buf), "%s [%s] stream %u \"%.*s %.*s HTTP/%s\" %u %zu\n", peer ? peer : "-",
+                     h2r_http_date(), h2r_stream_id(stream), (int)(method_len < 16 ? method_len : 16), method,
                      (int)(path_len < 240 ? path_len : 240), path,
                      strcmp(version, "2.0") == 0 ? "2" : version, status, body_len);
     if (n > 0) {

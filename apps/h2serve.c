@@ -61,13 +61,6 @@ static void on_request(h2r_request *req, h2r_response *res, void *user_data)
 /* Every worker's sessions find it as their user_data (see h2r_compat_callbacks). */
 static h2r_compat_handlers handlers = {.on_request = on_request};
 
-static void on_listening(const char *url, void *user_data)
-{
-    (void)user_data;
-    printf("h2serve listening on %s\n", url);
-    fflush(stdout);
-}
-
 #define MAX_CERTIFICATES 64
 
 /* NAME:CERT:KEY (file names may not hold a ':'; a name never does). */
@@ -201,6 +194,16 @@ int main(int argc, char **argv)
     use_root = root != NULL;
     h2r_compat_callbacks(&config.callbacks);
     config.user_data = &handlers;
-    config.on_listening = on_listening;
-    return h2r_server_run(&config) == 0 ? 0 : 1;
+    if (log_path) h2serve_access_log_track_peers(&config);
+    h2r_server *server = h2r_server_start(&config);
+    if (!server) return 1;
+    /* Said once signals are handled: whoever reads the line may stop the server with one at once. */
+    int status = h2r_server_close_on_signals(server);
+    if (status == 0) {
+        printf("h2serve listening on %s\n", h2r_server_url(server));
+        fflush(stdout);
+        status = h2r_server_wait(server);
+    }
+    h2r_server_free(server);
+    return status == 0 ? 0 : 1;
 }

@@ -62,8 +62,51 @@ static int start_session(struct conn *c, int http1)
     c->state = CONN_OPEN;
     h2r_session_tick(c->session, c->worker->now_ms);
     h2r_session_set_transport(c->session, c);
+    if (w->config->on_session_open) {
+        h2r_conn_info info;
+        h2r_conn_get_info(c, &info);
+        w->config->on_session_open(c->session, &info, w->config->user_data);
+    }
     h2r_conn_mark_dirty(c); /* the server preface */
     return 0;
+}
+
+/* Puts the connection on the worker's list that c->waiting names. */
+static void conn_link(struct conn *c)
+{
+    struct conn **list = &c->worker->conns[c->waiting];
+    c->prev = NULL;
+    c->next = *list;
+    if (*list) (*list)->prev = c;
+    *list = c;
+}
+
+static void conn_unlink(struct conn *c)
+{
+    if (c->prev)
+        c->prev->next = c->next;
+    else
+        c->worker->conns[c->waiting] = c->next;
+    if (c->next) c->next->prev = c->prev;
+}
+
+/*
+ * A connection with nothing to send and a stream still open is waiting for
+ * the application, which may answer from a timer, a post or a watch (loop.c):
+ * it goes on the list that h2r_conn_wake_waiting flushes after those, so
+ * that the other connections cost nothing then.
+ */
+static void conn_set_waiting(struct conn *c, int waiting)
+{
+    if (c->waiting == waiting) return;
+    conn_unlink(c);
+    c->waiting = (uint8_t)waiting;
+    conn_link(c);
+}
+
+void h2r_conn_wake_waiting(struct worker *w)
+{
+    for (struct conn *c = w->conns[1]; c; c = c->next) h2r_conn_mark_dirty(c);
 }
 
 struct conn *h2r_conn_open(struct worker *w, int fd)
@@ -83,9 +126,7 @@ struct conn *h2r_conn_open(struct worker *w, int fd)
     int one = 1;
     setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
     c->state_since_ms = c->last_activity_ms = w->now_ms;
-    c->next = w->conns;
-    if (w->conns) w->conns->prev = c;
-    w->conns = c;
+    conn_link(c);
     ++w->conn_count;
     arm_recv(c);
     return c;
@@ -107,11 +148,7 @@ static void conn_free_if_idle(struct conn *c)
 {
     if (c->state != CONN_CLOSING || c->pending_ops || c->dirty) return;
     struct worker *w = c->worker;
-    if (c->prev)
-        c->prev->next = c->next;
-    else
-        w->conns = c->next;
-    if (c->next) c->next->prev = c->prev;
+    conn_unlink(c);
     --w->conn_count;
     close(c->fd);
     h2r_session_free(c->session);
@@ -134,9 +171,15 @@ void h2r_conn_close(struct conn *c)
      * Streams still open end now, through on_aborted and on_stream_close:
      * h2r_session_free, when the last operation is back, makes no callbacks,
      * and the application's per-stream state would leak. The GOAWAY this
-     * queues is never sent.
+     * queues is never sent, so the engine never finds the session done: the
+     * application hears of its end here (the engine has told it of a
+     * session done before), and lets go of its data for it.
      */
-    if (c->session) h2r_session_destroy(c->session, H2R_NO_ERROR);
+    if (c->session && !h2r_session_is_done(c->session)) {
+        h2r_session_destroy(c->session, H2R_NO_ERROR);
+        void (*on_close)(h2r_session *) = c->worker->config->callbacks.on_session_close;
+        if (!h2r_session_is_done(c->session) && on_close) on_close(c->session);
+    }
     cancel_recv(c);
     /* A send in flight completes on its own; shutting the socket down makes it quick. */
     if (c->send_in_flight) shutdown(c->fd, SHUT_RDWR);
@@ -295,9 +338,18 @@ void h2r_conn_flush(struct conn *c)
         /* Received no more while the input was paused (h2r_stream_resume may have ended that). */
         if (!c->recv_armed && !input_paused(c)) arm_recv(c);
         /* fall through */
-    case CONN_PEER_FINISHED:
-        if (conn_send(c) && h2r_session_is_done(c->session)) conn_end(c);
+    case CONN_PEER_FINISHED: {
+        /* Still sending (or closed, perhaps freed): its next flush comes after the send, if any. */
+        if (!conn_send(c)) break;
+        if (h2r_session_is_done(c->session)) {
+            conn_end(c);
+            break;
+        }
+        h2r_session_state st;
+        h2r_session_get_state(c->session, &st);
+        conn_set_waiting(c, st.open_streams != 0);
         break;
+    }
     case CONN_REFUSED:
         if (conn_send(c)) conn_end(c);
         break;

@@ -1,6 +1,7 @@
 /*
- * The runtime's private layout (see h2ring/server.h): workers, connections,
- * the transports that carry a connection's bytes, send batches, files.
+ * The runtime's private layout (see h2ring/server.h): the server, workers
+ * and their loops, connections, the transports that carry a connection's
+ * bytes, send batches, files.
  */
 #ifndef H2R_IO_INTERNAL_H
 #define H2R_IO_INTERNAL_H
@@ -10,10 +11,12 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <sys/uio.h>
 
 #include "h2ring/file.h"
+#include "h2ring/loop.h"
 #include "h2ring/server.h"
 
 /* What a completion is for: the low bits of its user_data (objects are 8-byte aligned). */
@@ -22,9 +25,9 @@ enum op_tag {
     OP_RECV = 2,
     OP_SEND = 3,
     OP_CANCEL = 4, /* results of our cancellations: nothing to do */
-    OP_TICK = 5,
-    OP_WAKE = 6,
-    OP_FILE = 7, /* opening, stat or reading a file for a response (file_cache.c) */
+    OP_WATCH = 5,  /* a poll for an application's descriptor (loop.c) */
+    OP_WAKE = 6,   /* the loop's eventfd: posts, or the server's close */
+    OP_FILE = 7,   /* opening, stat or reading a file for a response (file_cache.c) */
 };
 #define OP_TAG_MASK 7u
 
@@ -155,12 +158,14 @@ struct conn {
     uint8_t dirty;
     uint8_t recv_armed; /* a multishot recv is pending */
     uint8_t send_in_flight;
+    uint8_t waiting; /* on the worker's list of connections waiting for the application (conn.c) */
     /* When the deadlines run from: the opening (STARTING, REFUSED), the client's FIN, our FIN (LINGERING). */
     uint64_t state_since_ms;
     uint64_t settings_pending_since_ms; /* our SETTINGS unacknowledged since then, or 0 */
     uint64_t last_activity_ms;
     uint64_t last_send_ms;
     struct send_batch *batch; /* while the connection sends, and a moment after; idle ones hold none */
+    void *app_data;           /* h2r_session_set_app_data */
 };
 
 /* Bytes someone else owns. */
@@ -218,28 +223,85 @@ struct transport {
     void (*handshake_timeout)(struct conn *c);
     /* Nothing is in flight and nothing was sent for a while: frees what the transport keeps for sending. */
     void (*release_buffers)(struct conn *c);
+    /* Fills the transport's part of what the application learns of the connection (tls, alpn...); NULL:
+     * nothing to add. */
+    void (*info)(const struct conn *c, h2r_conn_info *info);
     void (*free)(struct conn *c);
 };
 extern const struct transport h2r_cleartext_transport;
 extern const struct transport h2r_tls_transport;
 
+/* A post waiting for its loop's thread (h2r_loop_post). */
+struct loop_post {
+    struct loop_post *next;
+    void (*fn)(void *ctx);
+    void *ctx;
+};
+
+struct h2r_timer {
+    struct h2r_loop *loop;
+    uint64_t due_ns;
+    uint64_t seq; /* when it was queued: timers due at once run in that order */
+    uint64_t repeat_ns;
+    h2r_timer_cb cb;
+    void *ctx;
+    uint32_t slot;   /* its place in the heap; TIMER_RUNNING while its callback runs */
+    uint8_t stopped; /* stopped from its own callback: freed when that returns */
+};
+#define TIMER_RUNNING UINT32_MAX
+
+struct h2r_watch {
+    struct h2r_loop *loop;
+    struct h2r_watch *prev, *next; /* the loop's watches */
+    h2r_watch_cb cb;
+    void *ctx;
+    int fd;
+    unsigned events; /* what the application watches for */
+    uint8_t armed;   /* a poll is in the ring: its completion is still to come */
+    uint8_t running; /* its callback runs */
+    uint8_t stopped; /* freed once neither of the above */
+    uint8_t paused;  /* its descriptor could not be polled: not armed again until h2r_watch_update */
+};
+
+/*
+ * A worker's loop (h2ring/loop.h): the application's timers in a binary
+ * heap driven by the ring's wait (one timeout: the earliest), posts from
+ * other threads through a queue and an eventfd the ring reads, and polls
+ * for the application's descriptors. The runtime's own tick is one of its
+ * timers.
+ */
+struct h2r_loop {
+    struct worker *worker;
+    pthread_t thread;
+    uint64_t now_ns;         /* CLOCK_MONOTONIC when the turn's completions came */
+    struct h2r_timer **heap; /* ordered by (due_ns, seq) */
+    uint32_t timer_count, heap_cap;
+    uint64_t next_seq;
+    struct h2r_watch *watches;
+    int wake_fd; /* eventfd: a post, or the server's close */
+    uint64_t wake_value;
+    uint8_t app_ran; /* an application callback ran this turn: connections waiting for it are flushed */
+    uint8_t stopped; /* no more timers, watches or posts (written under post_lock) */
+    pthread_mutex_t post_lock;
+    struct loop_post *posts, *posts_tail;
+};
+
 struct worker {
     unsigned index;
+    struct h2r_server *server;
     const h2r_server_config *config;
     const h2r_session_profile *profile; /* config's session options and callbacks, shared by all workers */
     struct h2r_tls_server *tls;         /* the certificates, shared by all workers; NULL in cleartext */
     pthread_t thread;
     struct io_uring ring;
+    struct h2r_loop loop;
     int listen_fd;
-    int wake_fd; /* eventfd: the main thread's "shut down" */
-    uint64_t wake_value;
+    _Atomic uint8_t close_requested; /* h2r_server_close, told through the loop's wake */
     uint8_t accept_armed;
     uint8_t accept_paused; /* out of file descriptors: retried on the next tick */
     uint8_t shutting_down;
-    uint8_t stopped;
     uint64_t shutdown_deadline_ms;
     uint64_t now_ms;
-    struct __kernel_timespec tick;
     size_t send_zc_min; /* config's send_zc_min_bytes, or 0 if the kernel has no SENDMSG_ZC */
 
     /* provided buffers for multishot recv */
@@ -255,7 +317,8 @@ struct worker {
     struct file_entry **file_buckets;
     unsigned file_count;
 
-    struct conn *conns;
+    /* Connections, on one of two lists: [1] those waiting for the application (conn.c), [0] the others. */
+    struct conn *conns[2];
     struct conn *dirty;
     unsigned conn_count;
     int exit_status;
@@ -264,11 +327,53 @@ struct worker {
     pthread_barrier_t *started;
 };
 
+/* What h2r_server_start made (server.c); workers read it, and the last one to stop calls done. */
+struct h2r_server {
+    h2r_server_config config; /* the caller's, copied */
+    h2r_session_profile *profile;
+    struct h2r_tls_server *tls;
+    struct worker *workers;
+    unsigned count;       /* workers */
+    unsigned started;     /* their threads started */
+    pthread_mutex_t lock; /* for what follows */
+    unsigned running;     /* workers whose loop has not ended */
+    uint8_t closing;      /* h2r_server_close was called */
+    uint8_t joined;       /* h2r_server_wait is done */
+    uint8_t signal_thread_started;
+    void (*done)(h2r_server *server, void *ctx);
+    void *done_ctx;
+    pthread_t signal_thread;
+    int status;
+    char url[80]; /* on_listening's */
+};
+
 /* worker.c */
-void h2r_worker_prepare(struct worker *w, unsigned index, const h2r_server_config *config,
-                        const h2r_session_profile *profile, struct h2r_tls_server *tls, int listen_fd,
+void h2r_worker_prepare(struct worker *w, unsigned index, struct h2r_server *server, int listen_fd,
                         pthread_barrier_t *started);
 void *h2r_worker_main(void *arg);
+
+/* loop.c */
+/* Before the worker's thread starts. */
+void h2r_loop_prepare(struct h2r_loop *loop, struct worker *w);
+/* On the worker's thread, before anything runs on it: 0, or a negative errno. */
+int h2r_loop_init(struct h2r_loop *loop);
+/* The ring reads the loop's eventfd. */
+void h2r_loop_arm_wake(struct h2r_loop *loop);
+/* From any thread: the loop's next turn looks at its posts and the server's close. */
+void h2r_loop_wake(struct h2r_loop *loop);
+/* Submits, then waits for a completion at most until the earliest timer (the tick, at least); sets now_ns.
+ * As io_uring_submit_and_wait, for errors. */
+int h2r_loop_wait(struct h2r_loop *loop);
+/* The eventfd's read came back: runs the posts, reads again. */
+void h2r_loop_on_wake(struct h2r_loop *loop);
+void h2r_loop_on_watch(struct h2r_watch *watch, const struct io_uring_cqe *cqe);
+/* Runs the timers that are due. */
+void h2r_loop_run_timers(struct h2r_loop *loop);
+/* The worker's last connection ended: posts refused from now on, those accepted run; timers and watches go.
+ */
+void h2r_loop_stop(struct h2r_loop *loop);
+/* After the worker's thread ended. */
+void h2r_loop_free(struct h2r_loop *loop);
 
 /* ring.c */
 /* The worker's ring and receive buffers, on the worker's thread: 0, or a negative errno. */
@@ -295,6 +400,13 @@ void h2r_conn_on_send_step(struct send_step *step, const struct io_uring_cqe *cq
 void h2r_conn_on_tick(struct conn *c);
 /* The server shuts down: a connection without a session closes, a session says GOAWAY and finishes. */
 void h2r_conn_shutdown(struct conn *c);
+/* An application callback ran: connections waiting for it flush what it may have queued for them. */
+void h2r_conn_wake_waiting(struct worker *w);
+
+/* conn_info.c */
+/* What the application learns of the connection (on_session_open, h2r_session_conn_info): 0, or -1 when the
+ * socket's addresses cannot be had. */
+int h2r_conn_get_info(const struct conn *c, h2r_conn_info *info);
 
 /* send_batch.c: what the transports build their sends with */
 /* The connection's batch, emptied, with room for that many chunks; NULL when out of memory. */

@@ -1,7 +1,7 @@
 /*
- * Starting and stopping the workers: listening sockets (one per worker,
- * SO_REUSEPORT, so the kernel spreads connections), threads, and the
- * signals that end them.
+ * The server's life: listening sockets (one per worker, SO_REUSEPORT, so
+ * the kernel spreads connections), the workers' threads, the graceful
+ * close, and the signals that may start it.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -75,103 +75,210 @@ static uint16_t port_of(const struct sockaddr_storage *addr)
                                              : ((const struct sockaddr_in *)addr)->sin_port);
 }
 
-static void wake_all(struct worker *workers, unsigned count)
+/* Tells every worker to close: each stops accepting and drains, from its next turn. */
+static void close_workers(struct h2r_server *server)
 {
-    for (unsigned i = 0; i != count; ++i) {
-        uint64_t one = 1;
-        if (workers[i].setup_error) continue; /* that thread has already returned */
-        if (write(workers[i].wake_fd, &one, sizeof(one)) < 0) perror("h2ring: eventfd write");
+    for (unsigned i = 0; i != server->started; ++i) {
+        struct worker *w = &server->workers[i];
+        if (w->setup_error) continue; /* that thread has already returned */
+        atomic_store(&w->close_requested, 1);
+        h2r_loop_wake(&w->loop);
     }
+}
+
+void h2r_server_close(h2r_server *server, void (*done)(h2r_server *server, void *ctx), void *ctx)
+{
+    pthread_mutex_lock(&server->lock);
+    int first = !server->closing, stopped = server->running == 0;
+    if (first) {
+        server->closing = 1;
+        server->done = done;
+        server->done_ctx = ctx;
+    }
+    pthread_mutex_unlock(&server->lock);
+    if (!first) return;
+    /* Workers that all stopped on their own (a failed ring) call no done: this is the last word. */
+    if (stopped) {
+        if (done) done(server, ctx);
+        return;
+    }
+    close_workers(server);
+}
+
+int h2r_server_wait(h2r_server *server)
+{
+    if (server->joined) return server->status;
+    for (unsigned i = 0; i != server->started; ++i) {
+        pthread_join(server->workers[i].thread, NULL);
+        if (server->workers[i].exit_status) server->status = -1;
+    }
+    server->joined = 1;
+    return server->status;
+}
+
+void h2r_server_free(h2r_server *server)
+{
+    if (!server) return;
+    if (!server->joined) {
+        h2r_server_close(server, NULL, NULL);
+        h2r_server_wait(server);
+    }
+    if (server->signal_thread_started) {
+        /* It waits in sigwait, a cancellation point, or is closing the server with cancellation off. */
+        pthread_cancel(server->signal_thread);
+        pthread_join(server->signal_thread, NULL);
+    }
+    for (unsigned i = 0; i != server->count; ++i) {
+        struct worker *w = &server->workers[i];
+        h2r_ring_free(w);
+        close(w->listen_fd);
+        h2r_loop_free(&w->loop);
+        h2r_pipe_pool_free(w);
+    }
+    free(server->workers);
+    h2r_session_profile_free(server->profile);
+    h2r_tls_server_free(server->tls);
+    pthread_mutex_destroy(&server->lock);
+    free(server);
+}
+
+/* Opens a listening socket per worker and prepares it; 0, or -1 with a message on stderr. */
+static int open_listeners(struct h2r_server *server, unsigned count, pthread_barrier_t *barrier)
+{
+    struct sockaddr_storage bound;
+    socklen_t bound_len;
+    uint16_t port = server->config.port;
+    for (; server->count != count; ++server->count) {
+        int fd = open_listener(server->config.host, port, &bound, &bound_len);
+        if (fd < 0) return -1;
+        port = port_of(&bound); /* with port 0, every worker joins the port the first one got */
+        h2r_worker_prepare(&server->workers[server->count], server->count, server, fd, barrier);
+    }
+    format_url(&bound, server->tls ? "https" : "http", server->url, sizeof(server->url));
+    return 0;
+}
+
+/* Starts the threads, with every signal blocked (they are the application's); 0, or -1 if a ring failed. */
+static int start_workers(struct h2r_server *server)
+{
+    pthread_barrier_t *barrier = server->workers[0].started;
+    sigset_t all, previous;
+    sigfillset(&all);
+    pthread_sigmask(SIG_BLOCK, &all, &previous);
+    server->running = server->count; /* each thread counts itself out when it ends */
+    for (; server->started != server->count; ++server->started)
+        if (pthread_create(&server->workers[server->started].thread, NULL, h2r_worker_main,
+                           &server->workers[server->started]) != 0)
+            break;
+    pthread_sigmask(SIG_SETMASK, &previous, NULL);
+    if (server->started != server->count) {
+        /* The barrier counts on every worker: without them all, nobody could pass it. */
+        fprintf(stderr, "h2ring: cannot start worker threads\n");
+        exit(1);
+    }
+    pthread_barrier_wait(barrier);
+    int status = 0;
+    for (unsigned i = 0; i != server->count; ++i) {
+        if (server->workers[i].setup_error) {
+            fprintf(stderr, "h2ring: cannot set up io_uring: %s\n",
+                    strerror(-server->workers[i].setup_error));
+            status = -1;
+        }
+    }
+    return status;
+}
+
+h2r_server *h2r_server_start(const h2r_server_config *config)
+{
+    unsigned count = config->workers ? config->workers : (unsigned)sysconf(_SC_NPROCESSORS_ONLN);
+    if (count == 0) count = 1;
+    struct h2r_server *server = calloc(1, sizeof(*server));
+    if (!server) {
+        fprintf(stderr, "h2ring: out of memory\n");
+        return NULL;
+    }
+    server->config = *config;
+    pthread_mutex_init(&server->lock, NULL);
+    pthread_barrier_t barrier;
+    int status = -1;
+    /* Certificates are loaded before anything listens: a bad file is reported at once. */
+    if (config->tls_certificate_count && !(server->tls = h2r_tls_server_new(config))) goto fail;
+    /* One copy of the session options and callbacks for every connection. */
+    if (!(server->profile = h2r_session_profile_new(config->session_options, &config->callbacks))) {
+        fprintf(stderr, "h2ring: invalid session options, or out of memory\n");
+        goto fail;
+    }
+    if (!(server->workers = calloc(count, sizeof(*server->workers)))) goto fail;
+    /* A peer that resets the connection must not kill the process (sends use MSG_NOSIGNAL too). */
+    signal(SIGPIPE, SIG_IGN);
+    /* Listening sockets first: a port in use is reported before any thread starts. */
+    if (open_listeners(server, count, &barrier) != 0) goto fail;
+    pthread_barrier_init(&barrier, NULL, count + 1);
+    status = start_workers(server);
+    pthread_barrier_destroy(&barrier);
+    if (status == 0) {
+        if (config->on_listening) config->on_listening(server->url, config->user_data);
+        return server;
+    }
+fail:
+    h2r_server_free(server);
+    return NULL;
+}
+
+const char *h2r_server_url(const h2r_server *server)
+{
+    return server->url;
+}
+
+/* The signals that close the server. */
+static void stop_signals(sigset_t *set)
+{
+    sigemptyset(set);
+    sigaddset(set, SIGTERM);
+    sigaddset(set, SIGINT);
+}
+
+/* The first signal closes the server; a second one ends the process, by that signal's default action. */
+static void *signal_thread(void *arg)
+{
+    struct h2r_server *server = arg;
+    sigset_t set;
+    stop_signals(&set);
+    int sig, cancel_state;
+    sigwait(&set, &sig);
+    pthread_setcancelstate(PTHREAD_CANCEL_DISABLE, &cancel_state);
+    h2r_server_close(server, NULL, NULL);
+    pthread_setcancelstate(cancel_state, NULL);
+    sigwait(&set, &sig);
+    signal(sig, SIG_DFL);
+    pthread_sigmask(SIG_UNBLOCK, &set, NULL);
+    raise(sig);
+    return NULL;
+}
+
+int h2r_server_close_on_signals(h2r_server *server)
+{
+    sigset_t set;
+    stop_signals(&set);
+    pthread_sigmask(SIG_BLOCK, &set, NULL);
+    if (server->signal_thread_started) return 0;
+    if (pthread_create(&server->signal_thread, NULL, signal_thread, server) != 0) {
+        fprintf(stderr, "h2ring: cannot start the signal thread\n");
+        return -1;
+    }
+    server->signal_thread_started = 1;
+    return 0;
 }
 
 int h2r_server_run(const h2r_server_config *config)
 {
-    unsigned count = config->workers ? config->workers : (unsigned)sysconf(_SC_NPROCESSORS_ONLN);
-    if (count == 0) count = 1;
-    /* Certificates are loaded before anything listens: a bad file is reported at once. */
-    struct h2r_tls_server *tls = NULL;
-    if (config->tls_certificate_count && !(tls = h2r_tls_server_new(config))) return -1;
-    /* One copy of the session options and callbacks for every connection. */
-    h2r_session_profile *profile = h2r_session_profile_new(config->session_options, &config->callbacks);
-    if (!profile) fprintf(stderr, "h2ring: invalid session options, or out of memory\n");
-    struct worker *workers = profile ? calloc(count, sizeof(*workers)) : NULL;
-    if (!workers) {
-        h2r_session_profile_free(profile);
-        h2r_tls_server_free(tls);
-        return -1;
-    }
-
-    /* Workers inherit this mask: only the main thread takes SIGTERM and SIGINT, with sigwait. */
-    sigset_t stop_signals, previous;
-    sigemptyset(&stop_signals);
-    sigaddset(&stop_signals, SIGTERM);
-    sigaddset(&stop_signals, SIGINT);
-    pthread_sigmask(SIG_BLOCK, &stop_signals, &previous);
-    /* A peer that resets the connection must not kill the process (sends use MSG_NOSIGNAL too). */
-    signal(SIGPIPE, SIG_IGN);
-
-    /* Listening sockets first: a port in use is reported before any thread starts. */
-    int status = 0;
-    unsigned opened = 0, started = 0;
-    struct sockaddr_storage bound;
-    socklen_t bound_len;
-    uint16_t port = config->port;
-    pthread_barrier_t barrier;
-    for (; opened != count; ++opened) {
-        int fd = open_listener(config->host, port, &bound, &bound_len);
-        if (fd < 0) {
-            status = -1;
-            break;
-        }
-        port = port_of(&bound); /* with port 0, every worker joins the port the first one got */
-        h2r_worker_prepare(&workers[opened], opened, config, profile, tls, fd, &barrier);
-    }
-    if (status == 0) {
-        pthread_barrier_init(&barrier, NULL, count + 1);
-        for (; started != count; ++started)
-            if (pthread_create(&workers[started].thread, NULL, h2r_worker_main, &workers[started]) != 0)
-                break;
-        if (started != count) {
-            /* The barrier counts on every worker: without them all, nobody could pass it. */
-            fprintf(stderr, "h2ring: cannot start worker threads\n");
-            exit(1);
-        }
-        pthread_barrier_wait(&barrier);
-        pthread_barrier_destroy(&barrier);
-        for (unsigned i = 0; i != count; ++i) {
-            if (workers[i].setup_error) {
-                fprintf(stderr, "h2ring: cannot set up io_uring: %s\n", strerror(-workers[i].setup_error));
-                status = -1;
-            }
-        }
-    }
-
-    if (status == 0) {
-        if (config->on_listening) {
-            char url[80];
-            format_url(&bound, tls ? "https" : "http", url, sizeof(url));
-            config->on_listening(url, config->user_data);
-        }
-        int sig;
-        sigwait(&stop_signals, &sig);
-        /* A second signal while draining means: stop now. */
-        pthread_sigmask(SIG_SETMASK, &previous, NULL);
-        signal(SIGTERM, SIG_DFL);
-        signal(SIGINT, SIG_DFL);
-    }
-    wake_all(workers, started);
-    for (unsigned i = 0; i != started; ++i) {
-        pthread_join(workers[i].thread, NULL);
-        if (workers[i].exit_status) status = -1;
-    }
-    for (unsigned i = 0; i != opened; ++i) {
-        h2r_ring_free(&workers[i]);
-        close(workers[i].listen_fd);
-        if (workers[i].wake_fd >= 0) close(workers[i].wake_fd);
-        h2r_pipe_pool_free(&workers[i]);
-    }
-    free(workers);
-    h2r_session_profile_free(profile);
-    h2r_tls_server_free(tls);
+    /* Blocked before on_listening: a signal that comes right after it must not find them unhandled. */
+    sigset_t set;
+    stop_signals(&set);
+    pthread_sigmask(SIG_BLOCK, &set, NULL);
+    h2r_server *server = h2r_server_start(config);
+    if (!server) return -1;
+    int status = h2r_server_close_on_signals(server) == 0 ? h2r_server_wait(server) : -1;
+    h2r_server_free(server);
     return status;
 }

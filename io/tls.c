@@ -56,13 +56,14 @@ struct h2r_tls_server {
     size_t default_index;
     struct tls_site {
         WOLFSSL_CTX *ctx;
-        const char *server_name; /* NULL for the default */
+        char *server_name; /* a copy (the server outlives its config); NULL for the default */
     } sites[];
 };
 
 struct tls_conn {
     WOLFSSL *ssl;
-    uint8_t *hello; /* what came before the handshake could start: the ClientHello, whole */
+    char *server_name; /* what the client asked for (SNI), for h2r_conn_info; NULL if nothing */
+    uint8_t *hello;    /* what came before the handshake could start: the ClientHello, whole */
     size_t hello_len, hello_cap;
     const uint8_t *in; /* ciphertext wolfSSL is reading, not ours: valid during one on_recv */
     size_t in_len;
@@ -173,7 +174,11 @@ struct h2r_tls_server *h2r_tls_server_new(const h2r_server_config *config)
             return NULL;
         }
         ++tls->count;
-        tls->sites[i].server_name = cert->server_name;
+        if (cert->server_name && !(tls->sites[i].server_name = strdup(cert->server_name))) {
+            fprintf(stderr, "h2ring: TLS: out of memory\n");
+            h2r_tls_server_free(tls);
+            return NULL;
+        }
         if (!cert->server_name) tls->default_index = i;
     }
     return tls;
@@ -182,7 +187,10 @@ struct h2r_tls_server *h2r_tls_server_new(const h2r_server_config *config)
 void h2r_tls_server_free(struct h2r_tls_server *tls)
 {
     if (!tls) return;
-    for (size_t i = 0; i != tls->count; ++i) wolfSSL_CTX_free(tls->sites[i].ctx);
+    for (size_t i = 0; i != tls->count; ++i) {
+        wolfSSL_CTX_free(tls->sites[i].ctx);
+        free(tls->sites[i].server_name);
+    }
     free(tls);
     wolfSSL_Cleanup();
 }
@@ -212,6 +220,7 @@ static void tls_free(struct conn *c)
     struct tls_conn *t = c->tls;
     if (!t) return;
     wolfSSL_free(t->ssl);
+    free(t->server_name);
     free(t->hello);
     free(t->out);
     free(t->wire);
@@ -289,6 +298,9 @@ static int start_handshake(struct conn *c, const struct h2r_tls_hello *hello, en
     struct tls_conn *t = c->tls;
     int allow_http1 = c->worker->config->allow_http1;
     if (!(t->ssl = wolfSSL_new(context_for(c->worker->tls, hello)))) return -1;
+    if (hello->server_name &&
+        !(t->server_name = strndup((const char *)hello->server_name, hello->server_name_len)))
+        return -1;
     wolfSSL_SetIOReadCtx(t->ssl, t);
     wolfSSL_SetIOWriteCtx(t->ssl, t);
     const char *alpn = alpn_accept(hello, scan, allow_http1);
@@ -520,6 +532,23 @@ static enum transport_send tls_send_done(struct conn *c)
     return SEND_AGAIN;
 }
 
+static void tls_info(const struct conn *c, h2r_conn_info *info)
+{
+    const struct tls_conn *t = c->tls;
+    info->tls = 1;
+    info->server_name = t->server_name;
+    if (!t->established) return;
+    info->tls_version = wolfSSL_get_version(t->ssl);
+    int suite = wolfSSL_get_current_cipher_suite(t->ssl);
+    info->tls_cipher =
+        wolfSSL_get_cipher_name_iana_from_suite((unsigned char)(suite >> 8), (unsigned char)suite);
+    char *proto = NULL;
+    unsigned short len = 0;
+    /* Static strings for the protocols we accept (on_established): wolfSSL's own is not terminated. */
+    if (wolfSSL_ALPN_GetProtocol(t->ssl, &proto, &len) == WOLFSSL_SUCCESS && proto)
+        info->alpn = len == 2 && memcmp(proto, "h2", 2) == 0 ? "h2" : "http/1.1";
+}
+
 const struct transport h2r_tls_transport = {
     .scheme = "https",
     .open = tls_open,
@@ -529,5 +558,6 @@ const struct transport h2r_tls_transport = {
     .close = tls_close,
     .handshake_timeout = tls_handshake_timeout,
     .release_buffers = tls_release_buffers,
+    .info = tls_info,
     .free = tls_free,
 };

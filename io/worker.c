@@ -1,28 +1,22 @@
 /*
  * A worker: one thread, one io_uring, one listening socket, one pool of
- * provided receive buffers, and the connections it accepted. The loop
- * waits for completions, handles the batch, then flushes every connection
- * that has output, once: one sendmsg per connection per turn.
+ * provided receive buffers, the connections it accepted and the loop that
+ * runs the application's timers, posts and watches (loop.c). Each turn
+ * waits for completions (or the earliest timer), handles the batch, runs
+ * the timers due, then flushes every connection that has output, once:
+ * one sendmsg per connection per turn.
  */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/eventfd.h>
 #include <sys/socket.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "io_internal.h"
 
+/* The connections' deadlines are looked at this often (h2r_conn_on_tick). */
 #define TICK_MS 100
-
-static uint64_t monotonic_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
-    return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
 
 static void arm_accept(struct worker *w)
 {
@@ -32,41 +26,25 @@ static void arm_accept(struct worker *w)
     w->accept_armed = 1;
 }
 
-static void arm_tick(struct worker *w)
-{
-    struct io_uring_sqe *sqe = h2r_ring_sqe(w);
-    w->tick = (struct __kernel_timespec){.tv_sec = 0, .tv_nsec = TICK_MS * 1000000L};
-    io_uring_prep_timeout(sqe, &w->tick, 0, 0);
-    io_uring_sqe_set_data64(sqe, op_user_data(w, OP_TICK));
-}
-
-static void arm_wake(struct worker *w)
-{
-    struct io_uring_sqe *sqe = h2r_ring_sqe(w);
-    io_uring_prep_read(sqe, w->wake_fd, &w->wake_value, sizeof(w->wake_value), 0);
-    io_uring_sqe_set_data64(sqe, op_user_data(w, OP_WAKE));
-}
-
-void h2r_worker_prepare(struct worker *w, unsigned index, const h2r_server_config *config,
-                        const h2r_session_profile *profile, struct h2r_tls_server *tls, int listen_fd,
+void h2r_worker_prepare(struct worker *w, unsigned index, struct h2r_server *server, int listen_fd,
                         pthread_barrier_t *started)
 {
     memset(w, 0, sizeof(*w));
     w->index = index;
-    w->config = config;
-    w->profile = profile;
-    w->tls = tls;
+    w->server = server;
+    w->config = &server->config;
+    w->profile = server->profile;
+    w->tls = server->tls;
     w->listen_fd = listen_fd;
-    w->wake_fd = -1;
     w->started = started;
+    h2r_loop_prepare(&w->loop, w);
 }
 
 /* Runs on the worker's own thread: with SINGLE_ISSUER, the ring belongs to the thread that creates it. */
 static int worker_setup(struct worker *w)
 {
-    w->wake_fd = eventfd(0, EFD_CLOEXEC);
-    if (w->wake_fd < 0) return -errno;
-    return h2r_ring_setup(w);
+    int err = h2r_loop_init(&w->loop);
+    return err ? err : h2r_ring_setup(w);
 }
 
 static void on_accept(struct worker *w, const struct io_uring_cqe *cqe)
@@ -81,6 +59,17 @@ static void on_accept(struct worker *w, const struct io_uring_cqe *cqe)
     if (!w->accept_armed && !w->accept_paused && !w->shutting_down) arm_accept(w);
 }
 
+/* Calls fn on every connection, which it may close (and free). */
+static void each_conn(struct worker *w, void (*fn)(struct conn *c))
+{
+    for (int list = 0; list != 2; ++list) {
+        for (struct conn *c = w->conns[list], *next; c; c = next) {
+            next = c->next;
+            fn(c);
+        }
+    }
+}
+
 /* Starts a graceful shutdown: no new connections, GOAWAY on every session, a deadline. */
 static void begin_shutdown(struct worker *w)
 {
@@ -93,33 +82,33 @@ static void begin_shutdown(struct worker *w)
      * will never answer. This also ends the pending accept.
      */
     shutdown(w->listen_fd, SHUT_RDWR);
-    for (struct conn *c = w->conns, *next; c; c = next) {
-        next = c->next; /* closing may free c */
-        h2r_conn_shutdown(c);
-    }
+    each_conn(w, h2r_conn_shutdown);
 }
 
 /* jemalloc's options (why: h2ring/server.h, bench/README.md); weak, so that an application's own wins. */
 __attribute__((weak)) const char *malloc_conf =
     "background_thread:true,max_background_threads:1,dirty_decay_ms:250,muzzy_decay_ms:0,tcache_max:4096";
 
-static void on_tick(struct worker *w)
+/* The tick: a timer of the loop's, every TICK_MS. */
+static void on_tick(h2r_timer *timer, void *ctx)
 {
+    struct worker *w = ctx;
+    (void)timer;
     if (w->accept_paused && !w->shutting_down) {
         w->accept_paused = 0;
         if (!w->accept_armed) arm_accept(w);
     }
+    /* Past the deadline, close: a GOAWAY could wait forever behind a send the peer does not read. */
     int cut = w->shutting_down && w->now_ms >= w->shutdown_deadline_ms;
-    for (struct conn *c = w->conns, *next; c; c = next) {
-        next = c->next; /* closing may free c */
-        /* Past the deadline, close: a GOAWAY could wait forever behind a send the peer does not read. */
-        if (cut)
-            h2r_conn_close(c);
-        else
-            h2r_conn_on_tick(c);
-    }
+    each_conn(w, cut ? h2r_conn_close : h2r_conn_on_tick);
     h2r_file_cache_sweep(w);
-    arm_tick(w);
+}
+
+/* The loop's eventfd: the server's close, posts, or both. */
+static void on_wake(struct worker *w)
+{
+    if (atomic_load(&w->close_requested)) begin_shutdown(w);
+    h2r_loop_on_wake(&w->loop);
 }
 
 static void handle_cqe(struct worker *w, const struct io_uring_cqe *cqe)
@@ -129,8 +118,8 @@ static void handle_cqe(struct worker *w, const struct io_uring_cqe *cqe)
     case OP_ACCEPT: on_accept(w, cqe); break;
     case OP_RECV: h2r_conn_on_recv(object, cqe); break;
     case OP_SEND: h2r_conn_on_send_step(object, cqe); break;
-    case OP_TICK: on_tick(w); break;
-    case OP_WAKE: begin_shutdown(w); break;
+    case OP_WATCH: h2r_loop_on_watch(object, cqe); break;
+    case OP_WAKE: on_wake(w); break;
     case OP_FILE: h2r_file_entry_on_cqe(object, cqe); break;
     case OP_CANCEL: break;
     }
@@ -145,26 +134,36 @@ static void flush_dirty(struct worker *w)
     }
 }
 
-void *h2r_worker_main(void *arg)
+/* The worker's loop ended (or never started): the last worker to stop tells the application. */
+static void worker_stopped(struct worker *w)
 {
-    struct worker *w = arg;
-    w->setup_error = worker_setup(w);
-    /* Everyone reports in before the main thread decides whether the server runs. */
-    pthread_barrier_wait(w->started);
-    if (w->setup_error) return NULL;
-    w->now_ms = monotonic_ms();
+    struct h2r_server *server = w->server;
+    pthread_mutex_lock(&server->lock);
+    int last = --server->running == 0;
+    void (*done)(h2r_server *, void *) = last && server->closing ? server->done : NULL;
+    pthread_mutex_unlock(&server->lock);
+    if (done) done(server, server->done_ctx);
+}
+
+static void worker_run(struct worker *w)
+{
+    w->now_ms = w->loop.now_ns / 1000000;
+    if (h2r_timer_start(&w->loop, TICK_MS, TICK_MS, on_tick, w, NULL) != 0) {
+        fprintf(stderr, "h2ring: worker %u: out of memory\n", w->index);
+        w->exit_status = -1;
+        return;
+    }
     arm_accept(w);
-    arm_tick(w);
-    arm_wake(w);
+    h2r_loop_arm_wake(&w->loop);
     while (!(w->shutting_down && w->conn_count == 0)) {
         flush_dirty(w);
-        int err = io_uring_submit_and_wait(&w->ring, 1);
+        int err = h2r_loop_wait(&w->loop);
         if (err < 0 && err != -EINTR && err != -EAGAIN && err != -EBUSY) {
             fprintf(stderr, "h2ring: worker %u: io_uring_submit_and_wait: %s\n", w->index, strerror(-err));
             w->exit_status = -1;
-            break;
+            return;
         }
-        w->now_ms = monotonic_ms();
+        w->now_ms = w->loop.now_ns / 1000000;
         struct io_uring_cqe *cqe;
         unsigned head, seen = 0;
         io_uring_for_each_cqe(&w->ring, head, cqe)
@@ -173,8 +172,26 @@ void *h2r_worker_main(void *arg)
             ++seen;
         }
         io_uring_cq_advance(&w->ring, seen);
+        h2r_loop_run_timers(&w->loop);
+        if (w->loop.app_ran) {
+            /* The application may have answered streams of connections that wait for it: send that now. */
+            w->loop.app_ran = 0;
+            h2r_conn_wake_waiting(w);
+        }
     }
-    h2r_file_cache_free(w);
-    w->stopped = 1;
+}
+
+void *h2r_worker_main(void *arg)
+{
+    struct worker *w = arg;
+    w->setup_error = worker_setup(w);
+    /* Everyone reports in before the main thread decides whether the server runs. */
+    pthread_barrier_wait(w->started);
+    if (!w->setup_error) {
+        worker_run(w);
+        h2r_loop_stop(&w->loop);
+        h2r_file_cache_free(w);
+    }
+    worker_stopped(w);
     return NULL;
 }

@@ -5,6 +5,7 @@
  *   h2ring/engine.h  the sans-IO HTTP/2 and HTTP/1.1 engine: sessions and streams
  *   h2ring/compat.h  Node's request/response API on the engine's streams
  *   h2ring/server.h  the io_uring server runtime
+ *   h2ring/loop.h    a worker's loop: timers, posts from other threads, watched descriptors
  *   h2ring/file.h    respondWithFD and respondWithFile on the runtime
  */
 #ifndef H2RING_H2RING_H
@@ -14,6 +15,7 @@
 #include "h2ring/engine.h"
 #include "h2ring/file.h"
 #include "h2ring/hpack.h"
+#include "h2ring/loop.h"
 #include "h2ring/server.h"
 
 #endif

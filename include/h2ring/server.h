@@ -7,9 +7,15 @@
  * Each worker is a thread with its own ring, its own SO_REUSEPORT listening
  * socket, its own provided-buffer ring and its own connections: a
  * connection lives and dies on the worker that accepted it, with no locks
- * on the way. The main thread only starts the workers and, on SIGTERM or
- * SIGINT, tells them to shut down gracefully (stop listening, GOAWAY, let
- * in-flight streams finish, exit); a second signal ends the process at once.
+ * on the way. Each worker's loop also runs the application's timers, posts
+ * from other threads and watched descriptors (h2ring/loop.h).
+ *
+ * h2r_server_start starts the workers and returns; h2r_server_close, from
+ * any thread, shuts them down gracefully (stop listening, GOAWAY, let
+ * in-flight streams finish), like Node's server.close(); h2r_server_wait
+ * and h2r_server_free end it. h2r_server_close_on_signals makes the first
+ * SIGTERM or SIGINT close the server, and a second one end the process at
+ * once; h2r_server_run does all of that in one call.
  *
  * Memory comes from jemalloc. The runtime sets its malloc_conf (a weak
  * symbol: an application may define its own) so that freed pages go back
@@ -28,6 +34,9 @@
 #ifdef __cplusplus
 extern "C" {
 #endif
+
+/** A server started with h2r_server_start. */
+typedef struct h2r_server h2r_server;
 
 /** A certificate and its key for TLS (PEM files), and the server name it is for. */
 typedef struct h2r_tls_certificate {
@@ -52,6 +61,28 @@ typedef enum h2r_tls_refusal {
     H2R_TLS_UNKNOWN_PROTOCOL,
 } h2r_tls_refusal;
 
+/** Who is at the other end of a session, and how it came (h2r_session_conn_info, on_session_open). */
+typedef struct h2r_conn_info {
+    /** The peer's and our address ("192.0.2.1", "2001:db8::1"), and their ports. */
+    char peer_address[46];
+    uint16_t peer_port;
+    char local_address[46];
+    uint16_t local_port;
+    /** 1 over TLS, 0 in cleartext. */
+    int tls;
+    /**
+     * The protocol ALPN chose ("h2", "http/1.1"), or NULL (cleartext, or a
+     * TLS client that offered no ALPN); TLS's version ("TLSv1.3") and
+     * cipher suite by its IANA name ("TLS_AES_128_GCM_SHA256"), NULL in
+     * cleartext; the server name the client asked for (SNI), or NULL. These
+     * strings are valid while the session lives.
+     */
+    const char *alpn;
+    const char *tls_version;
+    const char *tls_cipher;
+    const char *server_name;
+} h2r_conn_info;
+
 typedef struct h2r_server_config {
     /** Address to listen on (IPv4 or IPv6 literal, or a host name); default "127.0.0.1". */
     const char *host;
@@ -61,7 +92,13 @@ typedef struct h2r_server_config {
     unsigned workers;
     /** Engine options for every session (NULL: defaults). */
     const h2r_session_options *session_options;
-    /** Engine callbacks for every session; h2r_session_user_data() returns user_data. */
+    /**
+     * Engine callbacks for every session; h2r_session_user_data() returns
+     * user_data. The runtime frees its sessions itself: on_session_close
+     * comes once for each, also when its connection is cut, and is where
+     * the application lets go of what it keeps for the session
+     * (h2r_session_set_app_data).
+     */
     h2r_session_callbacks callbacks;
     void *user_data;
     /** A session with no open stream and no traffic for this long is closed gracefully (default 120 s; 0
@@ -111,20 +148,100 @@ typedef struct h2r_server_config {
      * connection is then closed. NULL: one line on stderr.
      */
     void (*on_tls_refused)(h2r_tls_refusal why, const char *peer, const char *reason, void *user_data);
-    /** Called once, from the main thread, when every worker listens; url is like "http://127.0.0.1:8080/". */
+    /** Called once, from the thread that starts the server, when every worker listens; url is like
+     * "http://127.0.0.1:8080/". */
     void (*on_listening)(const char *url, void *user_data);
+    /**
+     * Called on the worker's thread when a connection's session is made
+     * (after the TLS handshake, before its first request), with who the
+     * peer is (info is valid during the call only). The place to set the
+     * session's own data (h2r_session_set_app_data), to be freed in the
+     * engine's on_session_close. NULL: nothing is looked up.
+     */
+    void (*on_session_open)(h2r_session *session, const h2r_conn_info *info, void *user_data);
 } h2r_server_config;
 
 /** Fills config with the defaults above. */
 void h2r_server_config_init(h2r_server_config *config);
 
 /**
- * Runs the server until SIGTERM or SIGINT, then shuts down gracefully.
- * Returns 0 after a graceful shutdown, or -1 with a message on stderr if it
- * could not start (the address is in use, io_uring is unavailable, the
- * session options are invalid...).
+ * Starts the server: listening sockets, certificates, one thread per
+ * worker; returns once every worker listens (after on_listening), or NULL
+ * with a message on stderr if it could not start (the address is in use,
+ * io_uring is unavailable, the session options are invalid...). config is
+ * copied; what it points to is read during the call only, but user_data.
+ * The workers block every signal: signals go to the application's threads.
+ */
+h2r_server *h2r_server_start(const h2r_server_config *config);
+
+/** Where the server listens, as on_listening said: "http://127.0.0.1:8080/" (the port chosen for port 0). */
+const char *h2r_server_url(const h2r_server *server);
+
+/**
+ * Node's server.close(callback): from any thread (a signal handler's
+ * thread, a worker's callback...), starts the graceful shutdown: no new
+ * connections, GOAWAY on every session, in-flight streams finish (at most
+ * shutdown_timeout_ms, then the rest are cut), and each worker's loop
+ * stops once its last connection ended (h2ring/loop.h says what happens to
+ * its timers, posts and watches). Then done(server, ctx) runs, once, on
+ * the thread of the last worker to stop, if done is not NULL; it must not
+ * call h2r_server_wait or h2r_server_free. A second call does nothing (its
+ * done is not called).
+ */
+void h2r_server_close(h2r_server *server, void (*done)(h2r_server *server, void *ctx), void *ctx);
+
+/**
+ * Waits until every worker has stopped (after h2r_server_close, from
+ * another thread or a signal) and joins their threads. Not from a worker's
+ * thread. Returns 0 after a graceful shutdown, -1 if a worker failed.
+ */
+int h2r_server_wait(h2r_server *server);
+
+/**
+ * Frees the server; one still running is closed and waited for first. Not
+ * from a worker's thread. Loops (h2ring/loop.h) are gone with it.
+ */
+void h2r_server_free(h2r_server *server);
+
+/**
+ * Makes the first SIGTERM or SIGINT close the server (h2r_server_close),
+ * and a second one end the process at once, by that signal's default
+ * action: what h2serve does. Both signals are blocked in the calling
+ * thread, and a thread of the server's waits for them (sigwait): call this
+ * from the main thread before starting other threads, which inherit the
+ * mask (the workers block them already). Returns 0, or -1 with a message
+ * on stderr if the thread cannot start.
+ */
+int h2r_server_close_on_signals(h2r_server *server);
+
+/**
+ * h2r_server_start, h2r_server_close_on_signals, h2r_server_wait and
+ * h2r_server_free: runs the server until SIGTERM or SIGINT, then shuts down
+ * gracefully. Returns 0 after a graceful shutdown, or -1 with a message on
+ * stderr if it could not start.
  */
 int h2r_server_run(const h2r_server_config *config);
+
+/* ---- what the application learns of its connections ---- */
+
+/**
+ * Fills info for a session the runtime runs, on its worker's thread (the
+ * addresses are asked of the kernel: two system calls). Returns 0;
+ * H2R_ERR_INVALID_STATE for a session the runtime does not run;
+ * H2R_ERR_SESSION_CLOSED if the socket's addresses cannot be had any more
+ * (the fields are then empty strings and ports 0).
+ */
+int h2r_session_conn_info(const h2r_session *session, h2r_conn_info *info);
+
+/**
+ * The application's own pointer for one session (h2r_session_user_data is
+ * the server's, shared by every session, which the compat API takes).
+ * Returns 0, or H2R_ERR_INVALID_STATE for a session the runtime does not
+ * run.
+ */
+int h2r_session_set_app_data(h2r_session *session, void *app_data);
+/** What h2r_session_set_app_data set (NULL until then, or for a session the runtime does not run). */
+void *h2r_session_app_data(const h2r_session *session);
 
 #ifdef __cplusplus
 }

@@ -1,6 +1,7 @@
 """h2serve with curl --http2-prior-knowledge: the demo site, --root and the access log."""
 
 import os
+import re
 
 from h2serve_fixture import need_tool, run
 
@@ -62,8 +63,8 @@ def demo_site(t, log_path):
                 '"POST /hello HTTP/2" 405 19', '"GET /x HTTP/2" 200 17']
     t.eq(len(lines), len(expected), "--access-log: one line per response")
     for line, want in zip(lines, expected):
-        t.ok(line.startswith("[") and line.endswith(want) and " GMT] stream " in line,
-             f"access log line ends with {want}", f"line: {line!r}")
+        t.ok(re.match(r"127\.0\.0\.1:\d+ \[[^]]+ GMT\] stream \d+ ", line) and line.endswith(want),
+             f"access log line: the client's address and port, the date, and {want}", f"line: {line!r}")
 
 
 def make_root(t):

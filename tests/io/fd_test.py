@@ -13,16 +13,9 @@ import socket
 import struct
 import time
 
-from h2serve_fixture import need_tool, run, write_random_file
+from h2serve_fixture import need_python_h2, need_tool, run, write_random_file
 
-try:
-    import h2.config
-    import h2.connection
-    import h2.errors
-    import h2.events
-except ImportError:
-    print("1..0 # SKIP python3-h2 is not installed for this python", flush=True)
-    raise SystemExit(0)
+h2 = need_python_h2()
 
 CURL = need_tool("curl")
 NGHTTP = need_tool("nghttp")

@@ -301,6 +301,20 @@ def need_tool(name):
     return path
 
 
+def need_python_h2():
+    """Imports python3-h2's client modules (h2.config, h2.connection, h2.errors, h2.events) and returns the h2
+    package; without them the whole test is skipped, as need_tool does."""
+    try:
+        import h2.config  # noqa: F401 (the submodules are reached through the package)
+        import h2.connection  # noqa: F401
+        import h2.errors  # noqa: F401
+        import h2.events  # noqa: F401
+    except ImportError:
+        print("1..0 # SKIP python3-h2 is not installed for this python", flush=True)
+        sys.exit(0)
+    return h2
+
+
 def _on_signal(signum, frame):
     raise Abort(f"signal {signum}")
 
