@@ -24,7 +24,7 @@ enum op_tag {
     OP_ACCEPT = 1,
     OP_RECV = 2,
     OP_SEND = 3,
-    OP_CANCEL = 4, /* results of our cancellations: nothing to do */
+    OP_CANCEL = 4, /* results of our cancellations, and the loop's timeouts: nothing to do */
     OP_WATCH = 5,  /* a poll for an application's descriptor (loop.c) */
     OP_WAKE = 6,   /* the loop's eventfd: posts, or the server's close */
     OP_FILE = 7,   /* opening, stat or reading a file for a response (file_cache.c) */
@@ -273,7 +273,9 @@ struct h2r_watch {
 struct h2r_loop {
     struct worker *worker;
     pthread_t thread;
-    uint64_t now_ns;         /* CLOCK_MONOTONIC when the turn's completions came */
+    uint64_t now_ns;   /* CLOCK_MONOTONIC when the turn's completions came */
+    uint64_t armed_ns; /* the due time of the ring timeout last armed (h2r_loop_wait) */
+    struct __kernel_timespec armed_ts;
     struct h2r_timer **heap; /* ordered by (due_ns, seq) */
     uint32_t timer_count, heap_cap;
     uint64_t next_seq;
@@ -361,14 +363,19 @@ int h2r_loop_init(struct h2r_loop *loop);
 void h2r_loop_arm_wake(struct h2r_loop *loop);
 /* From any thread: the loop's next turn looks at its posts and the server's close. */
 void h2r_loop_wake(struct h2r_loop *loop);
-/* Submits, then waits for a completion at most until the earliest timer (the tick, at least); sets now_ns.
+/* Submits, then waits for a completion, the earliest timer's at the latest (the tick, at least); sets now_ns.
  * As io_uring_submit_and_wait, for errors. */
 int h2r_loop_wait(struct h2r_loop *loop);
 /* The eventfd's read came back: runs the posts, reads again. */
 void h2r_loop_on_wake(struct h2r_loop *loop);
 void h2r_loop_on_watch(struct h2r_watch *watch, const struct io_uring_cqe *cqe);
-/* Runs the timers that are due. */
-void h2r_loop_run_timers(struct h2r_loop *loop);
+/* h2r_loop_run_timers when the earliest is due. */
+void h2r_loop_run_due_timers(struct h2r_loop *loop);
+/* Runs the timers that are due. Inline: most turns have none. */
+static inline void h2r_loop_run_timers(struct h2r_loop *loop)
+{
+    if (loop->timer_count && loop->heap[0]->due_ns <= loop->now_ns) h2r_loop_run_due_timers(loop);
+}
 /* The worker's last connection ended: posts refused from now on, those accepted run; timers and watches go.
  */
 void h2r_loop_stop(struct h2r_loop *loop);

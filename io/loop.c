@@ -1,8 +1,8 @@
 /*
  * A worker's loop for the application (h2ring/loop.h): timers, posts from
- * other threads, watched descriptors. Timers sit in a binary heap; the
- * ring's wait is bounded by the earliest (io_uring_enter's own timeout), so
- * they fire to the millisecond with no timeout request to re-arm or cancel.
+ * other threads, watched descriptors. Timers sit in a binary heap; one
+ * ring timeout (absolute, CLOCK_MONOTONIC) wakes the loop for the
+ * earliest, so they fire to the millisecond.
  * Posts go through a mutex-protected queue, and wake the ring through an
  * eventfd it reads only when the queue was empty. Watches are one-shot
  * polls re-armed after each callback: a multishot poll reports wakeups,
@@ -70,17 +70,23 @@ void h2r_loop_wake(struct h2r_loop *loop)
 int h2r_loop_wait(struct h2r_loop *loop)
 {
     /*
-     * The ring's own timeout (IORING_FEAT_EXT_ARG, Linux 5.11; multishot
-     * accept needs 5.19 anyway) until the earliest timer: there is always
-     * one, the runtime's tick.
+     * One ring timeout at the earliest timer's due time (there is always
+     * one: the runtime's tick). Armed again only once the last one has
+     * passed, or for a timer due sooner; one it overtakes still fires, and
+     * only wakes the loop once.
      */
-    uint64_t now = clock_ns(), due = loop->heap[0]->due_ns, wait = due > now ? due - now : 0;
-    struct __kernel_timespec ts = {.tv_sec = (long long)(wait / 1000000000u),
-                                   .tv_nsec = (long long)(wait % 1000000000u)};
-    struct io_uring_cqe *cqe;
-    int err = io_uring_submit_and_wait_timeout(&loop->worker->ring, &cqe, 1, &ts, NULL);
+    uint64_t due = loop->heap[0]->due_ns;
+    if (loop->armed_ns <= loop->now_ns || due < loop->armed_ns) {
+        loop->armed_ts = (struct __kernel_timespec){.tv_sec = (long long)(due / 1000000000u),
+                                                    .tv_nsec = (long long)(due % 1000000000u)};
+        struct io_uring_sqe *sqe = h2r_ring_sqe(loop->worker);
+        io_uring_prep_timeout(sqe, &loop->armed_ts, 0, IORING_TIMEOUT_ABS);
+        io_uring_sqe_set_data64(sqe, op_user_data(loop, OP_CANCEL));
+        loop->armed_ns = due;
+    }
+    int err = io_uring_submit_and_wait(&loop->worker->ring, 1);
     loop->now_ns = clock_ns();
-    return err == -ETIME ? 0 : err;
+    return err < 0 ? err : 0;
 }
 
 /* ---- timers: a binary heap on (due_ns, seq) ---- */
@@ -165,9 +171,9 @@ int h2r_timer_stop(h2r_timer *t)
     return 0;
 }
 
-void h2r_loop_run_timers(struct h2r_loop *loop)
+void h2r_loop_run_due_timers(struct h2r_loop *loop)
 {
-    uint64_t now = clock_ns();
+    uint64_t now = loop->now_ns;
     /* Timers queued from the callbacks (next_seq and beyond) wait for the next turn, even if due. */
     uint64_t queued_before = loop->next_seq;
     while (loop->timer_count && loop->heap[0]->due_ns <= now && loop->heap[0]->seq < queued_before) {
