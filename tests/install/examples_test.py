@@ -8,8 +8,9 @@ one by pkg-config --static), run, and checked with curl and nghttp. The
 README's hello.c must be examples/hello.c, word for word. Without
 sanitizers, jemalloc must be the allocator of hello's process, with the
 runtime's malloc_conf (its background thread runs), unless hello.c defines a
-malloc_conf of its own. h2serve is installed too, and its --help names every
-option it takes.
+malloc_conf of its own. deferred and upload also meet HTTP/2 clients that go
+away before the answer (frames written by hand), and must go on answering.
+h2serve is installed too, and its --help names every option it takes.
 
 In a sanitizer build the library's code calls the sanitizers' runtime, which
 only an executable brings in: the examples are compiled with the build's own
@@ -26,15 +27,18 @@ import os
 import re
 import shlex
 import shutil
+import socket
 import stat
+import struct
 import subprocess
 import sys
+import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "io"))
 from h2serve_fixture import Abort, Server, need_tool, run  # noqa: E402
 from nghttp_test import push_example  # noqa: E402
 
-EXAMPLES = ("hello", "hello_compat", "push", "files", "tls")
+EXAMPLES = ("hello", "hello_compat", "push", "files", "tls", "deferred", "upload")
 CODE_BLOCK = re.compile(r"^```(\w*)\n(.*?)^```$", re.M | re.S)
 
 
@@ -119,6 +123,97 @@ def files_checks(t, server, root):
     expect(t, server, "missing.txt", 404, "onError answers a missing file with 404")
 
 
+def curl_seconds(t, server, path):
+    """One curl request over HTTP/2: (status, seconds until its first response byte)."""
+    result = t.client([need_tool("curl"), "--http2-prior-knowledge", "-sS", "--max-time", "20", "-o", os.devnull,
+                       "-w", "%{http_code} %{time_starttransfer}", server.url + path], timeout=30)
+    t.require(result.returncode == 0, f"{server.label}: curl {path} succeeds", result.stderr.decode("latin-1"))
+    code, seconds = result.stdout.decode().split()
+    return int(code), float(seconds)
+
+
+def h2_frame(kind, flags, stream_id, payload):
+    return struct.pack(">I", len(payload))[1:] + bytes([kind, flags]) + struct.pack(">I", stream_id) + payload
+
+
+def h2_request(stream_id, method, path, end_stream):
+    """HEADERS (END_HEADERS, and END_STREAM if end_stream) of a request, HPACK by hand: GET or POST and http from
+    the static table, :authority and :path literals without indexing."""
+    block = bytes([{"GET": 0x82, "POST": 0x83}[method], 0x86]) + b"".join(
+        bytes([index, len(value)]) + value.encode() for index, value in ((1, "127.0.0.1"), (4, path)))
+    return h2_frame(1, 0x4 | (0x1 if end_stream else 0), stream_id, block)
+
+
+def h2_send_and_close(server, frames):
+    """An HTTP/2 client that sends frames in one write, then closes its connection without reading."""
+    with socket.create_connection(("127.0.0.1", server.port), timeout=10) as sock:
+        sock.sendall(b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n" + h2_frame(4, 0, 0, b"") + b"".join(frames))
+
+
+def gone_before_the_answer(server, paths, reset):
+    """A client that asks for paths over HTTP/2, then resets each stream (RST_STREAM CANCEL, in the same write)
+    or closes the connection, before any answer can come."""
+    cancel = struct.pack(">I", 8)
+    h2_send_and_close(server, [h2_request(2 * i + 1, "GET", path, True) +
+                               (h2_frame(3, 0, 2 * i + 1, cancel) if reset else b"") for i, path in enumerate(paths)])
+
+
+def wait_for_lines(server, lines, timeout=10):
+    """Waits until the server's stderr holds every line: those still missing."""
+    deadline = time.monotonic() + timeout
+    while True:
+        missing = [line for line in lines if line not in server.stderr().splitlines()]
+        if not missing or time.monotonic() > deadline:
+            return missing
+        time.sleep(0.05)
+
+
+def deferred_answers(t, server):
+    for version in ("2", "1.1"):
+        expect(t, server, "delay/50", (200, b"waited 50 ms\n"), f"/delay/50 over HTTP/{version}", version=version)
+        expect(t, server, "pool/100000", (200, b"9592 primes below 100000\n"),
+               f"/pool/100000 over HTTP/{version}: the pool's answer", version=version)
+    status, seconds = curl_seconds(t, server, "delay/50")
+    t.ok(status == 200 and seconds >= 0.05, f"{server.label}: /delay/50 answered after 50 ms or more",
+         f"status {status} after {seconds:.3f} s")
+
+
+def deferred_checks(t, server):
+    """Timers and the pool's posts answer; a client that went away before them does no harm."""
+    deferred_answers(t, server)
+    for reset, how, n in ((True, "resets its streams", 1), (False, "closes its connection", 2)):
+        gone_before_the_answer(server, [f"/delay/500{n}", f"/pool/30000{n}"], reset)
+        missing = wait_for_lines(server, [
+            f"deferred: /delay/500{n}: the client went away, the timer is stopped",
+            f"deferred: /pool/30000{n}: the client went away, the answer is dropped"])
+        t.ok(not missing, f"{server.label}: a client that {how} before the answers: the timer is stopped, the "
+             "pool's answer finds the stream closed", server.stderr())
+    deferred_answers(t, server)
+
+
+def fnv1a64(path):
+    """FNV-1a of 64 bits, as examples/upload.c computes it."""
+    value = 0xcbf29ce484222325
+    with open(path, "rb") as f:
+        for byte in f.read():
+            value = ((value ^ byte) * 0x100000001b3) & 0xFFFFFFFFFFFFFFFF
+    return value
+
+
+def upload_checks(t, server, body):
+    """The FNV-1a of an upload of a few MiB, processed in several pieces; an upload cut short does no harm."""
+    path, value, size = body
+    h2_send_and_close(server, [h2_request(1, "POST", "/", False)] + [h2_frame(0, 0, 1, bytes(16384))] * 3)
+    expect(t, server, "", 405, "GET is 405")
+    for version in ("2", "1.1"):
+        got = expect(t, server, "", (200, f"{value:016x}\n".encode()),
+                     f"POST of {size >> 20} MiB over HTTP/{version}: its FNV-1a", "--data-binary", "@" + path,
+                     version=version)
+        pieces = got and got[2].get("x-pieces", "0")
+        t.ok(pieces and int(pieces) > 1, f"{server.label}: over HTTP/{version}, processed in more than one piece",
+             f"x-pieces: {pieces}")
+
+
 def allocator_check(t, server, jemalloc):
     """jemalloc is the process's allocator, with the runtime's malloc_conf (background_thread:true), unless the
     build has sanitizers, whose malloc wins."""
@@ -149,13 +244,15 @@ def own_malloc_conf(t, source_root, command, env):
 
 def run_examples(t, binaries, fixtures, jemalloc):
     """Starts each example, checks it with real clients, stops it (exit 0, no sanitizer report)."""
-    root, (cert, key) = fixtures
+    root, (cert, key), body = fixtures
     checks = {
         "hello": ([], lambda s: (hello_checks(t, s, ["2"]), allocator_check(t, s, jemalloc))),
         "hello_compat": ([], lambda s: hello_checks(t, s, ["2", "1.1"])),
         "push": ([], lambda s: push_example(t, s, null_out=False)),
         "files": ([root], lambda s: files_checks(t, s, root)),
         "tls": ([cert, key], lambda s: tls_checks(t, s)),
+        "deferred": ([], lambda s: deferred_checks(t, s)),
+        "upload": ([], lambda s: upload_checks(t, s, body)),
     }
     for name, binary in binaries.items():
         args, check = checks[name]
@@ -227,7 +324,10 @@ def main(t, opts):
     root = t.tmpdir()
     with open(os.path.join(root, "a.txt"), "wb") as f:
         f.write(b"a file served by respondWithFile\n")
-    fixtures = (root, t.certificate())
+    body = os.path.join(t.tmpdir(), "body")
+    with open(body, "wb") as f:
+        f.write(os.urandom(4 << 20))
+    fixtures = (root, t.certificate(), (body, fnv1a64(body), 4 << 20))
     for command in commands:
         static = "--static" in command
         kind = "static" if static else "shared"
