@@ -17,7 +17,6 @@
  * Usage: fd_server --host HOST --port PORT DIR
  */
 #include <fcntl.h>
-#include <getopt.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -27,6 +26,7 @@
 #include "h2ring/engine.h"
 #include "h2ring/file.h"
 #include "h2ring/server.h"
+#include "test_server.h"
 
 /* A header from two C strings. */
 #define HEADER(n, v) ((h2r_header){.name = (n), .name_len = strlen(n), .value = (v), .value_len = strlen(v)})
@@ -168,41 +168,23 @@ static void on_stream_close(h2r_stream *stream, uint32_t rst_code)
     atomic_fetch_sub(&open_files, 1);
 }
 
-static void on_listening(const char *url, void *user_data)
-{
-    (void)user_data;
-    printf("fd_server listening on %s\n", url);
-    fflush(stdout);
-}
-
 int main(int argc, char **argv)
 {
-    static const struct option options[] = {
-        {"host", required_argument, NULL, 'h'},
-        {"port", required_argument, NULL, 'p'},
-        {NULL, 0, NULL, 0},
-    };
     h2r_server_config config;
-
     h2r_server_config_init(&config);
-    config.allow_http1 = 1;
-    for (int opt; (opt = getopt_long(argc, argv, "", options, NULL)) != -1;) {
-        switch (opt) {
-        case 'h': config.host = optarg; break;
-        case 'p': config.port = (uint16_t)atoi(optarg); break;
-        default: return 2;
-        }
-    }
-    if (optind != argc - 1) {
+    int first = test_server_options(argc, argv, "fd_server", &config, NULL, NULL);
+    if (first < 0) return 2;
+    if (first != argc - 1) {
         fprintf(stderr, "usage: fd_server --host HOST --port PORT DIR\n");
         return 2;
     }
-    if ((dir_fd = open(argv[optind], O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0) {
-        perror(argv[optind]);
+    if ((dir_fd = open(argv[first], O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0) {
+        perror(argv[first]);
         return 2;
     }
+    config.allow_http1 = 1;
     config.callbacks.on_stream = on_stream;
     config.callbacks.on_stream_close = on_stream_close;
-    config.on_listening = on_listening;
+    config.on_listening = test_server_listening;
     return h2r_server_run(&config) == 0 ? 0 : 1;
 }

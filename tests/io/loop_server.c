@@ -25,7 +25,6 @@
 #define _GNU_SOURCE /* pipe2 */
 #include <errno.h>
 #include <fcntl.h>
-#include <getopt.h>
 #include <inttypes.h>
 #include <pthread.h>
 #include <stdatomic.h>
@@ -38,6 +37,7 @@
 #include "h2ring/engine.h"
 #include "h2ring/loop.h"
 #include "h2ring/server.h"
+#include "test_server.h"
 
 #define HEADER(n, v) ((h2r_header){.name = (n), .name_len = strlen(n), .value = (v), .value_len = strlen(v)})
 #define MiB          (1u << 20)
@@ -644,30 +644,33 @@ static void on_stream(h2r_session *session, h2r_stream *stream, const h2r_header
     }
 }
 
+/* The certificate of --cert and --key: TLS if given. */
+static h2r_tls_certificate certificate;
+
+static void own_option(h2r_server_config *config, int val, const char *arg)
+{
+    switch (val) {
+    case 'w': config->workers = (unsigned)atoi(arg); break;
+    case 'c': certificate.cert_file = arg; break;
+    case 'k': certificate.key_file = arg; break;
+    }
+}
+
 int main(int argc, char **argv)
 {
     static const struct option options[] = {
-        {"host", required_argument, NULL, 'h'},    {"port", required_argument, NULL, 'p'},
-        {"workers", required_argument, NULL, 'w'}, {"cert", required_argument, NULL, 'c'},
-        {"key", required_argument, NULL, 'k'},     {NULL, 0, NULL, 0},
+        {"workers", required_argument, NULL, 'w'},
+        {"cert", required_argument, NULL, 'c'},
+        {"key", required_argument, NULL, 'k'},
+        {NULL, 0, NULL, 0},
     };
-    h2r_tls_certificate cert = {0};
     h2r_server_config config;
     h2r_server_config_init(&config);
     config.workers = 1;
     config.allow_http1 = 1;
-    for (int opt; (opt = getopt_long(argc, argv, "", options, NULL)) != -1;) {
-        switch (opt) {
-        case 'h': config.host = optarg; break;
-        case 'p': config.port = (uint16_t)atoi(optarg); break;
-        case 'w': config.workers = (unsigned)atoi(optarg); break;
-        case 'c': cert.cert_file = optarg; break;
-        case 'k': cert.key_file = optarg; break;
-        default: return 2;
-        }
-    }
-    if (cert.cert_file) {
-        config.tls_certificates = &cert;
+    if (test_server_options(argc, argv, "loop_server", &config, options, own_option) < 0) return 2;
+    if (certificate.cert_file) {
+        config.tls_certificates = &certificate;
         config.tls_certificate_count = 1;
     }
     config.callbacks.on_stream = on_stream;
@@ -681,8 +684,7 @@ int main(int argc, char **argv)
     for (int i = 0; i != POOL_THREADS; ++i) pthread_create(&pool_threads[i], NULL, pool_main, NULL);
     if (status == 0) {
         atomic_store(&the_server, server);
-        printf("loop_server listening on %s\n", h2r_server_url(server));
-        fflush(stdout);
+        test_server_listening(h2r_server_url(server), NULL);
         status = h2r_server_wait(server);
     }
     pthread_mutex_lock(&pool_lock);

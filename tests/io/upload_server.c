@@ -14,13 +14,13 @@
  *
  * Usage: upload_server --host HOST --port PORT
  */
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "h2ring/engine.h"
 #include "h2ring/server.h"
+#include "test_server.h"
 
 #define HEADER(n, v) ((h2r_header){.name = (n), .name_len = strlen(n), .value = (v), .value_len = strlen(v)})
 
@@ -127,35 +127,17 @@ static void on_stream_close(h2r_stream *stream, uint32_t rst_code)
     }
 }
 
-static void on_listening(const char *url, void *user_data)
-{
-    (void)user_data;
-    printf("upload_server listening on %s\n", url);
-    fflush(stdout);
-}
-
 int main(int argc, char **argv)
 {
-    static const struct option options[] = {
-        {"host", required_argument, NULL, 'h'},
-        {"port", required_argument, NULL, 'p'},
-        {NULL, 0, NULL, 0},
-    };
     h2r_server_config config;
     h2r_server_config_init(&config);
+    if (test_server_options(argc, argv, "upload_server", &config, NULL, NULL) < 0) return 2;
     config.allow_http1 = 1;
     config.workers = 1;
-    for (int opt; (opt = getopt_long(argc, argv, "", options, NULL)) != -1;) {
-        switch (opt) {
-        case 'h': config.host = optarg; break;
-        case 'p': config.port = (uint16_t)atoi(optarg); break;
-        default: return 2;
-        }
-    }
     config.callbacks.on_stream = on_stream;
     config.callbacks.on_data = on_data;
     config.callbacks.on_end = on_end;
     config.callbacks.on_stream_close = on_stream_close;
-    config.on_listening = on_listening;
+    config.on_listening = test_server_listening;
     return h2r_server_run(&config) == 0 ? 0 : 1;
 }
