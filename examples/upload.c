@@ -24,7 +24,10 @@
 
 #include <h2ring/h2ring.h>
 
-#define PROCESSING_MS        1
+/* How long processing a piece takes here: what stands for the slow work. */
+#define PROCESSING_MS 1
+
+/* FNV-1a, 64 bits (http://www.isthe.com/chongo/tech/comp/fnv/): a byte is xored in, then multiplied. */
 #define FNV1A64_OFFSET_BASIS UINT64_C(0xcbf29ce484222325)
 #define FNV1A64_PRIME        UINT64_C(0x100000001b3)
 
