@@ -22,6 +22,7 @@ const char *h2r_strerror(int err)
     case H2R_ERR_STREAM_LIMIT: return "the peer's concurrent stream limit is reached";
     case H2R_ERR_TOO_MANY_PINGS: return "too many outstanding pings";
     case H2R_ERR_PROTOCOL: return "the peer violated the HTTP/2 protocol";
+    case H2R_ERR_WRONG_THREAD: return "called from another thread than the one that runs the session";
     default: return err < 0 && err > -100 ? h2r_hpack_strerror(err) : "unknown error";
     }
 }

@@ -20,6 +20,7 @@
 #define H2R_CORE_SESSION_INTERNAL_H
 
 #include <assert.h>
+#include <pthread.h>
 
 #include "field_scratch.h"
 #include "frame.h"
@@ -97,6 +98,7 @@ enum stream_flags {
 
 struct h2r_stream {
     h2r_session *session;
+    pthread_t thread; /* the one that made it, which runs its session: its calls come from there */
     struct h2r_stream *hash_next;
     struct h2r_stream *blocked_next; /* the session's list of streams waiting for the connection window */
     uint32_t id;

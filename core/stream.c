@@ -91,10 +91,23 @@ void h2r_stream_get_state(const h2r_stream *st, h2r_stream_state *out)
 
 /* ---- sending ---- */
 
+/*
+ * Every call that changes the stream: from the thread that runs its session
+ * (a reference handed to another thread must come back through the loop's
+ * post), and not once it is closed, when its session may be gone.
+ */
+static int check_open(const h2r_stream *st)
+{
+    if (!pthread_equal(st->thread, pthread_self())) return H2R_ERR_WRONG_THREAD;
+    return st->flags & STREAM_CLOSED ? H2R_ERR_STREAM_CLOSED : 0;
+}
+
 /* Common checks for a call that sends on the stream. */
 static int check_can_send(const h2r_stream *st)
 {
-    if (st->flags & (STREAM_CLOSED | STREAM_END_SENT)) return H2R_ERR_STREAM_CLOSED;
+    int err = check_open(st);
+    if (err) return err;
+    if (st->flags & STREAM_END_SENT) return H2R_ERR_STREAM_CLOSED;
     if (st->session->phase == PHASE_CLOSED) return H2R_ERR_SESSION_CLOSED;
     return 0;
 }
@@ -201,11 +214,12 @@ int h2r_stream_send_trailers(h2r_stream *st, const h2r_header *headers, size_t c
 int h2r_stream_close(h2r_stream *st, uint32_t error_code)
 {
     /* Like every call on a closed stream (see h2ring/engine.h); nothing is sent. */
-    if (st->flags & STREAM_CLOSED) return H2R_ERR_STREAM_CLOSED;
+    int err = check_open(st);
+    if (err) return err;
     st->flags |= STREAM_RESET_BY_US;
     h2r_session *s = st->session;
     h2r_session_enter(s);
-    int err = s->proto->reset ? s->proto->reset(st, error_code) : 0;
+    err = s->proto->reset ? s->proto->reset(st, error_code) : 0;
     h2r_stream_close_internal(st, error_code, 0);
     h2r_session_leave(s);
     return err;
@@ -213,7 +227,8 @@ int h2r_stream_close(h2r_stream *st, uint32_t error_code)
 
 int h2r_stream_priority(h2r_stream *st, uint32_t parent_id, uint16_t weight, int exclusive, int silent)
 {
-    if (st->flags & STREAM_CLOSED) return H2R_ERR_STREAM_CLOSED;
+    int err = check_open(st);
+    if (err) return err;
     if (!st->session->proto->priority) return H2R_ERR_INVALID_STATE;
     return st->session->proto->priority(st, parent_id, weight, exclusive, silent);
 }
@@ -231,7 +246,8 @@ int h2r_stream_push(h2r_stream *st, const h2r_header *headers, size_t count, h2r
 
 int h2r_stream_pause(h2r_stream *st)
 {
-    if (st->flags & STREAM_CLOSED) return H2R_ERR_STREAM_CLOSED;
+    int err = check_open(st);
+    if (err) return err;
     /* Nothing to do now: the kinds look at the flag where they would let more of the body in. */
     st->flags |= STREAM_PAUSED;
     return 0;
@@ -239,10 +255,11 @@ int h2r_stream_pause(h2r_stream *st)
 
 int h2r_stream_resume(h2r_stream *st)
 {
-    if (st->flags & STREAM_CLOSED) return H2R_ERR_STREAM_CLOSED;
+    int err = check_open(st);
+    if (err) return err;
     if (!(st->flags & STREAM_PAUSED)) return 0;
     st->flags &= ~STREAM_PAUSED;
-    int err = st->session->proto->resume(st);
+    err = st->session->proto->resume(st);
     if (err) st->flags |= STREAM_PAUSED; /* still held: the application may try again */
     return err;
 }
@@ -254,7 +271,8 @@ int h2r_stream_is_paused(const h2r_stream *st)
 
 int h2r_stream_set_timeout(h2r_stream *st, uint32_t ms)
 {
-    if (st->flags & STREAM_CLOSED) return H2R_ERR_STREAM_CLOSED;
+    int err = check_open(st);
+    if (err) return err;
     if (ms && !st->timeout_ms)
         ++st->session->timed_streams;
     else if (!ms && st->timeout_ms)

@@ -60,6 +60,7 @@ h2r_stream *h2r_stream_create(h2r_session *s, uint32_t id, const char *authority
     h2r_stream *st = calloc(1, sizeof(*st) + authority_len + scheme_len);
     if (!st) return NULL;
     st->session = s;
+    st->thread = pthread_self();
     st->id = id;
     st->refcount = 1; /* the session's, dropped when the stream closes */
     st->active_ms = s->now_ms;

@@ -140,7 +140,7 @@ int h2r_timer_start(h2r_loop *loop, uint64_t delay_ms, uint64_t repeat_ms, h2r_t
 {
     if (timer) *timer = NULL;
     if (!cb) return H2R_ERR_INVALID_ARGUMENT;
-    if (!on_loop_thread(loop)) return H2R_ERR_INVALID_STATE;
+    if (!on_loop_thread(loop)) return H2R_ERR_WRONG_THREAD;
     if (loop->stopped) return H2R_ERR_SESSION_CLOSED;
     if (loop->timer_count == loop->heap_cap) {
         uint32_t cap = loop->heap_cap ? loop->heap_cap * 2 : 64;
@@ -163,7 +163,7 @@ int h2r_timer_start(h2r_loop *loop, uint64_t delay_ms, uint64_t repeat_ms, h2r_t
 
 int h2r_timer_stop(h2r_timer *t)
 {
-    if (!on_loop_thread(t->loop)) return H2R_ERR_INVALID_STATE;
+    if (!on_loop_thread(t->loop)) return H2R_ERR_WRONG_THREAD;
     /* A one-shot timer whose callback runs is out of the heap already, and freed when it returns. */
     if (t->slot == TIMER_RUNNING) return 0;
     heap_remove(t->loop, t);
@@ -284,7 +284,7 @@ int h2r_watch_start(h2r_loop *loop, int fd, unsigned events, h2r_watch_cb cb, vo
 {
     if (watch) *watch = NULL;
     if (fd < 0 || !events_valid(events) || !cb) return H2R_ERR_INVALID_ARGUMENT;
-    if (!on_loop_thread(loop)) return H2R_ERR_INVALID_STATE;
+    if (!on_loop_thread(loop)) return H2R_ERR_WRONG_THREAD;
     if (loop->stopped) return H2R_ERR_SESSION_CLOSED;
     struct h2r_watch *w = malloc(sizeof(*w));
     if (!w) return H2R_ERR_NOMEM;
@@ -300,7 +300,7 @@ int h2r_watch_start(h2r_loop *loop, int fd, unsigned events, h2r_watch_cb cb, vo
 int h2r_watch_update(h2r_watch *watch, unsigned events)
 {
     if (!events_valid(events)) return H2R_ERR_INVALID_ARGUMENT;
-    if (!on_loop_thread(watch->loop)) return H2R_ERR_INVALID_STATE;
+    if (!on_loop_thread(watch->loop)) return H2R_ERR_WRONG_THREAD;
     if (events == watch->events && !watch->paused) return 0;
     watch->events = events;
     watch->paused = 0;
@@ -315,7 +315,7 @@ int h2r_watch_update(h2r_watch *watch, unsigned events)
 
 int h2r_watch_stop(h2r_watch *watch)
 {
-    if (!on_loop_thread(watch->loop)) return H2R_ERR_INVALID_STATE;
+    if (!on_loop_thread(watch->loop)) return H2R_ERR_WRONG_THREAD;
     if (watch->stopped) return 0;
     watch->stopped = 1;
     if (watch->armed)

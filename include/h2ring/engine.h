@@ -15,7 +15,9 @@
  * A stream pointer stays valid until its on_stream_close callback returns,
  * or longer while the application holds a reference (h2r_stream_ref), even
  * past h2r_session_free; calls on a closed stream return
- * H2R_ERR_STREAM_CLOSED and touch nothing freed.
+ * H2R_ERR_STREAM_CLOSED and touch nothing freed. A stream's calls come
+ * from the thread that runs its session (the one that fed the request):
+ * those that change it return H2R_ERR_WRONG_THREAD from any other.
  *
  * Functions return 0 or a negative H2R_ERR_* code; nothing aborts the
  * process on peer input. A peer that breaks the protocol gets the RFC's
@@ -55,6 +57,7 @@ enum {
     H2R_ERR_STREAM_LIMIT = -509,      /* the peer's MAX_CONCURRENT_STREAMS, or stream ids exhausted */
     H2R_ERR_TOO_MANY_PINGS = -510,    /* over maxOutstandingPings */
     H2R_ERR_PROTOCOL = -511,          /* the peer broke the protocol; the session sent GOAWAY */
+    H2R_ERR_WRONG_THREAD = -512,      /* called from another thread than the one that runs the session */
 };
 
 /** A readable message for an H2R_ERR_* code (or an HPACK code). */

@@ -22,10 +22,11 @@
  *
  * Threads: a loop, its timers and watches, and the sessions and streams it
  * runs belong to the worker's thread. h2r_loop_post is the one call made
- * from any thread. The timer and watch calls check the calling thread and
- * refuse any other with H2R_ERR_INVALID_STATE; the engine's calls on
- * sessions and streams cannot tell (the engine is sans-IO, with no notion
- * of threads): from another thread, post to the loop and call them there.
+ * from any thread. The timer and watch calls, and the engine's calls that
+ * change a stream, check the calling thread and refuse any other with
+ * H2R_ERR_WRONG_THREAD (the session's own calls do not check: only the
+ * runtime and the stream's callbacks reach a session): from another
+ * thread, post to the loop and call them there.
  *
  * Closing the server (h2r_server_close): timers, posts and watches go on
  * during the graceful drain, so that in-flight streams can be answered.
@@ -84,7 +85,7 @@ typedef void (*h2r_timer_cb)(h2r_timer *timer, void *ctx);
  * until the timer is stopped, or, for a one-shot timer, until its callback
  * returns: the runtime frees it then.
  *
- * Returns 0; H2R_ERR_INVALID_ARGUMENT without cb; H2R_ERR_INVALID_STATE
+ * Returns 0; H2R_ERR_INVALID_ARGUMENT without cb; H2R_ERR_WRONG_THREAD
  * when called from another thread than the loop's; H2R_ERR_SESSION_CLOSED
  * once the loop has stopped; H2R_ERR_NOMEM.
  */
@@ -95,7 +96,7 @@ int h2r_timer_start(h2r_loop *loop, uint64_t delay_ms, uint64_t repeat_ms, h2r_t
  * Node's clearTimeout and clearInterval: the callback does not run again,
  * and the timer is freed (after its callback returns, when called from
  * it). Allowed from the timer's own callback, where it is how an interval
- * ends. Returns 0, or H2R_ERR_INVALID_STATE from another thread (the timer
+ * ends. Returns 0, or H2R_ERR_WRONG_THREAD from another thread (the timer
  * then goes on).
  */
 int h2r_timer_stop(h2r_timer *timer);
@@ -143,7 +144,7 @@ typedef void (*h2r_watch_cb)(h2r_watch *watch, unsigned revents, void *ctx);
  * handle) is valid until h2r_watch_stop.
  *
  * Returns 0; H2R_ERR_INVALID_ARGUMENT for a negative fd, other event bits
- * or no cb; H2R_ERR_INVALID_STATE from another thread than the loop's;
+ * or no cb; H2R_ERR_WRONG_THREAD from another thread than the loop's;
  * H2R_ERR_SESSION_CLOSED once the loop has stopped; H2R_ERR_NOMEM.
  */
 int h2r_watch_start(h2r_loop *loop, int fd, unsigned events, h2r_watch_cb cb, void *ctx, h2r_watch **watch);
@@ -151,14 +152,14 @@ int h2r_watch_start(h2r_loop *loop, int fd, unsigned events, h2r_watch_cb cb, vo
 /**
  * Changes what is watched (0 pauses the watch), from the next turn of the
  * loop. Returns 0; H2R_ERR_INVALID_ARGUMENT for other bits;
- * H2R_ERR_INVALID_STATE from another thread.
+ * H2R_ERR_WRONG_THREAD from another thread.
  */
 int h2r_watch_update(h2r_watch *watch, unsigned events);
 
 /**
  * Stops watching: the callback does not run again, and the watch is freed
  * (once the ring has given the descriptor back; after the callback
- * returns when called from it). Returns 0, or H2R_ERR_INVALID_STATE from
+ * returns when called from it). Returns 0, or H2R_ERR_WRONG_THREAD from
  * another thread (the watch then goes on).
  */
 int h2r_watch_stop(h2r_watch *watch);

@@ -2,6 +2,7 @@
  * The engine end to end against the test peer: a request, a response with a
  * body, and what comes back on the wire.
  */
+#include <pthread.h>
 #include <stdlib.h>
 
 #include "check.h"
@@ -382,10 +383,64 @@ static void test_idle_output_memory(void)
     peer_free(&p);
 }
 
+/* A stream's calls come from the thread that runs its session: from another one they are refused. */
+static h2r_stream *held_stream;
+
+static void on_stream_hold_ref(h2r_session *session, h2r_stream *stream, const h2r_header *headers,
+                               size_t count, int flags)
+{
+    (void)session, (void)headers, (void)count, (void)flags;
+    h2r_stream_ref(stream);
+    held_stream = stream;
+}
+
+static void *respond_elsewhere(void *arg)
+{
+    int *result = arg;
+    h2r_header status = {.name = ":status", .name_len = 7, .value = "200", .value_len = 3};
+    result[0] = h2r_stream_respond(held_stream, &status, 1, H2R_RESPOND_END_STREAM);
+    result[1] = h2r_stream_close(held_stream, H2R_CANCEL);
+    result[2] = h2r_stream_pause(held_stream);
+    return NULL;
+}
+
+static void test_wrong_thread(void)
+{
+    h2r_session_callbacks cb = {.on_stream = on_stream_hold_ref};
+    struct peer p;
+    peer_init(&p, NULL, &cb, NULL);
+    peer_preface(&p, NULL, 0);
+    peer_get(&p, 1, "/", 1);
+    peer_flush(&p);
+    int results[3] = {0, 0, 0};
+    pthread_t thread;
+    if (!CHECK_MSG(held_stream && pthread_create(&thread, NULL, respond_elsewhere, results) == 0,
+                   "a stream, and a thread to call it from"))
+        return;
+    pthread_join(thread, NULL);
+    CHECK_MSG(results[0] == H2R_ERR_WRONG_THREAD && results[1] == H2R_ERR_WRONG_THREAD &&
+                  results[2] == H2R_ERR_WRONG_THREAD,
+              "respond, close and pause from another thread: H2R_ERR_WRONG_THREAD (%d, %d, %d)", results[0],
+              results[1], results[2]);
+    peer_flush(&p);
+    CHECK_MSG(!peer_find(&p, H2R_FRAME_HEADERS, 1) && !peer_find(&p, H2R_FRAME_RST_STREAM, 1),
+              "and nothing was sent for them");
+    h2r_header status = {.name = ":status", .name_len = 7, .value = "200", .value_len = 3};
+    CHECK_MSG(h2r_stream_respond(held_stream, &status, 1, H2R_RESPOND_END_STREAM) == 0,
+              "the session's own thread may respond");
+    peer_flush(&p);
+    const struct peer_frame *headers = peer_find(&p, H2R_FRAME_HEADERS, 1);
+    CHECK_MSG(headers && (headers->h.flags & H2R_FLAG_END_STREAM), "and its response goes out");
+    h2r_stream_unref(held_stream);
+    held_stream = NULL;
+    peer_free(&p);
+}
+
 int main(void)
 {
     test_hello();
     test_idle_output_memory();
+    test_wrong_thread();
     test_profile();
     test_many_small_writes();
     test_idle_stream_placeholders();

@@ -21,7 +21,7 @@ static const struct {
     CODE(H2R_ERR_INVALID_ARGUMENT), CODE(H2R_ERR_NOMEM),         CODE(H2R_ERR_STREAM_CLOSED),
     CODE(H2R_ERR_SESSION_CLOSED),   CODE(H2R_ERR_INVALID_STATE), CODE(H2R_ERR_HEADERS_TOO_LARGE),
     CODE(H2R_ERR_INVALID_HEADER),   CODE(H2R_ERR_PUSH_DISABLED), CODE(H2R_ERR_STREAM_LIMIT),
-    CODE(H2R_ERR_TOO_MANY_PINGS),   CODE(H2R_ERR_PROTOCOL),
+    CODE(H2R_ERR_TOO_MANY_PINGS),   CODE(H2R_ERR_PROTOCOL),      CODE(H2R_ERR_WRONG_THREAD),
 };
 #define ENGINE_CODE_COUNT (sizeof(engine_codes) / sizeof(engine_codes[0]))
 
@@ -40,7 +40,7 @@ static const int hpack_codes[] = {
 #define HPACK_CODE_COUNT (sizeof(hpack_codes) / sizeof(hpack_codes[0]))
 
 /* Next to the codes of both ranges, between them, and at the ends of int. */
-static const int unknown_codes[] = {1, 42, INT_MAX, INT_MIN, -11, -99, -100, -500, -512, -1000};
+static const int unknown_codes[] = {1, 42, INT_MAX, INT_MIN, -11, -99, -100, -500, -513, -1000};
 #define UNKNOWN_CODE_COUNT (sizeof(unknown_codes) / sizeof(unknown_codes[0]))
 
 static int is_message(const char *msg)
@@ -90,7 +90,7 @@ static void test_hpack_codes(void)
     }
 }
 
-/* Also catches a new H2R_ERR_* code (-500 or -512) missing from the table above. */
+/* Also catches a new H2R_ERR_* code (-500 or -513) missing from the table above. */
 static void test_unknown_codes(void)
 {
     for (size_t i = 0; i != UNKNOWN_CODE_COUNT; ++i) {

