@@ -28,7 +28,9 @@ static const char usage[] =
     "  --port N            TCP port, 0 for any free one (default 8080)\n"
     "  --workers N         worker threads, each with its own io_uring (default: one per CPU)\n"
     "  --root DIR          serve files from DIR (index.html for directories); without it,\n"
-    "                      the demo site: / (pushes its CSS and JS), /x (pushes /y and /z), /hello\n"
+    "                      the demo site: / (pushes its CSS and JS), /x (pushes /y and /z), /hello,\n"
+    "                      /delay/N (answers after N ms), /whoami (the connection as JSON),\n"
+    "                      POST /sha256 (the body's SHA-256), POST /echo (the body, streamed back)\n"
     "  --access-log FILE   append one line per response to FILE, or to stdout with -\n"
     "  --cert PEM          TLS certificate chain (leaf first); needs --key\n"
     "  --key PEM           the certificate's private key\n"
@@ -192,6 +194,7 @@ int main(int argc, char **argv)
         return 2;
     }
     use_root = root != NULL;
+    if (!use_root) h2serve_demo_init();
     h2r_compat_callbacks(&config.callbacks);
     config.user_data = &handlers;
     if (log_path) h2serve_access_log_track_peers(&config);

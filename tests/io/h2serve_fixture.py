@@ -17,6 +17,8 @@ import os
 import re
 import shutil
 import signal
+import socket
+import ssl
 import subprocess
 import sys
 import tempfile
@@ -281,6 +283,26 @@ class Tap:
         return status, size, sha.hexdigest(), stderr
 
 
+def many_delayed_requests(t, server, hello):
+    """h2load's 10,000 requests for /delay/200 on 100 connections of 100 streams, answered by timers of the server's
+    one worker: all succeed, in little more than the 200 ms they wait, and /hello (whose body is hello) is answered
+    at once meanwhile."""
+    started = time.monotonic()
+    load = t.spawn([need_tool("h2load"), "-n", "10000", "-c", "100", "-m", "100", server.url + "delay/200"])
+    time.sleep(0.1)
+    before = time.monotonic()
+    got = t.curl(server.url + "hello")
+    took = time.monotonic() - before
+    t.ok(got and got[:2] == (200, hello) and load.poll() is None and took < 0.5,
+         f"/hello is answered at once while 10,000 delayed requests wait ({took:.2f} s)")
+    status, out, err = t.finish(load, 60)
+    wall = time.monotonic() - started
+    out = out.decode("latin-1")
+    t.ok(status == 0 and "10000 succeeded, 0 failed" in out and "status codes: 10000 2xx" in out,
+         "h2load: 10,000 requests for /delay/200 on 100 connections, one worker: all succeed", out + err.decode())
+    t.ok(wall < 5, f"in little more than the 200 ms they wait ({wall:.2f} s)")
+
+
 def write_random_file(path, mib):
     """Writes mib MiB of random bytes to path, a MiB at a time: (their sha256 in hex, the last MiB)."""
     sha = hashlib.sha256()
@@ -313,6 +335,126 @@ def need_python_h2():
         print("1..0 # SKIP python3-h2 is not installed for this python", flush=True)
         sys.exit(0)
     return h2
+
+
+def tls_client_context(alpn):
+    """A client's TLS context that takes the tests' self-signed certificates and offers the ALPN protocols alpn."""
+    ctx = ssl.create_default_context()
+    ctx.check_hostname = False
+    ctx.verify_mode = ssl.CERT_NONE
+    ctx.set_alpn_protocols(alpn)
+    return ctx
+
+
+def send_until_held(sock, data, timeout=20):
+    """Sends data on sock (made non-blocking) as fast as it goes, until all is sent or nothing more could be for a
+    second (the peer holds the client), or timeout seconds: how many bytes went."""
+    sock.setblocking(False)
+    view, sent, stalled_since = memoryview(data), 0, None
+    deadline = time.monotonic() + timeout
+    while sent < len(view) and time.monotonic() < deadline:
+        try:
+            sent += sock.send(view[sent:sent + (256 << 10)])
+            stalled_since = None
+        except BlockingIOError:
+            stalled_since = stalled_since or time.monotonic()
+            if time.monotonic() - stalled_since > 1:
+                break
+            time.sleep(0.01)
+    return sent
+
+
+class H2Client:
+    """An HTTP/2 client on python3-h2 (the test calls need_python_h2 first), over cleartext or TLS (h2 by ALPN),
+    with many streams at once: streams[sid] holds each one's response headers, body, and whether it ended or was
+    reset; granted[sid] the WINDOW_UPDATE increments it got. Received data is given back to the windows unless
+    acknowledge is False (a client that does not read)."""
+
+    def __init__(self, port, tls=False, server_name=None):
+        h2 = need_python_h2()
+        self.events, self.cancel = h2.events, h2.errors.ErrorCodes.CANCEL
+        sock = socket.create_connection(("127.0.0.1", port), timeout=20)
+        if tls:
+            sock = tls_client_context(["h2"]).wrap_socket(sock, server_hostname=server_name)
+        self.sock = sock
+        self.scheme = "https" if tls else "http"
+        self.conn = h2.connection.H2Connection(h2.config.H2Configuration(client_side=True, header_encoding="utf-8"))
+        self.conn.initiate_connection()
+        self.flush()
+        self.streams, self.granted = {}, {}
+        self.acknowledge = True
+
+    def flush(self):
+        data = self.conn.data_to_send()
+        if data:
+            self.sock.sendall(data)
+
+    def request(self, path, method="GET", end_stream=True):
+        """Sends a request's headers (a body, if any, goes with send_data); returns its stream id."""
+        sid = self.conn.get_next_available_stream_id()
+        self.conn.send_headers(sid, [(":method", method), (":scheme", self.scheme), (":authority", "127.0.0.1"),
+                                     (":path", path)], end_stream=end_stream)
+        self.flush()
+        self.streams[sid] = {"headers": {}, "body": b"", "done": False, "reset": False}
+        return sid
+
+    def send_data(self, sid, data, end_stream=False):
+        """Sends data on sid now: as much as the windows and the frame size allow. Returns how much went."""
+        n = min(len(data), self.conn.local_flow_control_window(sid), self.conn.max_outbound_frame_size)
+        if n or end_stream:
+            self.conn.send_data(sid, data[:n], end_stream=end_stream and n == len(data))
+            self.flush()
+        return n
+
+    def reset(self, sid):
+        self.conn.reset_stream(sid, self.cancel)
+        self.flush()
+
+    def receive(self, timeout):
+        """Reads what comes within timeout seconds (at least one read) and takes in its events; False once the
+        server has closed the connection."""
+        self.sock.settimeout(timeout)
+        try:
+            data = self.sock.recv(1 << 16)
+        except (socket.timeout, ssl.SSLWantReadError):
+            return True
+        if not data:
+            return False
+        for event in self.conn.receive_data(data):
+            sid = getattr(event, "stream_id", None)
+            s = self.streams.get(sid)
+            if isinstance(event, self.events.ResponseReceived):
+                s["headers"] = dict(event.headers)
+            elif isinstance(event, self.events.DataReceived):
+                s["body"] += event.data
+                if self.acknowledge:
+                    self.conn.acknowledge_received_data(event.flow_controlled_length, sid)
+            elif isinstance(event, self.events.StreamEnded):
+                s["done"] = True
+            elif isinstance(event, self.events.StreamReset) and s:
+                s["done"] = s["reset"] = True
+            elif isinstance(event, self.events.WindowUpdated):
+                self.granted[sid] = self.granted.get(sid, 0) + event.delta
+        self.flush()
+        return True
+
+    def pump(self, sids, timeout=20):
+        """Reads until every stream of sids has ended or was reset; False if the time ran out first."""
+        deadline = time.monotonic() + timeout
+        while not all(self.streams[s]["done"] for s in sids):
+            left = deadline - time.monotonic()
+            if left <= 0 or not self.receive(max(0.01, left)):
+                return False
+        return True
+
+    def get(self, path):
+        sid = self.request(path)
+        if not self.pump([sid]):
+            return None
+        return self.streams[sid]
+
+    def close(self):
+        self.sock.close()
 
 
 def _on_signal(signum, frame):

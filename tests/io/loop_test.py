@@ -14,84 +14,15 @@ import socket
 import ssl
 import time
 
-from h2serve_fixture import need_python_h2, need_tool, run
+from h2serve_fixture import H2Client, many_delayed_requests, need_python_h2, need_tool, run
 
-h2 = need_python_h2()
+need_python_h2()
 
 CURL = need_tool("curl")
 H2LOAD = need_tool("h2load")
 
 H2R_ERR_WRONG_THREAD = -512
 MiB = 1 << 20
-
-
-class Client:
-    """An HTTP/2 client on python3-h2, over cleartext or TLS (h2 by ALPN), with many streams at once."""
-
-    def __init__(self, port, tls=False, server_name=None):
-        sock = socket.create_connection(("127.0.0.1", port), timeout=20)
-        if tls:
-            ctx = ssl.create_default_context()
-            ctx.check_hostname = False
-            ctx.verify_mode = ssl.CERT_NONE
-            ctx.set_alpn_protocols(["h2"])
-            sock = ctx.wrap_socket(sock, server_hostname=server_name)
-        self.sock = sock
-        self.scheme = "https" if tls else "http"
-        self.conn = h2.connection.H2Connection(h2.config.H2Configuration(client_side=True, header_encoding="utf-8"))
-        self.conn.initiate_connection()
-        self.flush()
-        self.streams = {}
-
-    def flush(self):
-        data = self.conn.data_to_send()
-        if data:
-            self.sock.sendall(data)
-
-    def request(self, path):
-        sid = self.conn.get_next_available_stream_id()
-        self.conn.send_headers(sid, [(":method", "GET"), (":scheme", self.scheme), (":authority", "127.0.0.1"),
-                                     (":path", path)], end_stream=True)
-        self.flush()
-        self.streams[sid] = {"headers": {}, "body": b"", "done": False, "reset": False}
-        return sid
-
-    def reset(self, sid):
-        self.conn.reset_stream(sid, h2.errors.ErrorCodes.CANCEL)
-        self.flush()
-
-    def pump(self, sids, timeout=20):
-        """Reads until every stream of sids has ended or was reset; False if the time ran out first."""
-        deadline = time.monotonic() + timeout
-        while not all(self.streams[s]["done"] for s in sids):
-            if time.monotonic() > deadline:
-                return False
-            self.sock.settimeout(max(0.01, deadline - time.monotonic()))
-            data = self.sock.recv(1 << 16)
-            if not data:
-                return False
-            for event in self.conn.receive_data(data):
-                s = self.streams.get(getattr(event, "stream_id", None))
-                if isinstance(event, h2.events.ResponseReceived):
-                    s["headers"] = dict(event.headers)
-                elif isinstance(event, h2.events.DataReceived):
-                    s["body"] += event.data
-                    self.conn.acknowledge_received_data(event.flow_controlled_length, event.stream_id)
-                elif isinstance(event, h2.events.StreamEnded):
-                    s["done"] = True
-                elif isinstance(event, h2.events.StreamReset) and s:
-                    s["done"] = s["reset"] = True
-            self.flush()
-        return True
-
-    def get(self, path):
-        sid = self.request(path)
-        if not self.pump([sid]):
-            return None
-        return self.streams[sid]
-
-    def close(self):
-        self.sock.close()
 
 
 def get_json(t, url, version="2"):
@@ -122,22 +53,6 @@ def timers(t, server):
          "h2r_stream_end are refused")
 
 
-def many_delays(t, server):
-    started = time.monotonic()
-    load = t.spawn([H2LOAD, "-n", "10000", "-c", "100", "-m", "100", server.url + "delay/200"])
-    time.sleep(0.1)
-    before = time.monotonic()
-    got = t.curl(server.url + "hello")
-    t.ok(got and got[:2] == (200, b"hello\n") and load.poll() is None,
-         f"/hello is answered while 10,000 delayed requests wait ({time.monotonic() - before:.2f} s)")
-    status, out, err = t.finish(load, 60)
-    wall = time.monotonic() - started
-    out = out.decode("latin-1")
-    t.ok(status == 0 and "10000 succeeded, 0 failed" in out and "status codes: 10000 2xx" in out,
-         "h2load: 10,000 requests for /delay/200 on 100 connections, one worker: all succeed", out + err.decode())
-    t.ok(wall < 5, f"in little more than the 200 ms they wait ({wall:.2f} s)")
-
-
 def counters(server):
     """The server's counters, over HTTP/1.1 with http.client: polled, with no assertion of their own."""
     conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=10)
@@ -159,11 +74,11 @@ def wait_for(cond, timeout):
 
 def gone_before_the_answer(t, server):
     seen = counters(server).get("closed_seen", -1)
-    reset = Client(server.port)
+    reset = H2Client(server.port)
     sid = reset.request("/delay/300")
     time.sleep(0.05)
     reset.reset(sid)
-    cut = Client(server.port)
+    cut = H2Client(server.port)
     cut.request("/delay/300")
     cut.request("/watch/300")
     time.sleep(0.05)
@@ -182,7 +97,7 @@ def gone_before_the_answer(t, server):
 
 def posts(t, server):
     load = t.spawn([H2LOAD, "-n", "10000", "-c", "10", "-m", "100", server.url + "pool/1000"])
-    client = Client(server.port)
+    client = H2Client(server.port)
     wrong = []
     for round_ in range(10):
         sids = {client.request(f"/pool/{round_ * 100 + i}"): round_ * 100 + i for i in range(100)}
@@ -209,7 +124,7 @@ def watches(t, server):
              "a byte read per callback: the watch comes back while the pipe stays readable, then for its end")
     t.eq(get_json(t, server.url + "watch-bad"), {"callbacks": 1, "revents": 4},
          "a descriptor that cannot be polled: one callback with H2R_WATCH_ERROR alone, then the watch waits")
-    client = Client(server.port)
+    client = H2Client(server.port)
     sids = [client.request("/watch/20") for _ in range(20)]
     t.ok(client.pump(sids), "20 watches at once on one connection: all answered")
     bodies = {client.streams[s]["body"] for s in sids}
@@ -218,7 +133,7 @@ def watches(t, server):
 
 
 def whoami_cleartext(t, server):
-    client = Client(server.port)
+    client = H2Client(server.port)
     first, second = client.get("/whoami"), client.get("/whoami")
     port = client.sock.getsockname()[1]
     client.close()
@@ -238,7 +153,7 @@ def whoami_cleartext(t, server):
 def whoami_tls(t):
     cert, key = t.certificate()
     server = t.server("--cert", cert, "--key", key)
-    client = Client(server.port, tls=True, server_name="localhost")
+    client = H2Client(server.port, tls=True, server_name="localhost")
     got = client.get("/whoami")
     port, version, cipher = client.sock.getsockname()[1], client.sock.version(), client.sock.cipher()[0]
     client.close()
@@ -295,7 +210,7 @@ def refused(port):
 def main(t):
     server = t.server()
     timers(t, server)
-    many_delays(t, server)
+    many_delayed_requests(t, server, b"hello\n")
     gone_before_the_answer(t, server)
     posts(t, server)
     watches(t, server)

@@ -12,7 +12,7 @@
 import socket
 import time
 
-from h2serve_fixture import run
+from h2serve_fixture import run, send_until_held
 
 try:
     import h2.config
@@ -46,18 +46,7 @@ def http1_held(t, server):
     total = 64 * MiB
     sock = socket.create_connection(("127.0.0.1", server.port), timeout=10)
     sock.sendall(f"PUT /hold HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: {total}\r\n\r\n".encode())
-    sock.setblocking(False)
-    piece, sent, stalled_since = bytes(64 * KiB), 0, None
-    deadline = time.monotonic() + 20
-    while sent < total and time.monotonic() < deadline:
-        try:
-            sent += sock.send(piece[:min(len(piece), total - sent)])
-            stalled_since = None
-        except BlockingIOError:
-            stalled_since = stalled_since or time.monotonic()
-            if time.monotonic() - stalled_since > 1:
-                break
-            time.sleep(0.01)
+    sent = send_until_held(sock, bytes(total))
     t.ok(sent < total, "HTTP/1.1: a client sending 64 MiB to a paused request is held", f"{sent} bytes sent")
 
     status, first = http1_get(server.port, "/state")
