@@ -286,15 +286,13 @@ class Tap:
 def many_delayed_requests(t, server, hello):
     """h2load's 10,000 requests for /delay/200 on 100 connections of 100 streams, answered by timers of the server's
     one worker: all succeed, in little more than the 200 ms they wait, and /hello (whose body is hello) is answered
-    at once meanwhile."""
+    meanwhile (how fast is bench/'s to measure: the bounds here only tell waiting together from in turn)."""
     started = time.monotonic()
     load = t.spawn([need_tool("h2load"), "-n", "10000", "-c", "100", "-m", "100", server.url + "delay/200"])
     time.sleep(0.1)
-    before = time.monotonic()
     got = t.curl(server.url + "hello")
-    took = time.monotonic() - before
-    t.ok(got and got[:2] == (200, hello) and load.poll() is None and took < 0.5,
-         f"/hello is answered at once while 10,000 delayed requests wait ({took:.2f} s)")
+    t.ok(got and got[:2] == (200, hello) and load.poll() is None,
+         "/hello is answered while 10,000 delayed requests wait")
     status, out, err = t.finish(load, 60)
     wall = time.monotonic() - started
     out = out.decode("latin-1")
