@@ -21,6 +21,7 @@
 
 /* What a completion is for: the low bits of its user_data (objects are 8-byte aligned). */
 enum op_tag {
+    OP_TCP = 0, /* an outbound connection's operation (tcp.c): 0 is a tag like the others */
     OP_ACCEPT = 1,
     OP_RECV = 2,
     OP_SEND = 3,
@@ -280,7 +281,8 @@ struct h2r_loop {
     uint32_t timer_count, heap_cap;
     uint64_t next_seq;
     struct h2r_watch *watches;
-    int wake_fd; /* eventfd: a post, or the server's close */
+    struct h2r_tcp *tcps; /* outbound connections, until their on_close */
+    int wake_fd;          /* eventfd: a post, or the server's close */
     uint64_t wake_value;
     uint8_t app_ran; /* an application callback ran this turn: connections waiting for it are flushed */
     uint8_t stopped; /* no more timers, watches or posts (written under post_lock) */
@@ -381,6 +383,14 @@ static inline void h2r_loop_run_timers(struct h2r_loop *loop)
 void h2r_loop_stop(struct h2r_loop *loop);
 /* After the worker's thread ended. */
 void h2r_loop_free(struct h2r_loop *loop);
+
+/* tcp.c */
+/* A completion of an outbound connection's operation (its user_data: a struct tcp_op). */
+void h2r_tcp_on_cqe(void *op, const struct io_uring_cqe *cqe);
+/* The worker's last connection ended: every outbound connection closes (on_close comes later). */
+void h2r_tcp_close_all(struct h2r_loop *loop);
+/* After the ring is gone (a worker that failed): connections still there are freed, without on_close. */
+void h2r_tcp_free_all(struct h2r_loop *loop);
 
 /* ring.c */
 /* The worker's ring and receive buffers, on the worker's thread: 0, or a negative errno. */

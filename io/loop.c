@@ -371,6 +371,7 @@ void h2r_loop_stop(struct h2r_loop *loop)
 
 void h2r_loop_free(struct h2r_loop *loop)
 {
+    h2r_tcp_free_all(loop);
     if (loop->wake_fd >= 0) close(loop->wake_fd);
     free(loop->heap);
     pthread_mutex_destroy(&loop->post_lock);

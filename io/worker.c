@@ -121,6 +121,7 @@ static void handle_cqe(struct worker *w, const struct io_uring_cqe *cqe)
     case OP_WATCH: h2r_loop_on_watch(object, cqe); break;
     case OP_WAKE: on_wake(w); break;
     case OP_FILE: h2r_file_entry_on_cqe(object, cqe); break;
+    case OP_TCP: h2r_tcp_on_cqe(object, cqe); break;
     case OP_CANCEL: break;
     }
 }
@@ -155,7 +156,10 @@ static void worker_run(struct worker *w)
     }
     arm_accept(w);
     h2r_loop_arm_wake(&w->loop);
-    while (!(w->shutting_down && w->conn_count == 0)) {
+    while (!(w->shutting_down && w->conn_count == 0 && !w->loop.tcps)) {
+        /* The last connection has ended: the outbound ones close too (their on_close comes), then the loop
+         * stops. */
+        if (w->shutting_down && w->conn_count == 0) h2r_tcp_close_all(&w->loop);
         flush_dirty(w);
         int err = h2r_loop_wait(&w->loop);
         if (err < 0 && err != -EINTR && err != -EAGAIN && err != -EBUSY) {

@@ -1,9 +1,11 @@
 /*
  * The worker's loop, for application code that answers later: timers
  * (Node's setTimeout and setInterval), work handed back from other threads
- * (h2r_loop_post), and the readiness of file descriptors the application
- * owns (a database client's socket: libpq, hiredis, c-ares), all on the
- * worker's io_uring, with no thread of their own.
+ * (h2r_loop_post), the readiness of file descriptors the application
+ * owns (a database client's socket: libpq, hiredis, c-ares), and outbound
+ * TCP connections (Node's net.connect: an upstream for a proxy, later the
+ * HTTP/2 client's), all on the worker's io_uring, with no thread of their
+ * own.
  *
  * Each worker of the runtime (h2ring/server.h) has one loop, shared by the
  * connections it accepted: a handler finds it from its session or stream,
@@ -33,7 +35,8 @@
  * Once a worker's last connection has ended, its loop stops: posts already
  * accepted still run (their streams closed), later ones are refused with
  * H2R_ERR_SESSION_CLOSED, and timers and watches still pending are dropped
- * without their callbacks. A loop pointer stays valid until
+ * without their callbacks; outbound TCP connections still open are closed
+ * just before (their on_close runs). A loop pointer stays valid until
  * h2r_server_free.
  */
 #ifndef H2RING_LOOP_H
@@ -51,6 +54,7 @@ extern "C" {
 typedef struct h2r_loop h2r_loop;
 typedef struct h2r_timer h2r_timer;
 typedef struct h2r_watch h2r_watch;
+typedef struct h2r_tcp h2r_tcp;
 
 /**
  * The loop of the worker that runs the session; NULL for a session the
@@ -163,6 +167,104 @@ int h2r_watch_update(h2r_watch *watch, unsigned events);
  * another thread (the watch then goes on).
  */
 int h2r_watch_stop(h2r_watch *watch);
+
+/* ---- outbound TCP connections ---- */
+
+/**
+ * What an outbound connection tells the application, on the loop's thread
+ * (each may be NULL). Calls on the connection are allowed from all of them.
+ */
+typedef struct h2r_tcp_callbacks {
+    /**
+     * The connection is made (err 0), or it could not be: a negative errno
+     * (-ECONNREFUSED, -ENETUNREACH...; -ETIMEDOUT when timeout_ms passed
+     * first). After an error the connection closes: on_close follows.
+     */
+    void (*on_connect)(h2r_tcp *tcp, int err, void *ctx);
+    /** Node's 'data': bytes received, valid during the call only. Not called while paused. */
+    void (*on_data)(h2r_tcp *tcp, const uint8_t *data, size_t len, void *ctx);
+    /**
+     * Node's 'end': the peer's FIN, nothing more will be read. Writing may
+     * go on; once our own FIN is out too (h2r_tcp_shutdown), the connection
+     * closes by itself.
+     */
+    void (*on_end)(h2r_tcp *tcp, void *ctx);
+    /** Node's 'error': a receive or a send failed (a negative errno: -ECONNRESET, -EPIPE...); on_close
+     * follows. */
+    void (*on_error)(h2r_tcp *tcp, int err, void *ctx);
+    /** Node's 'drain': after h2r_tcp_write returned 0, everything queued is written. */
+    void (*on_drain)(h2r_tcp *tcp, void *ctx);
+    /**
+     * Node's 'close': the last call. The socket is closed, every write was
+     * released, and the handle is freed when this returns.
+     */
+    void (*on_close)(h2r_tcp *tcp, void *ctx);
+} h2r_tcp_callbacks;
+
+/**
+ * Node's net.connect(port, host): a TCP connection from the worker to
+ * host:port, on the loop's ring (connect, receive, send, shutdown and
+ * close are all ring operations), with TCP_NODELAY. host is a numeric IPv4
+ * or IPv6 address: resolving names is the application's (c-ares on a
+ * watch, say). timeout_ms bounds the connect (0: the kernel's own SYN
+ * retries, some two minutes), then -ETIMEDOUT. cb is copied; ctx goes to
+ * every callback. The outcome comes to on_connect in a coming turn of the
+ * loop, never from this call. Reading starts once connected (unless
+ * paused); writes made before are queued.
+ *
+ * *tcp (tcp may be NULL) is valid until on_close returns.
+ *
+ * Returns 0 (on_close will come); H2R_ERR_INVALID_ARGUMENT without cb or
+ * for a host that is not a numeric address; H2R_ERR_INVALID_STATE from
+ * another thread than the loop's; H2R_ERR_SESSION_CLOSED once the loop
+ * has stopped; H2R_ERR_NOMEM; or a negative errno when no socket can be
+ * made (-EMFILE...).
+ */
+int h2r_tcp_connect(h2r_loop *loop, const char *host, uint16_t port, uint32_t timeout_ms,
+                    const h2r_tcp_callbacks *cb, void *ctx, h2r_tcp **tcp);
+
+/**
+ * Node's socket.write(chunk): queues len bytes by reference, sent in order
+ * after what is queued (several writes go out in one sendmsg), and calls
+ * release (NULL for static memory) once they are written or dropped at
+ * the close, on the loop's thread. Allowed before the connection is made.
+ *
+ * Returns 1 while the bytes queued stay under 64 KiB, 0 when the caller
+ * should wait for on_drain (the bytes are queued all the same), or a
+ * negative error, release having then been called: H2R_ERR_INVALID_STATE
+ * from another thread or after h2r_tcp_shutdown; H2R_ERR_SESSION_CLOSED
+ * once closing (after h2r_tcp_close, an error, or a failed connect);
+ * H2R_ERR_NOMEM.
+ */
+int h2r_tcp_write(h2r_tcp *tcp, const void *data, size_t len, h2r_release_cb release, void *release_ctx);
+
+/**
+ * Node's socket.pause() and socket.resume(): no on_data while paused, and
+ * nothing is read, so the peer is held back by TCP's own flow control
+ * (backpressure for a proxy whose other side is slower). Bytes of a
+ * receive already under way when pausing are kept, and come to on_data in
+ * a turn of the loop after h2r_tcp_resume. Returns 0, H2R_ERR_INVALID_STATE
+ * from another thread, or H2R_ERR_SESSION_CLOSED once closing.
+ */
+int h2r_tcp_pause(h2r_tcp *tcp);
+int h2r_tcp_resume(h2r_tcp *tcp);
+
+/**
+ * Node's socket.end(): our FIN once everything queued is written; reading
+ * goes on until the peer's FIN (on_end), then the connection closes.
+ * Returns 0 (also when called again), H2R_ERR_INVALID_STATE from another
+ * thread, or H2R_ERR_SESSION_CLOSED once closing.
+ */
+int h2r_tcp_shutdown(h2r_tcp *tcp);
+
+/**
+ * Node's socket.destroy(): closes now, whatever is queued or under way
+ * (a connect in progress too): no callback but on_close, which comes in a
+ * coming turn of the loop, once the ring has given back the connection's
+ * operations. Returns 0 (also when closing already), or
+ * H2R_ERR_INVALID_STATE from another thread (the connection then goes on).
+ */
+int h2r_tcp_close(h2r_tcp *tcp);
 
 #ifdef __cplusplus
 }
