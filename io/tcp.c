@@ -185,7 +185,7 @@ int h2r_tcp_connect(h2r_loop *loop, const char *host, uint16_t port, uint32_t ti
 {
     if (tcp) *tcp = NULL;
     if (!cb || !host) return H2R_ERR_INVALID_ARGUMENT;
-    if (!h2r_loop_in_thread(loop)) return H2R_ERR_INVALID_STATE;
+    if (!h2r_loop_in_thread(loop)) return H2R_ERR_WRONG_THREAD;
     if (loop->stopped) return H2R_ERR_SESSION_CLOSED;
     struct sockaddr_storage addr = {0};
     struct sockaddr_in *in4 = (struct sockaddr_in *)&addr;
@@ -233,7 +233,7 @@ int h2r_tcp_connect(h2r_loop *loop, const char *host, uint16_t port, uint32_t ti
 /* The checks of the calls below: 0 when the call may go on. */
 static int tcp_usable(const struct h2r_tcp *tcp)
 {
-    if (!h2r_loop_in_thread(tcp->loop)) return H2R_ERR_INVALID_STATE;
+    if (!h2r_loop_in_thread(tcp->loop)) return H2R_ERR_WRONG_THREAD;
     return tcp->state == TCP_STATE_CLOSING ? H2R_ERR_SESSION_CLOSED : 0;
 }
 
@@ -298,7 +298,7 @@ static void close_when_idle(struct h2r_tcp *tcp)
 
 int h2r_tcp_close(h2r_tcp *tcp)
 {
-    if (!h2r_loop_in_thread(tcp->loop)) return H2R_ERR_INVALID_STATE;
+    if (!h2r_loop_in_thread(tcp->loop)) return H2R_ERR_WRONG_THREAD;
     if (tcp->state == TCP_STATE_CLOSING) return 0;
     tcp->state = TCP_STATE_CLOSING;
     /* The ring gives back what it holds: a connect (its timeout with it), a recv, a send or a shutdown. */

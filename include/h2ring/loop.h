@@ -215,7 +215,7 @@ typedef struct h2r_tcp_callbacks {
  * *tcp (tcp may be NULL) is valid until on_close returns.
  *
  * Returns 0 (on_close will come); H2R_ERR_INVALID_ARGUMENT without cb or
- * for a host that is not a numeric address; H2R_ERR_INVALID_STATE from
+ * for a host that is not a numeric address; H2R_ERR_WRONG_THREAD from
  * another thread than the loop's; H2R_ERR_SESSION_CLOSED once the loop
  * has stopped; H2R_ERR_NOMEM; or a negative errno when no socket can be
  * made (-EMFILE...).
@@ -231,8 +231,8 @@ int h2r_tcp_connect(h2r_loop *loop, const char *host, uint16_t port, uint32_t ti
  *
  * Returns 1 while the bytes queued stay under 64 KiB, 0 when the caller
  * should wait for on_drain (the bytes are queued all the same), or a
- * negative error, release having then been called: H2R_ERR_INVALID_STATE
- * from another thread or after h2r_tcp_shutdown; H2R_ERR_SESSION_CLOSED
+ * negative error, release having then been called: H2R_ERR_WRONG_THREAD
+ * from another thread; H2R_ERR_INVALID_STATE after h2r_tcp_shutdown; H2R_ERR_SESSION_CLOSED
  * once closing (after h2r_tcp_close, an error, or a failed connect);
  * H2R_ERR_NOMEM.
  */
@@ -243,7 +243,7 @@ int h2r_tcp_write(h2r_tcp *tcp, const void *data, size_t len, h2r_release_cb rel
  * nothing is read, so the peer is held back by TCP's own flow control
  * (backpressure for a proxy whose other side is slower). Bytes of a
  * receive already under way when pausing are kept, and come to on_data in
- * a turn of the loop after h2r_tcp_resume. Returns 0, H2R_ERR_INVALID_STATE
+ * a turn of the loop after h2r_tcp_resume. Returns 0, H2R_ERR_WRONG_THREAD
  * from another thread, or H2R_ERR_SESSION_CLOSED once closing.
  */
 int h2r_tcp_pause(h2r_tcp *tcp);
@@ -252,7 +252,7 @@ int h2r_tcp_resume(h2r_tcp *tcp);
 /**
  * Node's socket.end(): our FIN once everything queued is written; reading
  * goes on until the peer's FIN (on_end), then the connection closes.
- * Returns 0 (also when called again), H2R_ERR_INVALID_STATE from another
+ * Returns 0 (also when called again), H2R_ERR_WRONG_THREAD from another
  * thread, or H2R_ERR_SESSION_CLOSED once closing.
  */
 int h2r_tcp_shutdown(h2r_tcp *tcp);
@@ -262,7 +262,7 @@ int h2r_tcp_shutdown(h2r_tcp *tcp);
  * (a connect in progress too): no callback but on_close, which comes in a
  * coming turn of the loop, once the ring has given back the connection's
  * operations. Returns 0 (also when closing already), or
- * H2R_ERR_INVALID_STATE from another thread (the connection then goes on).
+ * H2R_ERR_WRONG_THREAD from another thread (the connection then goes on).
  */
 int h2r_tcp_close(h2r_tcp *tcp);
 

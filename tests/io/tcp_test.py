@@ -5,7 +5,7 @@ answers with what came back.
 - An echo peer: small and 8 MiB relays come back whole (the writes wait for on_drain past the high-water mark), over
   IPv4 and IPv6; every byte written is released. With the echoed bytes as the response's body and a client that
   reads slowly, the upstream is paused and resumed (a proxy's backpressure), and the body is whole.
-- h2r_tcp_connect from another thread: H2R_ERR_INVALID_STATE. A closed port: on_connect with -ECONNREFUSED, 502. A listener whose accept queue is full (backlog 0, filled by
+- h2r_tcp_connect from another thread: H2R_ERR_WRONG_THREAD. A closed port: on_connect with -ECONNREFUSED, 502. A listener whose accept queue is full (backlog 0, filled by
   connections it never accepts: Linux then drops new SYNs, so the connect hangs): the 300 ms timeout, -ETIMEDOUT,
   504, on time. A host name: 400 (numeric addresses only).
 - A peer that resets the connection mid-transfer: on_error (or on_end, short), 502.
@@ -29,7 +29,7 @@ h2 = need_python_h2()
 
 KiB, MiB = 1 << 10, 1 << 20
 ECONNREFUSED, ETIMEDOUT = 111, 110
-H2R_ERR_INVALID_STATE = -505
+H2R_ERR_WRONG_THREAD = -512
 PATTERN = bytes((i * 31 + (i >> 8) * 7) & 255 for i in range(65536))  # tcp_server.c's
 
 
@@ -170,8 +170,8 @@ def proxied_body(t, server):
 
 
 def failures(t, server):
-    t.eq(get(server.port, "/foreign")[1].get("x-connect"), str(H2R_ERR_INVALID_STATE),
-         "h2r_tcp_connect from another thread: H2R_ERR_INVALID_STATE")
+    t.eq(get(server.port, "/foreign")[1].get("x-connect"), str(H2R_ERR_WRONG_THREAD),
+         "h2r_tcp_connect from another thread: H2R_ERR_WRONG_THREAD")
     status, headers, _, _ = get(server.port, f"/relay?port={free_port()}&n=100000")
     t.eq((status, headers.get("x-error")), (502, str(ECONNREFUSED)), "a closed port: -ECONNREFUSED, 502")
     t.eq(headers.get("x-released"), headers.get("x-written"), "and what was queued before the connect is released")

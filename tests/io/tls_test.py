@@ -447,13 +447,14 @@ def stalled(t, server, refusals):
     """Clients that never finish the handshake, with --handshake-timeout 1."""
     hello_start = bytes.fromhex("16030102000100 01fc0303")  # a ClientHello's record and handshake headers
     for label, payload in (("a partial ClientHello", hello_start), ("a silent client", b"")):
-        sock = socket.create_connection(("127.0.0.1", server.port), timeout=10)
+        sock = socket.create_connection(("127.0.0.1", server.port), timeout=20)
         port = sock.getsockname()[1]
         sock.sendall(payload)
-        data, how, seconds = read_to_eof(sock, 6)
+        data, how, seconds = read_to_eof(sock, 15)
         sock.close()
-        t.ok(how in ("closed", "reset") and data == b"" and 0.9 <= seconds <= 3.5,
-             f"{label}: closed after 1 to 3 s (--handshake-timeout 1)", f"{how} after {seconds:.2f} s, got {data!r}")
+        # Not before the timeout; the upper bound only says it was closed at all (a loaded machine is slow).
+        t.ok(how in ("closed", "reset") and data == b"" and 0.9 <= seconds < 15,
+             f"{label}: closed after the 1 s timeout (--handshake-timeout 1)", f"{how} after {seconds:.2f} s, got {data!r}")
         t.eq(refusals.of_port(port), [TOO_SLOW], f'{label}: stderr says "{TOO_SLOW}"')
         refusals.expect(TOO_SLOW)
 
