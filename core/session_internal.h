@@ -270,7 +270,8 @@ struct h2r_session {
     int64_t remote_window;       /* connection window the peer granted */
     int64_t local_window;        /* connection window we granted */
     uint32_t conn_unacked_bytes; /* consumed, not yet returned */
-    /* Closed streams the application still holds (h2r_stream_ref): a freed session's memory waits for them.
+    /*
+     * Closed streams the application still holds (h2r_stream_ref): a freed session's memory waits for them.
      */
     uint32_t kept_streams;
 

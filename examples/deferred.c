@@ -35,7 +35,8 @@ static void release_copy(void *ctx, const void *data, size_t len)
     free(ctx);
 }
 
-/* Ends the response with a copy of text: the body goes by reference, and text may be on the caller's stack.
+/*
+ * Ends the response with a copy of text: the body goes by reference, and text may be on the caller's stack.
  */
 static int end_with_copy(h2r_response *res, const char *text)
 {
@@ -233,7 +234,8 @@ int main(int argc, char **argv)
     /* h2r_server_run in steps, so that the pool lives exactly as long as the loops it posts to. */
     h2r_server *server = h2r_server_start(&config);
     if (server && h2r_server_close_on_signals(server) == 0) {
-        /* Made after the signals are blocked: the pool's threads inherit that and leave them to the server.
+        /*
+         * Made after the signals are blocked: the pool's threads inherit that and leave them to the server.
          */
         while (threads != POOL_THREADS && pthread_create(&pool[threads], NULL, pool_thread, NULL) == 0)
             ++threads;

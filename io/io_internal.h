@@ -378,7 +378,8 @@ static inline void h2r_loop_run_timers(struct h2r_loop *loop)
 {
     if (loop->timer_count && loop->heap[0]->due_ns <= loop->now_ns) h2r_loop_run_due_timers(loop);
 }
-/* The worker's last connection ended: posts refused from now on, those accepted run; timers and watches go.
+/*
+ * The worker's last connection ended: posts refused from now on, those accepted run; timers and watches go.
  */
 void h2r_loop_stop(struct h2r_loop *loop);
 /* After the worker's thread ended. */

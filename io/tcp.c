@@ -35,8 +35,8 @@
 enum tcp_op_kind {
     TCP_OP_CONNECT,
     TCP_OP_RECV,
-    TCP_OP_DELIVER, /* a nop: the bytes kept through a pause go to on_data from the loop, not from the resume
-                     */
+    /* A nop: the bytes kept through a pause go to on_data from the loop, not from the resume. */
+    TCP_OP_DELIVER,
     TCP_OP_SEND,
     TCP_OP_SHUTDOWN,
     TCP_OP_CLOSE,

@@ -88,7 +88,8 @@ static void serve_file(h2r_stream *stream, const char *name, int64_t offset, int
         }
         file->fd = fd;
         atomic_fetch_add(&open_files, 1);
-        /* Set first: the stream may close inside the call (no memory), and on_stream_close closes the file.
+        /*
+         * Set first: the stream may close inside the call (no memory), and on_stream_close closes the file.
          */
         h2r_stream_set_user_data(stream, file);
     }
