@@ -213,7 +213,7 @@ static void conn_receive(struct conn *c, const uint8_t *data, size_t len)
                 h2r_session_feed(c->session, plain.data, plain.len);
                 h2r_conn_mark_dirty(c);
                 /* What is already received still goes in (the session keeps it); no more is read. */
-                if (h2r_session_input_paused(c->session)) cancel_recv(c);
+                if (input_paused(c)) cancel_recv(c);
             }
             if (event == TRANSPORT_PLAINTEXT_LAST) return;
             break;
