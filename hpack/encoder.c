@@ -93,10 +93,11 @@ size_t h2r_hpack_encode_bound(const h2r_hpack_field *fields, size_t count)
     return bound;
 }
 
-static uint32_t hash_name(const char *name, size_t len)
+/* FNV-1a over bytes, from seed (2166136261 to start). */
+static uint32_t hash_bytes(uint32_t seed, const char *bytes, size_t len)
 {
-    uint32_t hash = 2166136261u; /* FNV-1a */
-    for (size_t i = 0; i != len; ++i) hash = (hash ^ (uint8_t)name[i]) * 16777619u;
+    uint32_t hash = seed;
+    for (size_t i = 0; i != len; ++i) hash = (hash ^ (uint8_t)bytes[i]) * 16777619u;
     return hash;
 }
 
@@ -147,24 +148,43 @@ static int is_sensitive(const h2r_hpack_field *field, unsigned static_name)
 }
 
 /*
- * Worth a table entry (unless the caller said)? Not values that change with nearly every message
- * (paths, lengths, validators, dates of age), nor entries so big they would
- * flush most of the table.
+ * Is this field (by the hash of its name and value) among the last few
+ * changeable ones seen? Remembers it, newest first, if not.
  */
-static int should_index(const h2r_hpack_encoder *enc, const h2r_hpack_field *field, unsigned static_name)
+static int seen_recently(h2r_hpack_encoder *enc, uint32_t name_hash, const h2r_hpack_field *field)
+{
+    uint32_t *recent = h2r_hpack_table_recent_values(&enc->table);
+    if (!recent) return 0;
+    uint32_t hash = hash_bytes(name_hash, field->value, field->value_len);
+    for (unsigned i = 0; i != H2R_HPACK_RECENT_VALUES; ++i)
+        if (recent[i] == hash) return 1;
+    memmove(recent + 1, recent, (H2R_HPACK_RECENT_VALUES - 1) * sizeof(*recent));
+    recent[0] = hash;
+    return 0;
+}
+
+/*
+ * Worth a table entry (unless the caller said)? Not entries so big they
+ * would flush most of the table. Values that change with most messages
+ * (paths, lengths, validators, dates of age) only once seen again: a
+ * repeated response (one file's etag and length) then costs a byte a field,
+ * and a run of unique values takes no room from the fields that do repeat.
+ */
+static int should_index(h2r_hpack_encoder *enc, const h2r_hpack_field *field, unsigned static_name,
+                        uint32_t name_hash)
 {
     if (field->flags & H2R_HPACK_FIELD_NO_INDEX) return 0;
     if (field->flags & H2R_HPACK_FIELD_INDEX) return 1;
     if (field->name_len + field->value_len + H2R_HPACK_ENTRY_OVERHEAD > enc->table.max_size * 3 / 4) return 0;
     switch (static_name) {
+    case STATIC_SET_COOKIE: return 0;
     case STATIC_PATH:
     case STATIC_AGE:
     case STATIC_CONTENT_LENGTH:
     case STATIC_ETAG:
     case STATIC_IF_MODIFIED_SINCE:
     case STATIC_IF_NONE_MATCH:
-    case STATIC_LOCATION:
-    case STATIC_SET_COOKIE: return 0;
+    case STATIC_LOCATION: return seen_recently(enc, name_hash, field);
     default: return 1;
     }
 }
@@ -192,7 +212,7 @@ static uint8_t *encode_field(h2r_hpack_encoder *enc, const h2r_hpack_field *fiel
     int sensitive = is_sensitive(field, static_name);
     if (static_full && !sensitive) return h2r_hpack_encode_integer(dst, 0x80, 7, static_full);
 
-    uint32_t hash = hash_name(field->name, field->name_len), dynamic_name;
+    uint32_t hash = hash_bytes(2166136261u, field->name, field->name_len), dynamic_name;
     uint32_t dynamic_full = find_in_table(&enc->table, hash, field, &dynamic_name);
     uint32_t name_index = static_name ? static_name : dynamic_name;
 
@@ -201,7 +221,7 @@ static uint8_t *encode_field(h2r_hpack_encoder *enc, const h2r_hpack_field *fiel
         dst = h2r_hpack_encode_integer(dst, 0x10, 4, name_index);
     } else if (dynamic_full) {
         return h2r_hpack_encode_integer(dst, 0x80, 7, dynamic_full);
-    } else if (should_index(enc, field, static_name) &&
+    } else if (should_index(enc, field, static_name, hash) &&
                h2r_hpack_table_add(&enc->table, field->name, field->name_len, field->value, field->value_len,
                                    (uint8_t)static_name, 1, hash) == 0) {
         /* name_index was taken before the insertion, as the decoder resolves it (§4.4). */

@@ -95,20 +95,33 @@ static void link_into_chain(struct h2r_hpack_table *table, uint32_t id)
     *bucket = id + 1;
 }
 
-/* Sizes the buckets for the most entries max_size allows, rebuilding the chains if they grow. */
+/*
+ * Sizes the buckets for the most entries max_size allows, rebuilding the
+ * chains if they grow. The encoder's recent values follow the buckets in
+ * the same allocation, and move with them.
+ */
 static int reserve_buckets(struct h2r_hpack_table *table)
 {
     size_t max_entries = table->max_size / H2R_HPACK_ENTRY_OVERHEAD;
     size_t want = MIN_ENTRY_SLOTS;
     while (want < max_entries * 2) want *= 2;
     if (table->buckets && table->bucket_mask + 1 >= want) return 0;
-    uint32_t *buckets = calloc(want, sizeof(*buckets));
+    uint32_t *buckets = calloc(want + H2R_HPACK_RECENT_VALUES, sizeof(*buckets));
     if (!buckets) return H2R_HPACK_ERR_NOMEM;
+    if (table->buckets)
+        memcpy(buckets + want, table->buckets + table->bucket_mask + 1,
+               H2R_HPACK_RECENT_VALUES * sizeof(*buckets));
     free(table->buckets);
     table->buckets = buckets;
     table->bucket_mask = (uint32_t)want - 1;
     for (uint32_t id = table->oldest_id; id != table->next_id; ++id) link_into_chain(table, id);
     return 0;
+}
+
+uint32_t *h2r_hpack_table_recent_values(struct h2r_hpack_table *table)
+{
+    if (reserve_buckets(table) != 0) return NULL;
+    return table->buckets + table->bucket_mask + 1;
 }
 
 int h2r_hpack_table_add(struct h2r_hpack_table *table, const char *name, size_t name_len, const char *value,

@@ -31,6 +31,15 @@ void h2r_hpack_table_set_max_size(struct h2r_hpack_table *table, size_t max_size
 int h2r_hpack_table_add(struct h2r_hpack_table *table, const char *name, size_t name_len, const char *value,
                         size_t value_len, uint8_t static_name_index, int with_chains, uint32_t name_hash);
 
+/* How many hashes of recent field values the encoder keeps (encoder.c's indexing policy). */
+#define H2R_HPACK_RECENT_VALUES 4
+
+/*
+ * Encoder only: the slots for those hashes, beside the name-hash buckets
+ * (made with them if need be), zero at first. NULL when out of memory.
+ */
+uint32_t *h2r_hpack_table_recent_values(struct h2r_hpack_table *table);
+
 static inline uint32_t h2r_hpack_table_count(const struct h2r_hpack_table *table)
 {
     return table->next_id - table->oldest_id;

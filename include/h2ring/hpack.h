@@ -68,8 +68,9 @@ enum {
     H2R_HPACK_FIELD_NO_INDEX = 1u << 1,
     /**
      * Encoder: add this field to the dynamic table if it fits, overriding the
-     * policy that keeps out fields which change often (paths, lengths,
-     * validators, locations, set-cookie). Sensitive fields stay out.
+     * policy that keeps out set-cookie, and fields which change often
+     * (paths, lengths, validators, locations) until a value comes again
+     * soon after. Sensitive fields stay out.
      */
     H2R_HPACK_FIELD_INDEX = 1u << 2,
 };

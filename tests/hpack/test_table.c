@@ -169,11 +169,28 @@ static void test_encoder_references(void)
     CHECK_MSG(len > 0 && out[0] == 0x7f && out[1] == 0x00,
               "a new value under a known name reuses the name (63)");
 
-    h2r_hpack_field path[] = {F(":path", "/a/b/c"), F(":path", "/a/b/c")};
-    len = round_trip(&enc, &dec, path, 2, out, &seen);
-    CHECK_MSG(len > 0 && out[0] == 0x04, ":path is sent without indexing");
-    CHECK_MSG(len > 0 && (out[(len / 2)] & 0xf0) == 0x00 && (size_t)len == 2 * (size_t)(len / 2),
-              "so its second copy is a literal again");
+    h2r_hpack_field path[] = {F(":path", "/a/b/c"), F(":path", "/a/b/c"), F(":path", "/a/b/c")};
+    len = round_trip(&enc, &dec, path, 3, out, &seen);
+    CHECK_MSG(len > 0 && out[0] == 0x04, "a new :path is sent without indexing");
+    CHECK_MSG(len > 2 && (len - 1) % 2 == 0 && out[(len - 1) / 2] == 0x44,
+              "seen again at once, it is indexed (under the static name 4)");
+    CHECK_MSG(len > 0 && out[len - 1] == 0xbe, "and its third copy is one byte");
+
+    /* A run of values that never repeat takes no room in the table. */
+    size_t table_size = h2r_hpack_encoder_table_size(&enc);
+    char lengths[8][4];
+    for (int i = 0; i != 8; ++i) {
+        snprintf(lengths[i], sizeof(lengths[i]), "%d", 100 + i);
+        h2r_hpack_field length[] = {
+            {.name = "content-length", .name_len = 14, .value = lengths[i], .value_len = 3}};
+        round_trip(&enc, &dec, length, 1, out, &seen);
+    }
+    CHECK_MSG(h2r_hpack_encoder_table_size(&enc) == table_size, "eight different lengths added nothing");
+    /* Past the few it remembers, an old value is new again. */
+    h2r_hpack_field first_length[] = {
+        {.name = "content-length", .name_len = 14, .value = lengths[0], .value_len = 3}};
+    round_trip(&enc, &dec, first_length, 1, out, &seen);
+    CHECK_MSG(out[0] == 0x0f && out[1] == 0x0d, "the first of them, eight values ago, is a literal again");
     h2r_hpack_field forced[] = {
         {.name = ":path", .name_len = 5, .value = "/x", .value_len = 2, .flags = H2R_HPACK_FIELD_INDEX}};
     len = round_trip(&enc, &dec, forced, 1, out, &seen);
