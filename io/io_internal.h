@@ -359,6 +359,9 @@ void *h2r_worker_main(void *arg);
 /* loop.c */
 /* Before the worker's thread starts. */
 void h2r_loop_prepare(struct h2r_loop *loop, struct worker *w);
+/* CLOCK_MONOTONIC in nanoseconds: the loop's time, and the engine's clock (h2r_session_callbacks.clock_ns).
+ */
+uint64_t h2r_loop_clock_ns(void);
 /* On the worker's thread, before anything runs on it: 0, or a negative errno. */
 int h2r_loop_init(struct h2r_loop *loop);
 /* The ring reads the loop's eventfd. */

@@ -204,7 +204,9 @@ h2r_server *h2r_server_start(const h2r_server_config *config)
     /* Certificates are loaded before anything listens: a bad file is reported at once. */
     if (config->tls_certificate_count && !(server->tls = h2r_tls_server_new(config))) goto fail;
     /* One copy of the session options and callbacks for every connection. */
-    if (!(server->profile = h2r_session_profile_new(config->session_options, &config->callbacks))) {
+    h2r_session_callbacks callbacks = config->callbacks;
+    if (!callbacks.clock_ns) callbacks.clock_ns = h2r_loop_clock_ns; /* pings' round trips to the ns */
+    if (!(server->profile = h2r_session_profile_new(config->session_options, &callbacks))) {
         fprintf(stderr, "h2ring: invalid session options, or out of memory\n");
         goto fail;
     }

@@ -175,6 +175,16 @@ typedef struct h2r_session_callbacks {
     void (*on_session_timeout)(h2r_session *session);
     /** Node's stream 'timeout': no activity on the stream for the time set with h2r_stream_set_timeout. */
     void (*on_stream_timeout)(h2r_stream *stream);
+    /**
+     * A monotonic clock in nanoseconds, for what the engine times itself: a
+     * ping's round trip (h2r_ping_cb's duration). Read only when a PING of
+     * ours is queued and when its ACK arrives, never on a request's way.
+     * Optional: without it the engine, which makes no syscall, takes the
+     * time of the last h2r_session_tick, whole milliseconds at the tick's
+     * granularity. The runtime (server.h) gives CLOCK_MONOTONIC when the
+     * application gives none.
+     */
+    uint64_t (*clock_ns)(void);
 } h2r_session_callbacks;
 
 /* ---- options (Node's createServer options) ---- */
@@ -468,11 +478,18 @@ const h2r_settings *h2r_session_local_settings(const h2r_session *session);
 const h2r_settings *h2r_session_remote_settings(const h2r_session *session);
 
 /**
- * Node's session.ping(payload, callback). The callback gets 0 and the payload
- * when the ACK arrives (the I/O layer measures the round trip), or an error
- * if the session closes first. Returns H2R_ERR_TOO_MANY_PINGS over the limit.
+ * Node's session.ping(payload, callback): a PING with the 8 bytes of payload,
+ * or with 8 bytes the session chooses when payload is NULL (distinct from
+ * those of its other outstanding pings). The callback gets 0, the round
+ * trip in milliseconds (Node's duration, with a fraction when the session's
+ * callbacks have a clock_ns) and the echoed payload when the ACK arrives,
+ * or an error and a duration of 0 if the session closes first. Returns 0,
+ * H2R_ERR_TOO_MANY_PINGS over maxOutstandingPings, H2R_ERR_SESSION_CLOSED
+ * after a connection error or destroy, H2R_ERR_NOMEM, or
+ * H2R_ERR_INVALID_STATE in HTTP/1 mode.
  */
-typedef void (*h2r_ping_cb)(h2r_session *session, int err, const uint8_t payload[8], void *ctx);
+typedef void (*h2r_ping_cb)(h2r_session *session, int err, double duration_ms, const uint8_t payload[8],
+                            void *ctx);
 int h2r_session_ping(h2r_session *session, const uint8_t payload[8], h2r_ping_cb cb, void *ctx);
 
 /**

@@ -1555,9 +1555,9 @@ static void test_connect_tunnel(void)
 
 /* ---- what HTTP/2 alone has ---- */
 
-static void ping_cb(h2r_session *s, int err, const uint8_t payload[8], void *ctx)
+static void ping_cb(h2r_session *s, int err, double duration_ms, const uint8_t payload[8], void *ctx)
 {
-    (void)s, (void)err, (void)payload, (void)ctx;
+    (void)s, (void)err, (void)duration_ms, (void)payload, (void)ctx;
 }
 
 static void test_http2_only_calls(void)

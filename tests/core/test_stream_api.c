@@ -635,16 +635,18 @@ static void test_request_empty_first_field(void)
 struct ping_result {
     int calls;
     int err;
+    double duration_ms;
     uint8_t payload[8];
     void *ctx;
 };
 
-static void on_ping_ack(h2r_session *s, int err, const uint8_t payload[8], void *ctx)
+static void on_ping_ack(h2r_session *s, int err, double duration_ms, const uint8_t payload[8], void *ctx)
 {
     (void)s;
     struct ping_result *r = ctx;
     ++r->calls;
     r->err = err;
+    r->duration_ms = duration_ms;
     memcpy(r->payload, payload, 8);
     r->ctx = ctx;
 }
@@ -692,6 +694,61 @@ static void test_ping(void)
               "pings unanswered when the session goes: their callbacks get H2R_ERR_SESSION_CLOSED");
     CHECK(r2.calls == 1);
     unref_streams(&app.streams);
+}
+
+/* The test's clock for h2r_session_callbacks.clock_ns. */
+static uint64_t fake_now_ns;
+static uint64_t fake_clock_ns(void)
+{
+    return fake_now_ns;
+}
+
+/* Node's ping() without a payload, and its duration: from the callbacks' clock, else from the ticks. */
+static void test_ping_without_payload(void)
+{
+    struct app app = {0};
+    struct peer p;
+    h2r_session_callbacks with_clock = callbacks;
+    with_clock.clock_ns = fake_clock_ns;
+    fake_now_ns = 5000000000u;
+    peer_init(&p, NULL, &with_clock, &app);
+    peer_preface(&p, NULL, 0);
+    peer_flush(&p);
+    peer_clear(&p);
+    struct ping_result r1 = {0}, r2 = {0};
+    CHECK(h2r_session_ping(p.session, NULL, on_ping_ack, &r1) == 0);
+    CHECK(h2r_session_ping(p.session, NULL, on_ping_ack, &r2) == 0);
+    peer_flush(&p);
+    const struct peer_frame *a = peer_nth(&p, H2R_FRAME_PING, 0, 0), *b = peer_nth(&p, H2R_FRAME_PING, 0, 1);
+    CHECK_MSG(a && b && a->h.length == 8 && b->h.length == 8 && memcmp(a->payload, b->payload, 8) != 0,
+              "two pings without a payload: 8 bytes each, not the same");
+    uint8_t echoed[8];
+    memcpy(echoed, b->payload, 8);
+    fake_now_ns += 2500000; /* 2.5 ms later */
+    peer_frame(&p, H2R_FRAME_PING, H2R_FLAG_ACK, 0, echoed, 8);
+    CHECK_MSG(r2.calls == 1 && r2.err == 0 && r2.duration_ms > 2.499 && r2.duration_ms < 2.501 &&
+                  memcmp(r2.payload, echoed, 8) == 0 && r1.calls == 0,
+              "the ACK: the round trip with its fraction, %f ms, and the payload echoed", r2.duration_ms);
+    peer_free(&p);
+    CHECK(r1.calls == 1 && r1.err == H2R_ERR_SESSION_CLOSED && r1.duration_ms == 0);
+
+    /* No clock: the ticks' time, in whole milliseconds. */
+    struct app app2 = {0};
+    start(&p, &app2, NULL);
+    struct ping_result r3 = {0};
+    h2r_session_tick(p.session, 1000);
+    CHECK(h2r_session_ping(p.session, NULL, on_ping_ack, &r3) == 0);
+    peer_flush(&p);
+    const struct peer_frame *c = peer_find(&p, H2R_FRAME_PING, 0);
+    CHECK(c && c->h.length == 8);
+    memcpy(echoed, c->payload, 8);
+    h2r_session_tick(p.session, 1100);
+    peer_frame(&p, H2R_FRAME_PING, H2R_FLAG_ACK, 0, echoed, 8);
+    CHECK_MSG(r3.calls == 1 && r3.err == 0 && r3.duration_ms == 100.0,
+              "without a clock, the round trip between ticks: %f ms", r3.duration_ms);
+    peer_free(&p);
+    unref_streams(&app.streams);
+    unref_streams(&app2.streams);
 }
 
 static void test_settings(void)
@@ -1302,6 +1359,7 @@ int main(void)
     test_request_body_and_trailers();
     test_request_empty_first_field();
     test_ping();
+    test_ping_without_payload();
     test_settings();
     test_settings_queue();
     test_graceful_close();
