@@ -183,3 +183,13 @@ void h2r_session_get_state(const h2r_session *s, h2r_session_state *st)
                               .outbound_queue_size = s->control_bytes + s->queued_data_bytes};
     if (s->proto->get_state) s->proto->get_state(s, st);
 }
+
+int h2r_session_closed(const h2r_session *s)
+{
+    return s->closing || s->phase == PHASE_CLOSED;
+}
+
+int h2r_session_destroyed(const h2r_session *s)
+{
+    return s->phase == PHASE_CLOSED || s->close_notified;
+}

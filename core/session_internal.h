@@ -94,6 +94,7 @@ enum stream_flags {
     STREAM_HTTP10 = 1u << 16,          /* an HTTP/1.0 exchange */
     STREAM_PAUSED = 1u << 17,          /* h2r_stream_pause: the request body is held where it is */
     STREAM_KEPT = 1u << 18,            /* closed while still referenced: counted in kept_streams */
+    STREAM_END_IN_HEADERS = 1u << 19,  /* the request's HEADERS had END_STREAM (Node's endAfterHeaders) */
 };
 
 struct h2r_stream {

@@ -71,12 +71,20 @@ int h2r_stream_aborted(const h2r_stream *st)
     return (st->flags & STREAM_ABORTED) != 0;
 }
 
+int h2r_stream_end_after_headers(const h2r_stream *st)
+{
+    return (st->flags & STREAM_END_IN_HEADERS) != 0;
+}
+
 void h2r_stream_get_state(const h2r_stream *st, h2r_stream_state *out)
 {
     uint32_t f = st->flags;
     out->local_window_size = st->local_window;
     out->remote_window_size = st->remote_window;
     out->weight = st->sched.weight;
+    out->local_close = (f & (STREAM_END_SENT | STREAM_CLOSED)) != 0;
+    out->remote_close = (f & (STREAM_END_RECEIVED | STREAM_CLOSED)) != 0;
+    out->sum_dependency_weight = h2r_sched_children_weight(&st->sched);
     if (f & STREAM_CLOSED)
         out->state = H2R_STREAM_STATE_CLOSED;
     else if ((f & STREAM_PUSHED) && !(f & STREAM_HEADERS_SENT))

@@ -522,12 +522,28 @@ typedef struct h2r_session_state {
     uint32_t next_stream_id;             /* the next id we would use (even: pushes) */
     uint32_t last_proc_stream_id;        /* highest stream id the peer opened */
     uint32_t open_streams;
-    size_t outbound_queue_size;        /* bytes queued to send */
-    size_t deflate_dynamic_table_size; /* HPACK encoder table size */
-    size_t inflate_dynamic_table_size; /* HPACK decoder table size */
-    size_t inbound_queue_size;         /* bytes received, kept unread (HTTP/1: input waiting) */
+    size_t outbound_queue_size;          /* bytes queued to send */
+    size_t deflate_dynamic_table_size;   /* HPACK encoder table size */
+    size_t inflate_dynamic_table_size;   /* HPACK decoder table size */
+    size_t inbound_queue_size;           /* bytes received, kept unread (HTTP/1: input waiting) */
+    int64_t local_window_size;           /* Node's localWindowSize: what the peer may send before our next
+                                            connection WINDOW_UPDATE */
+    uint32_t effective_recv_data_length; /* Node's effectiveRecvDataLength: DATA bytes delivered since our
+                                            last connection WINDOW_UPDATE */
 } h2r_session_state;
 void h2r_session_get_state(const h2r_session *session, h2r_session_state *state);
+
+/**
+ * Node's session.closed: h2r_session_close was called, or the session was
+ * destroyed: it takes no new stream.
+ */
+int h2r_session_closed(const h2r_session *session);
+
+/**
+ * Node's session.destroyed: destroyed (h2r_session_destroy, a connection
+ * error) or finished (on_session_close was called): nothing more is read.
+ */
+int h2r_session_destroyed(const h2r_session *session);
 
 /* ---- streams (Node's ServerHttp2Stream) ---- */
 
@@ -602,11 +618,17 @@ size_t h2r_stream_buffer_size(const h2r_stream *stream);
 /** Node's stream.rstCode once closed by RST_STREAM (either side), else 0. */
 uint32_t h2r_stream_rst_code(const h2r_stream *stream);
 
-/** Node's stream.headersSent / pushAllowed / closed / aborted. */
+/**
+ * Node's stream.headersSent / pushAllowed / closed (and destroyed: a closed
+ * stream is destroyed at once, only the object is left) / aborted.
+ */
 int h2r_stream_headers_sent(const h2r_stream *stream);
 int h2r_stream_push_allowed(const h2r_stream *stream);
 int h2r_stream_closed(const h2r_stream *stream);
 int h2r_stream_aborted(const h2r_stream *stream);
+
+/** Node's stream.endAfterHeaders: the request's HEADERS ended it (no body; on_stream's H2R_END_STREAM). */
+int h2r_stream_end_after_headers(const h2r_stream *stream);
 
 /**
  * Node's stream.priority(options): sets this stream's RFC 7540 priority
@@ -630,6 +652,10 @@ typedef struct h2r_stream_state {
     int64_t remote_window_size; /* window the peer granted us */
     int state;                  /* an H2R_STREAM_STATE_* value */
     uint32_t weight;
+    int local_close;                /* Node's localClose: our side has ended (END_STREAM queued) or closed */
+    int remote_close;               /* Node's remoteClose: the peer's side has ended, or the stream closed */
+    uint32_t sum_dependency_weight; /* Node's sumDependencyWeight: the weights of the streams that depend on
+                                       this one (RFC 7540 priorities) */
 } h2r_stream_state;
 enum {
     H2R_STREAM_STATE_IDLE,

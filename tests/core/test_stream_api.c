@@ -1055,6 +1055,53 @@ static void test_session_state(void)
     CHECK_MSG(s.effective_local_window_size == MIB - 500, "500 bytes received: %lld",
               (long long)s.effective_local_window_size);
     CHECK(s.last_proc_stream_id == 3 && s.open_streams == 2);
+    CHECK_MSG(s.local_window_size == MIB - 500 && s.effective_recv_data_length == 500,
+              "localWindowSize %lld, effectiveRecvDataLength %u", (long long)s.local_window_size,
+              s.effective_recv_data_length);
+    peer_free(&p);
+    unref_streams(&app.streams);
+}
+
+/* Node's session.closed / destroyed, stream.endAfterHeaders, state.localClose / remoteClose /
+ * sumDependencyWeight. */
+static void test_session_and_stream_flags(void)
+{
+    struct app app = {0};
+    struct peer p;
+    start(&p, &app, NULL);
+    CHECK(!h2r_session_closed(p.session) && !h2r_session_destroyed(p.session));
+    request(&p, 1, "GET", "/", 1);
+    request(&p, 3, "POST", "/", 0);
+    h2r_stream *get = app.streams.list[0], *post = app.streams.list[1];
+    CHECK_MSG(h2r_stream_end_after_headers(get) && !h2r_stream_end_after_headers(post),
+              "endAfterHeaders: the GET's HEADERS ended it, the POST's did not");
+    h2r_stream_state st;
+    h2r_stream_get_state(get, &st);
+    CHECK_MSG(st.remote_close && !st.local_close && st.sum_dependency_weight == 0,
+              "the GET: remote side closed");
+    h2r_stream_get_state(post, &st);
+    CHECK(!st.remote_close && !st.local_close);
+
+    /* Streams 5 and 7 depend on the POST, with weights 100 and 50 (the frame says weight - 1). */
+    uint8_t priority[5] = {0, 0, 0, 3, 99};
+    peer_frame(&p, H2R_FRAME_PRIORITY, 0, 5, priority, 5);
+    priority[4] = 49;
+    peer_frame(&p, H2R_FRAME_PRIORITY, 0, 7, priority, 5);
+    h2r_stream_get_state(post, &st);
+    CHECK_MSG(st.sum_dependency_weight == 150, "sumDependencyWeight: %u", st.sum_dependency_weight);
+
+    CHECK(h2r_stream_respond(post, NULL, 0, H2R_RESPOND_END_STREAM) == 0);
+    h2r_stream_get_state(post, &st);
+    CHECK_MSG(st.local_close && !st.remote_close, "the POST answered: local side closed");
+
+    h2r_session_close(p.session);
+    CHECK_MSG(h2r_session_closed(p.session) && !h2r_session_destroyed(p.session),
+              "closed, not destroyed, while the GET is open");
+    h2r_session_destroy(p.session, H2R_NO_ERROR);
+    CHECK(h2r_session_closed(p.session) && h2r_session_destroyed(p.session));
+    h2r_stream_get_state(get, &st);
+    CHECK_MSG(h2r_stream_closed(get) && st.local_close && st.remote_close && st.sum_dependency_weight == 0,
+              "a closed stream: both sides closed");
     peer_free(&p);
     unref_streams(&app.streams);
 }
@@ -1366,6 +1413,7 @@ int main(void)
     test_destroy();
     test_altsvc_and_origin();
     test_session_state();
+    test_session_and_stream_flags();
     test_padding();
     test_hpack_table_size();
     test_scheduler_weights();
