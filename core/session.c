@@ -23,6 +23,8 @@ const char *h2r_strerror(int err)
     case H2R_ERR_TOO_MANY_PINGS: return "too many outstanding pings";
     case H2R_ERR_PROTOCOL: return "the peer violated the HTTP/2 protocol";
     case H2R_ERR_WRONG_THREAD: return "called from another thread than the one that runs the session";
+    case H2R_ERR_INVALID_SETTING_VALUE: return "a setting's value is out of its range";
+    case H2R_ERR_INVALID_PACKED_SETTINGS_LENGTH: return "packed settings must be a multiple of 6 bytes";
     default: return err < 0 && err > -100 ? h2r_hpack_strerror(err) : "unknown error";
     }
 }

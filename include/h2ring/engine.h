@@ -30,6 +30,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "h2ring/constants.h"
 #include "h2ring/hpack.h"
 
 #ifdef __cplusplus
@@ -58,6 +59,10 @@ enum {
     H2R_ERR_TOO_MANY_PINGS = -510,    /* over maxOutstandingPings */
     H2R_ERR_PROTOCOL = -511,          /* the peer broke the protocol; the session sent GOAWAY */
     H2R_ERR_WRONG_THREAD = -512,      /* called from another thread than the one that runs the session */
+    /* Node's ERR_HTTP2_INVALID_SETTING_VALUE: a setting out of its range (h2r_get_packed_settings) */
+    H2R_ERR_INVALID_SETTING_VALUE = -520,
+    /* Node's ERR_HTTP2_INVALID_PACKED_SETTINGS_LENGTH: packed settings not a multiple of 6 bytes */
+    H2R_ERR_INVALID_PACKED_SETTINGS_LENGTH = -521,
 };
 
 /** A readable message for an H2R_ERR_* code (or an HPACK code). */
@@ -100,6 +105,44 @@ typedef struct h2r_settings {
 /** The protocol's defaults (what a peer has until its SETTINGS arrive): 4096, 1, unlimited, 65535, 16384,
  * unlimited, 0, 0. */
 void h2r_settings_default(h2r_settings *settings);
+
+/** A setting's bit in a set of them (h2r_get_packed_settings' which): id is an enum h2r_setting_id. */
+#define H2R_SETTING_BIT(id) (1u << (id))
+/** Every setting h2r_settings holds. */
+#define H2R_SETTINGS_ALL                                                                                     \
+    (H2R_SETTING_BIT(H2R_SETTINGS_HEADER_TABLE_SIZE) | H2R_SETTING_BIT(H2R_SETTINGS_ENABLE_PUSH) |           \
+     H2R_SETTING_BIT(H2R_SETTINGS_MAX_CONCURRENT_STREAMS) |                                                  \
+     H2R_SETTING_BIT(H2R_SETTINGS_INITIAL_WINDOW_SIZE) | H2R_SETTING_BIT(H2R_SETTINGS_MAX_FRAME_SIZE) |      \
+     H2R_SETTING_BIT(H2R_SETTINGS_MAX_HEADER_LIST_SIZE) |                                                    \
+     H2R_SETTING_BIT(H2R_SETTINGS_ENABLE_CONNECT_PROTOCOL) |                                                 \
+     H2R_SETTING_BIT(H2R_SETTINGS_NO_RFC7540_PRIORITIES))
+
+/**
+ * Node's http2.getPackedSettings(settings): the settings of `which`
+ * (H2R_SETTING_BIT of each, or H2R_SETTINGS_ALL), in the order of their
+ * ids, as a SETTINGS payload (6 bytes each, RFC 9113 §6.5.1): what the
+ * HTTP2-Settings header carries, base64url-encoded. Node packs the
+ * properties its object has; `which` says which those are. Writes into buf
+ * of cap bytes (48 hold them all) and returns the length, or
+ * H2R_ERR_INVALID_SETTING_VALUE for a value out of its range (enable_push,
+ * enable_connect_protocol and no_rfc7540_priorities 0 or 1,
+ * initial_window_size up to 2^31 - 1, max_frame_size 2^14 to 2^24 - 1),
+ * H2R_ERR_INVALID_ARGUMENT when which has another bit or buf is too small.
+ */
+ssize_t h2r_get_packed_settings(const h2r_settings *settings, uint32_t which, uint8_t *buf, size_t cap);
+
+/**
+ * Node's http2.getUnpackedSettings(buf, {validate}): reads the settings of a
+ * SETTINGS payload into *settings; those it does not hold are left as they
+ * were (start from h2r_settings_default for a whole set), and *which (may be
+ * NULL) gets the bits of those it held. Settings h2r_settings has no field
+ * for are skipped, as a peer's are (RFC 9113 §6.5.2). Returns 0,
+ * H2R_ERR_INVALID_PACKED_SETTINGS_LENGTH when len is not a multiple of 6,
+ * or, with validate, H2R_ERR_INVALID_SETTING_VALUE for a value out of
+ * range (nothing is then read into *settings).
+ */
+int h2r_get_unpacked_settings(const uint8_t *buf, size_t len, int validate, h2r_settings *settings,
+                              uint32_t *which);
 
 /* ---- output chunks handed to the I/O layer ---- */
 
