@@ -250,6 +250,16 @@ int h2r_stream_push(h2r_stream *st, const h2r_header *headers, size_t count, h2r
     return st->session->proto->push(st, headers, count, pushed);
 }
 
+int h2r_stream_push_with_options(h2r_stream *st, const h2r_header *headers, size_t count,
+                                 const h2r_push_options *options, h2r_stream **pushed)
+{
+    int err = h2r_stream_push(st, headers, count, pushed);
+    if (err || !options) return err;
+    /* Silent, with a parent that cannot be the new stream: this cannot fail. */
+    return st->session->proto->priority(*pushed, options->parent ? options->parent : st->id,
+                                        H2R_SCHED_DEFAULT_WEIGHT, options->exclusive, 1);
+}
+
 /* ---- the request body's backpressure ---- */
 
 int h2r_stream_pause(h2r_stream *st)

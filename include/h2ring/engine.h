@@ -689,6 +689,25 @@ int h2r_stream_priority(h2r_stream *stream, uint32_t parent, uint16_t weight, in
  */
 int h2r_stream_push(h2r_stream *stream, const h2r_header *headers, size_t count, h2r_stream **pushed);
 
+/** Node's pushStream options: the pushed stream's place in the RFC 7540 priority tree. */
+typedef struct h2r_push_options {
+    /** Node's parent: the stream the pushed one depends on; 0 for the stream pushed on (the default). */
+    uint32_t parent;
+    /** Node's exclusive: the pushed stream becomes the parent's only child, over the others (default 0). */
+    int exclusive;
+} h2r_push_options;
+
+/**
+ * Node's stream.pushStream(headers, {exclusive, parent}, callback):
+ * h2r_stream_push, then the pushed stream is placed under options->parent
+ * (NULL: the defaults), with the default weight, locally (no PRIORITY frame:
+ * the client reprioritises its own streams). A parent that is not an open
+ * stream stands for the root, as RFC 7540 §5.3.1 says. Returns what
+ * h2r_stream_push returns.
+ */
+int h2r_stream_push_with_options(h2r_stream *stream, const h2r_header *headers, size_t count,
+                                 const h2r_push_options *options, h2r_stream **pushed);
+
 /** The stream's state, as Node's stream.state reports it. */
 typedef struct h2r_stream_state {
     int64_t local_window_size;  /* window we granted the peer on this stream */
