@@ -107,6 +107,8 @@ struct h2r_sched_node *h2r_http2_priority_parent(h2r_session *session, uint32_t 
 void h2r_http2_apply_priority_field(h2r_session *session, h2r_stream *stream, const char *value, size_t len);
 /* h2r_stream_priority. */
 int h2r_http2_priority(h2r_stream *stream, uint32_t parent, uint16_t weight, int exclusive, int silent);
+/* h2r_stream_set_urgency. */
+int h2r_http2_urgency(h2r_stream *stream, unsigned urgency, int incremental);
 
 /* ---- http2_control.c: the session's own calls ---- */
 

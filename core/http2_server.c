@@ -44,6 +44,7 @@ static const struct h2r_protocol http2_server = {
     .altsvc = h2r_http2_altsvc,
     .origin = h2r_http2_origin,
     .priority = h2r_http2_priority,
+    .urgency = h2r_http2_urgency,
     .push = h2r_http2_push,
 };
 

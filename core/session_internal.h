@@ -227,6 +227,8 @@ struct h2r_protocol {
     int (*altsvc)(h2r_session *session, uint32_t stream_id, const char *origin, const char *alt);
     int (*origin)(h2r_session *session, const char *const *origins, size_t count);
     int (*priority)(h2r_stream *stream, uint32_t parent, uint16_t weight, int exclusive, int silent);
+    /* RFC 9218's parameters, set by the application (h2r_stream_set_urgency) */
+    int (*urgency)(h2r_stream *stream, unsigned urgency, int incremental);
     /* NULL: H2R_ERR_PUSH_DISABLED */
     int (*push)(h2r_stream *stream, const h2r_header *headers, size_t count, h2r_stream **pushed);
 };

@@ -85,6 +85,8 @@ void h2r_stream_get_state(const h2r_stream *st, h2r_stream_state *out)
     out->local_close = (f & (STREAM_END_SENT | STREAM_CLOSED)) != 0;
     out->remote_close = (f & (STREAM_END_RECEIVED | STREAM_CLOSED)) != 0;
     out->sum_dependency_weight = h2r_sched_children_weight(&st->sched);
+    out->urgency = st->sched.urgency;
+    out->incremental = st->sched.incremental;
     if (f & STREAM_CLOSED)
         out->state = H2R_STREAM_STATE_CLOSED;
     else if ((f & STREAM_PUSHED) && !(f & STREAM_HEADERS_SENT))
@@ -239,6 +241,14 @@ int h2r_stream_priority(h2r_stream *st, uint32_t parent_id, uint16_t weight, int
     if (err) return err;
     if (!st->session->proto->priority) return H2R_ERR_INVALID_STATE;
     return st->session->proto->priority(st, parent_id, weight, exclusive, silent);
+}
+
+int h2r_stream_set_urgency(h2r_stream *st, unsigned urgency, int incremental)
+{
+    int err = check_open(st);
+    if (err) return err;
+    if (!st->session->proto->urgency) return H2R_ERR_INVALID_STATE;
+    return st->session->proto->urgency(st, urgency, incremental);
 }
 
 int h2r_stream_push(h2r_stream *st, const h2r_header *headers, size_t count, h2r_stream **pushed)

@@ -680,6 +680,20 @@ int h2r_stream_end_after_headers(const h2r_stream *stream);
 int h2r_stream_priority(h2r_stream *stream, uint32_t parent, uint16_t weight, int exclusive, int silent);
 
 /**
+ * RFC 9218 from the application: the response's urgency (0, first, to 7)
+ * and incremental flag, which the server knows better than the client's
+ * guess (RFC 9218 §8). The session then schedules by RFC 9218 (urgency
+ * first; non-incremental responses one at a time, incremental ones
+ * round-robin), as it does once the client signals RFC 9218 itself; a later
+ * PRIORITY_UPDATE from the client for this stream overrides it. What the
+ * client asked for is in h2r_stream_get_state (urgency, incremental) and
+ * its request's priority field. Returns 0, H2R_ERR_INVALID_ARGUMENT for an
+ * urgency over 7, H2R_ERR_STREAM_CLOSED, H2R_ERR_WRONG_THREAD, or
+ * H2R_ERR_INVALID_STATE in HTTP/1 mode (no streams to choose between).
+ */
+int h2r_stream_set_urgency(h2r_stream *stream, unsigned urgency, int incremental);
+
+/**
  * Node's stream.pushStream(headers, callback): promises a request (:method
  * GET or HEAD, :path, :scheme and :authority default to the parent's) on
  * this stream and returns the new pushed stream in *pushed, ready for
@@ -718,6 +732,9 @@ typedef struct h2r_stream_state {
     int remote_close;               /* Node's remoteClose: the peer's side has ended, or the stream closed */
     uint32_t sum_dependency_weight; /* Node's sumDependencyWeight: the weights of the streams that depend on
                                        this one (RFC 7540 priorities) */
+    unsigned urgency;               /* RFC 9218: 0 (first) to 7, 3 unless the client's priority field, a
+                                       PRIORITY_UPDATE or h2r_stream_set_urgency said otherwise */
+    int incremental;                /* RFC 9218's incremental flag, likewise */
 } h2r_stream_state;
 enum {
     H2R_STREAM_STATE_IDLE,

@@ -1591,6 +1591,8 @@ static void test_http2_only_calls(void)
     CHECK(!h2r_stream_push_allowed(st));
     CHECK(h2r_stream_push(st, &path, 1, &pushed) == H2R_ERR_PUSH_DISABLED && pushed == NULL);
     CHECK(h2r_stream_priority(st, 0, 16, 0, 0) == H2R_ERR_INVALID_STATE);
+    CHECK(h2r_stream_set_urgency(st, 1, 0) == H2R_ERR_INVALID_STATE);
+    CHECK_MSG(h2r_stream_end_after_headers(st), "endAfterHeaders: a request without a body");
     CHECK(!h2r_session_want_write(app.session));
     h2r_stream_state state;
     h2r_stream_get_state(st, &state);

@@ -1390,6 +1390,47 @@ static void test_rfc9218_urgency(void)
     free((void *)app.body);
 }
 
+/* RFC 9218 from the application: h2r_stream_set_urgency, and the client's signal read back. */
+static void test_application_urgency(void)
+{
+    struct app app = {.on_request = respond_mib, .body_len = MIB};
+    app.body = calloc(1, MIB);
+    struct peer p;
+    peer_init(&p, NULL, &callbacks, &app);
+    struct h2r_setting big = {H2R_SETTINGS_INITIAL_WINDOW_SIZE, 16 * MIB};
+    peer_preface(&p, &big, 1);
+    request(&p, 1, "GET", "/", 1);
+    request(&p, 3, "GET", "/", 1);
+    request(&p, 5, "GET", "/", 1);
+    request_with_priority(&p, 7, "u=6, i");
+    h2r_stream_state st;
+    h2r_stream_get_state(app.streams.list[3], &st);
+    CHECK_MSG(st.urgency == 6 && st.incremental == 1, "the client's priority field, read back: u=%u i=%d",
+              st.urgency, st.incremental);
+    h2r_stream_get_state(app.streams.list[0], &st);
+    CHECK(st.urgency == 3 && st.incremental == 0);
+
+    CHECK(h2r_stream_set_urgency(app.streams.list[1], 8, 0) == H2R_ERR_INVALID_ARGUMENT);
+    CHECK(h2r_stream_set_urgency(app.streams.list[1], 1, 0) == 0);
+    h2r_stream_get_state(app.streams.list[1], &st);
+    CHECK(st.urgency == 1 && st.incremental == 0);
+    peer_window_update(&p, 0, MIB - 65535);
+    peer_flush(&p);
+    size_t shares[4];
+    early_shares(&p, MIB, shares, 4);
+    CHECK_MSG(shares[1] == MIB, "stream 3, set to urgency 1, goes first, alone: %zu of the first MiB",
+              shares[1]);
+    peer_window_update(&p, 0, MIB);
+    peer_flush(&p);
+    early_shares(&p, 2 * MIB, shares, 4);
+    CHECK_MSG(shares[0] == MIB && shares[2] == 0,
+              "then the session schedules by RFC 9218: urgency 3, one at a time in id order (%zu, %zu)",
+              shares[0], shares[2]);
+    peer_free(&p);
+    unref_streams(&app.streams);
+    free((void *)app.body);
+}
+
 int main(void)
 {
     test_trailers();
@@ -1418,5 +1459,6 @@ int main(void)
     test_hpack_table_size();
     test_scheduler_weights();
     test_rfc9218_urgency();
+    test_application_urgency();
     return check_done();
 }
