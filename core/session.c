@@ -70,6 +70,10 @@ void h2r_session_sent(h2r_session *s, size_t bytes)
 int h2r_session_file_failed(h2r_session *s, size_t index)
 {
     h2r_session_enter(s);
+    size_t pos = s->inflight_start + index;
+    /* Node's 'frameError', before the kind resets the stream or cuts the connection. */
+    if (pos < s->inflight_end && !s->inflight[pos].chunk.base && s->config->cb.on_frame_error)
+        s->config->cb.on_frame_error(s, H2R_FRAME_DATA, H2R_INTERNAL_ERROR, s->inflight[pos].stream_id);
     int err = s->proto->file_failed(s, index);
     h2r_session_leave(s);
     return err;

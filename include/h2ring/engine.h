@@ -228,6 +228,19 @@ typedef struct h2r_session_callbacks {
      * application gives none.
      */
     uint64_t (*clock_ns)(void);
+    /**
+     * Node's 'frameError': a frame already queued could not be sent. A
+     * frame refused when it is queued is not one: the call that queues it
+     * returns an H2R_ERR_* code. Today this is a DATA frame whose file
+     * range could not be read (h2r_session_file_failed): type
+     * H2R_FRAME_DATA (also in HTTP/1 mode, for a piece of the body), code
+     * the HTTP/2 error code the stream is then reset with
+     * (H2R_INTERNAL_ERROR), stream_id its stream. As in Node, the stream
+     * closes right after (on_aborted, on_stream_close), or, where the
+     * stream's end cannot be taken back, the session does: leave both to
+     * the engine in this callback.
+     */
+    void (*on_frame_error)(h2r_session *session, uint8_t type, uint32_t code, uint32_t stream_id);
 } h2r_session_callbacks;
 
 /* ---- options (Node's createServer options) ---- */
