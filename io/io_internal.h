@@ -334,6 +334,7 @@ struct worker {
 /* What h2r_server_start made (server.c); workers read it, and the last one to stop calls done. */
 struct h2r_server {
     h2r_server_config config; /* the caller's, copied */
+    char **origins;           /* config.origins, copied */
     h2r_session_profile *profile;
     struct h2r_tls_server *tls;
     struct worker *workers;

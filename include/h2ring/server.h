@@ -159,6 +159,27 @@ typedef struct h2r_server_config {
      * engine's on_session_close. NULL: nothing is looked up.
      */
     void (*on_session_open)(h2r_session *session, const h2r_conn_info *info, void *user_data);
+    /**
+     * Node's server.setTimeout(msecs, callback) and the server's 'timeout'
+     * event: called on the worker's thread when a session has had no open
+     * stream and no traffic for idle_timeout_ms, and again after each
+     * further idle_timeout_ms. As in Node, a server with this callback
+     * leaves the session to it (h2r_session_close, say); without it, such a
+     * session is closed gracefully. Once closed, a session that still does
+     * not finish is cut off a period later, either way.
+     */
+    void (*on_timeout)(h2r_session *session, void *user_data);
+    /**
+     * Node's origins option: the origins (e.g. "https://example.com", RFC
+     * 6454 serializations) of the ORIGIN frame (RFC 8336) sent on every new
+     * HTTP/2 session over TLS, after the server's SETTINGS. Not in
+     * cleartext, where a client may not coalesce connections. Copied at
+     * start; each 1 to 65535 bytes, all in one frame of the protocol's
+     * smallest maximum size (16384 bytes, 2 a piece for their lengths),
+     * else the server does not start.
+     */
+    const char *const *origins;
+    size_t origin_count;
 } h2r_server_config;
 
 /** Fills config with the defaults above. */

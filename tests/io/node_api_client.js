@@ -1,0 +1,61 @@
+// Node's built-in http2 client for node_api_test.py, which asserts; prints what it saw as JSON.
+// Usage: node node_api_client.js MODE URL [ARG]; over TLS any certificate is accepted (the tests' are self-signed).
+//   ping URL           GET /ping: the status and body (the server's ping round trip, measured by the server)
+//   origin URL         the ORIGIN frame's origins (the session's 'origin' event), after a GET /
+//   timeout URL        GET /, then idle: when the server's GOAWAY comes, in ms after the response
+//   hints URL PATH     GET PATH with SETTINGS_ENABLE_PUSH = 0: its 1xx heads ('headers' events), the final status
+//                      and body, and any push promised
+'use strict';
+const http2 = require('http2');
+
+const [mode, url, arg] = process.argv.slice(2);
+const session = http2.connect(url, mode === 'hints' ? { rejectUnauthorized: false, settings: { enablePush: false } }
+  : { rejectUnauthorized: false });
+const seen = { errors: [], origins: [], informational: [], pushes: [] };
+
+// Everything is bounded: a silent server must not hang the test.
+const timer = setTimeout(() => { seen.errors.push('timeout: nothing complete within 10 s'); finish(); }, 10000);
+
+function finish() {
+  clearTimeout(timer);
+  process.stdout.write(JSON.stringify(seen) + '\n');
+  session.destroy();
+}
+
+session.on('error', (err) => seen.errors.push(`session: ${err.message}`));
+session.on('origin', (origins) => { seen.origins.push(...origins); });
+session.on('stream', (stream, headers) => { seen.pushes.push(headers[':path']); stream.resume(); });
+
+function get(path) {
+  return new Promise((resolve) => {
+    const req = session.request({ ':path': path });
+    let body = '';
+    req.on('headers', (headers) => seen.informational.push(headers));
+    req.on('response', (headers) => { seen.status = headers[':status']; });
+    req.setEncoding('utf8');
+    req.on('data', (chunk) => { body += chunk; });
+    req.on('end', () => { seen.body = body; resolve(); });
+    req.on('error', (err) => { seen.errors.push(`GET ${path}: ${err.message}`); resolve(); });
+    req.end();
+  });
+}
+
+if (mode === 'ping') {
+  get('/ping').then(finish);
+} else if (mode === 'origin') {
+  // ORIGIN follows the server's SETTINGS, before any response.
+  get('/').then(finish);
+} else if (mode === 'timeout') {
+  get('/').then(() => {
+    const start = process.hrtime.bigint();
+    session.on('goaway', () => {
+      seen.goaway_after_ms = Number(process.hrtime.bigint() - start) / 1e6;
+      finish();
+    });
+  });
+} else if (mode === 'hints') {
+  get(arg).then(finish);
+} else {
+  seen.errors.push(`unknown mode ${mode}`);
+  finish();
+}

@@ -1,0 +1,95 @@
+"""Node's http2 server API on the wire (tests/io/node_api_server.c, and h2serve's demo for 103), seen from Node's
+http2 client (node_api_client.js) and python-h2:
+
+- session.ping() without a payload: the server's PING carries 8 bytes of its own, and its callback gets Node's
+  duration, a round trip in milliseconds with its fraction, and the payload echoed.
+- the origins option: an ORIGIN frame with them on every HTTP/2 session over TLS ('origin' in Node), none in
+  cleartext.
+- server.setTimeout(ms, callback): the callback comes after each idle period, and the session stays open until
+  it closes it (at its second call here), when the client gets GOAWAY.
+
+Usage: node_api_test.py PATH/TO/node_api_server PATH/TO/h2serve
+"""
+
+import json
+import os
+import sys
+import time
+
+from h2serve_fixture import H2Client, Server, need_tool, run
+
+CLIENT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "node_api_client.js")
+ORIGINS = ["https://a.example", "https://b.example:8443"]
+
+
+def node(t, node_path, *args):
+    """node_api_client.js with args: what it saw, with no error."""
+    result = t.client([node_path, CLIENT, *args], timeout=30)
+    try:
+        seen = json.loads(result.stdout.decode())
+    except ValueError:
+        seen = {"errors": [f"no JSON: {result.stdout!r} {result.stderr!r}"]}
+    t.eq((result.returncode, seen.get("errors")), (0, []), f"node_api_client.js {args[0]}: exits 0, no errors")
+    return seen
+
+
+def check_ping(t, node_path, server):
+    seen = node(t, node_path, "ping", server.url)
+    err, duration, payload = (seen.get("body") or "? ? ?").split()
+    t.eq((seen.get("status"), err), (200, "0"), "GET /ping: answered from the ping's callback, without error")
+    t.ok(0 < float(duration) < 1000 and float(duration) != int(float(duration)),
+         f"the callback's duration is a round trip in ms, with its fraction: {duration}")
+    t.ok(len(payload) == 16 and bytes.fromhex(payload).startswith(b"h2rp"),
+         f"the echoed payload is the 8 bytes the session chose: {payload}")
+
+    tls = server.scheme == "https"
+    client = H2Client(server.port, tls=tls, server_name="localhost" if tls else None)
+    response = client.get("/ping")
+    t.eq(len(client.pings), 1, "python-h2 receives one PING")
+    t.ok(response and client.pings and response["body"].decode().split()[2] == client.pings[0].hex(),
+         "an 8-byte PING payload, the one the callback got back")
+    client.close()
+
+
+def check_origins(t, node_path, server, tls):
+    if tls:
+        seen = node(t, node_path, "origin", server.url)
+        t.eq(seen.get("origins"), ORIGINS, "over TLS, Node's 'origin' event brings the server's origins")
+    client = H2Client(server.port, tls=tls, server_name="localhost" if tls else None)
+    client.get("/")
+    t.eq(client.extension_frames.count(0xC), 1 if tls else 0,
+         f"python-h2: {'one ORIGIN frame over TLS' if tls else 'no ORIGIN frame in cleartext'}")
+    client.close()
+
+
+def check_timeout(t, node_path, server):
+    seen = node(t, node_path, "timeout", server.url)
+    after = seen.get("goaway_after_ms") or 0
+    # 300 ms periods, looked at every 100 ms tick: the second call comes 600 to 800 ms after the response.
+    t.ok(550 <= after <= 2000, f"GOAWAY comes at the callback's second call, not the first: {after:.0f} ms")
+    deadline = time.monotonic() + 5
+    while server.stdout_lines[1:3] != ["timeout 1", "timeout 2"] and time.monotonic() < deadline:
+        time.sleep(0.05)
+    t.eq(server.stdout_lines[1:3], ["timeout 1", "timeout 2"], "the server's on_timeout was called twice")
+
+
+def main(t, node_path):
+    plain = t.server("--origin", ORIGINS[0], "--origin", ORIGINS[1])
+    check_ping(t, node_path, plain)
+    check_origins(t, node_path, plain, tls=False)
+    plain.check()
+
+    cert, key = t.certificate()
+    secure = t.server("--cert", cert, "--key", key, "--origin", ORIGINS[0], "--origin", ORIGINS[1])
+    check_origins(t, node_path, secure, tls=True)
+    check_ping(t, node_path, secure)
+    secure.check()
+
+    idle = t.server("--idle-timeout", "300")
+    check_timeout(t, node_path, idle)
+    idle.check()
+
+
+if __name__ == "__main__":
+    NODE = need_tool("node")
+    run(lambda t: main(t, NODE), timeout=60)
