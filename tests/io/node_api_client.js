@@ -3,14 +3,13 @@
 //   ping URL           GET /ping: the status and body (the server's ping round trip, measured by the server)
 //   origin URL         the ORIGIN frame's origins (the session's 'origin' event), after a GET /
 //   timeout URL        GET /, then idle: when the server's GOAWAY comes, in ms after the response
-//   hints URL PATH     GET PATH with SETTINGS_ENABLE_PUSH = 0: its 1xx heads ('headers' events), the final status
-//                      and body, and any push promised
+//   hints URL PATH [push]  GET PATH with SETTINGS_ENABLE_PUSH = 0 (1 with "push"): its 1xx heads ('headers'
+//                      events), the final status and body, and the paths pushed
 'use strict';
 const http2 = require('http2');
 
-const [mode, url, arg] = process.argv.slice(2);
-const session = http2.connect(url, mode === 'hints' ? { rejectUnauthorized: false, settings: { enablePush: false } }
-  : { rejectUnauthorized: false });
+const [mode, url, arg, push] = process.argv.slice(2);
+const session = http2.connect(url, { rejectUnauthorized: false, settings: { enablePush: push === 'push' } });
 const seen = { errors: [], origins: [], informational: [], pushes: [] };
 
 // Everything is bounded: a silent server must not hang the test.
@@ -24,7 +23,11 @@ function finish() {
 
 session.on('error', (err) => seen.errors.push(`session: ${err.message}`));
 session.on('origin', (origins) => { seen.origins.push(...origins); });
-session.on('stream', (stream, headers) => { seen.pushes.push(headers[':path']); stream.resume(); });
+session.on('stream', (stream, headers) => {
+  seen.pushes.push(headers[':path']);
+  stream.on('error', () => {}); // a push still in flight when the session goes
+  stream.resume();
+});
 
 function get(path) {
   return new Promise((resolve) => {

@@ -7,12 +7,16 @@ http2 client (node_api_client.js) and python-h2:
   cleartext.
 - server.setTimeout(ms, callback): the callback comes after each idle period, and the session stays open until
   it closes it (at its second call here), when the client gets GOAWAY.
+- h2serve's demo page for a client that takes no pushes (SETTINGS_ENABLE_PUSH = 0, as browsers send): a 103 Early
+  Hints with the preload links of its stylesheet and script, and a page that says so; pushes for one that takes
+  them; neither over HTTP/1.0.
 
 Usage: node_api_test.py PATH/TO/node_api_server PATH/TO/h2serve
 """
 
 import json
 import os
+import socket
 import sys
 import time
 
@@ -73,6 +77,28 @@ def check_timeout(t, node_path, server):
     t.eq(server.stdout_lines[1:3], ["timeout 1", "timeout 2"], "the server's on_timeout was called twice")
 
 
+def check_early_hints(t, node_path, server):
+    links = "</style.css>; rel=preload; as=style, </app.js>; rel=preload; as=script"
+    seen = node(t, node_path, "hints", server.url, "/")
+    t.eq([(h.get(":status"), h.get("link")) for h in seen.get("informational", [])], [(103, links)],
+         "no push taken: a 103 with the stylesheet's and the script's preload links")
+    t.eq((seen.get("status"), seen.get("pushes")), (200, []), "then the page, 200, and no push")
+    t.ok("announced by a 103 Early Hints response" in seen.get("body", ""), "the page says it came with a 103")
+
+    seen = node(t, node_path, "hints", server.url, "/", "push")
+    t.eq((seen.get("informational"), sorted(seen.get("pushes", []))), ([], ["/app.js", "/style.css"]),
+         "pushes taken: both pushed, no 103")
+    t.ok("of this page were pushed." in seen.get("body", ""), "the page says they were pushed")
+
+    with socket.create_connection(("127.0.0.1", server.port), timeout=10) as sock:
+        sock.sendall(b"GET / HTTP/1.0\r\n\r\n")
+        data = b""
+        while chunk := sock.recv(65536):
+            data += chunk
+    t.ok(data.startswith(b"HTTP/1.1 200") and b" 103" not in data.split(b"\r\n")[0] and
+         b"HTTP/1.0 has no push and no 103" in data, "HTTP/1.0: neither, and the page says so")
+
+
 def main(t, node_path):
     plain = t.server("--origin", ORIGINS[0], "--origin", ORIGINS[1])
     check_ping(t, node_path, plain)
@@ -88,6 +114,10 @@ def main(t, node_path):
     idle = t.server("--idle-timeout", "300")
     check_timeout(t, node_path, idle)
     idle.check()
+
+    h2serve = Server(t, sys.argv[2], [], 15)
+    check_early_hints(t, node_path, h2serve)
+    h2serve.check()
 
 
 if __name__ == "__main__":
