@@ -81,6 +81,15 @@ typedef struct h2r_conn_info {
     const char *tls_version;
     const char *tls_cipher;
     const char *server_name;
+    /**
+     * With tls_request_cert: the subject of the client's certificate
+     * ("/C=FR/O=Example/CN=alice"), or NULL if it sent none, and whether
+     * it was verified against tls_ca_file (Node's socket.authorized; with
+     * tls_reject_unauthorized, a session exists only for a verified one).
+     * Valid while the session lives.
+     */
+    const char *peer_subject;
+    int peer_authorized;
 } h2r_conn_info;
 
 typedef struct h2r_server_config {
@@ -180,6 +189,20 @@ typedef struct h2r_server_config {
      */
     const char *const *origins;
     size_t origin_count;
+    /**
+     * Node's requestCert, ca and rejectUnauthorized: ask TLS clients for a
+     * certificate, verified against the CA certificates of tls_ca_file
+     * (PEM); with tls_reject_unauthorized (the default, as in Node), a
+     * client without a certificate the CAs vouch for fails its handshake
+     * (on_tls_refused, H2R_TLS_HANDSHAKE_FAILED); without it, it is served
+     * and its session's h2r_conn_info says it is not authorized. The
+     * subject reaches the application in h2r_conn_info (on_session_open,
+     * h2r_session_conn_info). Sessions are then not resumed by tickets, so
+     * that every connection shows its certificate.
+     */
+    int tls_request_cert;
+    const char *tls_ca_file;
+    int tls_reject_unauthorized;
 } h2r_server_config;
 
 /** Fills config with the defaults above. */

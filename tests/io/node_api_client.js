@@ -3,13 +3,17 @@
 //   ping URL           GET /ping: the status and body (the server's ping round trip, measured by the server)
 //   origin URL         the ORIGIN frame's origins (the session's 'origin' event), after a GET /
 //   timeout URL        GET /, then idle: when the server's GOAWAY comes, in ms after the response
+//   peer URL [CERT KEY]  GET /peer, with the client certificate CERT and its key KEY (PEM files) if given
 //   hints URL PATH [push]  GET PATH with SETTINGS_ENABLE_PUSH = 0 (1 with "push"): its 1xx heads ('headers'
 //                      events), the final status and body, and the paths pushed
 'use strict';
 const http2 = require('http2');
 
 const [mode, url, arg, push] = process.argv.slice(2);
-const session = http2.connect(url, { rejectUnauthorized: false, settings: { enablePush: push === 'push' } });
+const fs = require('fs');
+const options = { rejectUnauthorized: false, settings: { enablePush: push === 'push' } };
+if (mode === 'peer' && arg) Object.assign(options, { cert: fs.readFileSync(arg), key: fs.readFileSync(push) });
+const session = http2.connect(url, options);
 const seen = { errors: [], origins: [], informational: [], pushes: [] };
 
 // Everything is bounded: a silent server must not hang the test.
@@ -56,6 +60,8 @@ if (mode === 'ping') {
       finish();
     });
   });
+} else if (mode === 'peer') {
+  get('/peer').then(finish);
 } else if (mode === 'hints') {
   get(arg).then(finish);
 } else {

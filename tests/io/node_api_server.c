@@ -4,15 +4,19 @@
  *
  *   GET /ping   h2r_session_ping without a payload; answered from the ping's
  *               callback: 200, "ERR DURATION_MS PAYLOAD_HEX"
+ *   GET /peer   200, "AUTHORIZED SUBJECT": the client's certificate as h2r_conn_info tells it ("-" for none)
  *   GET /       200, "hello"
  *
  * --origin ORIGIN (repeatable): the server's origins (an ORIGIN frame on
  * every HTTP/2 session over TLS). --idle-timeout MS: the server's idle
  * timeout, with an on_timeout (Node's server.setTimeout callback) that
  * prints "timeout N" (N counting the calls for the session) and closes the
- * session at its second call.
+ * session at its second call. --client-ca PEM: ask clients for a certificate
+ * verified against these CAs (requestCert, ca), and refuse those without
+ * one unless --no-reject (rejectUnauthorized: false).
  *
- * Usage: node_api_server --host HOST --port PORT [--cert PEM --key PEM] [--origin O]... [--idle-timeout MS]
+ * Usage: node_api_server --host HOST --port PORT [--cert PEM --key PEM [--client-ca PEM [--no-reject]]]
+ *                        [--origin O]... [--idle-timeout MS]
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -89,6 +93,14 @@ static void on_stream(h2r_session *session, h2r_stream *stream, const h2r_header
         }
         return;
     }
+    if (is(path, "/peer")) {
+        h2r_conn_info info;
+        char *body = h2r_session_conn_info(session, &info) == 0 ? malloc(512) : NULL;
+        if (body)
+            snprintf(body, 512, "%d %s", info.peer_authorized, info.peer_subject ? info.peer_subject : "-");
+        respond_text(stream, body);
+        return;
+    }
     respond_text(stream, strdup("hello"));
 }
 
@@ -116,6 +128,11 @@ static void on_option(h2r_server_config *config, int val, const char *arg)
         config->idle_timeout_ms = (unsigned)atoi(arg);
         config->on_timeout = on_timeout;
         break;
+    case 'a':
+        config->tls_request_cert = 1;
+        config->tls_ca_file = arg;
+        break;
+    case 'n': config->tls_reject_unauthorized = 0; break;
     }
 }
 
@@ -126,6 +143,8 @@ int main(int argc, char **argv)
         {"key", required_argument, NULL, 'k'},
         {"origin", required_argument, NULL, 'o'},
         {"idle-timeout", required_argument, NULL, 'i'},
+        {"client-ca", required_argument, NULL, 'a'},
+        {"no-reject", no_argument, NULL, 'n'},
         {0},
     };
     h2r_server_config config;

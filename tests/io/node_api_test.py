@@ -10,6 +10,9 @@ http2 client (node_api_client.js) and python-h2:
 - h2serve's demo page for a client that takes no pushes (SETTINGS_ENABLE_PUSH = 0, as browsers send): a 103 Early
   Hints with the preload links of its stylesheet and script, and a page that says so; pushes for one that takes
   them; neither over HTTP/1.0.
+- requestCert, ca, rejectUnauthorized: a client certificate signed by the CA reaches the application's
+  h2r_conn_info with its subject, authorized; without one, or with one the CA did not sign, the handshake
+  fails; with rejectUnauthorized off, both are served, not authorized.
 
 Usage: node_api_test.py PATH/TO/node_api_server PATH/TO/h2serve
 """
@@ -99,6 +102,48 @@ def check_early_hints(t, node_path, server):
          b"HTTP/1.0 has no push and no 103" in data, "HTTP/1.0: neither, and the page says so")
 
 
+def signed_certificate(t, ca, ca_key, subject):
+    """A client certificate (EC P-256, X.509 v3) for subject, signed by ca: (cert, key) paths."""
+    openssl = need_tool("openssl")
+    d = t.tmpdir()
+    key, csr, cert, ext = (os.path.join(d, "client." + e) for e in ("key", "csr", "pem", "ext"))
+    with open(ext, "w", encoding="ascii") as f:
+        f.write("basicConstraints=CA:FALSE\n")
+    made = t.client([openssl, "req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
+                     "-keyout", key, "-out", csr, "-subj", subject], timeout=30)
+    signed = t.client([openssl, "x509", "-req", "-in", csr, "-CA", ca, "-CAkey", ca_key, "-CAcreateserial",
+                       "-days", "2", "-extfile", ext, "-out", cert], timeout=30)
+    t.require(made.returncode == 0 and signed.returncode == 0, f"openssl makes a client certificate for {subject}",
+              (made.stderr + signed.stderr).decode("latin-1"))
+    return cert, key
+
+
+def check_client_certificates(t, node_path, cert, key):
+    ca, ca_key = t.certificate("Test CA", "DNS:ca.invalid")
+    alice = signed_certificate(t, ca, ca_key, "/O=h2ring tests/CN=alice")
+    mallory = t.certificate("mallory", "DNS:mallory.invalid")  # self-signed: no CA of the server's vouches for it
+
+    strict = t.server("--cert", cert, "--key", key, "--client-ca", ca)
+    seen = node(t, node_path, "peer", strict.url, *alice)
+    t.eq((seen.get("status"), seen.get("body")), (200, "1 /O=h2ring tests/CN=alice"),
+         "requestCert: the CA's client certificate is verified, its subject in h2r_conn_info")
+    for label, args in (("no client certificate", ()), ("a certificate the CA did not sign", mallory)):
+        result = t.client([node_path, CLIENT, "peer", strict.url, *args], timeout=30)
+        seen = json.loads(result.stdout.decode() or "{}")
+        t.ok(seen.get("errors") and "status" not in seen, f"rejectUnauthorized: {label} fails the handshake",
+             str(seen.get("errors")))
+    strict.check()
+
+    lax = t.server("--cert", cert, "--key", key, "--client-ca", ca, "--no-reject")
+    for label, args, want in (("the CA's certificate", alice, "1 /O=h2ring tests/CN=alice"),
+                              ("no certificate", (), "0 -"), ("a certificate the CA did not sign", mallory,
+                                                             "0 /CN=mallory")):
+        seen = node(t, node_path, "peer", lax.url, *args)
+        t.eq((seen.get("status"), seen.get("body")), (200, want),
+             f"rejectUnauthorized off: {label} is served, authorized only if verified")
+    lax.check()
+
+
 def main(t, node_path):
     plain = t.server("--origin", ORIGINS[0], "--origin", ORIGINS[1])
     check_ping(t, node_path, plain)
@@ -110,6 +155,7 @@ def main(t, node_path):
     check_origins(t, node_path, secure, tls=True)
     check_ping(t, node_path, secure)
     secure.check()
+    check_client_certificates(t, node_path, cert, key)
 
     idle = t.server("--idle-timeout", "300")
     check_timeout(t, node_path, idle)
