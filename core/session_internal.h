@@ -496,6 +496,14 @@ static inline size_t h2r_out_pull(h2r_session *session, h2r_chunk *chunks, size_
     return n;
 }
 
+/* Node's sentHeaders, sentInfoHeaders, sentTrailers: the kinds tell what they queued, before any close. */
+static inline void h2r_stream_headers_queued(h2r_stream *stream, int kind, const h2r_header *headers,
+                                             size_t count)
+{
+    if (stream->session->config->cb.on_headers_sent)
+        stream->session->config->cb.on_headers_sent(stream, kind, headers, count);
+}
+
 /* ---- session_done.c ---- */
 
 /* The session is done (h2r_session_is_done): on_session_close, now or when the outermost call returns. */

@@ -241,7 +241,21 @@ typedef struct h2r_session_callbacks {
      * the engine in this callback.
      */
     void (*on_frame_error)(h2r_session *session, uint8_t type, uint32_t code, uint32_t stream_id);
+    /**
+     * Node's stream.sentHeaders, sentInfoHeaders and sentTrailers: the
+     * engine keeps no copy of what it sent (every response would pay for
+     * it), and tells instead. Called when a head, a 1xx or trailers are
+     * queued (kind: H2R_SENT_HEADERS, H2R_SENT_INFO_HEADERS,
+     * H2R_SENT_TRAILERS), with the fields as the application gave them (a
+     * head without :status is a 200), valid during the call; before the
+     * stream may close. Not for what is not sent: a 1xx to an HTTP/1.0
+     * client, trailers a response framed by its length has no room for.
+     */
+    void (*on_headers_sent)(h2r_stream *stream, int kind, const h2r_header *headers, size_t count);
 } h2r_session_callbacks;
+
+/** What on_headers_sent reports. */
+enum { H2R_SENT_HEADERS, H2R_SENT_INFO_HEADERS, H2R_SENT_TRAILERS };
 
 /* ---- options (Node's createServer options) ---- */
 

@@ -191,6 +191,45 @@ static void test_trailers(void)
     unref_streams(&app.streams);
 }
 
+/* Node's sentInfoHeaders, sentHeaders and sentTrailers: on_headers_sent, logged as sent:KIND:ID:COUNT:FIRST.
+ */
+static void cb_headers_sent(h2r_stream *st, int kind, const h2r_header *headers, size_t count)
+{
+    log_event(&app_of(st)->log, "sent:%d:%u:%zu:%.*s ", kind, h2r_stream_id(st), count,
+              count ? (int)headers[0].name_len : 0, count ? headers[0].name : "");
+}
+
+static void hints_then_respond_with_trailers(struct app *app, h2r_stream *st, const h2r_header *h, size_t n,
+                                             int flags)
+{
+    h2r_header early[] = {FIELD(":status", "103"), FIELD("link", "</style.css>; rel=preload; as=style")};
+    h2r_header bad = FIELD("connection", "close");
+    CHECK(h2r_stream_additional_headers(st, early, 2) == 0);
+    CHECK_MSG(h2r_stream_respond(st, &bad, 1, 0) == H2R_ERR_INVALID_HEADER, "a refused head is not reported");
+    respond_wait_for_trailers(app, st, h, n, flags);
+}
+
+static void test_sent_headers(void)
+{
+    struct app app = {.on_request = hints_then_respond_with_trailers, .on_want_trailers = send_trailers_now};
+    h2r_session_callbacks with_sent = callbacks;
+    with_sent.on_headers_sent = cb_headers_sent;
+    struct peer p;
+    peer_init(&p, NULL, &with_sent, &app);
+    peer_preface(&p, NULL, 0);
+    peer_flush(&p);
+    peer_clear(&p);
+    request(&p, 1, "GET", "/t", 1);
+    peer_flush(&p);
+    CHECK_MSG(
+        strcmp(app.log.text, "stream:1/end sent:1:1:2::status sent:0:1:0: end:1 want-trailers:1:0 "
+                             "sent:2:1:2:x-checksum close:1:0 ") == 0,
+        "the 103, the head (as given: no field), then the trailers, each once, before the close: %.300s",
+        app.log.text);
+    peer_free(&p);
+    unref_streams(&app.streams);
+}
+
 static void respond_empty_wait_for_trailers(struct app *app, h2r_stream *st, const h2r_header *h, size_t n,
                                             int flags)
 {
@@ -1435,6 +1474,7 @@ int main(void)
 {
     test_trailers();
     test_trailers_empty_body();
+    test_sent_headers();
     test_informational();
     test_respond_twice_and_write_before_respond();
     test_head();
