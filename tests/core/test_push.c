@@ -531,8 +531,6 @@ static void test_push_priority_options(void)
     struct peer p;
     peer_init(&p, NULL, &callbacks, &app);
     peer_preface(&p, NULL, 0);
-    peer_flush(&p);
-    peer_clear(&p);
     get_https(&p, 1, "/x");
     h2r_stream *request = app.request;
     app.request = NULL;

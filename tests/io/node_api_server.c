@@ -32,20 +32,6 @@
 static h2r_tls_certificate certificate;
 static const char *origins[MAX_ORIGINS];
 
-static int is(const h2r_header *header, const char *value)
-{
-    return header && header->value_len == strlen(value) &&
-           memcmp(header->value, value, header->value_len) == 0;
-}
-
-static const h2r_header *find(const h2r_header *headers, size_t count, const char *name)
-{
-    for (size_t i = 0; i != count; ++i)
-        if (headers[i].name_len == strlen(name) && memcmp(headers[i].name, name, headers[i].name_len) == 0)
-            return &headers[i];
-    return NULL;
-}
-
 static void release_body(void *ctx, const void *data, size_t len)
 {
     (void)ctx, (void)len;
@@ -82,9 +68,9 @@ static void on_ping_ack(h2r_session *session, int err, double duration_ms, const
 static void on_stream(h2r_session *session, h2r_stream *stream, const h2r_header *headers, size_t count,
                       int flags)
 {
-    const h2r_header *path = find(headers, count, ":path");
+    const h2r_header *path = test_server_find(headers, count, ":path");
     (void)flags;
-    if (is(path, "/ping")) {
+    if (test_server_is(path, "/ping")) {
         h2r_stream_ref(stream);
         int err = h2r_session_ping(session, NULL, on_ping_ack, stream);
         if (err) {
@@ -93,7 +79,7 @@ static void on_stream(h2r_session *session, h2r_stream *stream, const h2r_header
         }
         return;
     }
-    if (is(path, "/peer")) {
+    if (test_server_is(path, "/peer")) {
         h2r_conn_info info;
         char *body = h2r_session_conn_info(session, &info) == 0 ? malloc(512) : NULL;
         if (body)
