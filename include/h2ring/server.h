@@ -110,8 +110,8 @@ typedef struct h2r_server_config {
      */
     h2r_session_callbacks callbacks;
     void *user_data;
-    /** A session with no open stream and no traffic for this long is closed gracefully (default 120 s; 0
-     * disables). */
+    /** A session with no open stream and no traffic for this long is closed gracefully, or handed to
+     * on_timeout (default 120 s; 0 disables). */
     unsigned idle_timeout_ms;
     /** Our SETTINGS unacknowledged for this long: GOAWAY SETTINGS_TIMEOUT (default 10 s). */
     unsigned settings_timeout_ms;
