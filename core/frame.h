@@ -27,21 +27,7 @@
 #define H2R_MAX_WINDOW         0x7fffffffu
 #define H2R_STREAM_ID_MASK     0x7fffffffu
 
-enum h2r_frame_type {
-    H2R_FRAME_DATA = 0x0,
-    H2R_FRAME_HEADERS = 0x1,
-    H2R_FRAME_PRIORITY = 0x2,
-    H2R_FRAME_RST_STREAM = 0x3,
-    H2R_FRAME_SETTINGS = 0x4,
-    H2R_FRAME_PUSH_PROMISE = 0x5,
-    H2R_FRAME_PING = 0x6,
-    H2R_FRAME_GOAWAY = 0x7,
-    H2R_FRAME_WINDOW_UPDATE = 0x8,
-    H2R_FRAME_CONTINUATION = 0x9,
-    H2R_FRAME_ALTSVC = 0xa,
-    H2R_FRAME_ORIGIN = 0xc,
-    H2R_FRAME_PRIORITY_UPDATE = 0x10,
-};
+/* Frame types and setting identifiers are public: h2ring/constants.h. */
 
 enum h2r_frame_flag {
     H2R_FLAG_END_STREAM = 0x01,
@@ -49,18 +35,6 @@ enum h2r_frame_flag {
     H2R_FLAG_END_HEADERS = 0x04,
     H2R_FLAG_PADDED = 0x08,
     H2R_FLAG_PRIORITY = 0x20,
-};
-
-/* Setting identifiers (RFC 9113 §6.5.2, RFC 8441, RFC 9218). */
-enum h2r_setting_id {
-    H2R_SETTINGS_HEADER_TABLE_SIZE = 0x1,
-    H2R_SETTINGS_ENABLE_PUSH = 0x2,
-    H2R_SETTINGS_MAX_CONCURRENT_STREAMS = 0x3,
-    H2R_SETTINGS_INITIAL_WINDOW_SIZE = 0x4,
-    H2R_SETTINGS_MAX_FRAME_SIZE = 0x5,
-    H2R_SETTINGS_MAX_HEADER_LIST_SIZE = 0x6,
-    H2R_SETTINGS_ENABLE_CONNECT_PROTOCOL = 0x8,
-    H2R_SETTINGS_NO_RFC7540_PRIORITIES = 0x9,
 };
 
 struct h2r_frame_header {

@@ -276,6 +276,7 @@ static void start_exchange(h2r_session *s, const h2r_http1_request *req, size_t 
         h1->body_left = (uint64_t)req->content_length;
     } else {
         end_stream = 1;
+        st->flags |= STREAM_END_IN_HEADERS;
         h1->read_state = H1_READ_WAIT;
     }
 

@@ -85,6 +85,7 @@ static int end_body(h2r_session *s, h2r_stream *st, const h2r_header *trailers, 
         if (w < 0) return H2R_ERR_INVALID_HEADER;
         h2r_out_commit(s, n + (size_t)w);
         h1->crlf_owed = 0;
+        if (trailers) h2r_stream_headers_queued(st, H2R_SENT_TRAILERS, trailers, count);
     } else if (h1->framing == H1_FRAMING_LENGTH && h1->response_left) {
         /* The client waits for bytes that will not come: only the connection's end can tell it. */
         h2r_http1_no_reuse(s);
@@ -150,6 +151,7 @@ int h2r_http1_respond(h2r_stream *st, const h2r_header *headers, size_t count, u
 
     int err = queue_head(s, status, fields, field_count, extra, n_extra);
     if (err) return err;
+    h2r_stream_headers_queued(st, H2R_SENT_HEADERS, headers, count);
     if (!persist) h2r_http1_no_reuse(s);
     h1->framing = framing;
     h1->response_left = left;
@@ -167,6 +169,7 @@ int h2r_http1_interim(h2r_stream *st, const h2r_header *headers, size_t count)
     if (!(st->flags & STREAM_HTTP11)) return 0;
     unsigned status = h2r_status_code(&headers[0]); /* :status, three digits: checked by the caller */
     int err = queue_head(st->session, status, headers + 1, count - 1, NULL, 0);
+    if (!err) h2r_stream_headers_queued(st, H2R_SENT_INFO_HEADERS, headers, count);
     if (!err && status == 100) st->session->h1->expect_continue = 0;
     return err;
 }

@@ -35,6 +35,7 @@ struct pending_ping {
     uint8_t payload[8];
     h2r_ping_cb cb;
     void *ctx;
+    uint64_t sent_ns; /* h2r_http2_clock_ns when it was queued */
 };
 
 /*
@@ -75,6 +76,7 @@ struct http2_state {
 
     /* pings we sent */
     uint32_t ping_count;
+    uint32_t ping_serial;       /* numbers the payloads the session chooses (h2r_session_ping with NULL) */
     struct pending_ping *pings; /* max_outstanding_pings of them, allocated with the first ping */
 
     /* idle streams a PRIORITY frame named */
@@ -105,6 +107,8 @@ struct h2r_sched_node *h2r_http2_priority_parent(h2r_session *session, uint32_t 
 void h2r_http2_apply_priority_field(h2r_session *session, h2r_stream *stream, const char *value, size_t len);
 /* h2r_stream_priority. */
 int h2r_http2_priority(h2r_stream *stream, uint32_t parent, uint16_t weight, int exclusive, int silent);
+/* h2r_stream_set_urgency. */
+int h2r_http2_urgency(h2r_stream *stream, unsigned urgency, int incremental);
 
 /* ---- http2_control.c: the session's own calls ---- */
 
@@ -113,6 +117,8 @@ int h2r_http2_send_settings(h2r_session *session, const h2r_settings *settings, 
 int h2r_http2_settings(h2r_session *session, const h2r_settings *settings);
 void h2r_http2_settings_timeout(h2r_session *session);
 int h2r_http2_ping(h2r_session *session, const uint8_t payload[8], h2r_ping_cb cb, void *ctx);
+/* The clock a ping's round trip is measured with: the callbacks' clock_ns, else the last tick's time. */
+uint64_t h2r_http2_clock_ns(const h2r_session *session);
 int h2r_http2_goaway(h2r_session *session, uint32_t error_code, int64_t last_stream_id, const uint8_t *data,
                      size_t len);
 void h2r_http2_close(h2r_session *session);

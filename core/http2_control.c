@@ -57,11 +57,24 @@ int h2r_http2_ping(h2r_session *s, const uint8_t payload[8], h2r_ping_cb cb, voi
     uint8_t *buf = h2r_out_reserve(s, 17);
     if (!buf) return H2R_ERR_NOMEM;
     struct pending_ping *ping = &h2->pings[h2->ping_count++];
-    memcpy(ping->payload, payload, 8);
+    if (payload) {
+        memcpy(ping->payload, payload, 8);
+    } else {
+        /* Ours: "h2rp" and a serial number, unlike any other outstanding (there are at most 32). */
+        uint32_t serial = h2->ping_serial++;
+        memcpy(ping->payload, "h2rp", 4);
+        for (int i = 0; i != 4; ++i) ping->payload[4 + i] = (uint8_t)(serial >> (24 - 8 * i));
+    }
     ping->cb = cb;
     ping->ctx = ctx;
-    h2r_out_commit(s, h2r_frame_write_ping(buf, payload, 0));
+    ping->sent_ns = h2r_http2_clock_ns(s);
+    h2r_out_commit(s, h2r_frame_write_ping(buf, ping->payload, 0));
     return 0;
+}
+
+uint64_t h2r_http2_clock_ns(const h2r_session *s)
+{
+    return s->config->cb.clock_ns ? s->config->cb.clock_ns() : s->now_ms * 1000000u;
 }
 
 int h2r_http2_goaway(h2r_session *s, uint32_t error_code, int64_t last_stream_id, const uint8_t *data,
@@ -76,8 +89,9 @@ int h2r_http2_goaway(h2r_session *s, uint32_t error_code, int64_t last_stream_id
 }
 
 /* The PING after the first graceful GOAWAY came back: every stream the peer opened before it has arrived. */
-static void on_drain_ping(h2r_session *s, int err, const uint8_t payload[8], void *ctx)
+static void on_drain_ping(h2r_session *s, int err, double duration_ms, const uint8_t payload[8], void *ctx)
 {
+    (void)duration_ms;
     (void)payload;
     (void)ctx;
     s->drain_ping_pending = 0;

@@ -122,7 +122,8 @@ static void open_stream(h2r_session *s, const struct h2r_headers_info *info, str
         h2r_http2_stream_error_no_object(s, id, H2R_REFUSED_STREAM);
         return;
     }
-    st->flags |= STREAM_COUNTED_OPEN | (c->check.is_head ? STREAM_IS_HEAD : 0);
+    st->flags |= STREAM_COUNTED_OPEN | (c->check.is_head ? STREAM_IS_HEAD : 0) |
+                 (info->end_stream ? STREAM_END_IN_HEADERS : 0);
     ++s->open_peer_streams;
     st->has_content_length = c->check.has_content_length;
     st->content_length = c->check.content_length;

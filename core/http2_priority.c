@@ -114,6 +114,16 @@ void h2r_http2_apply_priority_field(h2r_session *s, h2r_stream *st, const char *
     h2r_sched_set_urgency(&s->sched, &st->sched, urgency, incremental);
 }
 
+int h2r_http2_urgency(h2r_stream *st, unsigned urgency, int incremental)
+{
+    if (urgency > 7) return H2R_ERR_INVALID_ARGUMENT;
+    /* The server's word (RFC 9218 §8): the session schedules by urgency from now on, as a client's signal
+     * makes it. */
+    h2r_sched_use_rfc9218(&st->session->sched, 1);
+    h2r_sched_set_urgency(&st->session->sched, &st->sched, (uint8_t)urgency, incremental);
+    return 0;
+}
+
 void h2r_http2_recv_priority_update(h2r_session *s, const struct h2r_frame_header *h, const uint8_t *payload)
 {
     struct h2r_priority_update_frame f;

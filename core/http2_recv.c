@@ -244,7 +244,8 @@ static void on_ping(h2r_session *s, const struct h2r_frame_header *h, const uint
             if (memcmp(h2->pings[i].payload, opaque, 8) != 0) continue;
             struct pending_ping ping = h2->pings[i];
             memmove(&h2->pings[i], &h2->pings[i + 1], (--h2->ping_count - i) * sizeof(h2->pings[0]));
-            if (ping.cb) ping.cb(s, 0, opaque, ping.ctx);
+            if (ping.cb)
+                ping.cb(s, 0, (double)(h2r_http2_clock_ns(s) - ping.sent_ns) / 1e6, opaque, ping.ctx);
             return;
         }
         h2r_http2_count_invalid_frame(s);

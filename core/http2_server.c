@@ -12,6 +12,8 @@ static int want_read(const h2r_session *s)
 static void get_state(const h2r_session *s, h2r_session_state *st)
 {
     st->effective_local_window_size = s->local_window;
+    st->local_window_size = s->local_window;
+    st->effective_recv_data_length = s->conn_unacked_bytes;
     st->inbound_queue_size = s->rx_len;
     st->remote_window_size = s->remote_window;
     st->next_stream_id = s->next_push_id;
@@ -42,6 +44,7 @@ static const struct h2r_protocol http2_server = {
     .altsvc = h2r_http2_altsvc,
     .origin = h2r_http2_origin,
     .priority = h2r_http2_priority,
+    .urgency = h2r_http2_urgency,
     .push = h2r_http2_push,
 };
 

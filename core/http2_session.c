@@ -20,7 +20,7 @@ void h2r_http2_free(h2r_session *s)
     struct http2_state *h2 = s->h2;
     for (uint32_t i = 0; h2 && i != h2->ping_count; ++i) {
         struct pending_ping *ping = &h2->pings[i];
-        if (ping->cb) ping->cb(s, H2R_ERR_SESSION_CLOSED, ping->payload, ping->ctx);
+        if (ping->cb) ping->cb(s, H2R_ERR_SESSION_CLOSED, 0, ping->payload, ping->ctx);
     }
     h2r_hpack_encoder_dispose(&s->encoder);
     h2r_hpack_decoder_dispose(&s->decoder);

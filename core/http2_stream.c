@@ -37,6 +37,7 @@ int h2r_http2_respond(h2r_stream *st, const h2r_header *headers, size_t count, u
     int want_trailers = (flags & H2R_RESPOND_WAIT_FOR_TRAILERS) != 0;
     int err = send_response_headers(st, headers, count, end_stream && !want_trailers);
     if (err) return err;
+    h2r_stream_headers_queued(st, H2R_SENT_HEADERS, headers, count);
     st->flags |= STREAM_HEADERS_SENT;
     if (want_trailers) st->flags |= STREAM_WANT_TRAILERS;
     if (end_stream) {
@@ -52,13 +53,16 @@ int h2r_http2_respond(h2r_stream *st, const h2r_header *headers, size_t count, u
 
 int h2r_http2_interim(h2r_stream *st, const h2r_header *headers, size_t count)
 {
-    return h2r_send_header_block(st->session, H2R_FRAME_HEADERS, st->id, 0, headers, count, 0);
+    int err = h2r_send_header_block(st->session, H2R_FRAME_HEADERS, st->id, 0, headers, count, 0);
+    if (!err) h2r_stream_headers_queued(st, H2R_SENT_INFO_HEADERS, headers, count);
+    return err;
 }
 
 int h2r_http2_send_trailers(h2r_stream *st, const h2r_header *headers, size_t count)
 {
     int err = h2r_send_header_block(st->session, H2R_FRAME_HEADERS, st->id, 0, headers, count, 1);
     if (err) return err;
+    h2r_stream_headers_queued(st, H2R_SENT_TRAILERS, headers, count);
     h2r_stream_on_end_sent(st);
     return 0;
 }

@@ -307,6 +307,13 @@ void h2r_sched_node_init(struct h2r_sched_node *node, uint32_t stream_id)
     node->urgency = H2R_SCHED_DEFAULT_URGENCY;
 }
 
+uint32_t h2r_sched_children_weight(const struct h2r_sched_node *node)
+{
+    uint32_t sum = 0;
+    for (const struct h2r_sched_node *c = node->first_child; c; c = c->next_sibling) sum += c->weight;
+    return sum;
+}
+
 void h2r_sched_attach(struct h2r_scheduler *sched, struct h2r_sched_node *node, struct h2r_sched_node *parent,
                       uint16_t weight, int exclusive)
 {

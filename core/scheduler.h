@@ -71,6 +71,9 @@ void h2r_sched_init(struct h2r_scheduler *sched);
  */
 void h2r_sched_node_init(struct h2r_sched_node *node, uint32_t stream_id);
 
+/** The sum of the weights of the node's children in the RFC 7540 tree (Node's sumDependencyWeight). */
+uint32_t h2r_sched_children_weight(const struct h2r_sched_node *node);
+
 /**
  * Inserts a new node under parent (NULL for the root) with weight 1..256
  * (clamped); with exclusive set it becomes the parent's only child, adopting

@@ -23,6 +23,8 @@ const char *h2r_strerror(int err)
     case H2R_ERR_TOO_MANY_PINGS: return "too many outstanding pings";
     case H2R_ERR_PROTOCOL: return "the peer violated the HTTP/2 protocol";
     case H2R_ERR_WRONG_THREAD: return "called from another thread than the one that runs the session";
+    case H2R_ERR_INVALID_SETTING_VALUE: return "a setting's value is out of its range";
+    case H2R_ERR_INVALID_PACKED_SETTINGS_LENGTH: return "packed settings must be a multiple of 6 bytes";
     default: return err < 0 && err > -100 ? h2r_hpack_strerror(err) : "unknown error";
     }
 }
@@ -68,6 +70,10 @@ void h2r_session_sent(h2r_session *s, size_t bytes)
 int h2r_session_file_failed(h2r_session *s, size_t index)
 {
     h2r_session_enter(s);
+    size_t pos = s->inflight_start + index;
+    /* Node's 'frameError', before the kind resets the stream or cuts the connection. */
+    if (pos < s->inflight_end && !s->inflight[pos].chunk.base && s->config->cb.on_frame_error)
+        s->config->cb.on_frame_error(s, H2R_FRAME_DATA, H2R_INTERNAL_ERROR, s->inflight[pos].stream_id);
     int err = s->proto->file_failed(s, index);
     h2r_session_leave(s);
     return err;
@@ -182,4 +188,14 @@ void h2r_session_get_state(const h2r_session *s, h2r_session_state *st)
                               .open_streams = s->stream_count,
                               .outbound_queue_size = s->control_bytes + s->queued_data_bytes};
     if (s->proto->get_state) s->proto->get_state(s, st);
+}
+
+int h2r_session_closed(const h2r_session *s)
+{
+    return s->closing || s->phase == PHASE_CLOSED;
+}
+
+int h2r_session_destroyed(const h2r_session *s)
+{
+    return s->phase == PHASE_CLOSED || s->close_notified;
 }

@@ -94,6 +94,7 @@ enum stream_flags {
     STREAM_HTTP10 = 1u << 16,          /* an HTTP/1.0 exchange */
     STREAM_PAUSED = 1u << 17,          /* h2r_stream_pause: the request body is held where it is */
     STREAM_KEPT = 1u << 18,            /* closed while still referenced: counted in kept_streams */
+    STREAM_END_IN_HEADERS = 1u << 19,  /* the request's HEADERS had END_STREAM (Node's endAfterHeaders) */
 };
 
 struct h2r_stream {
@@ -226,6 +227,8 @@ struct h2r_protocol {
     int (*altsvc)(h2r_session *session, uint32_t stream_id, const char *origin, const char *alt);
     int (*origin)(h2r_session *session, const char *const *origins, size_t count);
     int (*priority)(h2r_stream *stream, uint32_t parent, uint16_t weight, int exclusive, int silent);
+    /* RFC 9218's parameters, set by the application (h2r_stream_set_urgency) */
+    int (*urgency)(h2r_stream *stream, unsigned urgency, int incremental);
     /* NULL: H2R_ERR_PUSH_DISABLED */
     int (*push)(h2r_stream *stream, const h2r_header *headers, size_t count, h2r_stream **pushed);
 };
@@ -491,6 +494,14 @@ static inline size_t h2r_out_pull(h2r_session *session, h2r_chunk *chunks, size_
         ++n;
     }
     return n;
+}
+
+/* Node's sentHeaders, sentInfoHeaders, sentTrailers: the kinds tell what they queued, before any close. */
+static inline void h2r_stream_headers_queued(h2r_stream *stream, int kind, const h2r_header *headers,
+                                             size_t count)
+{
+    if (stream->session->config->cb.on_headers_sent)
+        stream->session->config->cb.on_headers_sent(stream, kind, headers, count);
 }
 
 /* ---- session_done.c ---- */

@@ -71,12 +71,22 @@ int h2r_stream_aborted(const h2r_stream *st)
     return (st->flags & STREAM_ABORTED) != 0;
 }
 
+int h2r_stream_end_after_headers(const h2r_stream *st)
+{
+    return (st->flags & STREAM_END_IN_HEADERS) != 0;
+}
+
 void h2r_stream_get_state(const h2r_stream *st, h2r_stream_state *out)
 {
     uint32_t f = st->flags;
     out->local_window_size = st->local_window;
     out->remote_window_size = st->remote_window;
     out->weight = st->sched.weight;
+    out->local_close = (f & (STREAM_END_SENT | STREAM_CLOSED)) != 0;
+    out->remote_close = (f & (STREAM_END_RECEIVED | STREAM_CLOSED)) != 0;
+    out->sum_dependency_weight = h2r_sched_children_weight(&st->sched);
+    out->urgency = st->sched.urgency;
+    out->incremental = st->sched.incremental;
     if (f & STREAM_CLOSED)
         out->state = H2R_STREAM_STATE_CLOSED;
     else if ((f & STREAM_PUSHED) && !(f & STREAM_HEADERS_SENT))
@@ -233,6 +243,14 @@ int h2r_stream_priority(h2r_stream *st, uint32_t parent_id, uint16_t weight, int
     return st->session->proto->priority(st, parent_id, weight, exclusive, silent);
 }
 
+int h2r_stream_set_urgency(h2r_stream *st, unsigned urgency, int incremental)
+{
+    int err = check_open(st);
+    if (err) return err;
+    if (!st->session->proto->urgency) return H2R_ERR_INVALID_STATE;
+    return st->session->proto->urgency(st, urgency, incremental);
+}
+
 int h2r_stream_push(h2r_stream *st, const h2r_header *headers, size_t count, h2r_stream **pushed)
 {
     *pushed = NULL;
@@ -240,6 +258,16 @@ int h2r_stream_push(h2r_stream *st, const h2r_header *headers, size_t count, h2r
     if (err) return err;
     if (!st->session->proto->push) return H2R_ERR_PUSH_DISABLED;
     return st->session->proto->push(st, headers, count, pushed);
+}
+
+int h2r_stream_push_with_options(h2r_stream *st, const h2r_header *headers, size_t count,
+                                 const h2r_push_options *options, h2r_stream **pushed)
+{
+    int err = h2r_stream_push(st, headers, count, pushed);
+    if (err || !options) return err;
+    /* Silent, with a parent that cannot be the new stream: this cannot fail. */
+    return st->session->proto->priority(*pushed, options->parent ? options->parent : st->id,
+                                        H2R_SCHED_DEFAULT_WEIGHT, options->exclusive, 1);
 }
 
 /* ---- the request body's backpressure ---- */

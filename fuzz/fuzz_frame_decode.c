@@ -164,6 +164,15 @@ static int fuzz_settings(const struct frame *f)
         h2r_frame_write_settings(out, settings, count);
         check_written(f, 0, out, f->h.length, 0);
     }
+    /* getUnpackedSettings takes what a peer may send, and getPackedSettings packs it again. */
+    h2r_settings unpacked;
+    h2r_settings_default(&unpacked);
+    uint32_t which;
+    uint8_t packed[48];
+    if (!(f->h.flags & H2R_FLAG_ACK) &&
+        (h2r_get_unpacked_settings(f->payload, f->h.length, 1, &unpacked, &which) != 0 ||
+         h2r_get_packed_settings(&unpacked, which, packed, sizeof(packed)) < 0))
+        FAIL("accepted SETTINGS that getUnpackedSettings or getPackedSettings refuse");
     return 0;
 }
 

@@ -174,9 +174,11 @@ static void on_remote_settings(h2r_session *session, const h2r_settings *setting
     if (settings->max_frame_size > client.max_frame_size) client.max_frame_size = settings->max_frame_size;
 }
 
-static void on_ping_ack(h2r_session *session, int err, const uint8_t payload[8], void *ctx)
+static void on_ping_ack(h2r_session *session, int err, double duration_ms, const uint8_t payload[8],
+                        void *ctx)
 {
     (void)session, (void)payload, (void)ctx;
+    if (duration_ms < 0) FAIL("ping callback with a negative duration %f", duration_ms);
     if (err != 0 && err != H2R_ERR_SESSION_CLOSED) FAIL("ping callback with error %d", err);
 }
 
@@ -211,7 +213,7 @@ static void app_round(void)
     case 0: {
         /* Few payloads, so that the fuzzer can learn to acknowledge them. */
         uint8_t payload[8] = {'p', 'i', 'n', 'g', 'p', 'o', 'n', (uint8_t)('0' + rnd() % 4)};
-        h2r_session_ping(s, payload, on_ping_ack, NULL);
+        h2r_session_ping(s, rnd() % 4 ? payload : NULL, on_ping_ack, NULL); /* NULL: the session's payload */
         break;
     }
     case 1: {

@@ -62,6 +62,10 @@ static int start_session(struct conn *c, int http1)
     c->state = CONN_OPEN;
     h2r_session_tick(c->session, c->worker->now_ms);
     h2r_session_set_transport(c->session, c);
+    /* Node's origins, over TLS only; checked at start, so only memory can fail it, and the session goes on.
+     */
+    if (!http1 && w->config->origin_count && c->transport == &h2r_tls_transport)
+        h2r_session_origin(c->session, w->config->origins, w->config->origin_count);
     if (w->config->on_session_open) {
         h2r_conn_info info;
         h2r_conn_get_info(c, &info);
@@ -406,6 +410,11 @@ static int check_timers(struct conn *c)
     h2r_session_get_state(c->session, &st);
     uint64_t idle = now - c->last_activity_ms;
     if (!cfg->idle_timeout_ms || st.open_streams != 0 || idle <= cfg->idle_timeout_ms) return 1;
+    if (cfg->on_timeout && !h2r_session_closed(c->session)) {
+        c->last_activity_ms = now; /* Node's server 'timeout': again after a further idle period */
+        cfg->on_timeout(c->session, cfg->user_data);
+        return 1;
+    }
     /* Graceful first; a peer that does not even answer the closing PING is cut off a period later. */
     if (idle <= 2 * (uint64_t)cfg->idle_timeout_ms)
         h2r_session_close(c->session);

@@ -334,6 +334,7 @@ struct worker {
 /* What h2r_server_start made (server.c); workers read it, and the last one to stop calls done. */
 struct h2r_server {
     h2r_server_config config; /* the caller's, copied */
+    char **origins;           /* config.origins, copied */
     h2r_session_profile *profile;
     struct h2r_tls_server *tls;
     struct worker *workers;
@@ -359,6 +360,9 @@ void *h2r_worker_main(void *arg);
 /* loop.c */
 /* Before the worker's thread starts. */
 void h2r_loop_prepare(struct h2r_loop *loop, struct worker *w);
+/* CLOCK_MONOTONIC in nanoseconds: the loop's time, and the engine's clock (h2r_session_callbacks.clock_ns).
+ */
+uint64_t h2r_loop_clock_ns(void);
 /* On the worker's thread, before anything runs on it: 0, or a negative errno. */
 int h2r_loop_init(struct h2r_loop *loop);
 /* The ring reads the loop's eventfd. */

@@ -22,7 +22,7 @@
 /* Delays beyond this (some 290 years) wait this long: due times stay far from overflowing. */
 #define MAX_DELAY_MS (UINT64_MAX / 2 / NS_PER_MS)
 
-static uint64_t clock_ns(void)
+uint64_t h2r_loop_clock_ns(void)
 {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
@@ -49,7 +49,7 @@ void h2r_loop_prepare(struct h2r_loop *loop, struct worker *w)
 int h2r_loop_init(struct h2r_loop *loop)
 {
     loop->thread = pthread_self();
-    loop->now_ns = clock_ns();
+    loop->now_ns = h2r_loop_clock_ns();
     loop->wake_fd = eventfd(0, EFD_CLOEXEC);
     return loop->wake_fd < 0 ? -errno : 0;
 }
@@ -85,7 +85,7 @@ int h2r_loop_wait(struct h2r_loop *loop)
         loop->armed_ns = due;
     }
     int err = io_uring_submit_and_wait(&loop->worker->ring, 1);
-    loop->now_ns = clock_ns();
+    loop->now_ns = h2r_loop_clock_ns();
     return err < 0 ? err : 0;
 }
 
@@ -156,7 +156,7 @@ int h2r_timer_start(h2r_loop *loop, uint64_t delay_ms, uint64_t repeat_ms, h2r_t
                             .cb = cb,
                             .ctx = ctx};
     /* The clock now, not the turn's start: a timer started late in a long turn must not fire early. */
-    timer_queue(loop, t, clock_ns(), delay_ms);
+    timer_queue(loop, t, h2r_loop_clock_ns(), delay_ms);
     if (timer) *timer = t;
     return 0;
 }

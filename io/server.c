@@ -24,6 +24,7 @@ void h2r_server_config_init(h2r_server_config *c)
     c->settings_timeout_ms = 10000;
     c->shutdown_timeout_ms = 10000;
     c->handshake_timeout_ms = 10000;
+    c->tls_reject_unauthorized = 1;
 }
 
 /* Opens a listening socket on host:port; *bound gets the address actually bound (for port 0). */
@@ -116,6 +117,33 @@ int h2r_server_wait(h2r_server *server)
     return server->status;
 }
 
+/* Node's origins: copied (the config's memory is the caller's), and checked as one ORIGIN frame must be. */
+static int copy_origins(struct h2r_server *server, const h2r_server_config *config)
+{
+    size_t count = config->origin_count, bytes = count * sizeof(char *), payload = 0;
+    for (size_t i = 0; i != count; ++i) {
+        size_t len = config->origins ? strlen(config->origins[i]) : 0;
+        if (len == 0 || len > 0xffff) {
+            fprintf(stderr, "h2ring: origins: an empty or overlong origin\n");
+            return -1;
+        }
+        bytes += len + 1;
+        payload += 2 + len;
+    }
+    if (payload > 16384) {
+        fprintf(stderr, "h2ring: origins: %zu bytes do not fit one ORIGIN frame (16384)\n", payload);
+        return -1;
+    }
+    if (!count || !(server->origins = malloc(bytes))) return count ? -1 : 0;
+    char *text = (char *)(server->origins + count);
+    for (size_t i = 0; i != count; ++i) {
+        server->origins[i] = strcpy(text, config->origins[i]);
+        text += strlen(text) + 1;
+    }
+    server->config.origins = (const char *const *)server->origins;
+    return 0;
+}
+
 void h2r_server_free(h2r_server *server)
 {
     if (!server) return;
@@ -138,6 +166,7 @@ void h2r_server_free(h2r_server *server)
     free(server->workers);
     h2r_session_profile_free(server->profile);
     h2r_tls_server_free(server->tls);
+    free(server->origins);
     pthread_mutex_destroy(&server->lock);
     free(server);
 }
@@ -198,13 +227,17 @@ h2r_server *h2r_server_start(const h2r_server_config *config)
         return NULL;
     }
     server->config = *config;
+    server->config.origins = NULL; /* until copied: not the caller's memory, which free would not free */
     pthread_mutex_init(&server->lock, NULL);
     pthread_barrier_t barrier;
     int status = -1;
     /* Certificates are loaded before anything listens: a bad file is reported at once. */
     if (config->tls_certificate_count && !(server->tls = h2r_tls_server_new(config))) goto fail;
+    if (copy_origins(server, config) != 0) goto fail;
     /* One copy of the session options and callbacks for every connection. */
-    if (!(server->profile = h2r_session_profile_new(config->session_options, &config->callbacks))) {
+    h2r_session_callbacks callbacks = config->callbacks;
+    if (!callbacks.clock_ns) callbacks.clock_ns = h2r_loop_clock_ns; /* pings' round trips to the ns */
+    if (!(server->profile = h2r_session_profile_new(config->session_options, &callbacks))) {
         fprintf(stderr, "h2ring: invalid session options, or out of memory\n");
         goto fail;
     }

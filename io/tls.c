@@ -17,6 +17,7 @@
 #include <wolfssl/options.h>
 #include <wolfssl/error-ssl.h>
 #include <wolfssl/ssl.h>
+#include <wolfssl/wolfcrypt/asn.h>
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -76,9 +77,11 @@ struct tls_conn {
     size_t batch_plain; /* plaintext bytes the batch in flight carries for the engine */
     size_t warm_bytes;  /* plaintext sent since the connection started or was last quiet */
     uint64_t last_send_ms;
+    char *peer_subject; /* the client certificate's (requestCert), for h2r_conn_info; NULL if none */
     uint8_t established;
     uint8_t encrypting; /* the batch's reads are done: its send is in flight */
     uint8_t notify_sent;
+    uint8_t peer_unverified; /* a certificate of the client's chain did not verify */
 };
 
 /* What a TLS buffer starts at: a ClientHello, a record of a few frames. */
@@ -128,7 +131,68 @@ static int readable(const char *what, const char *path)
     return 0;
 }
 
-static WOLFSSL_CTX *new_context(const h2r_tls_certificate *cert)
+/* ---- client certificates (requestCert) ---- */
+
+/* The connection whose handshake runs on this thread: wolfSSL's certificate callback has no way to it. */
+static _Thread_local struct conn *handshaking;
+
+static char *certificate_subject(const WOLFSSL_BUFFER_INFO *der)
+{
+    DecodedCert cert;
+    wc_InitDecodedCert(&cert, der->buffer, der->length, NULL);
+    char *subject = wc_ParseCert(&cert, CERT_TYPE, NO_VERIFY, NULL) == 0 ? strdup(cert.subject) : NULL;
+    wc_FreeDecodedCert(&cert);
+    return subject;
+}
+
+/*
+ * wolfSSL's verdict on each certificate of a client's chain, the leaf
+ * (depth 0) last: the leaf's subject and whether the whole chain verified
+ * are kept for h2r_conn_info. Nonzero accepts one that did not verify,
+ * which is what tls_reject_unauthorized = 0 asks.
+ */
+static int on_client_certificate(int verified, WOLFSSL_X509_STORE_CTX *store)
+{
+    struct conn *c = handshaking;
+    if (!c) return verified;
+    struct tls_conn *t = c->tls;
+    if (!verified) t->peer_unverified = 1;
+    if (store->error_depth == 0 && store->totalCerts > 0 && !t->peer_subject)
+        t->peer_subject = certificate_subject(&store->certs[0]);
+    return verified || !c->worker->config->tls_reject_unauthorized;
+}
+
+/*
+ * tls_reject_unauthorized = 0: a leaf that does not verify is fatal unless
+ * the connection has a verify callback too; on_client_certificate has
+ * taken note of it already.
+ */
+static int accept_unverified(int verified, WOLFSSL_X509_STORE_CTX *store)
+{
+    (void)verified, (void)store;
+    return 1;
+}
+
+/* Asks clients for a certificate, verified against the CA file. 0, or -1 with the reason on stderr. */
+static int request_client_certificates(WOLFSSL_CTX *ctx, const h2r_server_config *config)
+{
+    if (config->tls_ca_file &&
+        wolfSSL_CTX_load_verify_locations(ctx, config->tls_ca_file, NULL) != WOLFSSL_SUCCESS) {
+        fprintf(stderr, "h2ring: TLS: %s holds no PEM CA certificate this server can use\n",
+                config->tls_ca_file);
+        return -1;
+    }
+    int mode =
+        WOLFSSL_VERIFY_PEER | (config->tls_reject_unauthorized ? WOLFSSL_VERIFY_FAIL_IF_NO_PEER_CERT : 0);
+    wolfSSL_CTX_set_verify(ctx, mode, config->tls_reject_unauthorized ? NULL : accept_unverified);
+    wolfSSL_CertManagerSetVerify(wolfSSL_CTX_GetCertManager(ctx), on_client_certificate);
+    /* A resumed session sends no certificate: every connection makes a full handshake. */
+    wolfSSL_CTX_NoTicketTLSv12(ctx);
+    wolfSSL_CTX_no_ticket_TLSv13(ctx);
+    return 0;
+}
+
+static WOLFSSL_CTX *new_context(const h2r_tls_certificate *cert, const h2r_server_config *config)
 {
     if (!readable("certificate", cert->cert_file) || !readable("private key", cert->key_file)) return NULL;
     WOLFSSL_CTX *ctx = wolfSSL_CTX_new(wolfSSLv23_server_method());
@@ -148,7 +212,7 @@ static WOLFSSL_CTX *new_context(const h2r_tls_certificate *cert)
     } else if (wolfSSL_CTX_SetMinVersion(ctx, WOLFSSL_TLSV1_2) != WOLFSSL_SUCCESS ||
                wolfSSL_CTX_set_cipher_list(ctx, cipher_list) != WOLFSSL_SUCCESS) {
         fprintf(stderr, "h2ring: TLS: cannot set the protocol versions and ciphers\n");
-    } else {
+    } else if (!config->tls_request_cert || request_client_certificates(ctx, config) == 0) {
         wolfSSL_CTX_SetIORecv(ctx, tls_recv);
         wolfSSL_CTX_SetIOSend(ctx, tls_send);
         /* The server's flight in as few records and sends as it fits in. */
@@ -169,7 +233,7 @@ struct h2r_tls_server *h2r_tls_server_new(const h2r_server_config *config)
     for (size_t i = 0; i != count; ++i) {
         const h2r_tls_certificate *cert = &config->tls_certificates[i];
         /* One context per certificate, shared by every worker: session tickets from one are good on all. */
-        if (!(tls->sites[i].ctx = new_context(cert))) {
+        if (!(tls->sites[i].ctx = new_context(cert, config))) {
             h2r_tls_server_free(tls);
             return NULL;
         }
@@ -221,6 +285,7 @@ static void tls_free(struct conn *c)
     if (!t) return;
     wolfSSL_free(t->ssl);
     free(t->server_name);
+    free(t->peer_subject);
     free(t->hello);
     free(t->out);
     free(t->wire);
@@ -379,7 +444,9 @@ static enum transport_event tls_read(struct conn *c, struct byte_span *in, uint8
         }
     }
     if (!t->established) {
+        handshaking = c;
         int r = wolfSSL_accept(t->ssl);
+        handshaking = NULL;
         if (r == WOLFSSL_SUCCESS) return on_established(c);
         int err = wolfSSL_get_error(t->ssl, r);
         if (err == WOLFSSL_ERROR_WANT_READ) return stop_reading(t, TRANSPORT_WAIT);
@@ -538,6 +605,8 @@ static void tls_info(const struct conn *c, h2r_conn_info *info)
     info->tls = 1;
     info->server_name = t->server_name;
     if (!t->established) return;
+    info->peer_subject = t->peer_subject;
+    info->peer_authorized = t->peer_subject && !t->peer_unverified;
     info->tls_version = wolfSSL_get_version(t->ssl);
     int suite = wolfSSL_get_current_cipher_suite(t->ssl);
     info->tls_cipher =

@@ -308,6 +308,21 @@ int h2r_response_write_continue(h2r_response *res);
 int h2r_response_write_early_hints(h2r_response *res, const h2r_header *hints, size_t count);
 
 /**
+ * Early hints in place of push, for clients that take no pushes (browsers
+ * send SETTINGS_ENABLE_PUSH = 0; HTTP/1.1 has no push): the response's
+ * link headers set so far (h2r_response_set_header, _append_header) that
+ * have rel=preload among their relations (RFC 8288) go out as a 103 (Early
+ * Hints), before the head, as h2r_response_write_early_hints sends them
+ * (at most 16 of them). Call it before pushing: where the client takes
+ * pushes, push those resources instead. Returns 1 when a 103 went out; 0
+ * when nothing did: the client takes pushes, is HTTP/1.0 (which has no
+ * 1xx), or the response has no preload link; or a negative error:
+ * H2R_ERR_INVALID_STATE once the head is sent, H2R_ERR_STREAM_CLOSED,
+ * those of h2r_response_write_early_hints.
+ */
+int h2r_response_write_preload_hints(h2r_response *res);
+
+/**
  * Node's response.createPushResponse(headers, callback): promises the
  * request described by headers (:path, and :method GET or HEAD, :scheme and
  * :authority, which default to GET and this request's) and gives its

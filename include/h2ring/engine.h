@@ -30,6 +30,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "h2ring/constants.h"
 #include "h2ring/hpack.h"
 
 #ifdef __cplusplus
@@ -58,6 +59,10 @@ enum {
     H2R_ERR_TOO_MANY_PINGS = -510,    /* over maxOutstandingPings */
     H2R_ERR_PROTOCOL = -511,          /* the peer broke the protocol; the session sent GOAWAY */
     H2R_ERR_WRONG_THREAD = -512,      /* called from another thread than the one that runs the session */
+    /* Node's ERR_HTTP2_INVALID_SETTING_VALUE: a setting out of its range (h2r_get_packed_settings) */
+    H2R_ERR_INVALID_SETTING_VALUE = -520,
+    /* Node's ERR_HTTP2_INVALID_PACKED_SETTINGS_LENGTH: packed settings not a multiple of 6 bytes */
+    H2R_ERR_INVALID_PACKED_SETTINGS_LENGTH = -521,
 };
 
 /** A readable message for an H2R_ERR_* code (or an HPACK code). */
@@ -100,6 +105,44 @@ typedef struct h2r_settings {
 /** The protocol's defaults (what a peer has until its SETTINGS arrive): 4096, 1, unlimited, 65535, 16384,
  * unlimited, 0, 0. */
 void h2r_settings_default(h2r_settings *settings);
+
+/** A setting's bit in a set of them (h2r_get_packed_settings' which): id is an enum h2r_setting_id. */
+#define H2R_SETTING_BIT(id) (1u << (id))
+/** Every setting h2r_settings holds. */
+#define H2R_SETTINGS_ALL                                                                                     \
+    (H2R_SETTING_BIT(H2R_SETTINGS_HEADER_TABLE_SIZE) | H2R_SETTING_BIT(H2R_SETTINGS_ENABLE_PUSH) |           \
+     H2R_SETTING_BIT(H2R_SETTINGS_MAX_CONCURRENT_STREAMS) |                                                  \
+     H2R_SETTING_BIT(H2R_SETTINGS_INITIAL_WINDOW_SIZE) | H2R_SETTING_BIT(H2R_SETTINGS_MAX_FRAME_SIZE) |      \
+     H2R_SETTING_BIT(H2R_SETTINGS_MAX_HEADER_LIST_SIZE) |                                                    \
+     H2R_SETTING_BIT(H2R_SETTINGS_ENABLE_CONNECT_PROTOCOL) |                                                 \
+     H2R_SETTING_BIT(H2R_SETTINGS_NO_RFC7540_PRIORITIES))
+
+/**
+ * Node's http2.getPackedSettings(settings): the settings of `which`
+ * (H2R_SETTING_BIT of each, or H2R_SETTINGS_ALL), in the order of their
+ * ids, as a SETTINGS payload (6 bytes each, RFC 9113 §6.5.1): what the
+ * HTTP2-Settings header carries, base64url-encoded. Node packs the
+ * properties its object has; `which` says which those are. Writes into buf
+ * of cap bytes (48 hold them all) and returns the length, or
+ * H2R_ERR_INVALID_SETTING_VALUE for a value out of its range (enable_push,
+ * enable_connect_protocol and no_rfc7540_priorities 0 or 1,
+ * initial_window_size up to 2^31 - 1, max_frame_size 2^14 to 2^24 - 1),
+ * H2R_ERR_INVALID_ARGUMENT when which has another bit or buf is too small.
+ */
+ssize_t h2r_get_packed_settings(const h2r_settings *settings, uint32_t which, uint8_t *buf, size_t cap);
+
+/**
+ * Node's http2.getUnpackedSettings(buf, {validate}): reads the settings of a
+ * SETTINGS payload into *settings; those it does not hold are left as they
+ * were (start from h2r_settings_default for a whole set), and *which (may be
+ * NULL) gets the bits of those it held. Settings h2r_settings has no field
+ * for are skipped, as a peer's are (RFC 9113 §6.5.2). Returns 0,
+ * H2R_ERR_INVALID_PACKED_SETTINGS_LENGTH when len is not a multiple of 6,
+ * or, with validate, H2R_ERR_INVALID_SETTING_VALUE for a value out of
+ * range (nothing is then read into *settings).
+ */
+int h2r_get_unpacked_settings(const uint8_t *buf, size_t len, int validate, h2r_settings *settings,
+                              uint32_t *which);
 
 /* ---- output chunks handed to the I/O layer ---- */
 
@@ -175,7 +218,44 @@ typedef struct h2r_session_callbacks {
     void (*on_session_timeout)(h2r_session *session);
     /** Node's stream 'timeout': no activity on the stream for the time set with h2r_stream_set_timeout. */
     void (*on_stream_timeout)(h2r_stream *stream);
+    /**
+     * A monotonic clock in nanoseconds, for what the engine times itself: a
+     * ping's round trip (h2r_ping_cb's duration). Read only when a PING of
+     * ours is queued and when its ACK arrives, never on a request's way.
+     * Optional: without it the engine, which makes no syscall, takes the
+     * time of the last h2r_session_tick, whole milliseconds at the tick's
+     * granularity. The runtime (server.h) gives CLOCK_MONOTONIC when the
+     * application gives none.
+     */
+    uint64_t (*clock_ns)(void);
+    /**
+     * Node's 'frameError': a frame already queued could not be sent. A
+     * frame refused when it is queued is not one: the call that queues it
+     * returns an H2R_ERR_* code. Today this is a DATA frame whose file
+     * range could not be read (h2r_session_file_failed): type
+     * H2R_FRAME_DATA (also in HTTP/1 mode, for a piece of the body), code
+     * the HTTP/2 error code the stream is then reset with
+     * (H2R_INTERNAL_ERROR), stream_id its stream. As in Node, the stream
+     * closes right after (on_aborted, on_stream_close), or, where the
+     * stream's end cannot be taken back, the session does: leave both to
+     * the engine in this callback.
+     */
+    void (*on_frame_error)(h2r_session *session, uint8_t type, uint32_t code, uint32_t stream_id);
+    /**
+     * Node's stream.sentHeaders, sentInfoHeaders and sentTrailers: the
+     * engine keeps no copy of what it sent (every response would pay for
+     * it), and tells instead. Called when a head, a 1xx or trailers are
+     * queued (kind: H2R_SENT_HEADERS, H2R_SENT_INFO_HEADERS,
+     * H2R_SENT_TRAILERS), with the fields as the application gave them (a
+     * head without :status is a 200), valid during the call; before the
+     * stream may close. Not for what is not sent: a 1xx to an HTTP/1.0
+     * client, trailers a response framed by its length has no room for.
+     */
+    void (*on_headers_sent)(h2r_stream *stream, int kind, const h2r_header *headers, size_t count);
 } h2r_session_callbacks;
+
+/** What on_headers_sent reports. */
+enum { H2R_SENT_HEADERS, H2R_SENT_INFO_HEADERS, H2R_SENT_TRAILERS };
 
 /* ---- options (Node's createServer options) ---- */
 
@@ -468,11 +548,18 @@ const h2r_settings *h2r_session_local_settings(const h2r_session *session);
 const h2r_settings *h2r_session_remote_settings(const h2r_session *session);
 
 /**
- * Node's session.ping(payload, callback). The callback gets 0 and the payload
- * when the ACK arrives (the I/O layer measures the round trip), or an error
- * if the session closes first. Returns H2R_ERR_TOO_MANY_PINGS over the limit.
+ * Node's session.ping(payload, callback): a PING with the 8 bytes of payload,
+ * or with 8 bytes the session chooses when payload is NULL (distinct from
+ * those of its other outstanding pings). The callback gets 0, the round
+ * trip in milliseconds (Node's duration, with a fraction when the session's
+ * callbacks have a clock_ns) and the echoed payload when the ACK arrives,
+ * or an error and a duration of 0 if the session closes first. Returns 0,
+ * H2R_ERR_TOO_MANY_PINGS over maxOutstandingPings, H2R_ERR_SESSION_CLOSED
+ * after a connection error or destroy, H2R_ERR_NOMEM, or
+ * H2R_ERR_INVALID_STATE in HTTP/1 mode.
  */
-typedef void (*h2r_ping_cb)(h2r_session *session, int err, const uint8_t payload[8], void *ctx);
+typedef void (*h2r_ping_cb)(h2r_session *session, int err, double duration_ms, const uint8_t payload[8],
+                            void *ctx);
 int h2r_session_ping(h2r_session *session, const uint8_t payload[8], h2r_ping_cb cb, void *ctx);
 
 /**
@@ -505,12 +592,28 @@ typedef struct h2r_session_state {
     uint32_t next_stream_id;             /* the next id we would use (even: pushes) */
     uint32_t last_proc_stream_id;        /* highest stream id the peer opened */
     uint32_t open_streams;
-    size_t outbound_queue_size;        /* bytes queued to send */
-    size_t deflate_dynamic_table_size; /* HPACK encoder table size */
-    size_t inflate_dynamic_table_size; /* HPACK decoder table size */
-    size_t inbound_queue_size;         /* bytes received, kept unread (HTTP/1: input waiting) */
+    size_t outbound_queue_size;          /* bytes queued to send */
+    size_t deflate_dynamic_table_size;   /* HPACK encoder table size */
+    size_t inflate_dynamic_table_size;   /* HPACK decoder table size */
+    size_t inbound_queue_size;           /* bytes received, kept unread (HTTP/1: input waiting) */
+    int64_t local_window_size;           /* Node's localWindowSize: what the peer may send before our next
+                                            connection WINDOW_UPDATE */
+    uint32_t effective_recv_data_length; /* Node's effectiveRecvDataLength: DATA bytes delivered since our
+                                            last connection WINDOW_UPDATE */
 } h2r_session_state;
 void h2r_session_get_state(const h2r_session *session, h2r_session_state *state);
+
+/**
+ * Node's session.closed: h2r_session_close was called, or the session was
+ * destroyed: it takes no new stream.
+ */
+int h2r_session_closed(const h2r_session *session);
+
+/**
+ * Node's session.destroyed: destroyed (h2r_session_destroy, a connection
+ * error) or finished (on_session_close was called): nothing more is read.
+ */
+int h2r_session_destroyed(const h2r_session *session);
 
 /* ---- streams (Node's ServerHttp2Stream) ---- */
 
@@ -585,17 +688,37 @@ size_t h2r_stream_buffer_size(const h2r_stream *stream);
 /** Node's stream.rstCode once closed by RST_STREAM (either side), else 0. */
 uint32_t h2r_stream_rst_code(const h2r_stream *stream);
 
-/** Node's stream.headersSent / pushAllowed / closed / aborted. */
+/**
+ * Node's stream.headersSent / pushAllowed / closed (and destroyed: a closed
+ * stream is destroyed at once, only the object is left) / aborted.
+ */
 int h2r_stream_headers_sent(const h2r_stream *stream);
 int h2r_stream_push_allowed(const h2r_stream *stream);
 int h2r_stream_closed(const h2r_stream *stream);
 int h2r_stream_aborted(const h2r_stream *stream);
+
+/** Node's stream.endAfterHeaders: the request's HEADERS ended it (no body; on_stream's H2R_END_STREAM). */
+int h2r_stream_end_after_headers(const h2r_stream *stream);
 
 /**
  * Node's stream.priority(options): sets this stream's RFC 7540 priority
  * (parent 0 = root) locally, and sends a PRIORITY frame unless silent.
  */
 int h2r_stream_priority(h2r_stream *stream, uint32_t parent, uint16_t weight, int exclusive, int silent);
+
+/**
+ * RFC 9218 from the application: the response's urgency (0, first, to 7)
+ * and incremental flag, which the server knows better than the client's
+ * guess (RFC 9218 §8). The session then schedules by RFC 9218 (urgency
+ * first; non-incremental responses one at a time, incremental ones
+ * round-robin), as it does once the client signals RFC 9218 itself; a later
+ * PRIORITY_UPDATE from the client for this stream overrides it. What the
+ * client asked for is in h2r_stream_get_state (urgency, incremental) and
+ * its request's priority field. Returns 0, H2R_ERR_INVALID_ARGUMENT for an
+ * urgency over 7, H2R_ERR_STREAM_CLOSED, H2R_ERR_WRONG_THREAD, or
+ * H2R_ERR_INVALID_STATE in HTTP/1 mode (no streams to choose between).
+ */
+int h2r_stream_set_urgency(h2r_stream *stream, unsigned urgency, int incremental);
 
 /**
  * Node's stream.pushStream(headers, callback): promises a request (:method
@@ -607,12 +730,38 @@ int h2r_stream_priority(h2r_stream *stream, uint32_t parent, uint16_t weight, in
  */
 int h2r_stream_push(h2r_stream *stream, const h2r_header *headers, size_t count, h2r_stream **pushed);
 
+/** Node's pushStream options: the pushed stream's place in the RFC 7540 priority tree. */
+typedef struct h2r_push_options {
+    /** Node's parent: the stream the pushed one depends on; 0 for the stream pushed on (the default). */
+    uint32_t parent;
+    /** Node's exclusive: the pushed stream becomes the parent's only child, over the others (default 0). */
+    int exclusive;
+} h2r_push_options;
+
+/**
+ * Node's stream.pushStream(headers, {exclusive, parent}, callback):
+ * h2r_stream_push, then the pushed stream is placed under options->parent
+ * (NULL: the defaults), with the default weight, locally (no PRIORITY frame:
+ * the client reprioritises its own streams). A parent that is not an open
+ * stream stands for the root, as RFC 7540 §5.3.1 says. Returns what
+ * h2r_stream_push returns.
+ */
+int h2r_stream_push_with_options(h2r_stream *stream, const h2r_header *headers, size_t count,
+                                 const h2r_push_options *options, h2r_stream **pushed);
+
 /** The stream's state, as Node's stream.state reports it. */
 typedef struct h2r_stream_state {
     int64_t local_window_size;  /* window we granted the peer on this stream */
     int64_t remote_window_size; /* window the peer granted us */
     int state;                  /* an H2R_STREAM_STATE_* value */
     uint32_t weight;
+    int local_close;                /* Node's localClose: our side has ended (END_STREAM queued) or closed */
+    int remote_close;               /* Node's remoteClose: the peer's side has ended, or the stream closed */
+    uint32_t sum_dependency_weight; /* Node's sumDependencyWeight: the weights of the streams that depend on
+                                       this one (RFC 7540 priorities) */
+    unsigned urgency;               /* RFC 9218: 0 (first) to 7, 3 unless the client's priority field, a
+                                       PRIORITY_UPDATE or h2r_stream_set_urgency said otherwise */
+    int incremental;                /* RFC 9218's incremental flag, likewise */
 } h2r_stream_state;
 enum {
     H2R_STREAM_STATE_IDLE,

@@ -2,6 +2,7 @@
  * h2ring: everything an application includes, in one header. The parts
  * can also be included alone:
  *   h2ring/hpack.h   HPACK (RFC 7541), standalone
+ *   h2ring/constants.h  Node's http2.constants: header names, methods, status codes, frame types, settings
  *   h2ring/engine.h  the sans-IO HTTP/2 and HTTP/1.1 engine: sessions and streams
  *   h2ring/compat.h  Node's request/response API on the engine's streams
  *   h2ring/server.h  the io_uring server runtime
@@ -12,6 +13,7 @@
 #define H2RING_H2RING_H
 
 #include "h2ring/compat.h"
+#include "h2ring/constants.h"
 #include "h2ring/engine.h"
 #include "h2ring/file.h"
 #include "h2ring/hpack.h"

@@ -81,6 +81,15 @@ typedef struct h2r_conn_info {
     const char *tls_version;
     const char *tls_cipher;
     const char *server_name;
+    /**
+     * With tls_request_cert: the subject of the client's certificate
+     * ("/C=FR/O=Example/CN=alice"), or NULL if it sent none, and whether
+     * it was verified against tls_ca_file (Node's socket.authorized; with
+     * tls_reject_unauthorized, a session exists only for a verified one).
+     * Valid while the session lives.
+     */
+    const char *peer_subject;
+    int peer_authorized;
 } h2r_conn_info;
 
 typedef struct h2r_server_config {
@@ -101,8 +110,8 @@ typedef struct h2r_server_config {
      */
     h2r_session_callbacks callbacks;
     void *user_data;
-    /** A session with no open stream and no traffic for this long is closed gracefully (default 120 s; 0
-     * disables). */
+    /** A session with no open stream and no traffic for this long is closed gracefully, or handed to
+     * on_timeout (default 120 s; 0 disables). */
     unsigned idle_timeout_ms;
     /** Our SETTINGS unacknowledged for this long: GOAWAY SETTINGS_TIMEOUT (default 10 s). */
     unsigned settings_timeout_ms;
@@ -159,6 +168,41 @@ typedef struct h2r_server_config {
      * engine's on_session_close. NULL: nothing is looked up.
      */
     void (*on_session_open)(h2r_session *session, const h2r_conn_info *info, void *user_data);
+    /**
+     * Node's server.setTimeout(msecs, callback) and the server's 'timeout'
+     * event: called on the worker's thread when a session has had no open
+     * stream and no traffic for idle_timeout_ms, and again after each
+     * further idle_timeout_ms. As in Node, a server with this callback
+     * leaves the session to it (h2r_session_close, say); without it, such a
+     * session is closed gracefully. Once closed, a session that still does
+     * not finish is cut off a period later, either way.
+     */
+    void (*on_timeout)(h2r_session *session, void *user_data);
+    /**
+     * Node's origins option: the origins (e.g. "https://example.com", RFC
+     * 6454 serializations) of the ORIGIN frame (RFC 8336) sent on every new
+     * HTTP/2 session over TLS, after the server's SETTINGS. Not in
+     * cleartext, where a client may not coalesce connections. Copied at
+     * start; each 1 to 65535 bytes, all in one frame of the protocol's
+     * smallest maximum size (16384 bytes, 2 a piece for their lengths),
+     * else the server does not start.
+     */
+    const char *const *origins;
+    size_t origin_count;
+    /**
+     * Node's requestCert, ca and rejectUnauthorized: ask TLS clients for a
+     * certificate, verified against the CA certificates of tls_ca_file
+     * (PEM); with tls_reject_unauthorized (the default, as in Node), a
+     * client without a certificate the CAs vouch for fails its handshake
+     * (on_tls_refused, H2R_TLS_HANDSHAKE_FAILED); without it, it is served
+     * and its session's h2r_conn_info says it is not authorized. The
+     * subject reaches the application in h2r_conn_info (on_session_open,
+     * h2r_session_conn_info). Sessions are then not resumed by tickets, so
+     * that every connection shows its certificate.
+     */
+    int tls_request_cert;
+    const char *tls_ca_file;
+    int tls_reject_unauthorized;
 } h2r_server_config;
 
 /** Fills config with the defaults above. */

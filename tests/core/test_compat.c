@@ -536,6 +536,54 @@ static void test_early_hints(void)
     finish(&p);
 }
 
+/* What h2r_response_write_preload_hints returned, before and after the head. */
+static int preload_result, preload_after_head;
+
+static void preload_links(struct app *app, h2r_request *req, h2r_response *res)
+{
+    (void)app, (void)req;
+    h2r_response_append_header(res, "link", "</a.css>; rel=preload; as=style");
+    h2r_response_append_header(res, "link", "<https://cdn.example>; rel=\"preconnect\"");
+    h2r_response_append_header(res, "Link",
+                               "</c.js>; rel=\"modulepreload Preload\"; as=script, </d>; rel=next");
+    h2r_response_append_header(res, "link", "</e;rel=preload>; rel=next; title=\"rel=preload\"");
+    preload_result = h2r_response_write_preload_hints(res);
+    CHECK(h2r_response_end(res, "ok", 2, NULL, NULL) == 0);
+    preload_after_head = h2r_response_write_preload_hints(res);
+}
+
+/* Early hints in place of push (h2r_response_write_preload_hints): a 103 with the preload links, if no push.
+ */
+static void test_preload_hints(void)
+{
+    struct h2r_setting no_push = {.id = H2R_SETTINGS_ENABLE_PUSH, .value = 0};
+    struct app app = {.on_request = preload_links};
+    struct peer p;
+    start(&p, &app, NULL, &no_push, 1);
+    request(&p, 1, "GET", "/", 1);
+    peer_flush(&p);
+    const struct peer_frame *h0 = peer_nth(&p, H2R_FRAME_HEADERS, 1, 0),
+                            *h1 = peer_nth(&p, H2R_FRAME_HEADERS, 1, 1);
+    h2r_header want[] = {FIELD(":status", "103"), FIELD("link", "</a.css>; rel=preload; as=style"),
+                         FIELD("link", "</c.js>; rel=\"modulepreload Preload\"; as=script, </d>; rel=next")};
+    CHECK_MSG(preload_result == 1 && peer_fields_are(h0, want, 3),
+              "a client that takes no push: a 103 with the two preload links, not the others");
+    CHECK_MSG(h1 && strcmp(peer_field(h1, ":status"), "200") == 0 && h1->field_count >= 5,
+              "then the head, with every link");
+    CHECK_MSG(preload_after_head == H2R_ERR_INVALID_STATE, "not after the head");
+    finish(&p);
+
+    app = (struct app){.on_request = preload_links};
+    start(&p, &app, NULL, NULL, 0);
+    request(&p, 1, "GET", "/", 1);
+    peer_flush(&p);
+    h0 = peer_nth(&p, H2R_FRAME_HEADERS, 1, 0);
+    CHECK_MSG(preload_result == 0 && h0 && strcmp(peer_field(h0, ":status"), "200") == 0 &&
+                  !peer_nth(&p, H2R_FRAME_HEADERS, 1, 1),
+              "a client that takes pushes: no 103 (push those instead)");
+    finish(&p);
+}
+
 /* ---- HEAD ---- */
 
 static void head_body(struct app *app, h2r_request *req, h2r_response *res)
@@ -1173,6 +1221,7 @@ int main(void)
     test_trailers();
     test_continue();
     test_early_hints();
+    test_preload_hints();
     test_head();
     test_push();
     test_request_body();

@@ -35,6 +35,10 @@ struct app {
     size_t data_received;
     int closes;
     uint32_t last_close_code;
+    /* on_frame_error: how many, the last one's arguments, and the closes seen before it */
+    int frame_errors;
+    uint32_t frame_error[3]; /* type, code, stream id */
+    int closes_before_frame_error;
 };
 
 static void log_release(void *ctx, const void *data, size_t len)
@@ -81,11 +85,22 @@ static void on_stream_close(h2r_stream *st, uint32_t code)
     app->last_close_code = code;
 }
 
+static void on_frame_error(h2r_session *s, uint8_t type, uint32_t code, uint32_t stream_id)
+{
+    struct app *app = h2r_session_user_data(s);
+    ++app->frame_errors;
+    app->frame_error[0] = type;
+    app->frame_error[1] = code;
+    app->frame_error[2] = stream_id;
+    app->closes_before_frame_error = app->closes;
+}
+
 static const h2r_session_callbacks callbacks = {
     .on_stream = on_stream,
     .on_data = on_data,
     .on_drain = on_drain,
     .on_stream_close = on_stream_close,
+    .on_frame_error = on_frame_error,
 };
 
 static uint8_t *pattern(size_t len, unsigned seed)
@@ -982,8 +997,13 @@ static void test_file_failed(void)
         n = h2r_session_pull(p.session, chunks, 64);
         size_t third = nth_file_chunk(chunks, n, 1); /* the first one is written */
         CHECK(third != SIZE_MAX && chunks[third].offset == 32768);
+        int closes = app.closes;
         CHECK_MSG(h2r_session_file_failed(p.session, third) == 0, "a failed range is a stream error%s",
                   peer_ended ? " (stream already closed by its END_STREAM)" : "");
+        CHECK_MSG(app.frame_errors == 1 && app.frame_error[0] == H2R_FRAME_DATA &&
+                      app.frame_error[1] == H2R_INTERNAL_ERROR && app.frame_error[2] == 1 &&
+                      app.closes_before_frame_error == closes,
+                  "on_frame_error (Node's 'frameError'): DATA, INTERNAL_ERROR, stream 1, before the close");
         peer_flush(&p);
         int ended;
         CHECK_MSG(peer_data_bytes(&p, 1, &ended) == 16384 && !ended,
@@ -1016,8 +1036,10 @@ static void test_file_failed(void)
         h2r_session_sent(p.session, bytes_before(chunks, file) - 4);
         n = h2r_session_pull(p.session, chunks, 64);
         CHECK(h2r_session_file_failed(p.session, nth_file_chunk(chunks, n, 0)) == H2R_ERR_INVALID_STATE);
+        CHECK(app.frame_errors == 1);
         CHECK(h2r_session_file_failed(p.session, 0) == H2R_ERR_INVALID_ARGUMENT); /* not a file range */
         CHECK(h2r_session_file_failed(p.session, 99) == H2R_ERR_INVALID_ARGUMENT);
+        CHECK_MSG(app.frame_errors == 1, "no frame error for an index that is no file range");
         peer_free(&p);
         unref_streams(&app.streams);
     }

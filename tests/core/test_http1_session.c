@@ -433,6 +433,47 @@ static void test_chunked_response(void)
     app_free(&app);
 }
 
+/* Node's sentInfoHeaders, sentHeaders, sentTrailers (on_headers_sent): what was sent, and only that. */
+static void cb_headers_sent(h2r_stream *st, int kind, const h2r_header *headers, size_t count)
+{
+    (void)headers;
+    log_event(&app_of(st)->log, "sent:%d:%zu; ", kind, count);
+}
+
+static void hints_then_trailers(struct app *app, h2r_stream *st, const h2r_header *headers, size_t count,
+                                int flags)
+{
+    h2r_header early[] = {FIELD(":status", "103"), FIELD("link", "</a.css>; rel=preload")};
+    CHECK(h2r_stream_additional_headers(st, early, 2) == 0);
+    respond_with_trailers(app, st, headers, count, flags);
+}
+
+static void test_sent_headers(void)
+{
+    struct app app;
+    app_init(&app);
+    h2r_session_free(app.session);
+    h2r_session_callbacks with_sent = callbacks;
+    with_sent.on_headers_sent = cb_headers_sent;
+    app.session = h2r_session_http1_server_new(NULL, &with_sent, &app, "http");
+    app.on_request = hints_then_trailers;
+    app.on_want_trailers = trailers_now;
+    feed(&app, "GET / HTTP/1.1\r\nHost: a\r\n\r\n");
+    wire_is(&app, "HTTP/1.1 103 Early Hints\r\nlink: </a.css>; rel=preload\r\n\r\n"
+                  "HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\n8\r\nabcdefgh\r\n0\r\n"
+                  "x-checksum: 42\r\nx-more: a b\r\n\r\n");
+    log_is(&app, "stream:1 :method=GET :scheme=http :authority=a :path=/ END; sent:1:2; sent:0:0; end:1; "
+                 "want-trailers:1; sent:2:2; close:1:0; ");
+
+    /* HTTP/1.0: no 1xx, and no room for trailers (the connection's end frames the body). */
+    log_clear(&app.log);
+    feed(&app, "GET / HTTP/1.0\r\n\r\n");
+    wire_is(&app, "HTTP/1.1 200 OK\r\nconnection: close\r\n\r\nabcdefgh");
+    log_is(&app,
+           "stream:3 :method=GET :scheme=http :path=/ END; sent:0:0; end:3; want-trailers:3; close:3:0; ");
+    app_free(&app);
+}
+
 /*
  * More queued writes than a pull has chunks for: each piece of the body
  * takes as many as fit, for every pull size, and the body comes out whole
@@ -1555,9 +1596,9 @@ static void test_connect_tunnel(void)
 
 /* ---- what HTTP/2 alone has ---- */
 
-static void ping_cb(h2r_session *s, int err, const uint8_t payload[8], void *ctx)
+static void ping_cb(h2r_session *s, int err, double duration_ms, const uint8_t payload[8], void *ctx)
 {
-    (void)s, (void)err, (void)payload, (void)ctx;
+    (void)s, (void)err, (void)duration_ms, (void)payload, (void)ctx;
 }
 
 static void test_http2_only_calls(void)
@@ -1591,6 +1632,8 @@ static void test_http2_only_calls(void)
     CHECK(!h2r_stream_push_allowed(st));
     CHECK(h2r_stream_push(st, &path, 1, &pushed) == H2R_ERR_PUSH_DISABLED && pushed == NULL);
     CHECK(h2r_stream_priority(st, 0, 16, 0, 0) == H2R_ERR_INVALID_STATE);
+    CHECK(h2r_stream_set_urgency(st, 1, 0) == H2R_ERR_INVALID_STATE);
+    CHECK_MSG(h2r_stream_end_after_headers(st), "endAfterHeaders: a request without a body");
     CHECK(!h2r_session_want_write(app.session));
     h2r_stream_state state;
     h2r_stream_get_state(st, &state);
@@ -1657,6 +1700,7 @@ int main(void)
     test_high_water_mark();
     test_connect_tunnel();
     test_http2_only_calls();
+    test_sent_headers();
     test_timeouts();
     close(file_fd);
     return check_done();

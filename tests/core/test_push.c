@@ -524,6 +524,47 @@ static void test_goaway_with_cascading_closes(void)
     CHECK(only_parent_left);
 }
 
+/* Node's pushStream(headers, {exclusive, parent}): where the pushed stream goes in the priority tree. */
+static void test_push_priority_options(void)
+{
+    struct app app = {0};
+    struct peer p;
+    peer_init(&p, NULL, &callbacks, &app);
+    peer_preface(&p, NULL, 0);
+    get_https(&p, 1, "/x");
+    h2r_stream *request = app.request;
+    app.request = NULL;
+    get_https(&p, 3, "/other");
+    h2r_header path = FIELD(":path", "/a");
+    h2r_stream *a, *b, *c;
+    CHECK(h2r_stream_push_with_options(request, &path, 1, NULL, &a) == 0);
+    h2r_stream_state st;
+    h2r_stream_get_state(request, &st);
+    CHECK_MSG(st.sum_dependency_weight == 16, "no options: under the stream pushed on, weight 16");
+
+    h2r_push_options exclusive = {.exclusive = 1};
+    CHECK(h2r_stream_push_with_options(request, &path, 1, &exclusive, &b) == 0);
+    h2r_stream_get_state(request, &st);
+    h2r_stream_state bs;
+    h2r_stream_get_state(b, &bs);
+    CHECK_MSG(st.sum_dependency_weight == 16 && bs.sum_dependency_weight == 16,
+              "exclusive: the stream's only child, the earlier push now under it");
+
+    h2r_push_options under_3 = {.parent = 3};
+    CHECK(h2r_stream_push_with_options(request, &path, 1, &under_3, &c) == 0);
+    h2r_stream_get_state(app.request, &st);
+    CHECK_MSG(st.sum_dependency_weight == 16 && h2r_stream_id(c) == 6, "parent 3: under stream 3");
+    peer_flush(&p);
+    CHECK_MSG(peer_count(&p, H2R_FRAME_PUSH_PROMISE, 1) == 3 && !peer_find(&p, H2R_FRAME_PRIORITY, -1),
+              "three promises, and no PRIORITY frame");
+    h2r_stream_close(a, H2R_CANCEL);
+    h2r_stream_close(b, H2R_CANCEL);
+    h2r_stream_close(c, H2R_CANCEL);
+    h2r_stream_unref(request);
+    peer_free(&p);
+    app_unref_all(&app);
+}
+
 int main(void)
 {
     test_push_example();
@@ -536,5 +577,6 @@ int main(void)
     test_pushed_stream_reset_by_client();
     test_goaway_closes_later_pushes();
     test_goaway_with_cascading_closes();
+    test_push_priority_options();
     return check_done();
 }

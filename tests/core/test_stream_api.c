@@ -191,6 +191,45 @@ static void test_trailers(void)
     unref_streams(&app.streams);
 }
 
+/* Node's sentInfoHeaders, sentHeaders and sentTrailers: on_headers_sent, logged as sent:KIND:ID:COUNT:FIRST.
+ */
+static void cb_headers_sent(h2r_stream *st, int kind, const h2r_header *headers, size_t count)
+{
+    log_event(&app_of(st)->log, "sent:%d:%u:%zu:%.*s ", kind, h2r_stream_id(st), count,
+              count ? (int)headers[0].name_len : 0, count ? headers[0].name : "");
+}
+
+static void hints_then_respond_with_trailers(struct app *app, h2r_stream *st, const h2r_header *h, size_t n,
+                                             int flags)
+{
+    h2r_header early[] = {FIELD(":status", "103"), FIELD("link", "</style.css>; rel=preload; as=style")};
+    h2r_header bad = FIELD("connection", "close");
+    CHECK(h2r_stream_additional_headers(st, early, 2) == 0);
+    CHECK_MSG(h2r_stream_respond(st, &bad, 1, 0) == H2R_ERR_INVALID_HEADER, "a refused head is not reported");
+    respond_wait_for_trailers(app, st, h, n, flags);
+}
+
+static void test_sent_headers(void)
+{
+    struct app app = {.on_request = hints_then_respond_with_trailers, .on_want_trailers = send_trailers_now};
+    h2r_session_callbacks with_sent = callbacks;
+    with_sent.on_headers_sent = cb_headers_sent;
+    struct peer p;
+    peer_init(&p, NULL, &with_sent, &app);
+    peer_preface(&p, NULL, 0);
+    peer_flush(&p);
+    peer_clear(&p);
+    request(&p, 1, "GET", "/t", 1);
+    peer_flush(&p);
+    CHECK_MSG(
+        strcmp(app.log.text, "stream:1/end sent:1:1:2::status sent:0:1:0: end:1 want-trailers:1:0 "
+                             "sent:2:1:2:x-checksum close:1:0 ") == 0,
+        "the 103, the head (as given: no field), then the trailers, each once, before the close: %.300s",
+        app.log.text);
+    peer_free(&p);
+    unref_streams(&app.streams);
+}
+
 static void respond_empty_wait_for_trailers(struct app *app, h2r_stream *st, const h2r_header *h, size_t n,
                                             int flags)
 {
@@ -635,16 +674,18 @@ static void test_request_empty_first_field(void)
 struct ping_result {
     int calls;
     int err;
+    double duration_ms;
     uint8_t payload[8];
     void *ctx;
 };
 
-static void on_ping_ack(h2r_session *s, int err, const uint8_t payload[8], void *ctx)
+static void on_ping_ack(h2r_session *s, int err, double duration_ms, const uint8_t payload[8], void *ctx)
 {
     (void)s;
     struct ping_result *r = ctx;
     ++r->calls;
     r->err = err;
+    r->duration_ms = duration_ms;
     memcpy(r->payload, payload, 8);
     r->ctx = ctx;
 }
@@ -692,6 +733,61 @@ static void test_ping(void)
               "pings unanswered when the session goes: their callbacks get H2R_ERR_SESSION_CLOSED");
     CHECK(r2.calls == 1);
     unref_streams(&app.streams);
+}
+
+/* The test's clock for h2r_session_callbacks.clock_ns. */
+static uint64_t fake_now_ns;
+static uint64_t fake_clock_ns(void)
+{
+    return fake_now_ns;
+}
+
+/* Node's ping() without a payload, and its duration: from the callbacks' clock, else from the ticks. */
+static void test_ping_without_payload(void)
+{
+    struct app app = {0};
+    struct peer p;
+    h2r_session_callbacks with_clock = callbacks;
+    with_clock.clock_ns = fake_clock_ns;
+    fake_now_ns = 5000000000u;
+    peer_init(&p, NULL, &with_clock, &app);
+    peer_preface(&p, NULL, 0);
+    peer_flush(&p);
+    peer_clear(&p);
+    struct ping_result r1 = {0}, r2 = {0};
+    CHECK(h2r_session_ping(p.session, NULL, on_ping_ack, &r1) == 0);
+    CHECK(h2r_session_ping(p.session, NULL, on_ping_ack, &r2) == 0);
+    peer_flush(&p);
+    const struct peer_frame *a = peer_nth(&p, H2R_FRAME_PING, 0, 0), *b = peer_nth(&p, H2R_FRAME_PING, 0, 1);
+    CHECK_MSG(a && b && a->h.length == 8 && b->h.length == 8 && memcmp(a->payload, b->payload, 8) != 0,
+              "two pings without a payload: 8 bytes each, not the same");
+    uint8_t echoed[8];
+    memcpy(echoed, b->payload, 8);
+    fake_now_ns += 2500000; /* 2.5 ms later */
+    peer_frame(&p, H2R_FRAME_PING, H2R_FLAG_ACK, 0, echoed, 8);
+    CHECK_MSG(r2.calls == 1 && r2.err == 0 && r2.duration_ms > 2.499 && r2.duration_ms < 2.501 &&
+                  memcmp(r2.payload, echoed, 8) == 0 && r1.calls == 0,
+              "the ACK: the round trip with its fraction, %f ms, and the payload echoed", r2.duration_ms);
+    peer_free(&p);
+    CHECK(r1.calls == 1 && r1.err == H2R_ERR_SESSION_CLOSED && r1.duration_ms == 0);
+
+    /* No clock: the ticks' time, in whole milliseconds. */
+    struct app app2 = {0};
+    start(&p, &app2, NULL);
+    struct ping_result r3 = {0};
+    h2r_session_tick(p.session, 1000);
+    CHECK(h2r_session_ping(p.session, NULL, on_ping_ack, &r3) == 0);
+    peer_flush(&p);
+    const struct peer_frame *c = peer_find(&p, H2R_FRAME_PING, 0);
+    CHECK(c && c->h.length == 8);
+    memcpy(echoed, c->payload, 8);
+    h2r_session_tick(p.session, 1100);
+    peer_frame(&p, H2R_FRAME_PING, H2R_FLAG_ACK, 0, echoed, 8);
+    CHECK_MSG(r3.calls == 1 && r3.err == 0 && r3.duration_ms == 100.0,
+              "without a clock, the round trip between ticks: %f ms", r3.duration_ms);
+    peer_free(&p);
+    unref_streams(&app.streams);
+    unref_streams(&app2.streams);
 }
 
 static void test_settings(void)
@@ -998,6 +1094,53 @@ static void test_session_state(void)
     CHECK_MSG(s.effective_local_window_size == MIB - 500, "500 bytes received: %lld",
               (long long)s.effective_local_window_size);
     CHECK(s.last_proc_stream_id == 3 && s.open_streams == 2);
+    CHECK_MSG(s.local_window_size == MIB - 500 && s.effective_recv_data_length == 500,
+              "localWindowSize %lld, effectiveRecvDataLength %u", (long long)s.local_window_size,
+              s.effective_recv_data_length);
+    peer_free(&p);
+    unref_streams(&app.streams);
+}
+
+/* Node's session.closed / destroyed, stream.endAfterHeaders, state.localClose / remoteClose /
+ * sumDependencyWeight. */
+static void test_session_and_stream_flags(void)
+{
+    struct app app = {0};
+    struct peer p;
+    start(&p, &app, NULL);
+    CHECK(!h2r_session_closed(p.session) && !h2r_session_destroyed(p.session));
+    request(&p, 1, "GET", "/", 1);
+    request(&p, 3, "POST", "/", 0);
+    h2r_stream *get = app.streams.list[0], *post = app.streams.list[1];
+    CHECK_MSG(h2r_stream_end_after_headers(get) && !h2r_stream_end_after_headers(post),
+              "endAfterHeaders: the GET's HEADERS ended it, the POST's did not");
+    h2r_stream_state st;
+    h2r_stream_get_state(get, &st);
+    CHECK_MSG(st.remote_close && !st.local_close && st.sum_dependency_weight == 0,
+              "the GET: remote side closed");
+    h2r_stream_get_state(post, &st);
+    CHECK(!st.remote_close && !st.local_close);
+
+    /* Streams 5 and 7 depend on the POST, with weights 100 and 50 (the frame says weight - 1). */
+    uint8_t priority[5] = {0, 0, 0, 3, 99};
+    peer_frame(&p, H2R_FRAME_PRIORITY, 0, 5, priority, 5);
+    priority[4] = 49;
+    peer_frame(&p, H2R_FRAME_PRIORITY, 0, 7, priority, 5);
+    h2r_stream_get_state(post, &st);
+    CHECK_MSG(st.sum_dependency_weight == 150, "sumDependencyWeight: %u", st.sum_dependency_weight);
+
+    CHECK(h2r_stream_respond(post, NULL, 0, H2R_RESPOND_END_STREAM) == 0);
+    h2r_stream_get_state(post, &st);
+    CHECK_MSG(st.local_close && !st.remote_close, "the POST answered: local side closed");
+
+    h2r_session_close(p.session);
+    CHECK_MSG(h2r_session_closed(p.session) && !h2r_session_destroyed(p.session),
+              "closed, not destroyed, while the GET is open");
+    h2r_session_destroy(p.session, H2R_NO_ERROR);
+    CHECK(h2r_session_closed(p.session) && h2r_session_destroyed(p.session));
+    h2r_stream_get_state(get, &st);
+    CHECK_MSG(h2r_stream_closed(get) && st.local_close && st.remote_close && st.sum_dependency_weight == 0,
+              "a closed stream: both sides closed");
     peer_free(&p);
     unref_streams(&app.streams);
 }
@@ -1286,10 +1429,52 @@ static void test_rfc9218_urgency(void)
     free((void *)app.body);
 }
 
+/* RFC 9218 from the application: h2r_stream_set_urgency, and the client's signal read back. */
+static void test_application_urgency(void)
+{
+    struct app app = {.on_request = respond_mib, .body_len = MIB};
+    app.body = calloc(1, MIB);
+    struct peer p;
+    peer_init(&p, NULL, &callbacks, &app);
+    struct h2r_setting big = {H2R_SETTINGS_INITIAL_WINDOW_SIZE, 16 * MIB};
+    peer_preface(&p, &big, 1);
+    request(&p, 1, "GET", "/", 1);
+    request(&p, 3, "GET", "/", 1);
+    request(&p, 5, "GET", "/", 1);
+    request_with_priority(&p, 7, "u=6, i");
+    h2r_stream_state st;
+    h2r_stream_get_state(app.streams.list[3], &st);
+    CHECK_MSG(st.urgency == 6 && st.incremental == 1, "the client's priority field, read back: u=%u i=%d",
+              st.urgency, st.incremental);
+    h2r_stream_get_state(app.streams.list[0], &st);
+    CHECK(st.urgency == 3 && st.incremental == 0);
+
+    CHECK(h2r_stream_set_urgency(app.streams.list[1], 8, 0) == H2R_ERR_INVALID_ARGUMENT);
+    CHECK(h2r_stream_set_urgency(app.streams.list[1], 1, 0) == 0);
+    h2r_stream_get_state(app.streams.list[1], &st);
+    CHECK(st.urgency == 1 && st.incremental == 0);
+    peer_window_update(&p, 0, MIB - 65535);
+    peer_flush(&p);
+    size_t shares[4];
+    early_shares(&p, MIB, shares, 4);
+    CHECK_MSG(shares[1] == MIB, "stream 3, set to urgency 1, goes first, alone: %zu of the first MiB",
+              shares[1]);
+    peer_window_update(&p, 0, MIB);
+    peer_flush(&p);
+    early_shares(&p, 2 * MIB, shares, 4);
+    CHECK_MSG(shares[0] == MIB && shares[2] == 0,
+              "then the session schedules by RFC 9218: urgency 3, one at a time in id order (%zu, %zu)",
+              shares[0], shares[2]);
+    peer_free(&p);
+    unref_streams(&app.streams);
+    free((void *)app.body);
+}
+
 int main(void)
 {
     test_trailers();
     test_trailers_empty_body();
+    test_sent_headers();
     test_informational();
     test_respond_twice_and_write_before_respond();
     test_head();
@@ -1302,15 +1487,18 @@ int main(void)
     test_request_body_and_trailers();
     test_request_empty_first_field();
     test_ping();
+    test_ping_without_payload();
     test_settings();
     test_settings_queue();
     test_graceful_close();
     test_destroy();
     test_altsvc_and_origin();
     test_session_state();
+    test_session_and_stream_flags();
     test_padding();
     test_hpack_table_size();
     test_scheduler_weights();
     test_rfc9218_urgency();
+    test_application_urgency();
     return check_done();
 }

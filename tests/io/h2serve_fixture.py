@@ -365,8 +365,9 @@ def send_until_held(sock, data, timeout=20):
 class H2Client:
     """An HTTP/2 client on python3-h2 (the test calls need_python_h2 first), over cleartext or TLS (h2 by ALPN),
     with many streams at once: streams[sid] holds each one's response headers, body, and whether it ended or was
-    reset; granted[sid] the WINDOW_UPDATE increments it got. Received data is given back to the windows unless
-    acknowledge is False (a client that does not read)."""
+    reset; granted[sid] the WINDOW_UPDATE increments it got; pings the payloads of the server's PINGs (answered
+    by h2), extension_frames the types of the frames h2 does not know (ORIGIN...). Received data is given back to
+    the windows unless acknowledge is False (a client that does not read)."""
 
     def __init__(self, port, tls=False, server_name=None):
         h2 = need_python_h2()
@@ -380,6 +381,7 @@ class H2Client:
         self.conn.initiate_connection()
         self.flush()
         self.streams, self.granted = {}, {}
+        self.pings, self.extension_frames = [], []
         self.acknowledge = True
 
     def flush(self):
@@ -433,6 +435,10 @@ class H2Client:
                 s["done"] = s["reset"] = True
             elif isinstance(event, self.events.WindowUpdated):
                 self.granted[sid] = self.granted.get(sid, 0) + event.delta
+            elif isinstance(event, self.events.PingReceived):
+                self.pings.append(event.ping_data)
+            elif isinstance(event, self.events.UnknownFrameReceived):
+                self.extension_frames.append(event.frame.type)
         self.flush()
         return True
 

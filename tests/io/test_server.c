@@ -3,6 +3,7 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 /* --host and --port, and room for a server's own options. */
 #define MAX_OPTIONS 8
@@ -39,4 +40,18 @@ void test_server_listening(const char *url, void *user_data)
     (void)user_data;
     printf("%s listening on %s\n", server_name, url);
     fflush(stdout);
+}
+
+const h2r_header *test_server_find(const h2r_header *headers, size_t count, const char *name)
+{
+    for (size_t i = 0; i != count; ++i)
+        if (headers[i].name_len == strlen(name) && memcmp(headers[i].name, name, headers[i].name_len) == 0)
+            return &headers[i];
+    return NULL;
+}
+
+int test_server_is(const h2r_header *header, const char *value)
+{
+    return header && header->value_len == strlen(value) &&
+           memcmp(header->value, value, header->value_len) == 0;
 }

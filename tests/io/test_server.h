@@ -24,6 +24,12 @@ typedef void (*test_server_option_cb)(h2r_server_config *config, int val, const 
 int test_server_options(int argc, char **argv, const char *name, h2r_server_config *config,
                         const struct option *extra, test_server_option_cb on_option);
 
+/** The first field called name (a NUL-terminated lowercase name) of a request's headers, or NULL. */
+const h2r_header *test_server_find(const h2r_header *headers, size_t count, const char *name);
+
+/** Is header (may be NULL) there, with value as its value? */
+int test_server_is(const h2r_header *header, const char *value);
+
 /**
  * Prints "NAME listening on URL" (NAME as given to test_server_options)
  * and flushes: the line tests/io/h2serve_fixture.py waits for. Fits
