@@ -176,6 +176,24 @@ int h2r_session_origin(h2r_session *s, const char *const *origins, size_t count)
     return s->proto->origin(s, origins, count);
 }
 
+int h2r_session_request(h2r_session *s, const h2r_header *headers, size_t count, unsigned flags,
+                        h2r_stream **stream)
+{
+    if (!s->proto->request) return H2R_ERR_INVALID_STATE;
+    if (!stream || (count && !headers) ||
+        (flags & ~(unsigned)(H2R_REQUEST_END_STREAM | H2R_REQUEST_WAIT_FOR_TRAILERS)))
+        return H2R_ERR_INVALID_ARGUMENT;
+    h2r_session_enter(s);
+    int err = s->proto->request(s, headers, count, flags, stream);
+    h2r_session_leave(s);
+    return err;
+}
+
+int h2r_session_is_client(const h2r_session *s)
+{
+    return s->proto->request != NULL;
+}
+
 void h2r_session_get_state(const h2r_session *s, h2r_session_state *st)
 {
     *st = (h2r_session_state){.last_proc_stream_id = s->last_peer_stream_id,
