@@ -28,7 +28,7 @@ static void get_state(const h2r_session *s, h2r_session_state *st)
 static int produce(h2r_session *s, size_t room)
 {
     h2r_stream *st = s->h1->current;
-    if (h2r_http1_response_ready(st)) return h2r_http1_write_next(s, st, room);
+    if (h2r_http1_message_ready(st)) return h2r_http1_write_next(s, st, room);
     /* The exchange ended with pipelined requests buffered: the next one is read now. */
     return s->h1->input_ready && h2r_http1_read_buffered(s);
 }
@@ -40,7 +40,7 @@ static size_t pull(h2r_session *s, h2r_chunk *chunks, size_t max)
 
 static int want_write(const h2r_session *s)
 {
-    return h2r_out_pending(s) || s->h1->input_ready || h2r_http1_response_ready(s->h1->current);
+    return h2r_out_pending(s) || s->h1->input_ready || h2r_http1_message_ready(s->h1->current);
 }
 
 static const struct h2r_protocol http1_server = {
@@ -85,6 +85,7 @@ static h2r_session *http1_server_new(const h2r_session_profile *profile, const h
         h2r_session_free(s);
         return NULL;
     }
+    s->h1->role = &h2r_http1_server_role;
     s->h1->scheme = own;
     s->h1->read_state = H1_READ_HEAD;
     s->phase = PHASE_FRAMES;   /* only PHASE_CLOSED (a failed or destroyed connection) means anything here */
@@ -103,9 +104,4 @@ h2r_session *h2r_session_http1_server_new_with_profile(const h2r_session_profile
                                                        const char *scheme)
 {
     return http1_server_new(profile, NULL, NULL, user_data, scheme);
-}
-
-int h2r_session_is_http1(const h2r_session *s)
-{
-    return s->proto == &http1_server;
 }
