@@ -134,9 +134,11 @@ static inline int h2r_http1_output_over_bound(const h2r_session *session)
 
 extern const struct http1_role h2r_http1_server_role;
 
-/* ---- http1_response.c: the client's input ---- */
+/* ---- http1_response.c: the client's input (the hooks of its role, in http1_client.c) ---- */
 
-extern const struct http1_role h2r_http1_client_role;
+size_t h2r_http1_read_response_head(h2r_session *session, const uint8_t *p, size_t len);
+void h2r_http1_response_read(h2r_session *session, h2r_stream *stream);
+void h2r_http1_client_fail(h2r_session *session, int err, const char *why);
 /* The server will send nothing more (h2r_session_eof): a response the connection's end delimits is complete.
  */
 int h2r_http1_client_eof(h2r_session *session);
@@ -179,6 +181,13 @@ int h2r_http1_queue_head(h2r_session *session, unsigned status, const h2r_http1_
 int h2r_http1_end_body(h2r_session *session, h2r_stream *stream, const h2r_header *trailers, size_t count);
 
 /* ---- http1_session.c ---- */
+
+/* Our own literal for "http" or "https" (the caller's string need not outlive the session), else NULL. */
+const char *h2r_http1_scheme(const char *scheme);
+/* Both roles' table entries: free, want_read, want_write. */
+void h2r_http1_free(h2r_session *session);
+int h2r_http1_want_read(const h2r_session *session);
+int h2r_http1_want_write(const h2r_session *session);
 
 /*
  * The connection cannot go on (a message that cannot be read, no memory):

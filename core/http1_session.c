@@ -5,6 +5,9 @@
  * and the session's calls that change it: graceful close, and a file range
  * that could not be read.
  */
+#include <stdlib.h>
+#include <string.h>
+
 #include "http1.h"
 
 void h2r_http1_stop_reading(h2r_session *s)
@@ -51,6 +54,29 @@ void h2r_http1_output_drained(h2r_session *s)
     h1->output_full = 0;
     /* The next pull reads what waits, as after an exchange that ended outside the read loop. */
     if (h1->read_state == H1_READ_HEAD && h2r_http1_buffered(h1)) h1->input_ready = 1;
+}
+
+const char *h2r_http1_scheme(const char *scheme)
+{
+    if (scheme && strcmp(scheme, "http") == 0) return "http";
+    return scheme && strcmp(scheme, "https") == 0 ? "https" : NULL;
+}
+
+void h2r_http1_free(h2r_session *s)
+{
+    if (!s->h1) return; /* the constructor ran out of memory */
+    free(s->h1->in);
+    free(s->h1);
+}
+
+int h2r_http1_want_read(const h2r_session *s)
+{
+    return s->phase != PHASE_CLOSED && s->h1->read_state != H1_READ_DONE;
+}
+
+int h2r_http1_want_write(const h2r_session *s)
+{
+    return h2r_out_pending(s) || s->h1->input_ready || h2r_http1_message_ready(s->h1->current);
 }
 
 int h2r_session_is_http1(const h2r_session *s)
