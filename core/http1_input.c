@@ -175,8 +175,12 @@ static size_t read_input(h2r_session *s, const uint8_t *buf, size_t len)
             break;
         }
         if (avail == 0) break;
-        /* A paused body, and whatever follows it, waits in the buffer (h2r_http1_resume). */
-        if (h1->current && (h1->current->flags & STREAM_PAUSED)) break;
+        /*
+         * A paused body, and whatever follows it, waits in the buffer
+         * (h2r_http1_resume). A head goes on: the client's stream may be
+         * paused before its response comes, which it hears of all the same.
+         */
+        if (h1->current && (h1->current->flags & STREAM_PAUSED) && state != H1_READ_HEAD) break;
         switch (state) {
         case H1_READ_HEAD: n = h1->role->read_head(s, p, avail); break;
         case H1_READ_LENGTH: n = read_length(s, p, avail); break;

@@ -626,6 +626,7 @@ static void test_refused_requests(void)
         {FIELD("x-a", "1"), FIELD(":path", "/")},
         {FIELD(":method", "CONNECT"), FIELD(":path", "/")},
         {FIELD(":protocol", "websocket"), FIELD(":path", "/")},
+        {FIELD(":method", "GET"), FIELD(":path", "*")},
     };
     for (size_t i = 0; i != sizeof(bad) / sizeof(bad[0]); ++i) {
         int err;
@@ -882,6 +883,18 @@ static void test_until_close(void)
     CHECK(answer(NULL, "HEAD", "HTTP/1.1 200 OK\r\ncontent-length: 100\r\n\r\n", 0) > 0);
     log_is(&client, "response:1 :status=200 content-length=100 END; end:1; close:1:0; ");
     CHECK(get("/") != NULL);
+    sides_free();
+
+    /* Paused before its response: the head comes, the body waits. */
+    CHECK(answer(NULL, "GET", "", 0) == 0);
+    h2r_stream *early = last_stream(&client.streams);
+    CHECK(h2r_stream_pause(early) == 0);
+    CHECK(h2r_session_feed(client.session, (const uint8_t *)"HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\nhi",
+                           41) == 41);
+    log_is(&client, "response:1 :status=200 content-length=2; ");
+    CHECK(h2r_stream_resume(early) == 0);
+    client_output(&(size_t){0});
+    log_is(&client, "data:1:hi; end:1; close:1:0; ");
     sides_free();
 
     /* A paused body's input is read before the end is taken. */
