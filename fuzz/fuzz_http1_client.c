@@ -61,11 +61,9 @@ static struct client {
     size_t request_count, requests_read;
 } client;
 
-/* The server's reading of the output. */
+/* The server's reading of the output: a head when no body is being read. */
 static struct server {
-    enum { READ_HEAD, READ_LENGTH, READ_CHUNKED, READ_TRAILERS, READ_REST } state;
-    uint64_t body_left;
-    h2r_http1_chunked chunked;
+    struct fuzz_body body;
     h2r_http1_limits limits;
 } server;
 
@@ -245,16 +243,8 @@ static void app_round(void)
 {
     advance_streams();
     if (!client.current || chance(16)) make_request();
-    switch (rnd() % 64) {
-    case 0: h2r_session_close(app.session); break;
-    case 1:
-        if (chance(4)) h2r_session_destroy(app.session, H2R_NO_ERROR);
-        break;
-    case 2:
-        if (client.current && chance(2)) h2r_stream_close(client.current, H2R_CANCEL);
-        break;
-    default: break;
-    }
+    if (fuzz_http1_close_now_and_then() == 2 && client.current && chance(2))
+        h2r_stream_close(client.current, H2R_CANCEL);
 }
 
 /* ---- the server's view of the output ---- */
@@ -270,55 +260,28 @@ static size_t read_head(const uint8_t *p, size_t len)
     const char *method = client.methods[client.requests_read++];
     if (req.method_len != strlen(method) || memcmp(req.method, method, req.method_len) != 0)
         FAIL("the request's method is %.*s, not %s", (int)req.method_len, req.method, method);
-    if (req.target_form == H2R_HTTP1_TARGET_AUTHORITY) {
-        server.state = READ_REST;
-    } else if (req.chunked) {
-        h2r_http1_chunked_init(&server.chunked, &server.limits);
-        server.state = READ_CHUNKED;
-    } else if (req.content_length > 0) {
-        server.body_left = (uint64_t)req.content_length;
-        server.state = READ_LENGTH;
-    }
+    if (req.target_form == H2R_HTTP1_TARGET_AUTHORITY)
+        fuzz_body_rest(&server.body);
+    else if (req.chunked)
+        fuzz_body_chunked(&server.body);
+    else
+        fuzz_body_length(&server.body, req.content_length > 0 ? (uint64_t)req.content_length : 0);
     return (size_t)n;
 }
 
+/* Reads what it can of app.out, and keeps the rest. */
 static void read_output(void)
 {
-    size_t at = 0;
-    for (;;) {
+    size_t at = 0, used;
+    do {
         uint8_t *p = app.out + at;
-        size_t avail = app.out_len - at, used = 0;
-        if (avail == 0) break;
-        switch (server.state) {
-        case READ_HEAD: used = read_head(p, avail); break;
-        case READ_LENGTH:
-            used = avail < server.body_left ? avail : (size_t)server.body_left;
-            server.body_left -= used;
-            if (server.body_left == 0) server.state = READ_HEAD;
-            break;
-        case READ_CHUNKED: {
-            const uint8_t *slice;
-            size_t slice_len;
-            ssize_t n = h2r_http1_chunked_decode(&server.chunked, p, avail, &slice, &slice_len);
-            if (n < 0) FAIL("a chunked body that does not decode: %s", h2r_http1_strerror((int)n));
-            used = (size_t)n;
-            if (h2r_http1_chunked_done(&server.chunked)) server.state = READ_TRAILERS;
-            break;
-        }
-        case READ_TRAILERS: {
-            h2r_header fields[8];
-            size_t count;
-            int n = h2r_http1_parse_trailers(p, avail, &server.limits, fields, 8, &count);
-            if (n < 0) FAIL("a trailer section that does not parse: %s", h2r_http1_strerror(n));
-            used = (size_t)n;
-            if (n) server.state = READ_HEAD;
-            break;
-        }
-        case READ_REST: used = avail; break;
-        }
-        if (used == 0) break;
+        size_t avail = app.out_len - at;
+        if (server.body.state == FUZZ_BODY_NONE)
+            used = avail ? read_head(p, avail) : 0;
+        else
+            used = fuzz_read_body(&server.body, p, avail);
         at += used;
-    }
+    } while (used);
     memmove(app.out, app.out + at, app.out_len - at);
     app.out_len -= at;
 }
@@ -329,14 +292,6 @@ const struct fuzz_target target = {
     .write_body = write_body,
     .read_output = read_output,
 };
-
-static void io_round(int all)
-{
-    fuzz_io_round(all);
-    if (h2r_session_is_done(app.session) &&
-        (h2r_session_want_write(app.session) || h2r_session_want_read(app.session)))
-        FAIL("done, but wants to write or read");
-}
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -356,23 +311,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     data += 4, size -= 4;
 
     app_round();
-    io_round(chance(2));
+    fuzz_http1_io_round(chance(2));
     while (size) {
-        size_t piece = chance(3) ? size : 1 + rnd() % (size < 64 ? size : 64);
-        if (piece > size) piece = size;
-        int reading = h2r_session_want_read(app.session);
-        if (h2r_session_input_paused(app.session) && !chance(4)) {
-            /* The I/O layer stops receiving; what it had in flight still comes, now and then. */
-            app_round();
-            io_round(chance(2));
-            continue;
-        }
-        ssize_t rc = h2r_session_feed(app.session, data, piece);
-        if (!reading && rc >= 0) FAIL("feed took input after want_read said no");
-        if (rc >= 0 && (size_t)rc != piece) FAIL("feed took %zd of %zu bytes", rc, piece);
-        data += piece, size -= piece;
+        size_t used = fuzz_feed(data, size);
+        data += used, size -= used;
         app_round();
-        io_round(chance(2));
+        fuzz_http1_io_round(chance(2));
         if (chance(64)) {
             int err = h2r_session_eof(app.session);
             if (err != 0 && err != H2R_ERR_PROTOCOL) FAIL("h2r_session_eof returned %d", err);
@@ -380,8 +324,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         }
     }
     app_round();
-    io_round(1);
-    if (chance(2)) io_round(0);
+    fuzz_http1_io_round(1);
+    if (chance(2)) fuzz_http1_io_round(0);
     if (client.current) h2r_stream_unref(client.current);
     client.current = NULL;
     fuzz_finish_input();
