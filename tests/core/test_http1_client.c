@@ -903,6 +903,8 @@ static void test_until_close(void)
     CHECK(h2r_stream_pause(st) == 0);
     CHECK(h2r_session_feed(client.session, (const uint8_t *)"cd", 2) == 2);
     CHECK(h2r_session_eof(client.session) == 0 && !h2r_session_is_done(client.session));
+    CHECK(!h2r_session_want_read(client.session));
+    CHECK(h2r_session_feed(client.session, (const uint8_t *)"ef", 2) == H2R_ERR_SESSION_CLOSED);
     log_is(&client, "response:1 :status=200; data:1:ab; ");
     CHECK(h2r_stream_resume(st) == 0 && h2r_session_want_write(client.session));
     client_output(&(size_t){0});
