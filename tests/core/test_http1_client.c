@@ -728,6 +728,34 @@ static void test_ending(void)
     CHECK(h2r_session_is_done(client.session) && client.session_closes == 1);
     sides_free();
 
+    /* A response before the request's end: the request goes on, unless the server closes. */
+    sides_init(NULL, 0);
+    h2r_header upload[] = {FIELD(":method", "PUT"), FIELD(":path", "/"), FIELD("content-length", "6")};
+    st = request(upload, 3, 0, NULL);
+    CHECK(h2r_stream_write(st, "abc", 3, NULL, NULL) == 1);
+    client_output(&(size_t){0});
+    const char *early = "HTTP/1.1 409 Conflict\r\ncontent-length: 0\r\n\r\n";
+    CHECK(h2r_session_feed(client.session, (const uint8_t *)early, strlen(early)) == (ssize_t)strlen(early));
+    log_is(&client, "response:1 :status=409 content-length=0 END; end:1; ");
+    CHECK(!h2r_stream_closed(st) && request(NULL, 0, H2R_REQUEST_END_STREAM, &err) == NULL &&
+          err == H2R_ERR_STREAM_LIMIT);
+    CHECK(h2r_stream_write(st, "def", 3, NULL, NULL) == 1 && h2r_stream_end(st) == 0);
+    output_is("def");
+    log_is(&client, "close:1:0; ");
+    CHECK(request(NULL, 0, H2R_REQUEST_END_STREAM, NULL) != NULL && !h2r_session_is_done(client.session));
+    sides_free();
+
+    sides_init(NULL, 0);
+    st = request(upload, 3, 0, NULL);
+    CHECK(h2r_stream_write(st, "abc", 3, NULL, NULL) == 1);
+    client_output(&(size_t){0});
+    early = "HTTP/1.1 413 Content Too Large\r\nconnection: close\r\ncontent-length: 0\r\n\r\n";
+    CHECK(h2r_session_feed(client.session, (const uint8_t *)early, strlen(early)) == (ssize_t)strlen(early));
+    log_is(&client, "response:1 :status=413 content-length=0 END; end:1; close:1:0; ");
+    CHECK(h2r_stream_write(st, "def", 3, NULL, NULL) == H2R_ERR_STREAM_CLOSED);
+    CHECK(h2r_session_is_done(client.session));
+    sides_free();
+
     /* A request body shorter than its content-length cannot end: the exchange is aborted. */
     sides_init(NULL, 1);
     h2r_header post[] = {FIELD(":method", "POST"), FIELD(":path", "/echo"), FIELD("content-length", "6")};
