@@ -175,8 +175,11 @@ static void stream_closed(h2r_stream *st)
     h1->current = NULL;
     h1->awaiting = 0;
     uint32_t both = STREAM_END_SENT | STREAM_END_RECEIVED;
-    /* Cut short (h2r_stream_close, an error), the exchange leaves the connection in no state to go on. */
-    if ((st->flags & both) != both || (st->flags & (STREAM_ABORTED | STREAM_RESET_BY_US)))
+    /*
+     * Cut short (h2r_stream_close, an error), the exchange leaves the
+     * connection in no state to go on; a graceful close waited for it.
+     */
+    if ((st->flags & both) != both || (st->flags & (STREAM_ABORTED | STREAM_RESET_BY_US)) || s->closing)
         h2r_http1_stop_reading(s);
 }
 

@@ -713,6 +713,18 @@ static void test_ending(void)
     CHECK(h2r_session_is_done(client.session) && client.session_closes == 1);
     sides_free();
 
+    /* The response in before the request's end: done once the request is sent too. */
+    sides_init(NULL, 0);
+    h2r_header put[] = {FIELD(":method", "PUT"), FIELD(":path", "/")};
+    st = request(put, 2, 0, NULL);
+    CHECK(h2r_session_feed(client.session, (const uint8_t *)"HTTP/1.1 304 Not Modified\r\n\r\n", 29) == 29);
+    h2r_session_close(client.session);
+    CHECK(!h2r_session_is_done(client.session) && h2r_stream_end(st) == 0);
+    output_is("PUT / HTTP/1.1\r\nhost: example.com\r\ntransfer-encoding: chunked\r\n\r\n0\r\n\r\n");
+    log_is(&client, "response:1 :status=304 END; end:1; close:1:0; ");
+    CHECK(h2r_session_is_done(client.session) && !h2r_session_want_read(client.session));
+    sides_free();
+
     /* Idle: done at once. */
     sides_init(NULL, 0);
     h2r_session_close(client.session);
