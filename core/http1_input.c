@@ -214,7 +214,8 @@ int h2r_http1_read_buffered(h2r_session *s)
 ssize_t h2r_http1_feed(h2r_session *s, const uint8_t *data, size_t len)
 {
     struct http1_state *h1 = s->h1;
-    if (!h2r_http1_want_read(s)) return H2R_ERR_SESSION_CLOSED;
+    if (s->phase == PHASE_CLOSED || h1->read_state == H1_READ_DONE || h1->input_ended)
+        return H2R_ERR_SESSION_CLOSED;
     s->active_ms = s->now_ms;
     if (!h2r_http1_buffered(h1)) {
         /* The common case: messages read in place, from the I/O layer's buffer; only a remainder is kept. */
