@@ -1,8 +1,8 @@
 /*
  * The session's public calls (Node's Http2Session), for every kind: what
  * they check alike, then the kind's table (struct h2r_protocol) does the
- * rest. The kinds and their constructors are in http2_server.c and
- * http1_server.c.
+ * rest. The kinds and their constructors are in http2_server.c,
+ * http1_server.c and http1_client.c.
  */
 #include "session_internal.h"
 
@@ -58,6 +58,15 @@ size_t h2r_session_pull(h2r_session *s, h2r_chunk *chunks, size_t max)
     size_t n = s->proto->pull(s, chunks, max);
     h2r_session_leave(s);
     return n;
+}
+
+int h2r_session_eof(h2r_session *s)
+{
+    if (!s->proto->eof) return 0;
+    h2r_session_enter(s);
+    int err = s->proto->eof(s);
+    h2r_session_leave(s);
+    return err;
 }
 
 void h2r_session_sent(h2r_session *s, size_t bytes)
@@ -180,6 +189,24 @@ int h2r_session_origin(h2r_session *s, const char *const *origins, size_t count)
 {
     if (!s->proto->origin) return H2R_ERR_INVALID_STATE;
     return s->proto->origin(s, origins, count);
+}
+
+int h2r_session_request(h2r_session *s, const h2r_header *headers, size_t count, unsigned flags,
+                        h2r_stream **stream)
+{
+    if (!s->proto->request) return H2R_ERR_INVALID_STATE;
+    if (!stream || (count && !headers) ||
+        (flags & ~(unsigned)(H2R_REQUEST_END_STREAM | H2R_REQUEST_WAIT_FOR_TRAILERS)))
+        return H2R_ERR_INVALID_ARGUMENT;
+    h2r_session_enter(s);
+    int err = s->proto->request(s, headers, count, flags, stream);
+    h2r_session_leave(s);
+    return err;
+}
+
+int h2r_session_is_client(const h2r_session *s)
+{
+    return s->proto->request != NULL;
 }
 
 void h2r_session_get_state(const h2r_session *s, h2r_session_state *st)

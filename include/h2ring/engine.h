@@ -252,6 +252,27 @@ typedef struct h2r_session_callbacks {
      * client, trailers a response framed by its length has no room for.
      */
     void (*on_headers_sent)(h2r_stream *stream, int kind, const h2r_header *headers, size_t count);
+
+    /*
+     * Client sessions (h2r_session_client_new, h2r_session_http1_client_new)
+     * use the callbacks above with the roles turned round: on_data,
+     * on_trailers and on_end carry the response body; on_want_trailers and
+     * on_drain are about the request body; on_stream is Node's client
+     * 'stream' event, a push promised by the server (headers: the promised
+     * request; h2r_stream_close(stream, H2R_CANCEL) refuses it). A request
+     * the server did not process (REFUSED_STREAM, or above the last stream
+     * id of its GOAWAY) ends with on_stream_close(stream, H2R_REFUSED_STREAM):
+     * it may be retried on another connection (RFC 9113 §8.7).
+     */
+    /**
+     * Node's stream 'response': the final response headers (:status 200-599)
+     * of a request, or Node's 'push': those of a pushed stream. headers are
+     * valid during the call only. flags: H2R_END_STREAM when there is no body.
+     */
+    void (*on_response)(h2r_stream *stream, const h2r_header *headers, size_t count, int flags);
+    /** Node's stream 'headers' (and 'continue' for a 100): an informational 1xx response, before on_response.
+     */
+    void (*on_informational)(h2r_stream *stream, const h2r_header *headers, size_t count);
 } h2r_session_callbacks;
 
 /** What on_headers_sent reports. */
@@ -435,8 +456,76 @@ h2r_session *h2r_session_server_new_with_profile(const h2r_session_profile *prof
 h2r_session *h2r_session_http1_server_new_with_profile(const h2r_session_profile *profile, void *user_data,
                                                        const char *scheme);
 
-/** Is this an HTTP/1.1 session (made by h2r_session_http1_server_new)? */
+/** Is this an HTTP/1.1 session (made by h2r_session_http1_server_new or h2r_session_http1_client_new)? */
 int h2r_session_is_http1(const h2r_session *session);
+
+/* ---- client sessions (Node's ClientHttp2Session) ---- */
+
+/**
+ * Creates an HTTP/2 client session (Node's http2.connect(), less the
+ * socket: the I/O layer makes the connection). The client preface and our
+ * SETTINGS are queued at once. scheme ("http" or "https") and authority
+ * ("host:port") are every request's :scheme and :authority unless it gives
+ * its own. Our settings.enable_push says whether the server may push
+ * (default 1, as in Node). options (NULL: the defaults) and callbacks are
+ * copied. The server is held to the same limits and flood defences as a
+ * client is on the server side. Returns NULL for invalid arguments or when
+ * out of memory.
+ */
+h2r_session *h2r_session_client_new(const h2r_session_options *options,
+                                    const h2r_session_callbacks *callbacks, void *user_data,
+                                    const char *scheme, const char *authority);
+
+/**
+ * Creates a client session that speaks HTTP/1.1 (RFC 9112) behind the same
+ * API: for a connection whose ALPN chose http/1.1, or an upstream that
+ * speaks nothing else. One request at a time on the connection (a second
+ * h2r_session_request before the first response is complete returns
+ * H2R_ERR_STREAM_LIMIT), ids 1, 3, 5...; the request's pseudo-headers become
+ * its request line and Host, the response reaches on_informational,
+ * on_response, on_data, on_trailers and on_end as HTTP/2's would (:status,
+ * then the fields with lowercase names, connection-specific ones left out).
+ * A response that cannot be read ends the session with on_session_error
+ * (H2R_PROTOCOL_ERROR, or H2R_ENHANCE_YOUR_CALM over an http1_max_* limit).
+ * HTTP/2's control calls return H2R_ERR_INVALID_STATE. A response without a
+ * length ends with the connection: the I/O layer tells it with
+ * h2r_session_eof. authority must be a valid :authority (host[:port]); a
+ * request with H2R_REQUEST_END_STREAM and a content-length other than 0
+ * is refused with H2R_ERR_INVALID_HEADER. Returns NULL for invalid
+ * arguments or when out of memory.
+ */
+h2r_session *h2r_session_http1_client_new(const h2r_session_options *options,
+                                          const h2r_session_callbacks *callbacks, void *user_data,
+                                          const char *scheme, const char *authority);
+
+/** Flags for h2r_session_request(). */
+enum {
+    H2R_REQUEST_END_STREAM = 1,        /* Node's endStream: no request body */
+    H2R_REQUEST_WAIT_FOR_TRAILERS = 2, /* Node's waitForTrailers: on_want_trailers after the last DATA */
+};
+
+/**
+ * Node's clientSession.request(headers, options): opens a stream and queues
+ * the request's headers. :method defaults to GET, :path to "/", :scheme and
+ * :authority to the session's; headers are validated (connection-specific
+ * fields are refused) and encoded at once, so the caller's memory is free
+ * on return. Without H2R_REQUEST_END_STREAM the body follows with
+ * h2r_stream_write and h2r_stream_end, as a response's does. *stream is
+ * valid until its on_stream_close returns (or longer with h2r_stream_ref).
+ *
+ * Returns 0; H2R_ERR_INVALID_STATE on a server session;
+ * H2R_ERR_SESSION_CLOSED once the session is closing (GOAWAY either way);
+ * H2R_ERR_STREAM_LIMIT at the server's SETTINGS_MAX_CONCURRENT_STREAMS, or
+ * when stream ids are exhausted (the caller waits for a stream to close, or
+ * opens another connection); H2R_ERR_INVALID_HEADER or
+ * H2R_ERR_HEADERS_TOO_LARGE for headers that cannot be sent; H2R_ERR_NOMEM;
+ * H2R_ERR_WRONG_THREAD from another thread than the session's.
+ */
+int h2r_session_request(h2r_session *session, const h2r_header *headers, size_t count, unsigned flags,
+                        h2r_stream **stream);
+
+/** Is this a client session? */
+int h2r_session_is_client(const h2r_session *session);
 
 /**
  * Frees the session now (the connection is gone): streams are dropped
@@ -461,6 +550,22 @@ void *h2r_session_transport(const h2r_session *session);
  * when the session is already done reading.
  */
 ssize_t h2r_session_feed(h2r_session *session, const uint8_t *data, size_t len);
+
+/**
+ * The peer will send nothing more: the I/O layer's read returned 0 (its
+ * FIN; for TLS, its close_notify). An HTTP/1.1 client session needs it:
+ * a response without a length (HTTP/1.0, or no Content-Length nor chunked)
+ * ends with the connection, and gets on_end here; a response cut short
+ * ends with on_session_error(H2R_PROTOCOL_ERROR) and its stream aborted.
+ * The session then reads nothing more (h2r_session_want_read is false) and
+ * is done once its output is written, or at once if nothing is left of the
+ * exchange. A body held by h2r_stream_pause is delivered first: the end
+ * counts once the input kept for it is read. The other kinds do nothing
+ * here (the I/O layer handles an HTTP/1.1 client's FIN, and HTTP/2's
+ * GOAWAY says more than a FIN). Returns 0, or H2R_ERR_PROTOCOL when the
+ * input ended in the middle of a response.
+ */
+int h2r_session_eof(h2r_session *session);
 
 /**
  * Fills up to max chunks with what to send now, in order, and returns how
