@@ -628,6 +628,7 @@ static void test_ping_settings_priority(void)
     h2r_settings settings = *h2r_session_local_settings(p.client.session);
     settings.initial_window_size = 100000;
     settings.max_concurrent_streams = 7;
+    settings.enable_push = 0;
     CHECK(h2r_session_settings(p.client.session, &settings) == 0);
     CHECK(h2r_session_pending_settings_ack(p.client.session));
     pump(&p);
@@ -635,6 +636,7 @@ static void test_ping_settings_priority(void)
     CHECK(h2r_session_local_settings(p.client.session)->initial_window_size == 100000);
     CHECK(p.server.remote_settings.initial_window_size == 100000);
     CHECK(p.server.remote_settings.max_concurrent_streams == 7);
+    CHECK(p.server.remote_settings.enable_push == 0 && p.client.remote_settings.enable_push == 0);
 
     /* A PRIORITY frame from the client moves the server's stream. */
     h2r_stream *st = exchange(&p, "/hold");
@@ -820,6 +822,18 @@ static void test_hostile_push(void)
     push_promise(&peer, 1, 2, "/y");
     CHECK(connection_failed(&peer, &side, H2R_PROTOCOL_ERROR) && !has(&side, "push 2"));
     CHECK(has(&side, "aborted 1;close 1 8;"));
+    raw_free(&peer, &side);
+
+    /* The same before the server acknowledged those SETTINGS: it may not have read them, so no error. */
+    side = (struct side){0};
+    peer_init_client(&peer, &options, &callbacks, &side);
+    peer_flush(&peer);
+    peer_settings(&peer, NULL, 0);
+    h2r_stream *st = NULL;
+    CHECK(h2r_session_request(peer.session, NULL, 0, H2R_REQUEST_END_STREAM, &st) == 0);
+    push_promise(&peer, 1, 2, "/y");
+    peer_flush(&peer);
+    CHECK(peer_got_rst(&peer, 2, H2R_REFUSED_STREAM) && !has(&side, "push 2") && side.error_code == 0);
     raw_free(&peer, &side);
 
     /* A push's states: reserved (remote), then half-closed (local) with its response, then closed. */
