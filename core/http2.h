@@ -152,8 +152,23 @@ int h2r_http2_push(h2r_stream *stream, const h2r_header *headers, size_t count, 
 /*
  * The stream's HEADERS are queued (a response, or a client's request) with
  * H2R_RESPOND_* flags (the same values as H2R_REQUEST_*): what may follow.
+ * Inline: it is every response's.
  */
-void h2r_http2_headers_queued(h2r_stream *stream, unsigned flags);
+static inline void h2r_http2_headers_queued(h2r_stream *st, unsigned flags)
+{
+    int end_stream = (flags & H2R_RESPOND_END_STREAM) != 0;
+    int want_trailers = (flags & H2R_RESPOND_WAIT_FOR_TRAILERS) != 0;
+    st->flags |= STREAM_HEADERS_SENT;
+    if (want_trailers) st->flags |= STREAM_WANT_TRAILERS;
+    if (end_stream) {
+        st->flags |= STREAM_END_REQUESTED;
+        if (!want_trailers) {
+            h2r_stream_on_end_sent(st);
+            return;
+        }
+    }
+    h2r_stream_update_ready(st);
+}
 /*
  * defaults, then headers: in local (32 fields) when they fit, else
  * allocated (free it when it is not local); NULL when out of memory.

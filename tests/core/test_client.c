@@ -151,7 +151,7 @@ static void on_informational(h2r_stream *st, const h2r_header *headers, size_t c
 /* A push promised by the server. */
 static void on_push(h2r_session *s, h2r_stream *st, const h2r_header *headers, size_t count, int flags)
 {
-    (void)flags;
+    CHECK(flags == H2R_END_STREAM); /* a promised request has no body */
     struct side *side = h2r_session_user_data(s);
     char buf[32];
     const char *path = field(headers, count, ":path", buf, sizeof(buf));
