@@ -11,11 +11,12 @@
  *                      trailers, a client's responses and promises
  *   http2_priority.c   PRIORITY and PRIORITY_UPDATE, placeholders, the
  *                      priority field, h2r_stream_priority
- *   http2_control.c    SETTINGS sent, PING, GOAWAY, graceful close, ALTSVC,
- *                      ORIGIN: the session's own calls
+ *   http2_control.c    the first SETTINGS, SETTINGS sent, PING, GOAWAY,
+ *                      graceful close, ALTSVC, ORIGIN: the session's own calls
  *   http2_stream.c     the stream calls: responses, trailers, resets, pushes
  *   http2_data.c       DATA frames out, pull, file ranges that failed
- *   http2_session.c    errors, closed streams, the state made on demand
+ *   http2_session.c    want_read, get_state, errors, closed streams, the
+ *                      state made on demand
  *   http2_send.c       the other frames out: control frames, header blocks
  */
 #ifndef H2R_CORE_HTTP2_H
@@ -123,8 +124,7 @@ int h2r_http2_priority(h2r_stream *stream, uint32_t parent, uint16_t weight, int
 
 /* ---- http2_control.c: the session's own calls ---- */
 
-/* What both roles queue first (after a client's preface): our SETTINGS and connection window; 0 or an error.
- */
+/* What both roles queue first (after a client's preface): SETTINGS, the connection window; 0 or an error. */
 int h2r_http2_start(h2r_session *session, const h2r_session_options *options);
 /* The newest SETTINGS we sent: what the peer has once it reads them. */
 const h2r_settings *h2r_http2_newest_settings(const h2r_session *session);
