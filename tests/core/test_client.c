@@ -609,6 +609,21 @@ static void test_concurrency_limit(void)
     pair_free(&p);
 }
 
+static void test_destroy(void)
+{
+    struct pair p;
+    pair_start(&p, NULL, NULL);
+    h2r_stream *st = get(&p, "/hold");
+    pump(&p);
+    h2r_session_destroy(p.client.session, H2R_CANCEL);
+    CHECK(has(&p.client, "aborted 1;close 1 8;") && h2r_stream_aborted(st));
+    CHECK(h2r_session_request(p.client.session, NULL, 0, 0, &st) == H2R_ERR_SESSION_CLOSED);
+    pump(&p);
+    CHECK(has(&p.server, "goaway 8 0;")); /* the server's request is the connection's to end */
+    CHECK(h2r_session_is_done(p.client.session) && p.client.session_closed);
+    pair_free(&p);
+}
+
 static void on_ping_ack(h2r_session *s, int err, const uint8_t payload[8], void *ctx)
 {
     (void)s;
@@ -1066,12 +1081,17 @@ static void test_hostile_floods(void)
     CHECK(connection_failed(&peer, &side, H2R_FLOW_CONTROL_ERROR));
     raw_free(&peer, &side);
 
-    /* PINGs from a server that reads nothing back. */
-    raw_start(&peer, &side, NULL);
-    for (int i = 0; i != 10000 && h2r_session_want_read(peer.session); ++i)
-        peer_frame(&peer, H2R_FRAME_PING, 0, 0, "12345678", 8);
-    CHECK(connection_failed(&peer, &side, H2R_ENHANCE_YOUR_CALM));
-    raw_free(&peer, &side);
+    /* PINGs, or SETTINGS, from a server that reads nothing back: their ACKs pile up (CVE-2019-9512/9515). */
+    h2r_session_options small_queue;
+    h2r_session_options_init(&small_queue);
+    small_queue.max_control_queue_bytes = 4096; /* the ACKs that fill it fit the peer's frame list */
+    for (uint8_t type = H2R_FRAME_SETTINGS; type <= H2R_FRAME_PING; type += 2) {
+        raw_start(&peer, &side, &small_queue);
+        for (int i = 0; i != 10000 && h2r_session_want_read(peer.session); ++i)
+            peer_frame(&peer, type, 0, 0, "12345678", type == H2R_FRAME_PING ? 8 : 0);
+        CHECK_MSG(connection_failed(&peer, &side, H2R_ENHANCE_YOUR_CALM), "type %u: %s", type, side.log.text);
+        raw_free(&peer, &side);
+    }
 
     /* CONTINUATION frames without end (CVE-2024-28182). */
     raw_start(&peer, &side, NULL);
@@ -1138,6 +1158,7 @@ int main(void)
     test_goaway_from_server();
     test_graceful_close();
     test_concurrency_limit();
+    test_destroy();
     test_ping_settings_priority();
     test_request_heads();
     test_wrong_thread();
