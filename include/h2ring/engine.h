@@ -584,10 +584,13 @@ void h2r_session_close(h2r_session *session);
 /** Node's session.destroy(code): GOAWAY with code, every stream closed now (aborted). */
 void h2r_session_destroy(h2r_session *session, uint32_t error_code);
 
-/** Node's serverhttp2session.altsvc(alt, origin or stream): an ALTSVC frame. stream_id 0 needs an origin. */
+/**
+ * Node's serverhttp2session.altsvc(alt, origin or stream): an ALTSVC frame. stream_id 0 needs an origin.
+ * A server's only: H2R_ERR_INVALID_STATE on a client, or an HTTP/1.1 session.
+ */
 int h2r_session_altsvc(h2r_session *session, uint32_t stream_id, const char *origin, const char *alt);
 
-/** Node's serverhttp2session.origin(...origins): an ORIGIN frame (RFC 8336). */
+/** Node's serverhttp2session.origin(...origins): an ORIGIN frame (RFC 8336); not on a client either. */
 int h2r_session_origin(h2r_session *session, const char *const *origins, size_t count);
 
 /** Node's session.state. */
