@@ -590,7 +590,7 @@ void h2r_session_destroy(h2r_session *session, uint32_t error_code);
  */
 int h2r_session_altsvc(h2r_session *session, uint32_t stream_id, const char *origin, const char *alt);
 
-/** Node's serverhttp2session.origin(...origins): an ORIGIN frame (RFC 8336); not on a client either. */
+/** Node's serverhttp2session.origin(...origins): an ORIGIN frame (RFC 8336); a server's only, like ALTSVC. */
 int h2r_session_origin(h2r_session *session, const char *const *origins, size_t count);
 
 /** Node's session.state. */
