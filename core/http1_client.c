@@ -138,6 +138,7 @@ static int request(h2r_session *s, const h2r_header *headers, size_t count, unsi
     h1->response_left = left;
     h1->crlf_owed = 0;
     st->flags |= STREAM_HEADERS_SENT | STREAM_HTTP11 | (want_trailers ? STREAM_WANT_TRAILERS : 0);
+    h2r_stream_headers_queued(st, H2R_SENT_HEADERS, headers, count);
     *out = st;
     if (end) {
         st->flags |= STREAM_END_REQUESTED;

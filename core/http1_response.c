@@ -62,6 +62,7 @@ static void start_response(h2r_session *s, h2r_stream *st, const h2r_http1_respo
         h1->read_state = H1_READ_TUNNEL;
         h1->keep_alive = 0;
     }
+    if (end_stream) st->flags |= STREAM_END_IN_HEADERS;
     h2r_stream_ref(st);
     h2r_stream_touch(st);
     if (s->config->cb.on_response)

@@ -16,8 +16,10 @@
  * or longer while the application holds a reference (h2r_stream_ref), even
  * past h2r_session_free; calls on a closed stream return
  * H2R_ERR_STREAM_CLOSED and touch nothing freed. A stream's calls come
- * from the thread that runs its session (the one that fed the request):
- * those that change it return H2R_ERR_WRONG_THREAD from any other.
+ * from the thread that runs its session (the one that fed the request,
+ * or that made the client session): those that change it return
+ * H2R_ERR_WRONG_THREAD from any other, as does a client's
+ * h2r_session_request.
  *
  * Functions return 0 or a negative H2R_ERR_* code; nothing aborts the
  * process on peer input. A peer that breaks the protocol gets the RFC's
@@ -164,12 +166,13 @@ enum { H2R_END_STREAM = 1 };
 
 typedef struct h2r_session_callbacks {
     /**
-     * Node's session 'stream' event: a new request. headers are valid during
-     * the call only. end_stream: the request has no body.
+     * Node's session 'stream' event: a new request (a client's: a push, see
+     * below). headers are valid during the call only. end_stream: the
+     * request has no body.
      */
     void (*on_stream)(h2r_session *session, h2r_stream *stream, const h2r_header *headers, size_t count,
                       int flags);
-    /** A piece of the request body. */
+    /** A piece of the request body (a client's: the response body). */
     void (*on_data)(h2r_stream *stream, const uint8_t *data, size_t len);
     /** The request body is complete (END_STREAM received), after trailers if any. */
     void (*on_end)(h2r_stream *stream);
@@ -245,7 +248,7 @@ typedef struct h2r_session_callbacks {
      * Node's stream.sentHeaders, sentInfoHeaders and sentTrailers: the
      * engine keeps no copy of what it sent (every response would pay for
      * it), and tells instead. Called when a head, a 1xx or trailers are
-     * queued (kind: H2R_SENT_HEADERS, H2R_SENT_INFO_HEADERS,
+     * queued (kind: H2R_SENT_HEADERS, for a client its request's, H2R_SENT_INFO_HEADERS,
      * H2R_SENT_TRAILERS), with the fields as the application gave them (a
      * head without :status is a 200), valid during the call; before the
      * stream may close. Not for what is not sent: a 1xx to an HTTP/1.0
@@ -259,7 +262,8 @@ typedef struct h2r_session_callbacks {
      * on_trailers and on_end carry the response body; on_want_trailers and
      * on_drain are about the request body; on_stream is Node's client
      * 'stream' event, a push promised by the server (headers: the promised
-     * request; h2r_stream_close(stream, H2R_CANCEL) refuses it). A request
+     * request, which has no body; h2r_stream_close(stream, H2R_CANCEL)
+     * refuses it). A request
      * the server did not process (REFUSED_STREAM, or above the last stream
      * id of its GOAWAY) ends with on_stream_close(stream, H2R_REFUSED_STREAM):
      * it may be retried on another connection (RFC 9113 §8.7).
@@ -469,8 +473,10 @@ int h2r_session_is_http1(const h2r_session *session);
  * its own. Our settings.enable_push says whether the server may push
  * (default 1, as in Node). options (NULL: the defaults) and callbacks are
  * copied. The server is held to the same limits and flood defences as a
- * client is on the server side. Returns NULL for invalid arguments or when
- * out of memory.
+ * client is on the server side. The thread that calls this is the
+ * session's: its requests come from there. Returns NULL for invalid
+ * arguments (a scheme or authority that cannot be a request's) or when out
+ * of memory.
  */
 h2r_session *h2r_session_client_new(const h2r_session_options *options,
                                     const h2r_session_callbacks *callbacks, void *user_data,
@@ -677,25 +683,29 @@ int h2r_session_goaway(h2r_session *session, uint32_t error_code, int64_t last_s
 
 /**
  * Node's session.close(): graceful. GOAWAY(NO_ERROR), no new streams, the
- * open ones finish, then the session is done.
+ * open ones finish, then the session is done. A client is also done, the
+ * same way, once its streams end after the server's GOAWAY.
  */
 void h2r_session_close(h2r_session *session);
 
 /** Node's session.destroy(code): GOAWAY with code, every stream closed now (aborted). */
 void h2r_session_destroy(h2r_session *session, uint32_t error_code);
 
-/** Node's serverhttp2session.altsvc(alt, origin or stream): an ALTSVC frame. stream_id 0 needs an origin. */
+/**
+ * Node's serverhttp2session.altsvc(alt, origin or stream): an ALTSVC frame. stream_id 0 needs an origin.
+ * A server's only: H2R_ERR_INVALID_STATE on a client, or an HTTP/1.1 session.
+ */
 int h2r_session_altsvc(h2r_session *session, uint32_t stream_id, const char *origin, const char *alt);
 
-/** Node's serverhttp2session.origin(...origins): an ORIGIN frame (RFC 8336). */
+/** Node's serverhttp2session.origin(...origins): an ORIGIN frame (RFC 8336); a server's only, like ALTSVC. */
 int h2r_session_origin(h2r_session *session, const char *const *origins, size_t count);
 
 /** Node's session.state. */
 typedef struct h2r_session_state {
     int64_t effective_local_window_size; /* connection window we granted the peer */
     int64_t remote_window_size;          /* connection window the peer granted us */
-    uint32_t next_stream_id;             /* the next id we would use (even: pushes) */
-    uint32_t last_proc_stream_id;        /* highest stream id the peer opened */
+    uint32_t next_stream_id;      /* the next id we would use (a server's pushes even, a client's odd) */
+    uint32_t last_proc_stream_id; /* highest stream id the peer opened (a client's: promised) */
     uint32_t open_streams;
     size_t outbound_queue_size;          /* bytes queued to send */
     size_t deflate_dynamic_table_size;   /* HPACK encoder table size */
@@ -720,7 +730,7 @@ int h2r_session_closed(const h2r_session *session);
  */
 int h2r_session_destroyed(const h2r_session *session);
 
-/* ---- streams (Node's ServerHttp2Stream) ---- */
+/* ---- streams (Node's ServerHttp2Stream and ClientHttp2Stream) ---- */
 
 uint32_t h2r_stream_id(const h2r_stream *stream);
 /** The stream's session; NULL once it is freed (h2r_session_free) while the stream is still held. */
@@ -746,7 +756,9 @@ enum {
  * encoded at once, so the application's memory is free on return. A
  * response to HEAD, and 204, 205 and 304, has no content (RFC 9110 §6.4.1):
  * respond() ends the stream with the head in both HTTP/2 and HTTP/1 modes,
- * whatever the flags, and writes after it fail (their data released).
+ * whatever the flags, and writes after it fail (their data released). A
+ * client's streams take none (a request's HEADERS are sent:
+ * H2R_ERR_INVALID_STATE; a push: H2R_ERR_STREAM_CLOSED).
  */
 int h2r_stream_respond(h2r_stream *stream, const h2r_header *headers, size_t count, unsigned flags);
 
@@ -802,7 +814,10 @@ int h2r_stream_push_allowed(const h2r_stream *stream);
 int h2r_stream_closed(const h2r_stream *stream);
 int h2r_stream_aborted(const h2r_stream *stream);
 
-/** Node's stream.endAfterHeaders: the request's HEADERS ended it (no body; on_stream's H2R_END_STREAM). */
+/**
+ * Node's stream.endAfterHeaders: the peer's head ended its side (no body): the request's on a server
+ * (on_stream's H2R_END_STREAM), the response's on a client (on_response's).
+ */
 int h2r_stream_end_after_headers(const h2r_stream *stream);
 
 /**
@@ -829,9 +844,9 @@ int h2r_stream_set_urgency(h2r_stream *stream, unsigned urgency, int incremental
  * Node's stream.pushStream(headers, callback): promises a request (:method
  * GET or HEAD, :path, :scheme and :authority default to the parent's) on
  * this stream and returns the new pushed stream in *pushed, ready for
- * respond(). Fails with H2R_ERR_PUSH_DISABLED if the peer disabled push or
- * this stream is itself pushed, H2R_ERR_STREAM_LIMIT if the peer's
- * concurrency limit is reached.
+ * respond(). Fails with H2R_ERR_PUSH_DISABLED if the peer disabled push,
+ * this stream is itself pushed or a client's, H2R_ERR_STREAM_LIMIT if the
+ * peer's concurrency limit is reached.
  */
 int h2r_stream_push(h2r_stream *stream, const h2r_header *headers, size_t count, h2r_stream **pushed);
 
@@ -882,7 +897,8 @@ void h2r_stream_get_state(const h2r_stream *stream, h2r_stream_state *state);
 /**
  * Node's stream.pause(): upload backpressure. The request body is held
  * where it is, so that a client sending faster than the application
- * consumes waits, and the server's memory stays bounded.
+ * consumes waits, and the server's memory stays bounded. A client pauses
+ * a response body the same way (HTTP/2: by its window).
  *
  * HTTP/2: the stream gets no WINDOW_UPDATE while paused. on_data still
  * comes for DATA the client was already allowed to send, which is at most
