@@ -191,9 +191,17 @@ typedef struct h2r_session_options {
     h2r_settings settings;
     /** Node's maxHeaderListPairs: fields per received header section (default 128). */
     uint32_t max_header_list_pairs;
-    /** Node's maxSessionMemory, in bytes (default 10 MiB): queued control bytes and written memory not yet
-     * framed beyond this refuse new streams with ENHANCE_YOUR_CALM (file ranges hold no memory: they do not
-     * count). */
+    /**
+     * Node's maxSessionMemory, in bytes (default 10 MiB): what the session
+     * holds for the peer (queued control bytes, written memory not yet
+     * framed, and each open stream: its object and the request header
+     * section handed to on_stream, fields and bytes, which the application
+     * is expected to keep a copy of) beyond this refuses new streams with
+     * RST_STREAM(REFUSED_STREAM), counted against
+     * max_session_rejected_streams (then GOAWAY ENHANCE_YOUR_CALM). File
+     * ranges hold no memory: they do not count. h2r_session_state's
+     * memory_size says how much is counted.
+     */
     size_t max_session_memory;
     /** Node's maxOutstandingPings (default 10). */
     uint32_t max_outstanding_pings;
@@ -201,7 +209,8 @@ typedef struct h2r_session_options {
     size_t max_send_header_block_length;
     /** Node's maxSessionInvalidFrames (default 1000): then GOAWAY ENHANCE_YOUR_CALM. */
     uint32_t max_session_invalid_frames;
-    /** Node's maxSessionRejectedStreams (default 100): then GOAWAY ENHANCE_YOUR_CALM. */
+    /** Node's maxSessionRejectedStreams (default 100): streams refused over max_concurrent_streams or
+     * max_session_memory; past it, GOAWAY ENHANCE_YOUR_CALM. */
     uint32_t max_session_rejected_streams;
     /** Node's peerMaxConcurrentStreams: what we assume until the peer's SETTINGS say otherwise (default 100).
      */
@@ -222,6 +231,18 @@ typedef struct h2r_session_options {
      * past it, GOAWAY ENHANCE_YOUR_CALM (CVE-2023-44487, CVE-2025-8671).
      */
     uint32_t max_reset_streams;
+    /**
+     * Output that waits this long with no DATA frame made (HTTP/1: no body
+     * piece), because the peer opens no flow-control window or does not
+     * read, ends the session from h2r_session_tick: on_session_error with
+     * ENHANCE_YOUR_CALM, then h2r_session_destroy(ENHANCE_YOUR_CALM), its
+     * GOAWAY in HTTP/2 (default 60 s, like nginx's send_timeout; 0: never).
+     * A peer that stalls every stream at window 0 would otherwise pin their
+     * memory for as long as it likes (the HTTP/2 Bomb, CVE-2026-49975).
+     * Output waiting for the application is no stall: only queued data
+     * counts (h2r_session_state's output_stalled_ms).
+     */
+    uint32_t output_stall_timeout_ms;
     /**
      * Control-frame bytes queued unsent (ACKs, RST_STREAMs...) before the
      * peer is cut off (default 64 KiB; CVE-2019-9512/9514/9515). In HTTP/1
@@ -509,6 +530,8 @@ typedef struct h2r_session_state {
     size_t deflate_dynamic_table_size; /* HPACK encoder table size */
     size_t inflate_dynamic_table_size; /* HPACK decoder table size */
     size_t inbound_queue_size;         /* bytes received, kept unread (HTTP/1: input waiting) */
+    size_t memory_size;                /* what counts against max_session_memory */
+    uint64_t output_stalled_ms; /* how long queued output has waited with no DATA frame made; 0: none waits */
 } h2r_session_state;
 void h2r_session_get_state(const h2r_session *session, h2r_session_state *state);
 
