@@ -813,14 +813,12 @@ static void test_held_heads(void)
     disconnect(c);
 }
 
-/* A response whose stream window is 0, the peer moving the connection window by a byte now and then. */
-static void test_output_stall(void)
+/* A connection whose peer set its stream windows to 0, at 1 s, with 100 bytes of a response to /hold queued.
+ */
+static struct conn *stalled_response(const h2r_session_options *o)
 {
     static const uint8_t body[100];
-    h2r_session_options o;
-    options_init(&o);
-    o.output_stall_timeout_ms = 5000;
-    struct conn *c = connect_with(&o);
+    struct conn *c = connect_with(o);
     h2r_session_tick(c->p.session, 1000);
     struct h2r_setting zero = {H2R_SETTINGS_INITIAL_WINDOW_SIZE, 0};
     peer_settings(&c->p, &zero, 1);
@@ -829,6 +827,16 @@ static void test_output_stall(void)
     h2r_stream_respond(c->app.held, NULL, 0, 0);
     h2r_stream_write(c->app.held, body, sizeof(body), NULL, NULL);
     peer_flush(&c->p);
+    return c;
+}
+
+/* A response whose stream window is 0, the peer moving the connection window by a byte now and then. */
+static void test_output_stall(void)
+{
+    h2r_session_options o;
+    options_init(&o);
+    o.output_stall_timeout_ms = 5000;
+    struct conn *c = stalled_response(&o);
     h2r_session_state st;
     for (uint64_t now = 1100; now < 6000; now += 100) {
         peer_window_update(&c->p, 0, 1);
@@ -846,14 +854,7 @@ static void test_output_stall(void)
     disconnect(c);
 
     /* Window progress, however slow, starts the period again; no output waiting is no stall. */
-    c = connect_with(&o);
-    h2r_session_tick(c->p.session, 1000);
-    peer_settings(&c->p, &zero, 1);
-    peer_get(&c->p, 1, "/hold", 1);
-    peer_flush(&c->p);
-    h2r_stream_respond(c->app.held, NULL, 0, 0);
-    h2r_stream_write(c->app.held, body, sizeof(body), NULL, NULL);
-    peer_flush(&c->p);
+    c = stalled_response(&o);
     for (uint64_t now = 1000; now <= 20000; now += 1000) {
         peer_window_update(&c->p, 1, 1);
         peer_flush(&c->p);
