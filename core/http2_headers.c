@@ -291,6 +291,7 @@ static void on_header_block(h2r_session *s, const struct h2r_headers_info *info)
         on_request_headers(s, info);
     else
         on_gone_stream_headers(s, info);
+    h2r_field_scratch_trim(s);
 }
 
 /* ---- frames ---- */

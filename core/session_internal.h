@@ -282,7 +282,7 @@ struct h2r_session {
 
     struct field_scratch *scratch; /* NULL until the first header section (field_scratch.h) */
 
-    /* input: a frame that arrived in pieces; the buffer holds one of our max_frame_size, below 2^25 */
+    /* input: a frame that arrived in pieces, in a buffer as large as the largest such frame (below 2^25) */
     uint8_t *rx;
     uint32_t rx_len, rx_cap;
 
