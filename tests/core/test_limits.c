@@ -869,6 +869,25 @@ static void test_output_stall(void)
     h2r_session_tick(c->p.session, 100000);
     CHECK_MSG(serves(c, 5), "a stream waiting for the application is no stall: the session goes on");
     disconnect(c);
+
+    /* HTTP/1.1: a response body the client does not read (nothing written), then nothing more framed. */
+    static uint8_t body[1 << 20];
+    struct app app = {0};
+    h2r_session *s = h2r_session_http1_server_new(&o, &callbacks, &app, "http");
+    h2r_session_tick(s, 1000);
+    static const char request[] = "GET /hold HTTP/1.1\r\nHost: a\r\n\r\n";
+    h2r_session_feed(s, (const uint8_t *)request, sizeof(request) - 1);
+    h2r_stream_respond(app.held, NULL, 0, 0);
+    h2r_stream_write(app.held, body, sizeof(body), NULL, NULL);
+    h2r_chunk chunks[8];
+    h2r_session_pull(s, chunks, 8);
+    h2r_session_tick(s, 5900);
+    int open_before = h2r_session_want_read(s) && !app.session_errors;
+    h2r_session_tick(s, 6100);
+    CHECK_MSG(open_before && app.session_error_code == H2R_ENHANCE_YOUR_CALM && !h2r_session_want_read(s) &&
+                  h2r_stream_closed(app.held),
+              "HTTP/1.1: a response unread for the 5 s timeout ends the session (ENHANCE_YOUR_CALM)");
+    h2r_session_free(s);
 }
 
 int main(void)
