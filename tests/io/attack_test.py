@@ -179,29 +179,55 @@ def hpack_bomb(t, server, label):
     c.close()
 
 
-def http2_bomb(t, server, label):
-    """The HTTP/2 Bomb, scaled down: 10 connections of 100 streams of 124 references to a cookie, window 0, a
-    1-byte connection WINDOW_UPDATE a second; an honest client meanwhile. The stall timeout closes them."""
-    started = time.monotonic()
+def bomb_connections(server, count):
+    """count connections of the HTTP/2 Bomb: window 0, 100 streams of 124 references to a cookie each."""
     conns = []
-    for _ in range(10):
+    for _ in range(count):
         c = Conn(server, settings=struct.pack(">HI", 0x4, 0))
         c.send(b"".join(frame(HEADERS, END_STREAM | END_HEADERS, 2 * i + 1,
                               get_block(extra=(b"\x60\x03a=b" + b"\xbe" * 123) if i == 0 else b"\xbe" * 124))
                         for i in range(100)))
         conns.append(c)
-    answered = 0
-    while time.monotonic() - started < STALL_S + 3 and not all(c.closed for c in conns):
+    return conns
+
+
+def hold(server, conns, seconds):
+    """Holds the connections for up to seconds (until all are closed), a 1-byte connection WINDOW_UPDATE on each
+    now and then, an honest client's request meanwhile: how many times it was answered."""
+    started, answered = time.monotonic(), 0
+    while time.monotonic() - started < seconds and not all(c.closed for c in conns):
         for c in conns:
             c.send(frame(WINDOW_UPDATE, 0, 0, struct.pack(">I", 1)))
             c.read(0.05)
         answered += honest(server)
+    return answered
+
+
+def http2_bomb(t, server, label):
+    """The HTTP/2 Bomb, scaled down: 10 connections of 100 streams of 124 references to a cookie, window 0, a
+    1-byte connection WINDOW_UPDATE now and then; an honest client meanwhile. The stall timeout closes them."""
+    started = time.monotonic()
+    conns = bomb_connections(server, 10)
+    answered = hold(server, conns, STALL_S + 3)
     closed_at = time.monotonic() - started
     t.ok(all(c.closed and c.goaway() == ENHANCE_YOUR_CALM for c in conns) and closed_at >= STALL_S,
          f"{label}: all 10 closed with GOAWAY(ENHANCE_YOUR_CALM) by the stall timeout, not before {STALL_S} s "
          f"({closed_at:.1f} s)")
     t.ok(answered >= 1 and sum(c.count(HEADERS) for c in conns) == 1000,
          f"{label}: 1000 streams answered (heads), the honest client {answered} times meanwhile")
+    for c in conns:
+        c.close()
+
+
+def worker_budget(t, server, label):
+    """The same 10 connections against a worker budget of 1 MB (--worker-memory), no stall timeout: those
+    holding the most are shed (GOAWAY(ENHANCE_YOUR_CALM)) until the rest fit; an honest client meanwhile."""
+    conns = bomb_connections(server, 10)
+    answered = hold(server, conns, 3)
+    shed = [c for c in conns if c.closed and c.goaway() == ENHANCE_YOUR_CALM]
+    t.ok(1 <= len(shed) < 10 and all(c.closed == (c in shed) for c in conns),
+         f"{label}: {len(shed)} of 10 shed with GOAWAY(ENHANCE_YOUR_CALM), the others still open")
+    t.ok(answered >= 1, f"{label}: the honest client answered {answered} times meanwhile")
     for c in conns:
         c.close()
 
@@ -308,6 +334,10 @@ def main(t):
         if server.scheme == "http":  # HTTP/1.1 over TLS is the same session behind another transport
             attack("HTTP/1.1 pipelining unread", http1_pipeline, 4)
         server.check()
+    # About 120 KB counted on each of the Bomb's connections: 1 MB holds 8 of them.
+    budgeted = t.server("--workers", "1", "--stall-timeout", "0", "--worker-memory", "1000000")
+    Attack(t, budgeted, sanitized)("worker memory budget", worker_budget, 4)
+    budgeted.check()
 
 
 run(main, timeout=150)
