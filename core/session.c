@@ -61,6 +61,8 @@ size_t h2r_session_pull(h2r_session *s, h2r_chunk *chunks, size_t max)
 void h2r_session_sent(h2r_session *s, size_t bytes)
 {
     h2r_session_enter(s);
+    /* Bytes written with DATA in flight are that DATA or what precedes it: a slow reader is no stall. */
+    if (bytes && s->inflight_data_bytes) s->output_progress_ms = (uint32_t)s->now_ms;
     h2r_out_sent(s, bytes);
     h2r_session_leave(s);
 }
@@ -102,7 +104,8 @@ static void destroy(h2r_session *s, uint32_t error_code)
     h2r_session_maybe_done(s);
 }
 
-/* How long output has waited without a DATA frame made (any window progress makes one); 0 when none waits. */
+/* How long output has waited with no DATA frame made or written (window progress makes one); 0: none waits.
+ */
 static uint64_t output_stalled_ms(const h2r_session *s)
 {
     return s->queued_data_bytes || s->inflight_data_bytes ? (uint32_t)s->now_ms - s->output_progress_ms : 0;

@@ -232,15 +232,17 @@ typedef struct h2r_session_options {
      */
     uint32_t max_reset_streams;
     /**
-     * Output that waits this long with no DATA frame made (HTTP/1: no body
-     * piece), because the peer opens no flow-control window or does not
-     * read, ends the session from h2r_session_tick: on_session_error with
-     * ENHANCE_YOUR_CALM, then h2r_session_destroy(ENHANCE_YOUR_CALM), its
-     * GOAWAY in HTTP/2 (default 60 s, like nginx's send_timeout; 0: never).
-     * A peer that stalls every stream at window 0 would otherwise pin their
-     * memory for as long as it likes (the HTTP/2 Bomb, CVE-2026-49975).
-     * Output waiting for the application is no stall: only queued data
-     * counts (h2r_session_state's output_stalled_ms).
+     * Application data queued or in flight that waits this long with no
+     * DATA frame made (HTTP/1: no body piece) and no byte written while
+     * some is in flight, because the peer opens no flow-control window or
+     * reads nothing, ends the session from h2r_session_tick:
+     * on_session_error with ENHANCE_YOUR_CALM, then
+     * h2r_session_destroy(ENHANCE_YOUR_CALM), a GOAWAY in HTTP/2 (default
+     * 60 s, like nginx's send_timeout; 0: never). A peer that stalls every
+     * stream at window 0 would otherwise pin their memory for as long as it
+     * likes (the HTTP/2 Bomb, CVE-2026-49975); PINGs or connection
+     * WINDOW_UPDATEs move nothing. A slow reader is no stall, nor is output
+     * waiting for the application (h2r_session_state's output_stalled_ms).
      */
     uint32_t output_stall_timeout_ms;
     /**
@@ -531,7 +533,8 @@ typedef struct h2r_session_state {
     size_t inflate_dynamic_table_size; /* HPACK decoder table size */
     size_t inbound_queue_size;         /* bytes received, kept unread (HTTP/1: input waiting) */
     size_t memory_size;                /* what counts against max_session_memory */
-    uint64_t output_stalled_ms; /* how long queued output has waited with no DATA frame made; 0: none waits */
+    uint64_t
+        output_stalled_ms; /* how long data has waited, none framed nor written (output_stall_timeout_ms) */
 } h2r_session_state;
 void h2r_session_get_state(const h2r_session *session, h2r_session_state *state);
 

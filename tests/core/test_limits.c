@@ -830,6 +830,21 @@ static struct conn *stalled_response(const h2r_session_options *o)
     return c;
 }
 
+/* An HTTP/1.1 session at 1 s whose response to /hold, 1 MiB, was pulled and none of it written. */
+static h2r_session *http1_response_pulled(const h2r_session_options *o, struct app *app)
+{
+    static uint8_t body[1 << 20];
+    static const char request[] = "GET /hold HTTP/1.1\r\nHost: a\r\n\r\n";
+    h2r_session *s = h2r_session_http1_server_new(o, &callbacks, app, "http");
+    h2r_session_tick(s, 1000);
+    h2r_session_feed(s, (const uint8_t *)request, sizeof(request) - 1);
+    h2r_stream_respond(app->held, NULL, 0, 0);
+    h2r_stream_write(app->held, body, sizeof(body), NULL, NULL);
+    h2r_chunk chunks[8];
+    h2r_session_pull(s, chunks, 8);
+    return s;
+}
+
 /* A response whose stream window is 0, the peer moving the connection window by a byte now and then. */
 static void test_output_stall(void)
 {
@@ -872,16 +887,8 @@ static void test_output_stall(void)
     disconnect(c);
 
     /* HTTP/1.1: a response body the client does not read (nothing written), then nothing more framed. */
-    static uint8_t body[1 << 20];
     struct app app = {0};
-    h2r_session *s = h2r_session_http1_server_new(&o, &callbacks, &app, "http");
-    h2r_session_tick(s, 1000);
-    static const char request[] = "GET /hold HTTP/1.1\r\nHost: a\r\n\r\n";
-    h2r_session_feed(s, (const uint8_t *)request, sizeof(request) - 1);
-    h2r_stream_respond(app.held, NULL, 0, 0);
-    h2r_stream_write(app.held, body, sizeof(body), NULL, NULL);
-    h2r_chunk chunks[8];
-    h2r_session_pull(s, chunks, 8);
+    h2r_session *s = http1_response_pulled(&o, &app);
     h2r_session_tick(s, 5900);
     int open_before = h2r_session_want_read(s) && !app.session_errors;
     h2r_session_tick(s, 6100);
@@ -890,6 +897,17 @@ static void test_output_stall(void)
     CHECK_MSG(open_before && app.session_error_code == H2R_ENHANCE_YOUR_CALM && !h2r_session_want_read(s) &&
                   st1.open_streams == 0,
               "HTTP/1.1: a response unread for the 5 s timeout ends the session (ENHANCE_YOUR_CALM)");
+    h2r_session_free(s);
+
+    /* A client that reads a byte a second is slow, not stalled. */
+    app = (struct app){0};
+    s = http1_response_pulled(&o, &app);
+    for (uint64_t now = 2000; now <= 20000; now += 1000) {
+        h2r_session_sent(s, 1);
+        h2r_session_tick(s, now);
+    }
+    CHECK_MSG(h2r_session_want_read(s) && !app.session_errors,
+              "HTTP/1.1: a response read a byte a second for 20 s: the session goes on");
     h2r_session_free(s);
 }
 
