@@ -104,8 +104,7 @@ static void destroy(h2r_session *s, uint32_t error_code)
     h2r_session_maybe_done(s);
 }
 
-/* How long output has waited with no DATA frame made or written (window progress makes one); 0: none waits.
- */
+/* How long data has waited with none of it framed or written (window progress frames some); 0: none waits. */
 static uint64_t output_stalled_ms(const h2r_session *s)
 {
     return s->queued_data_bytes || s->inflight_data_bytes ? (uint32_t)s->now_ms - s->output_progress_ms : 0;

@@ -116,7 +116,7 @@ struct h2r_stream {
     /* receive side */
     int64_t local_window;   /* what we let the peer send */
     uint32_t unacked_bytes; /* consumed and not yet returned by WINDOW_UPDATE */
-    uint32_t held_bytes;    /* counted in the session's held_bytes (h2r_stream_hold) */
+    uint32_t held_bytes;    /* counted in the session's memory_bytes (h2r_stream_hold) */
     uint8_t has_content_length;
     uint64_t content_length; /* declared by the request */
     uint64_t received_bytes; /* DATA received */
@@ -263,11 +263,9 @@ struct h2r_session {
     uint32_t next_push_id;
     /* HTTP/2's recently closed streams, | 1u << 31 if we reset them; made with the first (http2_session.c) */
     uint32_t *closed_ids;
-    uint32_t hblock_stream_id;
-    /* now_ms's low 32 bits at the last DATA frame made, or at a tick with no data waiting (the stall timeout)
-     */
-    uint32_t
-        output_progress_ms; /* the stream of a header block waiting for CONTINUATION frames; 0 when none */
+    uint32_t hblock_stream_id; /* the stream of a header block waiting for CONTINUATION frames; 0 when none */
+    /* The stall timeout's clock: now_ms's low 32 bits when data last moved, or when none waited at a tick. */
+    uint32_t output_progress_ms;
     struct h2r_scheduler sched;
     struct h2r_stream *conn_blocked; /* streams with data waiting for the connection window */
 
@@ -317,13 +315,11 @@ struct h2r_session {
 
     /* goaway and shutdown */
     uint32_t goaway_last_stream_id; /* what our GOAWAY promised to process */
-    /* engine calls in progress (h2r_session_enter), nested through callbacks: the stack ends long before 2^16
-     */
+    /* engine calls in progress (h2r_session_enter), nested through callbacks (the stack ends before 2^16) */
     uint16_t call_depth;
 
     /* bytes and bits last, where they pack */
-    uint8_t closed_next; /* the next slot of closed_ids, modulo its CLOSED_STREAM_MEMORY (a power of 2 below
-                            256) */
+    uint8_t closed_next; /* closed_ids' next slot, modulo CLOSED_STREAM_MEMORY (a power of 2, below 256) */
     uint8_t phase;       /* an enum session_phase */
     uint8_t preface_matched;     /* bytes of the client's preface so far, up to H2R_CLIENT_PREFACE_LEN */
     uint8_t pending_local_count; /* SETTINGS waiting for their ACK, up to PENDING_SETTINGS_MAX */

@@ -533,8 +533,7 @@ typedef struct h2r_session_state {
     size_t inflate_dynamic_table_size; /* HPACK decoder table size */
     size_t inbound_queue_size;         /* bytes received, kept unread (HTTP/1: input waiting) */
     size_t memory_size;                /* what counts against max_session_memory */
-    uint64_t
-        output_stalled_ms; /* how long data has waited, none framed nor written (output_stall_timeout_ms) */
+    uint64_t output_stalled_ms; /* data waiting, none framed or written, this long (the stall timeout) */
 } h2r_session_state;
 void h2r_session_get_state(const h2r_session *session, h2r_session_state *state);
 
