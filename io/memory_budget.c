@@ -56,8 +56,7 @@ void h2r_worker_enforce_memory_budget(struct worker *w)
             w->config->callbacks.on_session_error(
                 c->session, H2R_ENHANCE_YOUR_CALM,
                 "worker memory budget: the largest stalled session is shed");
-        /* Every stream closes now: the session holds nothing more, and its GOAWAY goes with the next flush.
-         */
+        /* Every stream closes now, so the session holds nothing; its GOAWAY goes with the next flush. */
         h2r_session_destroy(c->session, H2R_ENHANCE_YOUR_CALM);
         h2r_conn_mark_dirty(c);
         total -= held;

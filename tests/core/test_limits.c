@@ -813,8 +813,7 @@ static void test_held_heads(void)
     disconnect(c);
 }
 
-/* A connection whose peer set its stream windows to 0, at 1 s, with 100 bytes of a response to /hold queued.
- */
+/* A connection at 1 s whose peer set its stream windows to 0, 100 bytes of a response to /hold queued. */
 static struct conn *stalled_response(const h2r_session_options *o)
 {
     static const uint8_t body[100];
