@@ -21,7 +21,7 @@ struct field_collector {
     struct field_scratch *scratch;
     struct h2r_message_check check;
     uint32_t count;
-    uint32_t cookies;  /* cookie fields among them: crumbs to join */
+    uint32_t cookies;  /* cookie fields among those kept: crumbs to join */
     size_t dead_bytes; /* scratch bytes the fields no longer point to (the crumbs joined) */
     int too_many;
     int nomem;
@@ -32,12 +32,12 @@ static int collect_field(void *ctx, const h2r_hpack_field *f)
     struct field_collector *c = ctx;
     h2r_session *s = c->session;
     h2r_message_check_field(&c->check, f);
-    c->cookies += f->static_name_index == STATIC_INDEX_COOKIE;
     if (c->nomem) return 0;
     if (c->count == s->config->opt.max_header_list_pairs) {
         c->too_many = 1;
         return 0;
     }
+    c->cookies += f->static_name_index == STATIC_INDEX_COOKIE;
     struct field_scratch *fs = c->scratch;
     /* A byte to spare: the buffer exists even when every field so far is empty, so offsets have a base. */
     if (h2r_field_scratch_reserve(fs, c->count + 1, fs->bytes_len + f->name_len + f->value_len + 1) != 0) {
@@ -66,7 +66,7 @@ static int collect_field(void *ctx, const h2r_hpack_field *f)
 static int join_cookies(struct field_collector *c)
 {
     struct field_scratch *fs = c->scratch;
-    size_t joined_len = 2 * (c->cookies - 1);
+    size_t joined_len = 2 * (c->cookies - 1); /* the separators */
     for (uint32_t i = 0; i != c->count; ++i)
         if (fs->fields[i].static_name_index == STATIC_INDEX_COOKIE) joined_len += fs->fields[i].value_len;
     if (h2r_field_scratch_reserve(fs, c->count, fs->bytes_len + joined_len + 1) != 0) return -1;

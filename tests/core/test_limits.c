@@ -766,6 +766,16 @@ static void test_cookie_crumbs(void)
     peer_flush(&c->p);
     CHECK_MSG(c->app.fields == 5 && strcmp(c->app.cookies, "a=1") == 0,
               "a single cookie is handed as it came");
+    /* Crumbs past maxHeaderListPairs are not kept, so not joined either: the request is too large. */
+    h2r_header many[130] = {F(":method", "GET"), F(":scheme", "http"), F(":path", "/"), F(":authority", "a")};
+    for (size_t i = 4; i != 128; ++i) many[i] = (h2r_header)F("x-a", "b");
+    many[128] = (h2r_header)F("cookie", "a=1");
+    many[129] = (h2r_header)F("cookie", "b=2");
+    peer_clear(&c->p);
+    peer_headers(&c->p, 5, H2R_FLAG_END_STREAM, many, COUNT(many));
+    peer_flush(&c->p);
+    CHECK_MSG(got_431(&c->p, 5) && serves(c, 7),
+              "cookie crumbs past maxHeaderListPairs: 431, and the session goes on");
     disconnect(c);
 }
 
