@@ -18,7 +18,7 @@ static const char usage[] =
     "usage: h2serve [--host ADDR] [--port N] [--workers N] [--root DIR] [--access-log FILE|-]\n"
     "               [--cert PEM --key PEM [--sni-cert NAME:CERT:KEY]...] [--no-http1]\n"
     "               [--idle-timeout S] [--handshake-timeout S] [--splice-min BYTES]\n"
-    "               [--send-zc-min BYTES] [--help]\n"
+    "               [--send-zc-min BYTES] [--stall-timeout S] [--worker-memory BYTES] [--help]\n"
     "\n"
     "Serves HTTP/2 on io_uring: over TLS (h2 by ALPN) with --cert and --key, else over\n"
     "cleartext TCP (h2c with prior knowledge). HTTP/1.1 is served on the same port too\n"
@@ -44,6 +44,10 @@ static const char usage[] =
     "                      (default 0: always read into a buffer, faster on virtual machines)\n"
     "  --send-zc-min BYTES zero-copy socket writes (io_uring SEND_ZC) from BYTES per write\n"
     "                      (default 0: never; loopback and virtual NICs copy anyway)\n"
+    "  --stall-timeout S   close connections whose output waits S seconds for a client\n"
+    "                      that opens no window or reads nothing (default 60; 0: never)\n"
+    "  --worker-memory BYTES  what one worker's connections may hold together before\n"
+    "                      the largest stalled one is shed (default 64 MiB; 0: no budget)\n"
     "  --help              this text\n";
 
 static int use_root;
@@ -109,11 +113,16 @@ int main(int argc, char **argv)
         {"sni-cert", required_argument, NULL, 'n'},
         {"no-http1", no_argument, NULL, '1'},
         {"handshake-timeout", required_argument, NULL, 't'},
+        {"stall-timeout", required_argument, NULL, 'S'},
+        {"worker-memory", required_argument, NULL, 'm'},
         {"help", no_argument, NULL, '?' + 256},
         {NULL, 0, NULL, 0},
     };
     h2r_server_config config;
     h2r_server_config_init(&config);
+    static h2r_session_options session_options;
+    h2r_session_options_init(&session_options);
+    config.session_options = &session_options;
     config.port = 8080;
     config.allow_http1 = 1;
     const char *root = NULL, *log_path = NULL;
@@ -162,6 +171,14 @@ int main(int argc, char **argv)
         case 't':
             if (parse_number("--handshake-timeout", optarg, 86400, &number) != 0) return 2;
             config.handshake_timeout_ms = (unsigned)number * 1000;
+            break;
+        case 'S':
+            if (parse_number("--stall-timeout", optarg, 86400, &number) != 0) return 2;
+            session_options.output_stall_timeout_ms = (uint32_t)number * 1000;
+            break;
+        case 'm':
+            if (parse_number("--worker-memory", optarg, 1ul << 40, &number) != 0) return 2;
+            config.worker_memory_budget = number;
             break;
         case '?' + 256: fputs(usage, stdout); return 0;
         default:

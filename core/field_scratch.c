@@ -22,6 +22,15 @@ int h2r_field_scratch_grow(struct field_scratch *fs, size_t fields, size_t bytes
     return 0;
 }
 
+void h2r_field_scratch_trim(h2r_session *s)
+{
+    struct field_scratch *fs = s->scratch;
+    if (!fs || (fs->fields_cap <= FIELD_SCRATCH_KEPT_FIELDS && fs->bytes_cap <= FIELD_SCRATCH_KEPT_BYTES))
+        return;
+    h2r_field_scratch_free(fs);
+    s->scratch = NULL;
+}
+
 void h2r_field_scratch_free(struct field_scratch *fs)
 {
     if (!fs) return;

@@ -31,4 +31,16 @@ static inline int h2r_field_scratch_reserve(struct field_scratch *scratch, size_
 }
 void h2r_field_scratch_free(struct field_scratch *scratch);
 
+/* A scratch grown past this many fields or bytes is not kept once its section is handed over. */
+#define FIELD_SCRATCH_KEPT_FIELDS 64
+#define FIELD_SCRATCH_KEPT_BYTES  16384
+
+/*
+ * After a section: frees a scratch that one grew past what ordinary
+ * sections need, since the session keeps it as long as it lives (a peer's
+ * few requests of a hundred fields each, on many connections, would
+ * otherwise pin several KiB on each). The next section makes it again.
+ */
+void h2r_field_scratch_trim(h2r_session *session);
+
 #endif

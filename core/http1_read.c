@@ -213,6 +213,7 @@ static void start_exchange(h2r_session *s, const h2r_http1_request *req, size_t 
         h1->read_state = H1_READ_WAIT;
     }
 
+    h2r_stream_hold(st, (size_t)count * sizeof(h2r_header) + s->scratch->bytes_len);
     h2r_stream_ref(st);
     if (s->config->cb.on_stream)
         s->config->cb.on_stream(s, st, s->scratch->fields, (size_t)count, end_stream ? H2R_END_STREAM : 0);

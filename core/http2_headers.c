@@ -14,12 +14,17 @@
 
 /* ---- decoding ---- */
 
+/* cookie's entry in HPACK's static table (RFC 7541 Appendix A), which every cookie name is marked with. */
+#define STATIC_INDEX_COOKIE 32
+
 /* Collects decoded fields into the session's scratch, checking them as they come. */
 struct field_collector {
     h2r_session *session;
     struct field_scratch *scratch;
     struct h2r_message_check check;
     uint32_t count;
+    uint32_t cookies;  /* cookie fields among those kept: crumbs to join */
+    size_t dead_bytes; /* scratch bytes the fields no longer point to (the crumbs joined) */
     int too_many;
     int nomem;
 };
@@ -34,6 +39,7 @@ static int collect_field(void *ctx, const h2r_hpack_field *f)
         c->too_many = 1;
         return 0;
     }
+    c->cookies += f->static_name_index == STATIC_INDEX_COOKIE;
     struct field_scratch *fs = c->scratch;
     /* A byte to spare: the buffer exists even when every field so far is empty, so offsets have a base. */
     if (h2r_field_scratch_reserve(fs, c->count + 1, fs->bytes_len + f->name_len + f->value_len + 1) != 0) {
@@ -49,6 +55,49 @@ static int collect_field(void *ctx, const h2r_hpack_field *f)
     out->value = (const char *)(uintptr_t)fs->bytes_len;
     if (f->value_len) memcpy(fs->bytes + fs->bytes_len, f->value, f->value_len);
     fs->bytes_len += f->value_len;
+    return 0;
+}
+
+/*
+ * Joins the request's cookie crumbs into its first cookie field, "; "
+ * between them (RFC 9113 §8.2.3), with offsets still in place of pointers:
+ * what the application keeps of a request is then one field, not one per
+ * crumb (the HTTP/2 Bomb sends a hundred references to one small cookie).
+ * Returns 0, or -1 when out of memory.
+ */
+static int join_cookies(struct field_collector *c)
+{
+    struct field_scratch *fs = c->scratch;
+    size_t joined_len = 2 * (c->cookies - 1); /* the separators */
+    for (uint32_t i = 0; i != c->count; ++i)
+        if (fs->fields[i].static_name_index == STATIC_INDEX_COOKIE) joined_len += fs->fields[i].value_len;
+    if (h2r_field_scratch_reserve(fs, c->count, fs->bytes_len + joined_len + 1) != 0) return -1;
+    char *out = fs->bytes + fs->bytes_len;
+    h2r_header *first = NULL;
+    uint32_t kept = 0;
+    for (uint32_t i = 0; i != c->count; ++i) {
+        h2r_header *f = &fs->fields[i];
+        if (f->static_name_index != STATIC_INDEX_COOKIE) {
+            fs->fields[kept++] = *f;
+            continue;
+        }
+        if (first) {
+            *out++ = ';';
+            *out++ = ' ';
+            c->dead_bytes += f->name_len + f->value_len;
+            first->flags |= f->flags; /* a crumb not to be indexed keeps the whole value out of tables */
+        } else {
+            first = &fs->fields[kept++];
+            *first = *f;
+            c->dead_bytes += f->value_len;
+        }
+        memcpy(out, fs->bytes + (uintptr_t)f->value, f->value_len);
+        out += f->value_len;
+    }
+    first->value = (const char *)(uintptr_t)fs->bytes_len;
+    first->value_len = joined_len;
+    fs->bytes_len += joined_len;
+    c->count = kept;
     return 0;
 }
 
@@ -77,6 +126,7 @@ static int decode_block(h2r_session *s, const struct h2r_headers_info *info, str
                                    h2r_hpack_strerror(rc));
         return -1;
     }
+    if (c->cookies > 1 && kind == H2R_SECTION_REQUEST && !c->nomem && join_cookies(c) != 0) c->nomem = 1;
     if (c->nomem) {
         h2r_http2_connection_error(s, H2R_INTERNAL_ERROR, "out of memory for header fields");
         return -1;
@@ -127,6 +177,8 @@ static void open_stream(h2r_session *s, const struct h2r_headers_info *info, str
     st->flags |= STREAM_COUNTED_OPEN | STREAM_HEAD_RECEIVED | (c->check.is_head ? STREAM_IS_HEAD : 0) |
                  (info->end_stream ? STREAM_END_IN_HEADERS : 0);
     ++s->open_peer_streams;
+    /* What the application is handed, which it keeps a copy of while the stream lives (maxSessionMemory). */
+    h2r_stream_hold(st, count * sizeof(h2r_header) + s->scratch->bytes_len - c->dead_bytes);
     st->has_content_length = c->check.has_content_length;
     st->content_length = c->check.content_length;
 
@@ -169,14 +221,12 @@ static inline int admit_peer_stream(h2r_session *s, uint32_t id, int wanted)
         h2r_http2_connection_error(s, H2R_ENHANCE_YOUR_CALM, "requests while the responses go unread");
         return 0;
     }
-    if (!wanted || s->open_peer_streams >= s->local.max_concurrent_streams) {
+    /* Over our concurrency or memory, a stream is refused: the peer may try again later. */
+    if (!wanted || s->open_peer_streams >= s->local.max_concurrent_streams ||
+        h2r_session_memory(s) > s->config->opt.max_session_memory) {
         h2r_http2_stream_error_no_object(s, id, H2R_REFUSED_STREAM);
         if (++s->rejected_streams > s->config->opt.max_session_rejected_streams)
             h2r_http2_connection_error(s, H2R_ENHANCE_YOUR_CALM, "too many refused streams");
-        return 0;
-    }
-    if (s->control_bytes + s->queued_memory_bytes > s->config->opt.max_session_memory) {
-        h2r_http2_stream_error_no_object(s, id, H2R_ENHANCE_YOUR_CALM);
         return 0;
     }
     return 1;
@@ -256,6 +306,7 @@ static void on_header_block(h2r_session *s, const struct h2r_headers_info *info)
         on_request_headers(s, info);
     else
         on_gone_stream_headers(s, info);
+    h2r_field_scratch_trim(s);
 }
 
 /* ---- a client's: responses and promises ---- */

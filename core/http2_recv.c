@@ -428,6 +428,25 @@ static int frame_header_ok(h2r_session *s, const struct h2r_frame_header *h)
     return 0;
 }
 
+/*
+ * Makes the partial-frame buffer hold need bytes: as large as the largest
+ * frame split so far, not our maximum frame size, since a connection keeps
+ * it as long as it lives (40 connections of split header blocks would
+ * otherwise keep 16 KiB each). Returns 0, or -1 after a connection error.
+ */
+static int reserve_rx(h2r_session *s, size_t need)
+{
+    if (s->rx_cap >= need) return 0;
+    uint8_t *rx = realloc(s->rx, need);
+    if (!rx) {
+        h2r_http2_connection_error(s, H2R_INTERNAL_ERROR, "out of memory");
+        return -1;
+    }
+    s->rx = rx;
+    s->rx_cap = (uint32_t)need; /* a frame of at most max_frame_size, below 2^24 (settings_valid) */
+    return 0;
+}
+
 /* Appends to the partial-frame buffer up to `want` bytes in all; returns the bytes taken. */
 static size_t fill_rx(h2r_session *s, const uint8_t *p, size_t avail, size_t want)
 {
@@ -463,23 +482,14 @@ ssize_t h2r_http2_feed(h2r_session *s, const uint8_t *data, size_t len)
                 continue;
             }
         }
-        /* A frame split across reads: gather it. The buffer holds one frame of our maximum size. */
-        size_t need = H2R_FRAME_HEADER_LEN + s->local.max_frame_size;
-        if (s->rx_cap < need) {
-            uint8_t *rx = realloc(s->rx, need);
-            if (!rx) {
-                h2r_http2_connection_error(s, H2R_INTERNAL_ERROR, "out of memory");
-                break;
-            }
-            s->rx = rx;
-            s->rx_cap = (uint32_t)need; /* max_frame_size is below 2^24 (settings_valid) */
-        }
+        /* A frame split across reads: gather it, its header first. */
         if (s->rx_len < H2R_FRAME_HEADER_LEN) {
+            if (reserve_rx(s, H2R_FRAME_HEADER_LEN) != 0) break;
             p += fill_rx(s, p, (size_t)(end - p), H2R_FRAME_HEADER_LEN);
             if (s->rx_len < H2R_FRAME_HEADER_LEN) break;
         }
         h2r_frame_header_decode(s->rx, &h);
-        if (!frame_header_ok(s, &h)) break;
+        if (!frame_header_ok(s, &h) || reserve_rx(s, H2R_FRAME_HEADER_LEN + h.length) != 0) break;
         p += fill_rx(s, p, (size_t)(end - p), H2R_FRAME_HEADER_LEN + h.length);
         if (s->rx_len < H2R_FRAME_HEADER_LEN + h.length) break;
         s->rx_len = 0;

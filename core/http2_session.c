@@ -64,6 +64,9 @@ __attribute__((noinline, cold)) static uint32_t *alloc_closed_ids(h2r_session *s
     return s->closed_ids = calloc(CLOSED_STREAM_MEMORY, sizeof(*s->closed_ids));
 }
 
+/* The ring's uint8_t index wraps at 256, in step with the ring. */
+_Static_assert(256 % CLOSED_STREAM_MEMORY == 0, "closed_next must wrap where the ring does");
+
 /* Records a closed stream id in the ring of the most recent ones. */
 static void remember_closed(h2r_session *s, uint32_t id, int reset_by_us)
 {

@@ -40,6 +40,7 @@ void h2r_session_options_init(h2r_session_options *o)
     o->connection_window_size = 1u << 20;
     o->max_continuations = 32;
     o->max_reset_streams = 200;
+    o->output_stall_timeout_ms = 60000;
     o->max_control_queue_bytes = 64u << 10;
     o->stream_high_water_mark = 64u << 10;
     o->http1_max_buffered_input = 64u << 10;
@@ -89,6 +90,7 @@ void h2r_config_init(struct session_config *config, const h2r_session_options *o
         .max_continuations = options->max_continuations,
         .max_reset_streams = options->max_reset_streams,
         .max_outstanding_pings = options->max_outstanding_pings,
+        .output_stall_timeout_ms = options->output_stall_timeout_ms,
         .padding_strategy = options->padding_strategy,
     };
 }

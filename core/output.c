@@ -98,7 +98,8 @@ void h2r_inflight_add_payload(h2r_session *session, h2r_stream *stream, size_t l
     rec->header_seq = header_seq;
     rec->stream_id = stream->id;
     session->inflight_data_bytes += len;
-    if (item->base) session->queued_memory_bytes -= len;
+    session->output_progress_ms = (uint32_t)session->now_ms;
+    if (item->base) session->memory_bytes -= len;
     item->framed += len;
     item->last_inflight_seq = h2r_inflight_last_seq(session);
     if (item->framed == item->len) {

@@ -72,6 +72,8 @@ int h2r_session_eof(h2r_session *s)
 void h2r_session_sent(h2r_session *s, size_t bytes)
 {
     h2r_session_enter(s);
+    /* Bytes written with DATA in flight are that DATA or what precedes it: a slow reader is no stall. */
+    if (bytes && s->inflight_data_bytes) s->output_progress_ms = (uint32_t)s->now_ms;
     h2r_out_sent(s, bytes);
     h2r_session_leave(s);
 }
@@ -109,6 +111,36 @@ void h2r_session_set_timeout(h2r_session *s, uint32_t ms)
     s->active_ms = s->now_ms;
 }
 
+/* What the peer is told, then every stream closed: h2r_session_destroy's work, in an engine call. */
+static void destroy(h2r_session *s, uint32_t error_code)
+{
+    if (s->proto->destroy) s->proto->destroy(s, error_code);
+    h2r_session_shut_down(s);
+    h2r_session_maybe_done(s);
+}
+
+/* How long data has waited with none of it framed or written (window progress frames some); 0: none waits. */
+static uint64_t output_stalled_ms(const h2r_session *s)
+{
+    return s->queued_data_bytes || s->inflight_data_bytes ? (uint32_t)s->now_ms - s->output_progress_ms : 0;
+}
+
+/*
+ * A peer that holds our output (windows at 0, or a socket it does not
+ * read) for output_stall_timeout_ms is cut off: the memory of its streams
+ * would otherwise be its to pin for as long as it likes (the HTTP/2 Bomb).
+ */
+static void check_output_stall(h2r_session *s)
+{
+    uint32_t timeout = s->config->opt.output_stall_timeout_ms;
+    if (!output_stalled_ms(s)) s->output_progress_ms = (uint32_t)s->now_ms;
+    if (!timeout || output_stalled_ms(s) < timeout || s->phase == PHASE_CLOSED) return;
+    if (s->config->cb.on_session_error)
+        s->config->cb.on_session_error(s, H2R_ENHANCE_YOUR_CALM,
+                                       "output stalled: no window or write progress");
+    destroy(s, H2R_ENHANCE_YOUR_CALM);
+}
+
 void h2r_session_tick(h2r_session *s, uint64_t now_ms)
 {
     s->now_ms = now_ms;
@@ -119,6 +151,7 @@ void h2r_session_tick(h2r_session *s, uint64_t now_ms)
         if (s->config->cb.on_session_timeout) s->config->cb.on_session_timeout(s);
     }
     if (s->timed_streams) h2r_stream_check_timeouts(s);
+    check_output_stall(s);
     h2r_out_release_idle(s);
     h2r_session_leave(s);
 }
@@ -173,9 +206,7 @@ void h2r_session_destroy(h2r_session *s, uint32_t error_code)
 {
     if (s->phase == PHASE_CLOSED) return;
     h2r_session_enter(s);
-    if (s->proto->destroy) s->proto->destroy(s, error_code);
-    h2r_session_shut_down(s);
-    h2r_session_maybe_done(s);
+    destroy(s, error_code);
     h2r_session_leave(s);
 }
 
@@ -213,7 +244,9 @@ void h2r_session_get_state(const h2r_session *s, h2r_session_state *st)
 {
     *st = (h2r_session_state){.last_proc_stream_id = s->last_peer_stream_id,
                               .open_streams = s->stream_count,
-                              .outbound_queue_size = s->control_bytes + s->queued_data_bytes};
+                              .outbound_queue_size = s->control_bytes + s->queued_data_bytes,
+                              .memory_size = h2r_session_memory(s),
+                              .output_stalled_ms = output_stalled_ms(s)};
     if (s->proto->get_state) s->proto->get_state(s, st);
 }
 

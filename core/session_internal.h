@@ -119,6 +119,7 @@ struct h2r_stream {
     /* receive side */
     int64_t local_window;   /* what we let the peer send */
     uint32_t unacked_bytes; /* consumed and not yet returned by WINDOW_UPDATE */
+    uint32_t held_bytes;    /* counted in the session's memory_bytes (h2r_stream_hold) */
     uint8_t has_content_length;
     uint64_t content_length; /* declared by the request */
     uint64_t received_bytes; /* DATA received */
@@ -161,6 +162,7 @@ struct session_limits {
     uint32_t max_continuations;
     uint32_t max_reset_streams;
     uint32_t max_outstanding_pings;
+    uint32_t output_stall_timeout_ms;
     enum h2r_padding_strategy padding_strategy;
 };
 
@@ -284,8 +286,9 @@ struct h2r_session {
     uint32_t next_stream_id; /* the next we open: even (pushes) on a server, odd (requests) on a client */
     /* HTTP/2's recently closed streams, | 1u << 31 if we reset them; made with the first (http2_session.c) */
     uint32_t *closed_ids;
-    uint32_t closed_next;
     uint32_t hblock_stream_id; /* the stream of a header block waiting for CONTINUATION frames; 0 when none */
+    /* The stall timeout's clock: now_ms's low 32 bits when data last moved, or when none waited at a tick. */
+    uint32_t output_progress_ms;
     struct h2r_scheduler sched;
     struct h2r_stream *conn_blocked; /* streams with data waiting for the connection window */
 
@@ -300,7 +303,7 @@ struct h2r_session {
 
     struct field_scratch *scratch; /* NULL until the first header section (field_scratch.h) */
 
-    /* input: a frame that arrived in pieces; the buffer holds one of our max_frame_size, below 2^25 */
+    /* input: a frame that arrived in pieces, in a buffer as large as the largest such frame (below 2^25) */
     uint8_t *rx;
     uint32_t rx_len, rx_cap;
 
@@ -314,7 +317,12 @@ struct h2r_session {
     uint64_t inflight_seq_base; /* sequence number of inflight[0] */
     size_t inflight_offset;     /* bytes of the first chunk already written */
     size_t queued_data_bytes;   /* application data not yet framed, all streams */
-    size_t queued_memory_bytes; /* the part of it in memory (file ranges cost none): maxSessionMemory */
+    /*
+     * maxSessionMemory's count besides control bytes: the queued data in
+     * memory (file ranges cost none), and each open stream's object and
+     * request head (h2r_stream_hold).
+     */
+    size_t memory_bytes;
     size_t inflight_data_bytes; /* application data framed and not yet written */
 
     /* time, as the I/O layer tells it (h2r_session_tick), and Node's setTimeout */
@@ -330,10 +338,12 @@ struct h2r_session {
 
     /* goaway and shutdown */
     uint32_t goaway_last_stream_id; /* what our GOAWAY promised to process */
-    uint32_t call_depth; /* engine calls in progress (h2r_session_enter), nested through callbacks */
+    /* engine calls in progress (h2r_session_enter), nested through callbacks (the stack ends before 2^16) */
+    uint16_t call_depth;
 
     /* bytes and bits last, where they pack */
-    uint8_t phase;               /* an enum session_phase */
+    uint8_t closed_next; /* closed_ids' next slot, modulo CLOSED_STREAM_MEMORY (a power of 2, below 256) */
+    uint8_t phase;       /* an enum session_phase */
     uint8_t preface_matched;     /* bytes of the client's preface so far, up to H2R_CLIENT_PREFACE_LEN */
     uint8_t pending_local_count; /* SETTINGS waiting for their ACK, up to PENDING_SETTINGS_MAX */
     uint8_t goaway_sent : 1;
@@ -397,6 +407,16 @@ void h2r_stream_release_all(h2r_session *session);
 void h2r_session_shut_down(h2r_session *session);
 /* Fires on_stream_timeout for streams idle past their timeout (from h2r_session_tick). */
 void h2r_stream_check_timeouts(h2r_session *session);
+/*
+ * The stream's object and header bytes (request bytes handed to the
+ * application) count against maxSessionMemory until it leaves the table.
+ */
+static inline void h2r_stream_hold(h2r_stream *stream, size_t header_bytes)
+{
+    size_t bytes = sizeof(*stream) + stream->authority_len + stream->scheme_len + header_bytes;
+    stream->held_bytes = bytes > UINT32_MAX ? UINT32_MAX : (uint32_t)bytes;
+    stream->session->memory_bytes += stream->held_bytes;
+}
 /* A frame for the stream was received or made: its timeout starts again. */
 static inline void h2r_stream_touch(h2r_stream *stream)
 {
@@ -414,6 +434,11 @@ static inline void h2r_out_commit(h2r_session *session, size_t len)
     session->control_bytes += len;
     session->control_unwritten += len;
     if (!session->out_pull) session->out_pull = session->out_tail;
+}
+/* What counts against max_session_memory: control bytes, data queued in memory, streams and their heads. */
+static inline size_t h2r_session_memory(const h2r_session *session)
+{
+    return session->control_bytes + session->memory_bytes;
 }
 /* Control bytes not yet written are over max_control_queue_bytes: the peer does not read. */
 int h2r_out_control_full(const h2r_session *session);

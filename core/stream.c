@@ -184,7 +184,7 @@ static int queue_item(h2r_stream *st, const void *data, int fd, int64_t offset, 
     st->data_tail = item;
     st->queued_bytes += len;
     st->session->queued_data_bytes += len;
-    if (data) st->session->queued_memory_bytes += len;
+    if (data) st->session->memory_bytes += len;
     h2r_stream_update_ready(st);
     if (st->queued_bytes < st->session->config->opt.stream_high_water_mark) return 1;
     st->flags |= STREAM_DRAIN_WANTED;

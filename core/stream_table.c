@@ -48,6 +48,7 @@ static void table_remove(h2r_session *s, h2r_stream *stream)
         if (*p == stream) {
             *p = stream->hash_next;
             --s->stream_count;
+            s->memory_bytes -= stream->held_bytes;
             return;
         }
     }
@@ -117,7 +118,7 @@ void h2r_stream_release_queued(h2r_stream *st)
     h2r_session *s = st->session;
     for (struct data_item *item = st->data_head, *next; item; item = next) {
         next = item->next;
-        if (item->base) s->queued_memory_bytes -= item->len - item->framed;
+        if (item->base) s->memory_bytes -= item->len - item->framed;
         if (item->framed)
             h2r_release_after_inflight(s, item->last_inflight_seq, item->release, item->release_ctx,
                                        item->base, item->len);

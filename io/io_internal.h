@@ -418,6 +418,9 @@ void h2r_conn_close(struct conn *c);
 void h2r_conn_op_done(struct conn *c);
 /* A completion of a send_step (worker.c dispatches them by tag). */
 void h2r_conn_on_send_step(struct send_step *step, const struct io_uring_cqe *cqe);
+/* memory_budget.c: over worker_memory_budget, sheds the sessions holding the most with stalled output. */
+void h2r_worker_enforce_memory_budget(struct worker *w);
+
 /* The worker's tick: the connection's timers, then a flush for what they queued. */
 void h2r_conn_on_tick(struct conn *c);
 /* The server shuts down: a connection without a session closes, a session says GOAWAY and finishes. */

@@ -25,6 +25,7 @@ void h2r_server_config_init(h2r_server_config *c)
     c->shutdown_timeout_ms = 10000;
     c->handshake_timeout_ms = 10000;
     c->tls_reject_unauthorized = 1;
+    c->worker_memory_budget = 64u << 20;
 }
 
 /* Opens a listening socket on host:port; *bound gets the address actually bound (for port 0). */

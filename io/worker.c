@@ -101,6 +101,7 @@ static void on_tick(h2r_timer *timer, void *ctx)
     /* Past the deadline, close: a GOAWAY could wait forever behind a send the peer does not read. */
     int cut = w->shutting_down && w->now_ms >= w->shutdown_deadline_ms;
     each_conn(w, cut ? h2r_conn_close : h2r_conn_on_tick);
+    if (!cut) h2r_worker_enforce_memory_budget(w);
     h2r_file_cache_sweep(w);
 }
 

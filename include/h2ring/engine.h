@@ -296,9 +296,17 @@ typedef struct h2r_session_options {
     h2r_settings settings;
     /** Node's maxHeaderListPairs: fields per received header section (default 128). */
     uint32_t max_header_list_pairs;
-    /** Node's maxSessionMemory, in bytes (default 10 MiB): queued control bytes and written memory not yet
-     * framed beyond this refuse new streams with ENHANCE_YOUR_CALM (file ranges hold no memory: they do not
-     * count). */
+    /**
+     * Node's maxSessionMemory, in bytes (default 10 MiB): what the session
+     * holds for the peer (queued control bytes, written memory not yet
+     * framed, and each open stream: its object and the request header
+     * section handed to on_stream, fields and bytes, which the application
+     * is expected to keep a copy of) beyond this refuses new streams with
+     * RST_STREAM(REFUSED_STREAM), counted against
+     * max_session_rejected_streams (then GOAWAY ENHANCE_YOUR_CALM). File
+     * ranges hold no memory: they do not count. h2r_session_state's
+     * memory_size says how much is counted.
+     */
     size_t max_session_memory;
     /** Node's maxOutstandingPings (default 10). */
     uint32_t max_outstanding_pings;
@@ -306,7 +314,8 @@ typedef struct h2r_session_options {
     size_t max_send_header_block_length;
     /** Node's maxSessionInvalidFrames (default 1000): then GOAWAY ENHANCE_YOUR_CALM. */
     uint32_t max_session_invalid_frames;
-    /** Node's maxSessionRejectedStreams (default 100): then GOAWAY ENHANCE_YOUR_CALM. */
+    /** Node's maxSessionRejectedStreams (default 100): streams refused over max_concurrent_streams or
+     * max_session_memory; past it, GOAWAY ENHANCE_YOUR_CALM. */
     uint32_t max_session_rejected_streams;
     /** Node's peerMaxConcurrentStreams: what we assume until the peer's SETTINGS say otherwise (default 100).
      */
@@ -327,6 +336,20 @@ typedef struct h2r_session_options {
      * past it, GOAWAY ENHANCE_YOUR_CALM (CVE-2023-44487, CVE-2025-8671).
      */
     uint32_t max_reset_streams;
+    /**
+     * Application data queued or in flight that waits this long with no
+     * DATA frame made (HTTP/1: no body piece) and no byte written while
+     * some is in flight, because the peer opens no flow-control window or
+     * reads nothing, ends the session from h2r_session_tick:
+     * on_session_error with ENHANCE_YOUR_CALM, then
+     * h2r_session_destroy(ENHANCE_YOUR_CALM), a GOAWAY in HTTP/2 (default
+     * 60 s, like nginx's send_timeout; 0: never). A peer that stalls every
+     * stream at window 0 would otherwise pin their memory for as long as it
+     * likes (the HTTP/2 Bomb, CVE-2026-49975); PINGs or connection
+     * WINDOW_UPDATEs move nothing. A slow reader is no stall, nor is output
+     * waiting for the application (h2r_session_state's output_stalled_ms).
+     */
+    uint32_t output_stall_timeout_ms;
     /**
      * Control-frame bytes queued unsent (ACKs, RST_STREAMs...) before the
      * peer is cut off (default 64 KiB; CVE-2019-9512/9514/9515). In HTTP/1
@@ -715,6 +738,8 @@ typedef struct h2r_session_state {
                                             connection WINDOW_UPDATE */
     uint32_t effective_recv_data_length; /* Node's effectiveRecvDataLength: DATA bytes delivered since our
                                             last connection WINDOW_UPDATE */
+    size_t memory_size;                  /* what counts against max_session_memory */
+    uint64_t output_stalled_ms; /* data waiting, none framed or written, this long (the stall timeout) */
 } h2r_session_state;
 void h2r_session_get_state(const h2r_session *session, h2r_session_state *state);
 

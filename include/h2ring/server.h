@@ -152,6 +152,19 @@ typedef struct h2r_server_config {
      * this (default 10 s). */
     unsigned handshake_timeout_ms;
     /**
+     * What the sessions of one worker may hold together, in bytes (default
+     * 64 MiB; 0: no budget): the sum of what each counts against its
+     * max_session_memory (h2r_session_state's memory_size: queued output in
+     * memory, open streams and their request heads). Each tick (100 ms) a
+     * worker over it sheds the session holding the most among those whose
+     * output has been stalled for a second (output_stalled_ms: the peer
+     * opens no window, or does not read), then the next, until it is back
+     * under: on_session_error(ENHANCE_YOUR_CALM), then
+     * h2r_session_destroy(ENHANCE_YOUR_CALM). Sessions whose output moves
+     * are never shed: a busy worker may hold more.
+     */
+    size_t worker_memory_budget;
+    /**
      * Called on the worker's thread when a TLS client is turned away, with
      * the peer's address ("192.0.2.1:5000") and a readable reason; the
      * connection is then closed. NULL: one line on stderr.

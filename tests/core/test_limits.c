@@ -9,9 +9,12 @@
  * zero-length headers, 9518 empty frames, CVE-2023-44487 rapid reset,
  * CVE-2024-28182 CONTINUATION flood, CVE-2025-8671 MadeYouReset, then
  * maxHeaderListPairs, SETTINGS_MAX_HEADER_LIST_SIZE, maxSessionRejectedStreams
- * and the HPACK bomb.
+ * and the HPACK bomb; then the HTTP/2 Bomb (CVE-2026-49975): cookie crumbs
+ * joined, the heads of held streams counted in maxSessionMemory, and the
+ * output stall timeout.
  */
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -37,7 +40,22 @@ struct app {
     int streams, session_errors;
     uint32_t session_error_code;
     h2r_stream *held; /* the last /hold request */
+    size_t fields;    /* the last request's field count, and its cookie fields, joined with '|' */
+    char cookies[256];
 };
+
+/* Records the request's field count and cookies. */
+static void record_fields(struct app *app, const h2r_header *headers, size_t count)
+{
+    app->fields = count;
+    app->cookies[0] = '\0';
+    for (size_t i = 0; i != count; ++i) {
+        if (headers[i].name_len != 6 || memcmp(headers[i].name, "cookie", 6) != 0) continue;
+        size_t len = strlen(app->cookies);
+        snprintf(app->cookies + len, sizeof(app->cookies) - len, "%s%.*s", len ? "|" : "",
+                 (int)headers[i].value_len, headers[i].value);
+    }
+}
 
 static int is_hold(const h2r_header *headers, size_t count)
 {
@@ -60,6 +78,7 @@ static void on_stream(h2r_session *session, h2r_stream *st, const h2r_header *he
                       int flags)
 {
     ++((struct app *)h2r_session_user_data(session))->streams;
+    record_fields(h2r_session_user_data(session), headers, count);
     h2r_header path = F(":path", "/pushed");
     h2r_stream *pushed;
     for (int i = 0; i != 20 && is_push(headers, count); ++i) h2r_stream_push(st, &path, 1, &pushed);
@@ -647,8 +666,8 @@ static void test_max_session_memory(void)
     h2r_stream_write(c->app.held, body, sizeof(body), NULL, NULL);
     peer_get(&c->p, 3, "/", 1);
     peer_flush(&c->p);
-    CHECK_MSG(peer_got_rst(&c->p, 3, H2R_ENHANCE_YOUR_CALM) && !peer_find(&c->p, H2R_FRAME_HEADERS, 3),
-              "maxSessionMemory 1 MiB, 2 MiB of memory queued: a new stream is refused (ENHANCE_YOUR_CALM)");
+    CHECK_MSG(peer_got_rst(&c->p, 3, H2R_REFUSED_STREAM) && !peer_find(&c->p, H2R_FRAME_HEADERS, 3),
+              "maxSessionMemory 1 MiB, 2 MiB of memory queued: a new stream is refused (REFUSED_STREAM)");
     disconnect(c);
 
     /* A file range holds no memory, however long. */
@@ -709,6 +728,198 @@ static void test_hpack_bomb(void)
     disconnect(c);
 }
 
+/* ---- the HTTP/2 Bomb (CVE-2026-49975): held streams' heads, cookie crumbs, stalled output ---- */
+
+static size_t session_memory(struct conn *c)
+{
+    h2r_session_state st;
+    h2r_session_get_state(c->p.session, &st);
+    return st.memory_size;
+}
+
+static void test_cookie_crumbs(void)
+{
+    h2r_session_options o;
+    options_init(&o);
+    struct conn *c = connect_with(&o);
+    const h2r_header fields[] = {F(":method", "GET"),  F(":scheme", "http"), F(":path", "/hold"),
+                                 F(":authority", "a"), F("cookie", "a=1"),   F("x-other", "o"),
+                                 F("cookie", "b=2"),   F("cookie", "c=3")};
+    peer_headers(&c->p, 1, H2R_FLAG_END_STREAM, fields, COUNT(fields));
+    peer_flush(&c->p);
+    CHECK_MSG(
+        c->app.fields == 6 && strcmp(c->app.cookies, "a=1; b=2; c=3") == 0,
+        "RFC 9113 §8.2.3: three cookie crumbs are handed over as one field, '; ' between (%zu fields: %s)",
+        c->app.fields, c->app.cookies);
+    /* The stream, 6 fields and their bytes: "cookie" counted once, its value with the separators. */
+    size_t bytes = 7 + 3 + 7 + 4 + 5 + 5 + 10 + 1 + 6 + 13 + 7 + 1;
+    size_t held = session_memory(c);
+    CHECK_MSG(held >= 6 * sizeof(h2r_header) + bytes && held < 6 * sizeof(h2r_header) + bytes + 1024,
+              "the held request counts its 6 fields and their bytes in maxSessionMemory (%zu bytes)", held);
+    h2r_stream_close(c->app.held, H2R_NO_ERROR);
+    peer_flush(&c->p);
+    CHECK_MSG(session_memory(c) == 0, "the stream closed: nothing counted (%zu)", session_memory(c));
+    peer_clear(&c->p);
+    const h2r_header one[] = {F(":method", "GET"), F(":scheme", "http"), F(":path", "/"),
+                              F(":authority", "a"), F("cookie", "a=1")};
+    peer_headers(&c->p, 3, H2R_FLAG_END_STREAM, one, COUNT(one));
+    peer_flush(&c->p);
+    CHECK_MSG(c->app.fields == 5 && strcmp(c->app.cookies, "a=1") == 0,
+              "a single cookie is handed as it came");
+    /* Crumbs past maxHeaderListPairs are not kept, so not joined either: the request is too large. */
+    h2r_header many[130] = {F(":method", "GET"), F(":scheme", "http"), F(":path", "/"), F(":authority", "a")};
+    for (size_t i = 4; i != 128; ++i) many[i] = (h2r_header)F("x-a", "b");
+    many[128] = (h2r_header)F("cookie", "a=1");
+    many[129] = (h2r_header)F("cookie", "b=2");
+    peer_clear(&c->p);
+    peer_headers(&c->p, 5, H2R_FLAG_END_STREAM, many, COUNT(many));
+    peer_flush(&c->p);
+    CHECK_MSG(got_431(&c->p, 5) && serves(c, 7),
+              "cookie crumbs past maxHeaderListPairs: 431, and the session goes on");
+    disconnect(c);
+}
+
+/* Requests of 50 fields each, held by the application, against a 64 KiB maxSessionMemory. */
+static void test_held_heads(void)
+{
+    h2r_session_options o;
+    options_init(&o);
+    o.max_session_memory = 64u << 10;
+    o.max_session_rejected_streams = 3;
+    struct conn *c = connect_with(&o);
+    h2r_header fields[50] = {F(":method", "GET"), F(":scheme", "http"), F(":path", "/hold"),
+                             F(":authority", "a")};
+    for (size_t i = 4; i != COUNT(fields); ++i) fields[i] = (h2r_header)F("x-big", BIG_VALUE);
+    uint32_t id = 1;
+    size_t last = 0;
+    for (; id < 200 && !peer_find(&c->p, H2R_FRAME_RST_STREAM, -1); id += 2) {
+        last = session_memory(c);
+        peer_headers(&c->p, id, H2R_FLAG_END_STREAM, fields, COUNT(fields));
+        peer_flush(&c->p);
+    }
+    uint32_t refused = id - 2;
+    int held = c->app.streams;
+    size_t head = (COUNT(fields) - 4) * (sizeof(h2r_header) + 5 + 300);
+    CHECK_MSG(held >= 3 && last >= (size_t)held * head && last > 64u << 10 &&
+                  last < (64u << 10) + head + 1024 && peer_got_rst(&c->p, refused, H2R_REFUSED_STREAM),
+              "17 KB heads held: counted (%zu bytes for %d streams), the stream past 64 KiB refused "
+              "(REFUSED_STREAM)",
+              last, held);
+    for (int i = 0; i != 3; ++i, id += 2) peer_headers(&c->p, id, H2R_FLAG_END_STREAM, fields, COUNT(fields));
+    CHECK_MSG(c->app.streams == held && ended_with(c, H2R_ENHANCE_YOUR_CALM),
+              "a client that keeps opening streams over the memory: GOAWAY(ENHANCE_YOUR_CALM)");
+    disconnect(c);
+
+    /* Once the held streams close, their memory is given back and new streams are served. */
+    c = connect_with(&o);
+    for (id = 1; !peer_find(&c->p, H2R_FRAME_RST_STREAM, -1); id += 2) {
+        peer_headers(&c->p, id, H2R_FLAG_END_STREAM, fields, COUNT(fields));
+        peer_flush(&c->p);
+    }
+    for (uint32_t s = 1; s < id - 2; s += 2) peer_rst_stream(&c->p, s, H2R_CANCEL);
+    peer_flush(&c->p);
+    CHECK_MSG(session_memory(c) == 0 && serves(c, id),
+              "the held streams reset: nothing counted, a GET is served");
+    disconnect(c);
+}
+
+/* A connection at 1 s whose peer set its stream windows to 0, 100 bytes of a response to /hold queued. */
+static struct conn *stalled_response(const h2r_session_options *o)
+{
+    static const uint8_t body[100];
+    struct conn *c = connect_with(o);
+    h2r_session_tick(c->p.session, 1000);
+    struct h2r_setting zero = {H2R_SETTINGS_INITIAL_WINDOW_SIZE, 0};
+    peer_settings(&c->p, &zero, 1);
+    peer_get(&c->p, 1, "/hold", 1);
+    peer_flush(&c->p);
+    h2r_stream_respond(c->app.held, NULL, 0, 0);
+    h2r_stream_write(c->app.held, body, sizeof(body), NULL, NULL);
+    peer_flush(&c->p);
+    return c;
+}
+
+/* An HTTP/1.1 session at 1 s whose response to /hold, 1 MiB, was pulled and none of it written. */
+static h2r_session *http1_response_pulled(const h2r_session_options *o, struct app *app)
+{
+    static uint8_t body[1 << 20];
+    static const char request[] = "GET /hold HTTP/1.1\r\nHost: a\r\n\r\n";
+    h2r_session *s = h2r_session_http1_server_new(o, &callbacks, app, "http");
+    h2r_session_tick(s, 1000);
+    h2r_session_feed(s, (const uint8_t *)request, sizeof(request) - 1);
+    h2r_stream_respond(app->held, NULL, 0, 0);
+    h2r_stream_write(app->held, body, sizeof(body), NULL, NULL);
+    h2r_chunk chunks[8];
+    h2r_session_pull(s, chunks, 8);
+    return s;
+}
+
+/* A response whose stream window is 0, the peer moving the connection window by a byte now and then. */
+static void test_output_stall(void)
+{
+    h2r_session_options o;
+    options_init(&o);
+    o.output_stall_timeout_ms = 5000;
+    struct conn *c = stalled_response(&o);
+    h2r_session_state st;
+    for (uint64_t now = 1100; now < 6000; now += 100) {
+        peer_window_update(&c->p, 0, 1);
+        h2r_session_tick(c->p.session, now);
+    }
+    h2r_session_get_state(c->p.session, &st);
+    peer_flush(&c->p);
+    CHECK_MSG(!peer_find(&c->p, H2R_FRAME_GOAWAY, 0) && h2r_session_want_read(c->p.session) &&
+                  st.output_stalled_ms >= 4800 && st.output_stalled_ms < 5000,
+              "output stalled at window 0 for 4.9 s of 5: the session goes on (stalled %llu ms)",
+              (unsigned long long)st.output_stalled_ms);
+    h2r_session_tick(c->p.session, 6100);
+    h2r_session_get_state(c->p.session, &st);
+    CHECK_MSG(ended_with(c, H2R_ENHANCE_YOUR_CALM) && st.open_streams == 0,
+              "stalled for the 5 s timeout: GOAWAY(ENHANCE_YOUR_CALM), the stream closed");
+    disconnect(c);
+
+    /* Window progress, however slow, starts the period again; no output waiting is no stall. */
+    c = stalled_response(&o);
+    for (uint64_t now = 1000; now <= 20000; now += 1000) {
+        peer_window_update(&c->p, 1, 1);
+        peer_flush(&c->p);
+        h2r_session_tick(c->p.session, now);
+    }
+    int ended = 0;
+    CHECK_MSG(peer_data_bytes(&c->p, 1, &ended) == 20 && !peer_find(&c->p, H2R_FRAME_GOAWAY, 0),
+              "a byte of window a second for 20 s: 20 bytes sent, the session goes on");
+    h2r_stream_close(c->app.held, H2R_CANCEL);
+    peer_get(&c->p, 3, "/hold", 1);
+    peer_flush(&c->p);
+    h2r_session_tick(c->p.session, 100000);
+    CHECK_MSG(serves(c, 5), "a stream waiting for the application is no stall: the session goes on");
+    disconnect(c);
+
+    /* HTTP/1.1: a response body the client does not read (nothing written), then nothing more framed. */
+    struct app app = {0};
+    h2r_session *s = http1_response_pulled(&o, &app);
+    h2r_session_tick(s, 5900);
+    int open_before = h2r_session_want_read(s) && !app.session_errors;
+    h2r_session_tick(s, 6100);
+    h2r_session_state st1;
+    h2r_session_get_state(s, &st1);
+    CHECK_MSG(open_before && app.session_error_code == H2R_ENHANCE_YOUR_CALM && !h2r_session_want_read(s) &&
+                  st1.open_streams == 0,
+              "HTTP/1.1: a response unread for the 5 s timeout ends the session (ENHANCE_YOUR_CALM)");
+    h2r_session_free(s);
+
+    /* A client that reads a byte a second is slow, not stalled. */
+    app = (struct app){0};
+    s = http1_response_pulled(&o, &app);
+    for (uint64_t now = 2000; now <= 20000; now += 1000) {
+        h2r_session_sent(s, 1);
+        h2r_session_tick(s, now);
+    }
+    CHECK_MSG(h2r_session_want_read(s) && !app.session_errors,
+              "HTTP/1.1: a response read a byte a second for 20 s: the session goes on");
+    h2r_session_free(s);
+}
+
 int main(void)
 {
     check_ack_flood(FLOOD_PING, 0);
@@ -728,5 +939,8 @@ int main(void)
     test_rejected_streams();
     test_max_session_memory();
     test_hpack_bomb();
+    test_cookie_crumbs();
+    test_held_heads();
+    test_output_stall();
     return check_done();
 }

@@ -14,6 +14,8 @@ BAD = [
     (["--splice-min", "-5"], "a negative splice threshold"),
     (["--send-zc-min", "big"], "a zero-copy threshold that is not a number"),
     (["--handshake-timeout", "-1"], "a negative handshake timeout"),
+    (["--stall-timeout", "later"], "a stall timeout that is not a number"),
+    (["--worker-memory", "-1"], "a negative worker memory budget"),
     (["--sni-cert", "name-only"], "an --sni-cert without its files"),
     (["--cert", "/nonexistent/cert.pem"], "--cert without --key"),
     (["--port"], "a flag without its value"),
@@ -39,7 +41,8 @@ def main(t):
         t.eq(result.returncode, 0, "--help exits 0")
         t.ok(out.startswith("usage: h2serve "), "--help prints the usage on stdout", out)
         for flag in ("--host", "--port", "--workers", "--root", "--access-log", "--idle-timeout", "--splice-min",
-                     "--send-zc-min", "--cert", "--key", "--sni-cert", "--no-http1", "--handshake-timeout", "--help"):
+                     "--send-zc-min", "--cert", "--key", "--sni-cert", "--no-http1", "--handshake-timeout",
+                     "--stall-timeout", "--worker-memory", "--help"):
             t.ok(flag in out, f"--help documents {flag}")
         t.eq(result.stderr, b"", "--help writes nothing on stderr")
 
