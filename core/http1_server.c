@@ -1,23 +1,10 @@
 /*
  * The HTTP/1.1 server: its protocol table and constructors, and what the
- * I/O layer asks of it (pull, want_read, want_write, get_state).
+ * I/O layer asks of it its own way (pull, get_state).
  */
 #include <stdlib.h>
-#include <string.h>
 
 #include "http1.h"
-
-static void free_state(h2r_session *s)
-{
-    if (!s->h1) return; /* the constructor ran out of memory */
-    free(s->h1->in);
-    free(s->h1);
-}
-
-static int want_read(const h2r_session *s)
-{
-    return s->phase != PHASE_CLOSED && s->h1->read_state != H1_READ_DONE;
-}
 
 static void get_state(const h2r_session *s, h2r_session_state *st)
 {
@@ -28,7 +15,7 @@ static void get_state(const h2r_session *s, h2r_session_state *st)
 static int produce(h2r_session *s, size_t room)
 {
     h2r_stream *st = s->h1->current;
-    if (h2r_http1_response_ready(st)) return h2r_http1_write_next(s, st, room);
+    if (h2r_http1_message_ready(st)) return h2r_http1_write_next(s, st, room);
     /* The exchange ended with pipelined requests buffered: the next one is read now. */
     return s->h1->input_ready && h2r_http1_read_buffered(s);
 }
@@ -38,23 +25,18 @@ static size_t pull(h2r_session *s, h2r_chunk *chunks, size_t max)
     return h2r_out_pull(s, chunks, max, produce);
 }
 
-static int want_write(const h2r_session *s)
-{
-    return h2r_out_pending(s) || s->h1->input_ready || h2r_http1_response_ready(s->h1->current);
-}
-
 static const struct h2r_protocol http1_server = {
     .feed = h2r_http1_feed,
     .pull = pull,
-    .want_read = want_read,
-    .want_write = want_write,
+    .want_read = h2r_http1_want_read,
+    .want_write = h2r_http1_want_write,
     .file_failed = h2r_http1_file_failed,
     .close = h2r_http1_close,
     /* No GOAWAY: the connection ends after what is already queued. */
     .destroy = NULL,
     /* No windows, no pushes, no HPACK: the exchanges, and the input kept. */
     .get_state = get_state,
-    .free = free_state,
+    .free = h2r_http1_free,
     .input_paused = h2r_http1_input_paused,
     .respond = h2r_http1_respond,
     .interim = h2r_http1_interim,
@@ -74,10 +56,7 @@ static h2r_session *http1_server_new(const h2r_session_profile *profile, const h
                                      const h2r_session_callbacks *callbacks, void *user_data,
                                      const char *scheme)
 {
-    /* Our own literal: the caller's string need not outlive the session. */
-    const char *own = NULL;
-    if (scheme && strcmp(scheme, "http") == 0) own = "http";
-    if (scheme && strcmp(scheme, "https") == 0) own = "https";
+    const char *own = h2r_http1_scheme(scheme);
     if (!own) return NULL;
     h2r_session *s = h2r_session_create(&http1_server, profile, options, callbacks, user_data);
     if (!s) return NULL;
@@ -85,6 +64,7 @@ static h2r_session *http1_server_new(const h2r_session_profile *profile, const h
         h2r_session_free(s);
         return NULL;
     }
+    s->h1->role = &h2r_http1_server_role;
     s->h1->scheme = own;
     s->h1->read_state = H1_READ_HEAD;
     s->phase = PHASE_FRAMES;   /* only PHASE_CLOSED (a failed or destroyed connection) means anything here */
@@ -103,9 +83,4 @@ h2r_session *h2r_session_http1_server_new_with_profile(const h2r_session_profile
                                                        const char *scheme)
 {
     return http1_server_new(profile, NULL, NULL, user_data, scheme);
-}
-
-int h2r_session_is_http1(const h2r_session *s)
-{
-    return s->proto == &http1_server;
 }

@@ -5,6 +5,9 @@
  * and the session's calls that change it: graceful close, and a file range
  * that could not be read.
  */
+#include <stdlib.h>
+#include <string.h>
+
 #include "http1.h"
 
 void h2r_http1_stop_reading(h2r_session *s)
@@ -53,12 +56,55 @@ void h2r_http1_output_drained(h2r_session *s)
     if (h1->read_state == H1_READ_HEAD && h2r_http1_buffered(h1)) h1->input_ready = 1;
 }
 
+const char *h2r_http1_scheme(const char *scheme)
+{
+    if (scheme && strcmp(scheme, "http") == 0) return "http";
+    return scheme && strcmp(scheme, "https") == 0 ? "https" : NULL;
+}
+
+void h2r_http1_free(h2r_session *s)
+{
+    if (!s->h1) return; /* the constructor ran out of memory */
+    free(s->h1->in);
+    free(s->h1);
+}
+
+int h2r_http1_want_read(const h2r_session *s)
+{
+    return s->phase != PHASE_CLOSED && s->h1->read_state != H1_READ_DONE;
+}
+
+int h2r_http1_want_write(const h2r_session *s)
+{
+    return h2r_out_pending(s) || s->h1->input_ready || h2r_http1_message_ready(s->h1->current);
+}
+
+int h2r_session_is_http1(const h2r_session *s)
+{
+    /* Both roles read through the same feed, and no other kind does. */
+    return s->proto->feed == h2r_http1_feed;
+}
+
+void h2r_http1_abort(h2r_session *s, uint32_t code, const char *reason)
+{
+    h2r_stream *st = s->h1->current;
+    h2r_http1_stop_reading(s);
+    s->phase = PHASE_CLOSED;
+    if (st) h2r_stream_ref(st);
+    if (s->config->cb.on_session_error) s->config->cb.on_session_error(s, code, reason);
+    if (st) {
+        h2r_stream_close_internal(st, code, 1);
+        h2r_stream_unref(st);
+    }
+    h2r_session_maybe_done(s);
+}
+
 int h2r_http1_input_paused(const h2r_session *s)
 {
     const struct http1_state *h1 = s->h1;
     /* A body is being read: once it is all in, what follows is pipelined input, bounded as such. */
-    int body =
-        h1->read_state != H1_READ_HEAD && h1->read_state != H1_READ_WAIT && h1->read_state != H1_READ_DONE;
+    enum h1_read_state state = h1->read_state;
+    int body = state != H1_READ_HEAD && state != H1_READ_WAIT && state != H1_READ_DONE;
     return s->phase != PHASE_CLOSED && body && h1->current && (h1->current->flags & STREAM_PAUSED) &&
            h2r_http1_buffered(h1) >= s->config->opt.http1_max_buffered_input;
 }

@@ -1,8 +1,9 @@
 /*
- * HTTP/1.1 responses out: heads (the status line, the application's fields
- * and the framing fields the session adds), interim 1xx responses, bodies
- * as they leave the stream's queue (as they are, or as chunks), and the
- * last chunk with its trailers.
+ * HTTP/1.1 output: heads (the server's status line or the client's request
+ * line, the application's fields and the framing fields the session adds),
+ * the server's interim 1xx responses, and both roles' bodies as they leave
+ * the stream's queue (as they are, or as chunks), the last chunk with its
+ * trailers.
  *
  * Everything goes out the way HTTP/2 frames do: heads and chunk framing into
  * the session's control blocks, body bytes as in-flight chunks by reference
@@ -17,29 +18,38 @@
 #include "http1.h"
 
 /*
- * Queues a head: the status line, fields, then extra (the session's). The
- * fields passed the HTTP/2 rules already (no connection-specific field, no
- * uppercase, no CR, LF or NUL); the writer also refuses the other control
- * characters, which HTTP/1 does not take in a value.
+ * The fields passed the HTTP/2 rules already (no connection-specific field,
+ * no uppercase, no CR, LF or NUL); the writer also refuses the other
+ * control characters, which HTTP/1 does not take in a value.
  */
-static int queue_head(h2r_session *s, unsigned status, const h2r_header *fields, size_t count,
-                      const h2r_header *extra, size_t extra_count)
+int h2r_http1_queue_head(h2r_session *s, unsigned status, const h2r_http1_request *request,
+                         const h2r_header *fields, size_t count, const h2r_header *extra, size_t extra_count)
 {
     h2r_header local[32], *list = local;
-    size_t total = count + extra_count;
+    size_t lead = request ? request->header_count : 0;
+    size_t total = lead + count + extra_count;
     if (total > sizeof(local) / sizeof(local[0]) && !(list = malloc(total * sizeof(*list))))
         return H2R_ERR_NOMEM;
-    if (count) memcpy(list, fields, count * sizeof(*list));
-    if (extra_count) memcpy(list + count, extra, extra_count * sizeof(*list));
+    if (lead) memcpy(list, request->headers, lead * sizeof(*list));
+    if (count) memcpy(list + lead, fields, count * sizeof(*list));
+    if (extra_count) memcpy(list + lead + count, extra, extra_count * sizeof(*list));
+    h2r_http1_request line;
+    if (request) {
+        line = *request;
+        line.headers = list;
+        line.header_count = total;
+    }
     int err = 0;
     uint8_t *buf = NULL;
-    size_t size = h2r_http1_response_head_size(status, NULL, list, total);
+    size_t size = request ? h2r_http1_request_head_size(&line)
+                          : h2r_http1_response_head_size(status, NULL, list, total);
     if (size > s->config->opt.max_send_header_block_length) {
         err = H2R_ERR_HEADERS_TOO_LARGE;
     } else if (!(buf = h2r_out_reserve(s, size))) {
         err = H2R_ERR_NOMEM;
     } else {
-        ssize_t n = h2r_http1_write_response_head(buf, size, status, NULL, list, total);
+        ssize_t n = request ? h2r_http1_write_request_head(buf, size, &line)
+                            : h2r_http1_write_response_head(buf, size, status, NULL, list, total);
         if (n < 0)
             err = H2R_ERR_INVALID_HEADER;
         else
@@ -56,9 +66,12 @@ static int queue_head(h2r_session *s, unsigned status, const h2r_header *fields,
  * client's FIN) have no end worth waiting for: the exchange ends with the
  * response, and the connection with it.
  */
-static void response_ended(h2r_stream *st)
+void h2r_http1_response_sent(h2r_stream *st)
 {
     struct http1_state *h1 = st->session->h1;
+    /* Short of its content-length, the client waits for bytes that will not come: only the close can tell it.
+     */
+    if (h1->framing == H1_FRAMING_LENGTH && h1->response_left) h2r_http1_no_reuse(st->session);
     int abandon =
         !(st->flags & STREAM_END_RECEIVED) && (h1->tunnel || h1->expect_continue || !h1->keep_alive);
     h2r_stream_ref(st);
@@ -67,8 +80,7 @@ static void response_ended(h2r_stream *st)
     h2r_stream_unref(st);
 }
 
-/* Ends the body: the last chunk and trailers when chunked; any other framing has no room for trailers. */
-static int end_body(h2r_session *s, h2r_stream *st, const h2r_header *trailers, size_t count)
+int h2r_http1_end_body(h2r_session *s, h2r_stream *st, const h2r_header *trailers, size_t count)
 {
     struct http1_state *h1 = s->h1;
     if (h1->framing == H1_FRAMING_CHUNKED) {
@@ -85,11 +97,8 @@ static int end_body(h2r_session *s, h2r_stream *st, const h2r_header *trailers, 
         if (w < 0) return H2R_ERR_INVALID_HEADER;
         h2r_out_commit(s, n + (size_t)w);
         h1->crlf_owed = 0;
-    } else if (h1->framing == H1_FRAMING_LENGTH && h1->response_left) {
-        /* The client waits for bytes that will not come: only the connection's end can tell it. */
-        h2r_http1_no_reuse(s);
     }
-    response_ended(st);
+    h1->role->message_sent(st);
     return 0;
 }
 
@@ -148,7 +157,7 @@ int h2r_http1_respond(h2r_stream *st, const h2r_header *headers, size_t count, u
     else if (persist && !http11)
         extra[n_extra++] = FIELD("connection", "keep-alive", 10); /* HTTP/1.0 closes otherwise */
 
-    int err = queue_head(s, status, fields, field_count, extra, n_extra);
+    int err = h2r_http1_queue_head(s, status, NULL, fields, field_count, extra, n_extra);
     if (err) return err;
     if (!persist) h2r_http1_no_reuse(s);
     h1->framing = framing;
@@ -156,7 +165,7 @@ int h2r_http1_respond(h2r_stream *st, const h2r_header *headers, size_t count, u
     st->flags |= STREAM_HEADERS_SENT | (want_trailers ? STREAM_WANT_TRAILERS : 0);
     if (end) {
         st->flags |= STREAM_END_REQUESTED;
-        if (!want_trailers) return end_body(s, st, NULL, 0);
+        if (!want_trailers) return h2r_http1_end_body(s, st, NULL, 0);
     }
     return 0;
 }
@@ -166,14 +175,14 @@ int h2r_http1_interim(h2r_stream *st, const h2r_header *headers, size_t count)
     /* HTTP/1.0 has no 1xx (RFC 9110 §15.2): nothing to send, and nothing wrong with that. */
     if (!(st->flags & STREAM_HTTP11)) return 0;
     unsigned status = h2r_status_code(&headers[0]); /* :status, three digits: checked by the caller */
-    int err = queue_head(st->session, status, headers + 1, count - 1, NULL, 0);
+    int err = h2r_http1_queue_head(st->session, status, NULL, headers + 1, count - 1, NULL, 0);
     if (!err && status == 100) st->session->h1->expect_continue = 0;
     return err;
 }
 
 int h2r_http1_send_trailers(h2r_stream *st, const h2r_header *headers, size_t count)
 {
-    return end_body(st->session, st, headers, count);
+    return h2r_http1_end_body(st->session, st, headers, count);
 }
 
 /* ---- bodies, as h2r_session_pull asks for output ---- */
@@ -232,7 +241,7 @@ static int frame_body(h2r_session *s, h2r_stream *st, size_t room)
     return 1;
 }
 
-int h2r_http1_response_ready(const h2r_stream *st)
+int h2r_http1_message_ready(const h2r_stream *st)
 {
     if (!st || (st->flags & (STREAM_HEADERS_SENT | STREAM_END_SENT)) != STREAM_HEADERS_SENT) return 0;
     return st->queued_bytes || ((st->flags & STREAM_END_REQUESTED) && !(st->flags & STREAM_TRAILERS_ASKED));
@@ -245,5 +254,5 @@ int h2r_http1_write_next(h2r_session *s, h2r_stream *st, size_t room)
         h2r_stream_ask_for_trailers(st);
         return 1;
     }
-    return end_body(s, st, NULL, 0) == 0;
+    return h2r_http1_end_body(s, st, NULL, 0) == 0;
 }

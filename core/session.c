@@ -1,8 +1,8 @@
 /*
  * The session's public calls (Node's Http2Session), for every kind: what
  * they check alike, then the kind's table (struct h2r_protocol) does the
- * rest. The kinds and their constructors are in http2_server.c and
- * http1_server.c.
+ * rest. The kinds and their constructors are in http2_server.c,
+ * http1_server.c and http1_client.c.
  */
 #include "session_internal.h"
 
@@ -56,6 +56,15 @@ size_t h2r_session_pull(h2r_session *s, h2r_chunk *chunks, size_t max)
     size_t n = s->proto->pull(s, chunks, max);
     h2r_session_leave(s);
     return n;
+}
+
+int h2r_session_eof(h2r_session *s)
+{
+    if (!s->proto->eof) return 0;
+    h2r_session_enter(s);
+    int err = s->proto->eof(s);
+    h2r_session_leave(s);
+    return err;
 }
 
 void h2r_session_sent(h2r_session *s, size_t bytes)

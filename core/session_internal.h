@@ -199,6 +199,9 @@ struct h2r_protocol {
     /* Input is held for a paused stream: the I/O layer should stop receiving. Optional: never. */
     int (*input_paused)(const h2r_session *session);
 
+    /* The peer sends nothing more (h2r_session_eof). Optional: nothing to do. */
+    int (*eof)(h2r_session *session);
+
     /* A client's request (h2r_session_request). NULL for servers: H2R_ERR_INVALID_STATE. */
     int (*request)(h2r_session *session, const h2r_header *headers, size_t count, unsigned flags,
                    h2r_stream **stream);

@@ -16,7 +16,8 @@ int h2r_http1_error_status(int err)
     case H2R_HTTP1_ERR_CHUNK_EXTENSIONS_TOO_LARGE:
     case H2R_HTTP1_ERR_BODY_TOO_LARGE: return 413;
     case H2R_HTTP1_ERR_INVALID_RESPONSE:
-    case H2R_HTTP1_ERR_BUFFER_TOO_SMALL: return 500;
+    case H2R_HTTP1_ERR_BUFFER_TOO_SMALL:
+    case H2R_HTTP1_ERR_INVALID_REQUEST: return 500;
     default: return 400;
     }
 }
@@ -39,7 +40,7 @@ const char *h2r_http1_strerror(int err)
     case H2R_HTTP1_ERR_SPACE_BEFORE_COLON: return "whitespace between a field name and its colon";
     case H2R_HTTP1_ERR_FIELD_VALUE: return "control character in a field value";
     case H2R_HTTP1_ERR_TOO_MANY_FIELDS: return "too many header fields";
-    case H2R_HTTP1_ERR_HEAD_TOO_LARGE: return "request head too large";
+    case H2R_HTTP1_ERR_HEAD_TOO_LARGE: return "head too large";
     case H2R_HTTP1_ERR_CONTENT_LENGTH: return "invalid Content-Length, or several that differ";
     case H2R_HTTP1_ERR_TE_WITH_CONTENT_LENGTH: return "both Transfer-Encoding and Content-Length";
     case H2R_HTTP1_ERR_TE_IN_HTTP10: return "Transfer-Encoding in an HTTP/1.0 request";
@@ -54,9 +55,11 @@ const char *h2r_http1_strerror(int err)
     case H2R_HTTP1_ERR_CHUNK_EXTENSIONS_TOO_LARGE: return "too many chunk extension bytes";
     case H2R_HTTP1_ERR_CHUNK_DATA_END: return "chunk data not followed by CRLF";
     case H2R_HTTP1_ERR_TRAILER_TOO_LARGE: return "trailer section too large";
-    case H2R_HTTP1_ERR_BODY_TOO_LARGE: return "request body too large";
+    case H2R_HTTP1_ERR_BODY_TOO_LARGE: return "body too large";
     case H2R_HTTP1_ERR_INVALID_RESPONSE: return "response with an invalid status, reason or field";
     case H2R_HTTP1_ERR_BUFFER_TOO_SMALL: return "output buffer too small";
+    case H2R_HTTP1_ERR_STATUS_LINE: return "malformed status line, or a status outside 100..599";
+    case H2R_HTTP1_ERR_INVALID_REQUEST: return "request with an invalid method, target or field";
     default: return "unknown HTTP/1 error";
     }
 }

@@ -1,6 +1,7 @@
 /*
- * HTTP/1.1 request heads and trailer sections (RFC 9112 §2-§6), and telling
- * a request line from the HTTP/2 preface: see http1_parser.h.
+ * HTTP/1.1 request and response heads and trailer sections (RFC 9112
+ * §2-§6), and telling a request line from the HTTP/2 preface: see
+ * http1_parser.h.
  *
  * A head is read in two passes. The first checks the grammar byte by byte,
  * fills the caller's field array, and stops at the first error or where the
@@ -188,6 +189,46 @@ static int classify_target(h2r_http1_request *req)
     return is_absolute_uri(t, len) ? 0 : H2R_HTTP1_ERR_TARGET;
 }
 
+/* ---- The status line (§4) ---- */
+
+struct status_line {
+    int major, minor;
+    unsigned status;
+};
+
+/*
+ * Scans HTTP-version SP status-code [SP reason-phrase] CRLF at [start,
+ * end), the way scan_request_line scans a request line. RFC 9112 §4 has the
+ * SP before an empty reason; some servers leave it out, and since nothing
+ * else can come there, taking "200\r\n" reads nothing differently.
+ */
+static int scan_status_line(const uint8_t *start, const uint8_t *end, struct status_line *line)
+{
+    /* '#' stands for a digit; the version is case-sensitive (§2.3). */
+    static const char shape[] = "HTTP/#.# ###";
+    const uint8_t *p = start;
+    for (size_t i = 0; shape[i]; ++i, ++p) {
+        if (p == end) return 0;
+        int ok = shape[i] == '#' ? is_digit(*p) : *p == (uint8_t)shape[i];
+        if (!ok) return i < 8 ? H2R_HTTP1_ERR_VERSION : H2R_HTTP1_ERR_STATUS_LINE;
+    }
+    if (p == end) return 0;
+    if (*p == ' ') {
+        while (++p != end && h2r_http1_value_chars[*p]) {
+        }
+        if (p == end) return 0;
+    }
+    if (*p != '\r') return *p == '\n' ? H2R_HTTP1_ERR_LINE_ENDING : H2R_HTTP1_ERR_STATUS_LINE;
+    if (++p == end) return 0;
+    if (*p != '\n') return H2R_HTTP1_ERR_LINE_ENDING;
+    line->major = start[5] - '0';
+    line->minor = start[7] - '0';
+    line->status = (unsigned)((start[9] - '0') * 100 + (start[10] - '0') * 10 + (start[11] - '0'));
+    /* RFC 9110 §15: the first digit is the class, and there are five. */
+    if (line->status < 100 || line->status > 599) return H2R_HTTP1_ERR_STATUS_LINE;
+    return (int)(p + 1 - start);
+}
+
 /* ---- Field lines (§5), for heads and trailer sections ---- */
 
 /*
@@ -273,7 +314,11 @@ static int list_next(struct list_walk *walk, const char **element, size_t *len)
 
 /* What the second pass gathers over the fields of a head. */
 struct head_semantics {
+    uint8_t http10;         /* an HTTP/1.0 head, which has no Transfer-Encoding */
+    uint8_t response;       /* a response head, where Host means nothing */
     int64_t content_length; /* -1 until a Content-Length */
+    const char *host;       /* requests: the Host value, NULL without one */
+    size_t host_len;
     unsigned host_count;
     unsigned chunked_count;                    /* "chunked" in Transfer-Encoding, over all its lines */
     uint8_t final_chunked;                     /* the last coding was chunked */
@@ -365,17 +410,17 @@ static void apply_expect(struct head_semantics *sem, const h2r_header *field)
         if (EQUALS_LOWER(expectation, len, "100-continue")) sem->expect_continue = 1;
 }
 
-static int apply_field(struct head_semantics *sem, h2r_http1_request *req, const h2r_header *field)
+static int apply_field(struct head_semantics *sem, const h2r_header *field)
 {
     const char *name = field->name;
     switch (field->name_len) {
     case 4:
-        if (!equals_lower(name, "host", 4)) break;
+        if (!equals_lower(name, "host", 4) || sem->response) break;
         if (++sem->host_count > 1) return H2R_HTTP1_ERR_DUPLICATE_HOST;
         if (field->value_len != 0 && !is_authority(field->value, field->value_len, 0))
             return H2R_HTTP1_ERR_INVALID_HOST;
-        req->host = field->value;
-        req->host_len = field->value_len;
+        sem->host = field->value;
+        sem->host_len = field->value_len;
         break;
     case 6:
         if (equals_lower(name, "expect", 6)) apply_expect(sem, field);
@@ -391,33 +436,44 @@ static int apply_field(struct head_semantics *sem, h2r_http1_request *req, const
         break;
     case 17:
         if (!equals_lower(name, "transfer-encoding", 17)) break;
-        if (req->minor_version == 0) return H2R_HTTP1_ERR_TE_IN_HTTP10;
+        if (sem->http10) return H2R_HTTP1_ERR_TE_IN_HTTP10;
         return apply_transfer_encoding(sem, field);
     }
     return 0;
 }
 
-/* The second pass: framing (RFC 9112 §6.3), Host (§3.2), connection options. */
-static int apply_fields(h2r_http1_request *req, const h2r_http1_limits *limits)
+/* The fields of a head, request or response, then the framing they make (RFC 9112 §6.3). */
+static int apply_fields(struct head_semantics *sem, const h2r_header *fields, size_t count)
 {
-    struct head_semantics sem = {.content_length = -1};
-    req->host = NULL;
-    req->host_len = 0;
-    for (size_t i = 0; i != req->header_count; ++i) {
-        int err = apply_field(&sem, req, &req->headers[i]);
+    for (size_t i = 0; i != count; ++i) {
+        int err = apply_field(sem, &fields[i]);
         if (err) return err;
     }
-
-    if (sem.transfer_encoding) {
-        if (sem.content_length >= 0) return H2R_HTTP1_ERR_TE_WITH_CONTENT_LENGTH;
-        if (!sem.final_chunked || sem.chunked_count != 1) return H2R_HTTP1_ERR_TRANSFER_ENCODING;
-        if (sem.unsupported_coding) return H2R_HTTP1_ERR_TE_UNSUPPORTED;
+    if (sem->transfer_encoding) {
+        if (sem->content_length >= 0) return H2R_HTTP1_ERR_TE_WITH_CONTENT_LENGTH;
+        if (!sem->final_chunked || sem->chunked_count != 1) return H2R_HTTP1_ERR_TRANSFER_ENCODING;
+        if (sem->unsupported_coding) return H2R_HTTP1_ERR_TE_UNSUPPORTED;
     }
+    return 0;
+}
+
+static int over_body_limit(const struct head_semantics *sem, const h2r_http1_limits *limits)
+{
+    return sem->content_length >= 0 && (uint64_t)sem->content_length > limits->max_body_size;
+}
+
+/* The second pass over a request: framing, Host (§3.2), connection options. */
+static int apply_request_fields(h2r_http1_request *req, const h2r_http1_limits *limits)
+{
+    struct head_semantics sem = {.content_length = -1, .http10 = req->minor_version == 0};
+    int err = apply_fields(&sem, req->headers, req->header_count);
+    if (err) return err;
     if (req->minor_version == 1 && sem.host_count == 0) return H2R_HTTP1_ERR_MISSING_HOST;
-    if (sem.content_length >= 0 && (uint64_t)sem.content_length > limits->max_body_size)
-        return H2R_HTTP1_ERR_BODY_TOO_LARGE;
+    if (over_body_limit(&sem, limits)) return H2R_HTTP1_ERR_BODY_TOO_LARGE;
 
     int http11 = req->minor_version == 1;
+    req->host = sem.host;
+    req->host_len = sem.host_len;
     req->content_length = sem.content_length;
     req->chunked = sem.transfer_encoding;
     req->keep_alive = !sem.close && (http11 || sem.keep_alive);
@@ -464,7 +520,7 @@ static int parse_head(const uint8_t *buf, const uint8_t *end, const h2r_http1_li
     int status = scan_fields(&p, end, headers, header_capacity, &req->header_count);
     if (status <= 0) return status;
     req->headers = headers;
-    err = apply_fields(req, limits);
+    err = apply_request_fields(req, limits);
     return err ? err : (int)(p - buf);
 }
 
@@ -475,6 +531,41 @@ int h2r_http1_parse_request(const uint8_t *buf, size_t len, const h2r_http1_limi
     size_t max_head = int_limit(limits->max_head_size);
     int result =
         parse_head(buf, buf + (len < max_head ? len : max_head), limits, req, headers, header_capacity);
+    return result == 0 && len > max_head ? H2R_HTTP1_ERR_HEAD_TOO_LARGE : result;
+}
+
+/* The response head within [buf, end), as parse_head reads a request's. */
+static int parse_response_head(const uint8_t *buf, const uint8_t *end, const h2r_http1_limits *limits,
+                               h2r_http1_response *resp, h2r_header *headers, size_t header_capacity)
+{
+    struct status_line line;
+    int line_len = scan_status_line(buf, end, &line);
+    if (line_len <= 0) return line_len;
+    if (line.major != 1) return H2R_HTTP1_ERR_VERSION_UNSUPPORTED;
+    const uint8_t *p = buf + line_len;
+    int status = scan_fields(&p, end, headers, header_capacity, &resp->header_count);
+    if (status <= 0) return status;
+
+    struct head_semantics sem = {.content_length = -1, .http10 = line.minor == 0, .response = 1};
+    int err = apply_fields(&sem, headers, resp->header_count);
+    if (err) return err;
+    if (over_body_limit(&sem, limits)) return H2R_HTTP1_ERR_BODY_TOO_LARGE;
+    resp->status = line.status;
+    resp->minor_version = line.minor != 0;
+    resp->headers = headers;
+    resp->content_length = sem.content_length;
+    resp->chunked = sem.transfer_encoding;
+    resp->keep_alive = !sem.close && (line.minor != 0 || sem.keep_alive);
+    return (int)(p - buf);
+}
+
+int h2r_http1_parse_response(const uint8_t *buf, size_t len, const h2r_http1_limits *limits,
+                             h2r_http1_response *resp, h2r_header *headers, size_t header_capacity)
+{
+    if (len == 0) return 0;
+    size_t max_head = int_limit(limits->max_head_size);
+    int result = parse_response_head(buf, buf + (len < max_head ? len : max_head), limits, resp, headers,
+                                     header_capacity);
     return result == 0 && len > max_head ? H2R_HTTP1_ERR_HEAD_TOO_LARGE : result;
 }
 

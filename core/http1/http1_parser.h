@@ -1,8 +1,9 @@
 /*
- * HTTP/1.1 for the fallback path (RFC 9112): a request head parser, a chunked
- * body decoder, a detector for cleartext ports that also serve prior-knowledge
- * HTTP/2, and a response head writer. Sans-IO like the rest of core/: bytes
- * in, slices and codes out, no allocation, no syscall.
+ * HTTP/1.1 (RFC 9112) for both roles: request and response head parsers, a
+ * chunked body decoder, a detector for cleartext ports that also serve
+ * prior-knowledge HTTP/2, and response and request head writers. Sans-IO
+ * like the rest of core/: bytes in, slices and codes out, no allocation, no
+ * syscall.
  *
  * Parsing is strict where leniency has let requests be smuggled past a proxy
  * that reads them differently: lines end in CRLF only, no whitespace before a
@@ -101,6 +102,12 @@ enum {
     H2R_HTTP1_ERR_INVALID_RESPONSE = -630,
     /** 500 (ours): the output buffer is too small; nothing useful was written. */
     H2R_HTTP1_ERR_BUFFER_TOO_SMALL = -631,
+    /** A response's status line is not HTTP-version SP 3DIGIT [SP reason] CRLF, or its status is outside
+     * 100..599 (RFC 9112 §4). */
+    H2R_HTTP1_ERR_STATUS_LINE = -632,
+    /** 500 (ours): a method that is not a token, a target with whitespace or a control character, or a
+     * field that would break the request's framing. */
+    H2R_HTTP1_ERR_INVALID_REQUEST = -633,
 };
 
 /** The status code to answer an H2R_HTTP1_ERR_* code with: 400, 413, 414, 431, 501, 505, or 500 for ours. */
@@ -230,6 +237,46 @@ int h2r_http1_parse_request(const uint8_t *buf, size_t len, const h2r_http1_limi
 int h2r_http1_parse_trailers(const uint8_t *buf, size_t len, const h2r_http1_limits *limits,
                              h2r_header *fields, size_t field_capacity, size_t *field_count);
 
+/* ---- response heads (the client's side) ---- */
+
+/** A parsed response head; pointers are into the buffer given to h2r_http1_parse_response. */
+typedef struct h2r_http1_response {
+    /** 100..599. */
+    unsigned status;
+    /** 0 for HTTP/1.0, 1 for HTTP/1.1 (or a later HTTP/1.x, read as 1.1: RFC 9110 §2.5). */
+    int minor_version;
+    /** The field lines in order, as h2r_http1_request's. */
+    h2r_header *headers;
+    size_t header_count;
+    /** The body's length from Content-Length, or -1 without one. */
+    int64_t content_length;
+    /** Transfer-Encoding: chunked. */
+    uint8_t chunked;
+    /** The connection may carry another request: HTTP/1.1 without "Connection: close", or HTTP/1.0 with
+     * "Connection: keep-alive". */
+    uint8_t keep_alive;
+} h2r_http1_response;
+
+/**
+ * Parses the response head at the start of buf, the way
+ * h2r_http1_parse_request parses a request's: the status line
+ * ("HTTP/1.1 200 OK"; the reason is checked for control characters and
+ * otherwise ignored, and the SP before an empty one may be missing), field
+ * lines with the same checks, Content-Length and Transfer-Encoding with the
+ * same rules (one consistent Content-Length, not both, chunked the final
+ * coding and the only one: a client cannot undo another, and a body read
+ * until the close where a proxy reads chunks is how responses are
+ * smuggled), within limits->max_head_size. No empty line is skipped before
+ * the status line. Whether the response has a body at all (HEAD, 1xx, 204,
+ * 304, a 2xx to CONNECT) is the caller's to know.
+ *
+ * Returns the head's length, 0 when incomplete, or a negative
+ * H2R_HTTP1_ERR_* code (H2R_HTTP1_ERR_STATUS_LINE, _VERSION or
+ * _VERSION_UNSUPPORTED for the status line).
+ */
+int h2r_http1_parse_response(const uint8_t *buf, size_t len, const h2r_http1_limits *limits,
+                             h2r_http1_response *resp, h2r_header *headers, size_t header_capacity);
+
 /* ---- chunked bodies ---- */
 
 /**
@@ -322,6 +369,23 @@ size_t h2r_http1_write_chunk_header(uint8_t out[H2R_HTTP1_CHUNK_HEADER_MAX], uin
  * h2r_http1_write_response_head does.
  */
 ssize_t h2r_http1_write_last_chunk(uint8_t *out, size_t cap, const h2r_header *trailers, size_t count);
+
+/* ---- requests (the client's side) ---- */
+
+/** The exact length h2r_http1_write_request_head() writes for req (when it is valid). */
+size_t h2r_http1_request_head_size(const h2r_http1_request *req);
+
+/**
+ * Writes "<method> <target> HTTP/1.1\r\n", each of req's headers as
+ * "name: value\r\n" (Host among them, first by convention: nothing is
+ * added), and the empty line. Only req's method, target, headers and
+ * header_count are read. Returns the bytes written,
+ * H2R_HTTP1_ERR_INVALID_REQUEST when the method is not a token, the target
+ * is empty or has whitespace or a control character, a name is not a token
+ * or a value has a control character other than HTAB (request splitting);
+ * or H2R_HTTP1_ERR_BUFFER_TOO_SMALL under h2r_http1_request_head_size().
+ */
+ssize_t h2r_http1_write_request_head(uint8_t *out, size_t cap, const h2r_http1_request *req);
 
 #ifdef __cplusplus
 }

@@ -468,6 +468,22 @@ void *h2r_session_transport(const h2r_session *session);
 ssize_t h2r_session_feed(h2r_session *session, const uint8_t *data, size_t len);
 
 /**
+ * The peer will send nothing more: the I/O layer's read returned 0 (its
+ * FIN; for TLS, its close_notify). An HTTP/1.1 client session needs it:
+ * a response without a length (HTTP/1.0, or no Content-Length nor chunked)
+ * ends with the connection, and gets on_end here; a response cut short
+ * ends with on_session_error(H2R_PROTOCOL_ERROR) and its stream aborted.
+ * The session then reads nothing more (h2r_session_want_read is false) and
+ * is done once its output is written, or at once if nothing is left of the
+ * exchange. A body held by h2r_stream_pause is delivered first: the end
+ * counts once the input kept for it is read. The other kinds do nothing
+ * here (the I/O layer handles an HTTP/1.1 client's FIN, and HTTP/2's
+ * GOAWAY says more than a FIN). Returns 0, or H2R_ERR_PROTOCOL when the
+ * input ended in the middle of a response.
+ */
+int h2r_session_eof(h2r_session *session);
+
+/**
  * Fills up to max chunks with what to send now, in order, and returns how
  * many. Chunks from an earlier pull that h2r_session_sent() has not covered
  * come first (the I/O layer may pull again after a partial write). Memory

@@ -1,6 +1,6 @@
 /*
- * HTTP/1.1 (core/http1/): request heads, trailer sections, detect(), the
- * chunked decoder and the response writer.
+ * HTTP/1.1 (core/http1/): request and response heads, trailer sections,
+ * detect(), the chunked decoder, and the response and request writers.
  *
  * Every input is copied into a heap buffer of exactly its length, so that
  * ASan reports a read past the bytes given. Every head, valid or not, is
@@ -854,7 +854,7 @@ static void test_chunk_writer(void)
 static void test_errors(void)
 {
     int all = 1;
-    for (int err = H2R_HTTP1_ERR_BUFFER_TOO_SMALL; err <= H2R_HTTP1_ERR_EMPTY_LINES; ++err) {
+    for (int err = H2R_HTTP1_ERR_INVALID_REQUEST; err <= H2R_HTTP1_ERR_EMPTY_LINES; ++err) {
         int status = h2r_http1_error_status(err);
         all &= strcmp(h2r_http1_strerror(err), h2r_http1_strerror(0)) != 0;
         all &= status == 400 || status == 413 || status == 414 || status == 431 || status == 500 ||
@@ -862,6 +862,147 @@ static void test_errors(void)
     }
     CHECK_MSG(all, "every code has its own message and a status");
     CHECK(strcmp(h2r_http1_strerror(0), "unknown HTTP/1 error") == 0);
+}
+
+/* Parses a response whole, and every prefix of it (each must answer 0 or the whole's answer). */
+static int parse_response_prefixes(const char *text, h2r_http1_response *resp, h2r_header *fields,
+                                   int *monotone)
+{
+    size_t len = strlen(text);
+    h2r_http1_limits limits = default_limits();
+    uint8_t *whole = copy_of((const uint8_t *)text, len);
+    int result = h2r_http1_parse_response(whole, len, &limits, resp, fields, FIELD_CAPACITY);
+    /* The fields point into whole: kept for the caller until the next call. */
+    static uint8_t *kept;
+    free(kept);
+    kept = whole;
+    *monotone = 1;
+    for (size_t k = 0; k < len; ++k) {
+        h2r_http1_response part;
+        h2r_header part_fields[FIELD_CAPACITY];
+        uint8_t *prefix = copy_of((const uint8_t *)text, k);
+        int r = h2r_http1_parse_response(prefix, k, &limits, &part, part_fields, FIELD_CAPACITY);
+        free(prefix);
+        if (r != 0 && r != result) *monotone = 0;
+    }
+    return result;
+}
+
+static void test_response_parse(void)
+{
+    h2r_http1_response resp;
+    h2r_header f[FIELD_CAPACITY];
+    int monotone;
+    const char *ok = "HTTP/1.1 200 OK\r\nContent-Length: 5\r\nX-A:  b \r\n\r\nhello";
+    int n = parse_response_prefixes(ok, &resp, f, &monotone);
+    CHECK(n == (int)strlen(ok) - 5 && monotone);
+    CHECK(resp.status == 200 && resp.minor_version == 1 && resp.content_length == 5 && !resp.chunked &&
+          resp.keep_alive && resp.header_count == 2);
+    CHECK(slice_is(f[1].name, f[1].name_len, "X-A") && slice_is(f[1].value, f[1].value_len, "b"));
+
+    /* No reason, even without its SP; HTTP/1.0 keeps the connection only when asked. */
+    n = parse_response_prefixes("HTTP/1.0 204\r\n\r\n", &resp, f, &monotone);
+    CHECK(n == 16 && monotone && resp.status == 204 && resp.minor_version == 0 && !resp.keep_alive &&
+          resp.content_length == -1);
+    n = parse_response_prefixes("HTTP/1.0 200 \r\nConnection: Keep-Alive\r\n\r\n", &resp, f, &monotone);
+    CHECK(n > 0 && monotone && resp.keep_alive);
+    n = parse_response_prefixes(
+        "HTTP/1.1 404 Not Found\r\nConnection: close\r\nTransfer-Encoding: chunked\r\n\r\n", &resp, f,
+        &monotone);
+    CHECK(n > 0 && monotone && resp.status == 404 && !resp.keep_alive && resp.chunked);
+    /* A later HTTP/1.x reads as 1.1 (RFC 9110 §2.5). */
+    n = parse_response_prefixes("HTTP/1.2 103 Early Hints\r\nLink: </a>\r\n\r\n", &resp, f, &monotone);
+    CHECK(n > 0 && resp.status == 103 && resp.minor_version == 1);
+
+    static const struct {
+        const char *text;
+        int err;
+    } bad[] = {
+        {"HTTP/1.1 20 OK\r\n\r\n", H2R_HTTP1_ERR_STATUS_LINE},
+        {"HTTP/1.1 2000 OK\r\n\r\n", H2R_HTTP1_ERR_STATUS_LINE},
+        {"HTTP/1.1 099 x\r\n\r\n", H2R_HTTP1_ERR_STATUS_LINE},
+        {"HTTP/1.1 600 x\r\n\r\n", H2R_HTTP1_ERR_STATUS_LINE},
+        {"HTTP/1.1  200 OK\r\n\r\n", H2R_HTTP1_ERR_STATUS_LINE},
+        {"HTTP/1.1 200 O\x01K\r\n\r\n", H2R_HTTP1_ERR_STATUS_LINE},
+        {"http/1.1 200 OK\r\n\r\n", H2R_HTTP1_ERR_VERSION},
+        {"HTTP/2.0 200 OK\r\n\r\n", H2R_HTTP1_ERR_VERSION_UNSUPPORTED},
+        {"HTTP/1.1 200 OK\n\r\n", H2R_HTTP1_ERR_LINE_ENDING},
+        {"HTTP/1.1 200 OK\r\nContent-Length: 5\r\nContent-Length: 6\r\n\r\n", H2R_HTTP1_ERR_CONTENT_LENGTH},
+        {"HTTP/1.1 200 OK\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n",
+         H2R_HTTP1_ERR_TE_WITH_CONTENT_LENGTH},
+        {"HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip\r\n\r\n", H2R_HTTP1_ERR_TRANSFER_ENCODING},
+        {"HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip, chunked\r\n\r\n", H2R_HTTP1_ERR_TE_UNSUPPORTED},
+        {"HTTP/1.0 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n", H2R_HTTP1_ERR_TE_IN_HTTP10},
+        {"HTTP/1.1 200 OK\r\nBad Name: 1\r\n\r\n", H2R_HTTP1_ERR_SPACE_BEFORE_COLON},
+        {"HTTP/1.1 200 OK\r\n folded\r\n\r\n", H2R_HTTP1_ERR_OBS_FOLD},
+    };
+    for (size_t i = 0; i != sizeof(bad) / sizeof(bad[0]); ++i) {
+        n = parse_response_prefixes(bad[i].text, &resp, f, &monotone);
+        CHECK_MSG(n == bad[i].err && monotone, "response %zu: %d (want %d)", i, n, bad[i].err);
+    }
+    /* Host means nothing in a response: two of them are no error. */
+    n = parse_response_prefixes("HTTP/1.1 200 OK\r\nHost: a\r\nHost: b\r\n\r\n", &resp, f, &monotone);
+    CHECK(n > 0);
+
+    /* Limits: the head, and a length over max_body_size. */
+    h2r_http1_limits limits = default_limits();
+    limits.max_head_size = 32;
+    const char *big = "HTTP/1.1 200 OK\r\nX-Long: 0123456789abcdef\r\n\r\n";
+    CHECK(h2r_http1_parse_response((const uint8_t *)big, strlen(big), &limits, &resp, f, FIELD_CAPACITY) ==
+          H2R_HTTP1_ERR_HEAD_TOO_LARGE);
+    CHECK(h2r_http1_parse_response((const uint8_t *)big, 20, &limits, &resp, f, FIELD_CAPACITY) == 0);
+    limits = default_limits();
+    limits.max_body_size = 4;
+    CHECK(h2r_http1_parse_response((const uint8_t *)ok, strlen(ok), &limits, &resp, f, FIELD_CAPACITY) ==
+          H2R_HTTP1_ERR_BODY_TOO_LARGE);
+    CHECK(h2r_http1_parse_response((const uint8_t *)ok, strlen(ok), &limits, &resp, f, 1) ==
+          H2R_HTTP1_ERR_TOO_MANY_FIELDS);
+}
+
+static void test_request_writer(void)
+{
+    h2r_header fields[] = {
+        {.name = "host", .name_len = 4, .value = "a.example", .value_len = 9},
+        {.name = "accept", .name_len = 6, .value = "*/*", .value_len = 3},
+    };
+    h2r_http1_request req = {.method = "GET",
+                             .method_len = 3,
+                             .target = "/x?y=1",
+                             .target_len = 6,
+                             .headers = fields,
+                             .header_count = 2};
+    static const char expected[] = "GET /x?y=1 HTTP/1.1\r\nhost: a.example\r\naccept: */*\r\n\r\n";
+    uint8_t out[256];
+    CHECK(h2r_http1_request_head_size(&req) == sizeof(expected) - 1);
+    ssize_t n = h2r_http1_write_request_head(out, sizeof(out), &req);
+    CHECK(n == (ssize_t)sizeof(expected) - 1 && memcmp(out, expected, (size_t)n) == 0);
+    CHECK(h2r_http1_write_request_head(out, sizeof(expected) - 2, &req) == H2R_HTTP1_ERR_BUFFER_TOO_SMALL);
+
+    /* What it writes parses back as the same request. */
+    h2r_http1_request back;
+    h2r_header back_fields[FIELD_CAPACITY];
+    h2r_http1_limits limits = default_limits();
+    CHECK(h2r_http1_parse_request(out, (size_t)n, &limits, &back, back_fields, FIELD_CAPACITY) == n);
+    CHECK(slice_is(back.target, back.target_len, "/x?y=1") &&
+          slice_is(back.host, back.host_len, "a.example"));
+
+    /* Nothing that would split the request: a bad method, target, name or value. */
+    h2r_http1_request bad = req;
+    bad.method = "G T";
+    CHECK(h2r_http1_write_request_head(out, sizeof(out), &bad) == H2R_HTTP1_ERR_INVALID_REQUEST);
+    bad = req;
+    bad.target = "/a b";
+    bad.target_len = 4;
+    CHECK(h2r_http1_write_request_head(out, sizeof(out), &bad) == H2R_HTTP1_ERR_INVALID_REQUEST);
+    bad.target_len = 0;
+    CHECK(h2r_http1_write_request_head(out, sizeof(out), &bad) == H2R_HTTP1_ERR_INVALID_REQUEST);
+    h2r_header injected = {.name = "x", .name_len = 1, .value = "1\r\nEvil: 1", .value_len = 11};
+    bad = req;
+    bad.headers = &injected;
+    bad.header_count = 1;
+    CHECK(h2r_http1_write_request_head(out, sizeof(out), &bad) == H2R_HTTP1_ERR_INVALID_REQUEST);
+    CHECK(h2r_http1_error_status(H2R_HTTP1_ERR_INVALID_REQUEST) == 500);
+    CHECK(strcmp(h2r_http1_strerror(H2R_HTTP1_ERR_STATUS_LINE), "unknown HTTP/1 error") != 0);
 }
 
 int main(void)
@@ -878,5 +1019,7 @@ int main(void)
     test_response_head();
     test_chunk_writer();
     test_errors();
+    test_response_parse();
+    test_request_writer();
     return check_done();
 }

@@ -1,13 +1,19 @@
 /*
- * HTTP/1.1 response heads and chunked framing, writing side (RFC 9112 §4,
- * §7.1): see http1_parser.h. Everything the application gives is checked
- * before a byte is written, so that no value can end a line of its own.
+ * HTTP/1.1's writing side (RFC 9112 §3, §4, §7.1): response heads, request
+ * heads and chunked framing; see http1_parser.h. Everything the
+ * application gives is checked before a byte is written, so that no value
+ * can end a line of its own.
  */
 #include "http1_parser.h"
 
 #include <string.h>
 
+#include "char_table.h"
+
 #include "http1_chars.h"
+
+/* A request-target: visible characters, as the parser takes them (RFC 9112 §3.2). */
+static const uint8_t target_chars[256] = {H2R_CHAR_TABLE(H2R_CHAR_VISIBLE)};
 
 const char *h2r_http1_status_reason(unsigned status)
 {
@@ -113,12 +119,19 @@ static ssize_t written(const struct writer *w)
     return w->overflow ? H2R_HTTP1_ERR_BUFFER_TOO_SMALL : (ssize_t)w->len;
 }
 
+/* The field lines and the empty line after them. */
+static size_t fields_size(const h2r_header *fields, size_t count)
+{
+    size_t size = 2;
+    for (size_t i = 0; i != count; ++i) size += fields[i].name_len + 2 + fields[i].value_len + 2;
+    return size;
+}
+
 size_t h2r_http1_response_head_size(unsigned status, const char *reason, const h2r_header *headers,
                                     size_t count)
 {
     size_t size = sizeof("HTTP/1.1 200 \r\n") - 1 + strlen(reason ? reason : h2r_http1_status_reason(status));
-    for (size_t i = 0; i != count; ++i) size += headers[i].name_len + 2 + headers[i].value_len + 2;
-    return size + 2;
+    return size + fields_size(headers, count);
 }
 
 ssize_t h2r_http1_write_response_head(uint8_t *out, size_t cap, unsigned status, const char *reason,
@@ -161,6 +174,29 @@ ssize_t h2r_http1_write_last_chunk(uint8_t *out, size_t cap, const h2r_header *t
     struct writer w = {.out = out, .cap = cap};
     put(&w, "0\r\n", 3);
     put_fields(&w, trailers, count);
+    put(&w, "\r\n", 2);
+    return written(&w);
+}
+
+size_t h2r_http1_request_head_size(const h2r_http1_request *req)
+{
+    size_t line = req->method_len + 1 + req->target_len + sizeof(" HTTP/1.1\r\n") - 1;
+    return line + fields_size(req->headers, req->header_count);
+}
+
+ssize_t h2r_http1_write_request_head(uint8_t *out, size_t cap, const h2r_http1_request *req)
+{
+    unsigned target_ok = req->target_len != 0;
+    for (size_t i = 0; i != req->target_len; ++i) target_ok &= target_chars[(uint8_t)req->target[i]];
+    if (!h2r_http1_is_token(req->method, req->method_len) || !target_ok ||
+        !fields_valid(req->headers, req->header_count))
+        return H2R_HTTP1_ERR_INVALID_REQUEST;
+    struct writer w = {.out = out, .cap = cap};
+    put(&w, req->method, req->method_len);
+    put(&w, " ", 1);
+    put(&w, req->target, req->target_len);
+    put(&w, " HTTP/1.1\r\n", 11);
+    put_fields(&w, req->headers, req->header_count);
     put(&w, "\r\n", 2);
     return written(&w);
 }
