@@ -20,6 +20,8 @@
 #include "h2ring/client.h"
 #include "io_internal.h"
 
+/* What an HTTP/1.1 session is given to finish once the server's FIN came (to write what it has left). */
+#define CLIENT_FINISH_MS 10000
 /* A host name's longest (RFC 1035), and an authority's: [host]:port. */
 #define HOST_MAX      255
 #define AUTHORITY_MAX (HOST_MAX + 8)
@@ -171,6 +173,7 @@ static int make_side(struct client_conn *cc, const h2r_client_options *o)
         .handshake_timeout_ms = o->handshake_timeout_ms,
         .idle_timeout_ms = o->idle_timeout_ms,
         .settings_timeout_ms = o->settings_timeout_ms,
+        .shutdown_timeout_ms = CLIENT_FINISH_MS,
         .client = 1,
     };
     if (!tls) return 0;

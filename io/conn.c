@@ -247,16 +247,21 @@ void h2r_conn_on_recv(struct conn *c, const struct io_uring_cqe *cqe)
         if (cqe->res > 0) conn_receive(c, h2r_ring_recv_data(w, cqe), (size_t)cqe->res);
         h2r_ring_recv_consumed(w, cqe);
     }
-    if (cqe->res == 0 && c->state == CONN_OPEN && !c->side->client && h2r_session_is_http1(c->session)) {
+    if (cqe->res == 0 && c->state == CONN_OPEN && h2r_session_is_http1(c->session)) {
         /*
          * An HTTP/1.1 client may close its side once its request is sent
          * (RFC 9112 §9.6) and still read the response: answer what was
          * asked, read no further request, then close (h2r_conn_flush). A
-         * request cut short is given until shutdown_timeout_ms.
+         * request cut short is given until shutdown_timeout_ms. To a
+         * client, the server's FIN may be the end of a response without a
+         * length (RFC 9112 §6.3): the session hears it, and is done.
          */
         c->state = CONN_PEER_FINISHED;
         c->state_since_ms = w->now_ms;
-        h2r_session_close(c->session);
+        if (c->side->client)
+            h2r_session_eof(c->session);
+        else
+            h2r_session_close(c->session);
         h2r_conn_mark_dirty(c);
     } else if (cqe->res == 0 || (cqe->res < 0 && cqe->res != -ENOBUFS && cqe->res != -ECANCELED)) {
         /* End of stream or a socket error: nothing more will come, and nobody reads what we would send. */

@@ -80,7 +80,8 @@ int h2r_loop_new(h2r_loop **loop);
  * threads (h2r_loop_post) run while it runs, but do not keep it running:
  * a thread that will post keeps a timer or a watch for that. May be
  * called again after it returned. Returns 0; H2R_ERR_WRONG_THREAD from
- * another thread than the loop's; a negative errno if the ring failed.
+ * another thread than the loop's; H2R_ERR_INVALID_STATE for a server's
+ * loop (its worker runs it); a negative errno if the ring failed.
  */
 int h2r_loop_run(h2r_loop *loop);
 

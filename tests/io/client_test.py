@@ -108,8 +108,22 @@ def wait_listening(port, timeout=10):
     return False
 
 
+UNFRAMED = b"a body that the connection's end delimits\n" * 1000
+
+
 class Http11Handler(http.server.SimpleHTTPRequestHandler):
+    """The directory's files with Content-Length, kept alive; /unframed: a body without a length, ended by the
+    connection's close (RFC 9112 §6.3)."""
     protocol_version = "HTTP/1.1"  # keep-alive and Content-Length, not HTTP/1.0's close
+
+    def do_GET(self):
+        if self.path != "/unframed":
+            return super().do_GET()
+        self.send_response(200)
+        self.send_header("Connection", "close")
+        self.end_headers()
+        self.wfile.write(UNFRAMED)
+        self.close_connection = True
 
     def log_message(self, *args):
         pass
@@ -235,6 +249,8 @@ def python_checks(t):
             base = f"http://{url_host}:{server.server_address[1]}"
             fetch(t, [base + "/a.txt", base + "/1mib.bin"], [(200, b"plain HTTP/1.1\n"), (200, body)], "--http1.1",
                   version="1.1", what=f"Python http.server on {url_host}, HTTP/1.1: two requests in turn")
+            fetch(t, [base + "/unframed"], [(200, UNFRAMED)], "--http1.1", version="1.1",
+                  what=f"Python http.server on {url_host}: a body the server's FIN ends (h2r_session_eof)")
         finally:
             server.shutdown()
             server.server_close()
