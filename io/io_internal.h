@@ -75,6 +75,7 @@ struct worker;
 struct conn;
 struct conn_side;
 struct client_conn;
+struct pool_origin;
 struct tls_conn;
 struct transport;
 struct h2r_tls_server;
@@ -357,6 +358,7 @@ struct worker {
     _Atomic uint8_t close_requested;        /* h2r_server_close, told through the loop's wake */
     _Atomic uint8_t stop_requested;         /* h2r_loop_stop, the same way */
     struct client_conn *connects;           /* outbound connections not made yet (client.c) */
+    struct pool_origin *pool;               /* the connections of h2r_client_request (pool.c) */
     struct tls_client_context *tls_clients; /* the trusts outbound TLS connections asked for (tls.c) */
     uint8_t accept_armed;
     uint8_t accept_paused; /* out of file descriptors: retried on the next tick */

@@ -17,6 +17,7 @@ hold no sanitizer report.
 
 import hashlib
 import http.server
+import json
 import os
 import socket
 import ssl
@@ -184,7 +185,27 @@ def h2serve_checks(t):
           what="h2serve h2c: a request made from a timer")
     fetch(t, [f"http://localhost:{server.port}/hello"], [(200, b"Hello, World!")],
           what="h2serve h2c by the name localhost")
+    pool_checks(t, server)
     server.check()
+
+
+def pool_checks(t, server):
+    """Requests through the loop's pool (h2r_client_request): one connection per origin, shared (/whoami tells the
+    client's port), each request told its own end; one to a closed port fails alone."""
+    url = f"http://127.0.0.1:{server.port}"
+    refused = f"http://127.0.0.1:{free_port()}/hello"
+    for args, version in (((), "2"), (("--http1.1",), "1.1")):
+        label = f"the pool, HTTP/{version}"
+        r = probe(t, [url + "/whoami", url + "/hello", url + "/whoami", refused], "--pool", *args)
+        t.eq({i: r.responses.get(i, (None,))[0] for i in range(3)}, {0: 200, 1: 200, 2: 200},
+             f"{label}: three requests to h2serve answered")
+        t.ok(r.body(1) == b"Hello, World!" and r.error is None and not r.resets, f"{label}: /hello's body",
+             r.text())
+        ports = [json.loads(r.body(i))["peer_port"] for i in (0, 2) if i in r.responses]
+        t.ok(len(ports) == 2 and ports[0] == ports[1], f"{label}: over one connection (client port {ports})",
+             r.text())
+        t.ok(f"request-error 3 {-ECONNREFUSED} " in r.text() and r.status == 1,
+             f"{label}: the request to a closed port alone fails, with -ECONNREFUSED", r.text())
 
 
 def tls_checks(t):
