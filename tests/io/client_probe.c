@@ -9,6 +9,7 @@
  *   connect-error ERR MESSAGE     on_connect's error and h2r_client_strerror's words; exit status 1
  *   response N STATUS BYTES       request N (from 0) answered: its status and body bytes (in OUT_DIR/N)
  *   reset N CODE                  request N closed before its end, with the stream's rst_code
+ *   push PATH                     the server promised a push of PATH (refused: RST_STREAM CANCEL)
  *   session-closed                on_session_close
  *
  * The session is closed (h2r_session_close) once every request is done,
@@ -100,25 +101,38 @@ static void got_end(struct request *r)
     printf("response %zu %d %lu\n", (size_t)(r - probe.requests), r->status, r->bytes);
 }
 
+/* A push the server promised: said, and refused. */
+static void on_push(h2r_session *session, h2r_stream *stream, const h2r_header *headers, size_t count,
+                    int flags)
+{
+    (void)session, (void)flags;
+    for (size_t i = 0; i != count; ++i)
+        if (headers[i].name_len == 5 && memcmp(headers[i].name, ":path", 5) == 0)
+            printf("push %.*s\n", (int)headers[i].value_len, headers[i].value);
+    h2r_stream_close(stream, H2R_CANCEL);
+}
+
+/* The callbacks of the session's streams: the requests', pushes (no user data) left out. */
 static void on_response(h2r_stream *stream, const h2r_header *headers, size_t count, int flags)
 {
     (void)flags;
-    got_response(request_of(stream), headers, count);
+    if (request_of(stream)) got_response(request_of(stream), headers, count);
 }
 
 static void on_data(h2r_stream *stream, const uint8_t *data, size_t len)
 {
-    got_data(request_of(stream), data, len);
+    if (request_of(stream)) got_data(request_of(stream), data, len);
 }
 
 static void on_end(h2r_stream *stream)
 {
-    got_end(request_of(stream));
+    if (request_of(stream)) got_end(request_of(stream));
 }
 
 static void on_stream_close(h2r_stream *stream, uint32_t rst_code)
 {
     struct request *r = request_of(stream);
+    if (!r) return;
     if (!r->ended) printf("reset %zu %u\n", (size_t)(r - probe.requests), rst_code);
     if (r->out) fclose(r->out);
     r->out = NULL;
@@ -305,7 +319,8 @@ int main(int argc, char **argv)
             probe.requests[i].out = fopen(path, "wb");
         }
     }
-    h2r_session_callbacks callbacks = {.on_response = on_response,
+    h2r_session_callbacks callbacks = {.on_stream = on_push,
+                                       .on_response = on_response,
                                        .on_data = on_data,
                                        .on_end = on_end,
                                        .on_stream_close = on_stream_close,

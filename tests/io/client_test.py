@@ -48,7 +48,7 @@ class Result:
         self.stderr = proc.stderr.decode("latin-1")
         self.out_dir = out_dir
         self.connected = self.error = None
-        self.responses, self.resets = {}, {}
+        self.responses, self.resets, self.pushes = {}, {}, []
         for line in self.lines:
             words = line.split()
             if words[0] == "connected":
@@ -59,6 +59,8 @@ class Result:
                 self.responses[int(words[1])] = (int(words[2]), int(words[3]))
             elif words[0] == "reset":
                 self.resets[int(words[1])] = int(words[2])
+            elif words[0] == "push":
+                self.pushes.append(words[1])
         self.session_closed = "session-closed" in self.lines
 
     def body(self, n):
@@ -170,8 +172,9 @@ def holding_server(tls_context=None):
 def h2serve_checks(t):
     server = t.server()
     url = f"http://127.0.0.1:{server.port}"
-    fetch(t, [url + "/hello", url + "/x", url + "/missing"],
-          [(200, b"Hello, World!"), (200, b"Server X Response"), (404, None)], what="h2serve h2c: 3 GETs")
+    r = fetch(t, [url + "/hello", url + "/x", url + "/missing"],
+              [(200, b"Hello, World!"), (200, b"Server X Response"), (404, b"not found\n")], what="h2serve h2c: 3 GETs")
+    t.eq(sorted(r.pushes), ["/y", "/z"], "h2serve h2c: /x's pushes of /y and /z reach on_stream (and are refused)")
     data_dir = t.tmpdir()
     upload = os.path.join(data_dir, "upload.bin")
     write_random_file(upload, 1)
