@@ -240,7 +240,6 @@ struct transport {
 };
 extern const struct transport h2r_cleartext_transport;
 extern const struct transport h2r_tls_transport;
-extern const struct transport h2r_tls_client_transport;
 
 /* What a TLS client connection asks of its handshake (client.c fills it in, tls.c reads it). */
 struct tls_client_params {
@@ -270,7 +269,7 @@ struct conn_side {
     void (*failed)(struct conn *c, int err);
     /* The callback a session cut by the runtime gets (the engine never finds it done). */
     void (*on_session_close)(h2r_session *session);
-    const struct tls_client_params *tls_client; /* for h2r_tls_client_transport */
+    const struct tls_client_params *tls_client; /* TLS: a client's handshake (NULL: a server's) */
     /* What a cleartext connection opens with: TRANSPORT_WAIT to detect the protocol, HTTP2 or HTTP1. */
     enum transport_event cleartext_start;
     unsigned handshake_timeout_ms, idle_timeout_ms, settings_timeout_ms, shutdown_timeout_ms; /* 0: none */

@@ -11,6 +11,8 @@
  *   reset N CODE                  request N closed before its end, with the stream's rst_code
  *   push PATH                     the server promised a push of PATH (refused: RST_STREAM CANCEL)
  *   session-closed                on_session_close
+ *   stopped                       h2r_loop_run returned after h2r_loop_stop (--stop-after), before the loop's
+ * free
  *
  * The session is closed (h2r_session_close) once every request is done,
  * and the loop then runs out of things to do: h2r_loop_run returns.
@@ -22,10 +24,13 @@
  *
  * Usage: client_probe [--cacert FILE] [--insecure] [--http1.1] [--h2-only]
  *                     [--connect-timeout MS] [--handshake-timeout MS]
- *                     [--request-after MS] [--data FILE] [--out-dir DIR] [--pool] URL [URL...]
+ *                     [--request-after MS] [--stop-after MS] [--data FILE] [--out-dir DIR] [--pool]
+ *                     URL [URL...]
  *   URL...            the same origin; the first one's is connected to
  *   --request-after   the requests are made from a timer that long after the connect
  *   --data            each request is a POST with FILE's bytes as its body
+ *   --stop-after      h2r_loop_stop from a timer that long after the start: what is open is cut by
+ * h2r_loop_free
  */
 #include <getopt.h>
 #include <stdio.h>
@@ -183,6 +188,12 @@ static void on_timer(h2r_timer *timer, void *ctx)
 
 static unsigned long request_after_ms;
 
+static void on_stop_timer(h2r_timer *timer, void *ctx)
+{
+    (void)timer, (void)ctx;
+    h2r_loop_stop(probe.loop);
+}
+
 /* ---- through the pool ---- */
 
 static void pool_on_response(h2r_stream *stream, const h2r_header *headers, size_t count, int flags,
@@ -279,9 +290,11 @@ int main(int argc, char **argv)
         {"data", required_argument, NULL, 'd'},
         {"out-dir", required_argument, NULL, 'o'},
         {"pool", no_argument, NULL, 'P'},
+        {"stop-after", required_argument, NULL, 's'},
         {NULL, 0, NULL, 0},
     };
     int pool = 0;
+    unsigned long stop_after_ms = 0;
     h2r_client_options options;
     h2r_client_options_init(&options);
     for (int opt; (opt = getopt_long(argc, argv, "", long_options, NULL)) != -1;) {
@@ -301,6 +314,7 @@ int main(int argc, char **argv)
             break;
         case 'o': probe.out_dir = optarg; break;
         case 'P': pool = 1; break;
+        case 's': stop_after_ms = strtoul(optarg, NULL, 10); break;
         default: return 2;
         }
     }
@@ -338,8 +352,10 @@ int main(int argc, char **argv)
         printf("connect-error %d %s\n", err, h2r_client_strerror(err));
         probe.failed = 1;
     }
+    if (stop_after_ms) h2r_timer_start(probe.loop, stop_after_ms, 0, on_stop_timer, NULL, NULL);
     err = h2r_loop_run(probe.loop);
     if (err) printf("loop-error %d %s\n", err, h2r_client_strerror(err));
+    if (stop_after_ms) printf("stopped\n");
     h2r_loop_free(probe.loop);
     for (size_t i = 0; i != probe.count; ++i)
         if (probe.requests[i].out) fclose(probe.requests[i].out);

@@ -188,6 +188,11 @@ def h2serve_checks(t):
           what="h2serve h2c: a request made from a timer")
     fetch(t, [f"http://localhost:{server.port}/hello"], [(200, b"Hello, World!")],
           what="h2serve h2c by the name localhost")
+    r = probe(t, [url + "/delay/10000"], "--stop-after", "300")
+    t.ok(r.connected and "stopped" in r.lines and list(r.resets) == [0] and not r.responses and r.session_closed
+         and r.lines.index("stopped") < r.lines.index("session-closed"),
+         "h2r_loop_stop from a timer while a request waits: h2r_loop_run returns, and h2r_loop_free cuts the "
+         "connection (the stream aborted, on_session_close)", r.text())
     pool_checks(t, server)
     server.check()
 
