@@ -97,10 +97,12 @@ int h2r_loop_stop(h2r_loop *loop);
 /**
  * Frees a loop made by h2r_loop_new, on its thread, once h2r_loop_run has
  * returned: connections still open are cut (their streams aborted, their
- * session's on_session_close called), outbound TCP connections closed
- * (their on_close called), then posts already accepted run and the timers
- * and watches still there are dropped without their callbacks. NULL is
- * allowed. A server's loop is not freed this way (nothing is done).
+ * session's on_session_close called), those not made yet end (their
+ * on_connect gets NULL and -ECANCELED, or -ECONNRESET in the TLS
+ * handshake), outbound TCP connections close (their on_close called),
+ * then posts already accepted run and the timers and watches still there
+ * are dropped without their callbacks. NULL is allowed. A server's loop
+ * is not freed this way (nothing is done).
  */
 void h2r_loop_free(h2r_loop *loop);
 
