@@ -7,7 +7,10 @@ tests/io/client_probe.c, against real servers on loopback:
 - h2serve over TLS with a test certificate for localhost: the certificate verified against it as the CA file
   (--cacert), refused without it (the system's store: H2R_ERR_TLS_VERIFY), taken with --insecure; a 1 MiB file by
   sha256; ALPN http/1.1 when the client offers only that;
-- nghttpd, in cleartext and over TLS, and Python's http.server speaking HTTP/1.1 on 127.0.0.1 and [::1];
+- nghttpd and h2o, in cleartext and over TLS (h2o over HTTP/1.1 too, and by ALPN), and Python's http.server
+  speaking HTTP/1.1 on 127.0.0.1 and [::1] (a body the connection's end delimits too);
+- requests through the loop's pool (h2r_client_request), over HTTP/2 and HTTP/1.1; h2r_loop_stop and the loop's
+  free with a request open;
 - errors: a closed port (-ECONNREFUSED), a full accept queue (-ETIMEDOUT after --connect-timeout), a TLS server that
   never answers the hello (H2R_ERR_HANDSHAKE_TIMEOUT), a name that does not resolve (H2R_ERR_RESOLVE), and h2 alone
   offered to a server that speaks only HTTP/1.1 over TLS (H2R_ERR_ALPN).
@@ -19,6 +22,7 @@ import hashlib
 import http.server
 import json
 import os
+import shutil
 import socket
 import ssl
 import subprocess
@@ -235,31 +239,93 @@ def tls_checks(t):
     server.check()
 
 
-def nghttpd_checks(t):
-    nghttpd = need_tool("nghttpd")
-    cert, key = t.certificate("localhost", "DNS:localhost,IP:127.0.0.1")
-    root = t.tmpdir()
-    with open(os.path.join(root, "index.html"), "wb") as f:
-        f.write(b"nghttpd here\n")
-    write_random_file(os.path.join(root, "1mib.bin"), 1)
-    procs = []
-    try:
-        port = free_port()
-        procs.append(subprocess.Popen([nghttpd, "--no-tls", "-d", root, "-a", "127.0.0.1", str(port)],
-                                      stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
-        tls_port = free_port()
-        procs.append(subprocess.Popen([nghttpd, "-d", root, "-a", "127.0.0.1", str(tls_port), key, cert],
-                                      stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
-        t.require(wait_listening(port) and wait_listening(tls_port), "nghttpd listens (cleartext and TLS)")
-        body = open(os.path.join(root, "1mib.bin"), "rb").read()
-        fetch(t, [f"http://127.0.0.1:{port}/index.html", f"http://127.0.0.1:{port}/1mib.bin"],
-              [(200, b"nghttpd here\n"), (200, body)], what="nghttpd h2c")
-        fetch(t, [f"https://localhost:{tls_port}/1mib.bin"], [(200, body)], "--cacert", cert, alpn="h2",
-              what="nghttpd TLS")
-    finally:
-        for p in procs:
+class Peer:
+    """Another server, in cleartext and over TLS on free ports, serving a directory: index.html and 1mib.bin.
+    start(cleartext_args, tls_args) runs it (the args made from the ports); stop() kills it."""
+
+    def __init__(self, t, name):
+        self.t, self.name = t, name
+        self.cert, self.key = t.certificate("localhost", "DNS:localhost,IP:127.0.0.1")
+        self.root = t.tmpdir()
+        self.index = f"{name} here\n".encode()
+        with open(os.path.join(self.root, "index.html"), "wb") as f:
+            f.write(self.index)
+        write_random_file(os.path.join(self.root, "1mib.bin"), 1)
+        with open(os.path.join(self.root, "1mib.bin"), "rb") as f:
+            self.body = f.read()
+        self.port, self.tls_port = free_port(), free_port()
+        self.procs = []
+
+    def start(self, *commands):
+        for command in commands:
+            self.procs.append(subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+        self.t.require(wait_listening(self.port) and wait_listening(self.tls_port),
+                       f"{self.name} listens (cleartext and TLS)")
+
+    def checks(self, http1=True):
+        """h2c (two requests on one connection), TLS with the test CA, and HTTP/1.1 both ways if it speaks it."""
+        plain, tls = f"http://127.0.0.1:{self.port}", f"https://localhost:{self.tls_port}"
+        fetch(self.t, [plain + "/index.html", plain + "/1mib.bin"], [(200, self.index), (200, self.body)],
+              what=f"{self.name} h2c")
+        fetch(self.t, [tls + "/1mib.bin"], [(200, self.body)], "--cacert", self.cert, alpn="h2",
+              what=f"{self.name} TLS")
+        if http1:
+            fetch(self.t, [plain + "/1mib.bin"], [(200, self.body)], "--http1.1", version="1.1",
+                  what=f"{self.name} HTTP/1.1")
+            fetch(self.t, [tls + "/index.html"], [(200, self.index)], "--cacert", self.cert, "--http1.1",
+                  version="1.1", alpn="http/1.1", what=f"{self.name} TLS, only http/1.1 offered")
+
+    def stop(self):
+        for p in self.procs:
             p.kill()
             p.wait()
+
+
+def nghttpd_checks(t):
+    nghttpd = need_tool("nghttpd")
+    peer = Peer(t, "nghttpd")
+    try:
+        peer.start([nghttpd, "--no-tls", "-d", peer.root, "-a", "127.0.0.1", str(peer.port)],
+                   [nghttpd, "-d", peer.root, "-a", "127.0.0.1", str(peer.tls_port), peer.key, peer.cert])
+        peer.checks(http1=False)  # HTTP/2 alone
+    finally:
+        peer.stop()
+
+
+def h2o_checks(t):
+    h2o = shutil.which("h2o")
+    if not h2o:
+        t.ok(True, "h2o # SKIP h2o is not installed")
+        return
+    peer = Peer(t, "h2o")
+    # Started by root, h2o serves as nobody: what it reads must be readable by all (a throwaway key).
+    for path in (peer.root, os.path.dirname(peer.cert), os.path.dirname(peer.key)):
+        os.chmod(path, 0o755)
+    for path in (peer.cert, peer.key):
+        os.chmod(path, 0o644)
+    config = os.path.join(peer.root, "h2o.conf")
+    with open(config, "w") as f:
+        f.write(f"""listen:
+  host: 127.0.0.1
+  port: {peer.port}
+listen:
+  host: 127.0.0.1
+  port: {peer.tls_port}
+  ssl:
+    certificate-file: {peer.cert}
+    key-file: {peer.key}
+    ocsp-update-interval: 0
+hosts:
+  default:
+    paths:
+      /:
+        file.dir: {peer.root}
+""")
+    try:
+        peer.start([h2o, "-c", config])
+        peer.checks()
+    finally:
+        peer.stop()
 
 
 def python_checks(t):
@@ -324,6 +390,7 @@ def main(t):
     h2serve_checks(t)
     tls_checks(t)
     nghttpd_checks(t)
+    h2o_checks(t)
     python_checks(t)
     error_checks(t)
 
