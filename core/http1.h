@@ -4,8 +4,8 @@
  * shares (session_internal.h):
  *
  *   http1_server.c    the server's protocol table and constructors, pull
- *   http1_client.c    the client's table and constructor, requests, pull,
- *                     the end of the input
+ *   http1_client.c    the client's table and constructor, requests, the
+ *                     exchange's end, graceful close, pull
  *   http1_read.c      the server's input: request heads into streams, a
  *                     request that cannot be read answered and refused
  *   http1_response.c  the client's input: response heads, 1xx, the end of

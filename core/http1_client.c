@@ -63,6 +63,10 @@ static int plan_request(h2r_session *s, const h2r_header *headers, size_t count,
     plan->is_connect = check.is_connect;
     plan->has_content_length = check.has_content_length;
     plan->content_length = check.content_length;
+    /* RFC 9112 §3.2.4: the asterisk-form is OPTIONS's alone. */
+    int asterisk = plan->line.target_len == 1 && plan->line.target[0] == '*';
+    if (asterisk && !(plan->line.method_len == 7 && memcmp(plan->line.method, "OPTIONS", 7) == 0))
+        return H2R_ERR_INVALID_HEADER;
     if (check.is_connect) {
         /* RFC 9112 §3.2.3: CONNECT's target is the authority, with its port; nothing else. */
         if (has_path || has_scheme || authority.value_len == 0) return H2R_ERR_INVALID_HEADER;
@@ -118,7 +122,8 @@ static int request(h2r_session *s, const h2r_header *headers, size_t count, unsi
     uint32_t id = h1->next_stream_id;
     h2r_stream *st = h2r_stream_create(s, id, NULL, 0, NULL, 0);
     if (!st) return H2R_ERR_NOMEM;
-    err = h2r_http1_queue_head(s, 0, &plan.line, headers + plan.pseudo, count - plan.pseudo, extra, n_extra);
+    const h2r_header *fields = count ? headers + plan.pseudo : NULL;
+    err = h2r_http1_queue_head(s, 0, &plan.line, fields, count - plan.pseudo, extra, n_extra);
     if (err) {
         h2r_stream_forget(st);
         return err;
@@ -170,8 +175,11 @@ static void stream_closed(h2r_stream *st)
     h1->current = NULL;
     h1->awaiting = 0;
     uint32_t both = STREAM_END_SENT | STREAM_END_RECEIVED;
-    /* Cut short (h2r_stream_close, an error), the exchange leaves the connection in no state to go on. */
-    if ((st->flags & both) != both || (st->flags & (STREAM_ABORTED | STREAM_RESET_BY_US)))
+    /*
+     * Cut short (h2r_stream_close, an error), the exchange leaves the
+     * connection in no state to go on; a graceful close waited for it.
+     */
+    if ((st->flags & both) != both || (st->flags & (STREAM_ABORTED | STREAM_RESET_BY_US)) || s->closing)
         h2r_http1_stop_reading(s);
 }
 

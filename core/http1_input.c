@@ -175,8 +175,12 @@ static size_t read_input(h2r_session *s, const uint8_t *buf, size_t len)
             break;
         }
         if (avail == 0) break;
-        /* A paused body, and whatever follows it, waits in the buffer (h2r_http1_resume). */
-        if (h1->current && (h1->current->flags & STREAM_PAUSED)) break;
+        /*
+         * A paused body, and whatever follows it, waits in the buffer
+         * (h2r_http1_resume). A head goes on: the client's stream may be
+         * paused before its response comes, which it hears of all the same.
+         */
+        if (h1->current && (h1->current->flags & STREAM_PAUSED) && state != H1_READ_HEAD) break;
         switch (state) {
         case H1_READ_HEAD: n = h1->role->read_head(s, p, avail); break;
         case H1_READ_LENGTH: n = read_length(s, p, avail); break;
@@ -210,7 +214,8 @@ int h2r_http1_read_buffered(h2r_session *s)
 ssize_t h2r_http1_feed(h2r_session *s, const uint8_t *data, size_t len)
 {
     struct http1_state *h1 = s->h1;
-    if (s->phase == PHASE_CLOSED || h1->read_state == H1_READ_DONE) return H2R_ERR_SESSION_CLOSED;
+    if (s->phase == PHASE_CLOSED || h1->read_state == H1_READ_DONE || h1->input_ended)
+        return H2R_ERR_SESSION_CLOSED;
     s->active_ms = s->now_ms;
     if (!h2r_http1_buffered(h1)) {
         /* The common case: messages read in place, from the I/O layer's buffer; only a remainder is kept. */

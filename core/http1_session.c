@@ -71,7 +71,8 @@ void h2r_http1_free(h2r_session *s)
 
 int h2r_http1_want_read(const h2r_session *s)
 {
-    return s->phase != PHASE_CLOSED && s->h1->read_state != H1_READ_DONE;
+    /* The client's input_ended: the server's end came, only what a paused body held is left to read. */
+    return s->phase != PHASE_CLOSED && s->h1->read_state != H1_READ_DONE && !s->h1->input_ended;
 }
 
 int h2r_http1_want_write(const h2r_session *s)

@@ -290,6 +290,90 @@ void fuzz_io_round(int all)
     }
 }
 
+uint32_t fuzz_http1_close_now_and_then(void)
+{
+    uint32_t draw = rnd() % 64;
+    if (draw == 0) h2r_session_close(app.session);
+    if (draw == 1 && chance(4)) h2r_session_destroy(app.session, H2R_NO_ERROR);
+    return draw;
+}
+
+void fuzz_http1_io_round(int all)
+{
+    fuzz_io_round(all);
+    if (h2r_session_is_done(app.session) &&
+        (h2r_session_want_write(app.session) || h2r_session_want_read(app.session)))
+        FAIL("done, but wants to write or read");
+}
+
+size_t fuzz_feed(const uint8_t *data, size_t size)
+{
+    size_t piece = chance(3) ? size : 1 + rnd() % (size < 64 ? size : 64);
+    if (piece > size) piece = size;
+    int reading = h2r_session_want_read(app.session);
+    if (h2r_session_input_paused(app.session)) {
+        if (!reading) FAIL("input paused in a session that reads no more");
+        if (!chance(4)) return 0;
+    }
+    ssize_t rc = h2r_session_feed(app.session, data, piece);
+    if (!reading && rc >= 0) FAIL("feed took input after want_read said no");
+    if (rc >= 0 && (size_t)rc != piece) FAIL("feed took %zd of %zu bytes", rc, piece);
+    return piece;
+}
+
+/* ---- HTTP/1.1 bodies ---- */
+
+void fuzz_body_length(struct fuzz_body *body, uint64_t len)
+{
+    body->state = len ? FUZZ_BODY_LENGTH : FUZZ_BODY_NONE;
+    body->left = len;
+}
+
+void fuzz_body_chunked(struct fuzz_body *body)
+{
+    h2r_http1_limits limits;
+    h2r_http1_limits_default(&limits);
+    h2r_http1_chunked_init(&body->chunked, &limits);
+    body->state = FUZZ_BODY_CHUNKED;
+}
+
+void fuzz_body_rest(struct fuzz_body *body)
+{
+    body->state = FUZZ_BODY_REST;
+}
+
+size_t fuzz_read_body(struct fuzz_body *body, const uint8_t *p, size_t avail)
+{
+    switch (body->state) {
+    case FUZZ_BODY_NONE: return 0;
+    case FUZZ_BODY_LENGTH: {
+        size_t used = avail < body->left ? avail : (size_t)body->left;
+        fuzz_body_length(body, body->left - used);
+        return used;
+    }
+    case FUZZ_BODY_CHUNKED: {
+        const uint8_t *slice;
+        size_t slice_len;
+        ssize_t n = h2r_http1_chunked_decode(&body->chunked, p, avail, &slice, &slice_len);
+        if (n < 0) FAIL("a chunked body that does not decode: %s", h2r_http1_strerror((int)n));
+        if (h2r_http1_chunked_done(&body->chunked)) body->state = FUZZ_BODY_TRAILERS;
+        return (size_t)n;
+    }
+    case FUZZ_BODY_TRAILERS: {
+        h2r_header fields[8];
+        size_t count;
+        h2r_http1_limits limits;
+        h2r_http1_limits_default(&limits);
+        int n = h2r_http1_parse_trailers(p, avail, &limits, fields, 8, &count);
+        if (n < 0) FAIL("a trailer section that does not parse: %s", h2r_http1_strerror(n));
+        if (n) body->state = FUZZ_BODY_NONE;
+        return (size_t)n;
+    }
+    case FUZZ_BODY_REST: return avail;
+    }
+    return 0;
+}
+
 void fuzz_finish_input(void)
 {
     h2r_session_free(app.session);

@@ -18,6 +18,7 @@
 #include <stdint.h>
 
 #include "h2ring/engine.h"
+#include "http1_parser.h"
 
 /* Prints the target's name and the message, and aborts: libFuzzer keeps the input as a finding. */
 void fuzz_fail(const char *fmt, ...) __attribute__((noreturn, format(printf, 1, 2)));
@@ -140,5 +141,49 @@ void on_stream_close(h2r_stream *st, uint32_t code);
  * read_output runs after each write.
  */
 void fuzz_io_round(int all);
+/*
+ * The HTTP/1.1 targets' draw between two pieces of input: a graceful close
+ * (1 in 64) or a destroy (1 in 256) of the session now and then. Returns
+ * the draw, 0..63, whose 2 and up are the target's own to use.
+ */
+uint32_t fuzz_http1_close_now_and_then(void);
+/* fuzz_io_round, then the HTTP/1.1 targets' check: a session that is done wants neither to write nor read. */
+void fuzz_http1_io_round(int all);
+
+/*
+ * Feeds the next piece of data (1..64 bytes, or all of it), unless the
+ * session's input is paused (the I/O layer stops receiving; what it had in
+ * flight still comes now and then); checks that a feed takes all it is
+ * given, and nothing once the session reads no more. Returns the bytes
+ * fed, 0 if it held them back.
+ */
+size_t fuzz_feed(const uint8_t *data, size_t size);
+
+/* ---- HTTP/1.1 bodies, as the HTTP/1.1 targets' peer reads them from app.out ---- */
+
+enum fuzz_body_state {
+    FUZZ_BODY_NONE,
+    FUZZ_BODY_LENGTH,
+    FUZZ_BODY_CHUNKED,
+    FUZZ_BODY_TRAILERS,
+    FUZZ_BODY_REST
+};
+
+struct fuzz_body {
+    enum fuzz_body_state state; /* FUZZ_BODY_NONE: no body being read (a head comes next) */
+    uint64_t left;              /* FUZZ_BODY_LENGTH */
+    h2r_http1_chunked chunked;  /* FUZZ_BODY_CHUNKED */
+};
+
+/* A body of len bytes (none if 0), a chunked one, or all the rest of the connection. */
+void fuzz_body_length(struct fuzz_body *body, uint64_t len);
+void fuzz_body_chunked(struct fuzz_body *body);
+void fuzz_body_rest(struct fuzz_body *body);
+/*
+ * Reads what it can of the body at p (core/http1's decoder for chunks and
+ * trailers; a body that does not decode aborts) and returns the bytes used;
+ * body->state is FUZZ_BODY_NONE once it is over.
+ */
+size_t fuzz_read_body(struct fuzz_body *body, const uint8_t *p, size_t avail);
 
 #endif

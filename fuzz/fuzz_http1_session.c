@@ -58,7 +58,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 enum request_kind { REQUEST_OTHER, REQUEST_HEAD, REQUEST_CONNECT };
 
 /* The client's reading of the output. */
-enum read_state { READ_HEAD, READ_LENGTH, READ_CHUNKED, READ_TRAILERS, READ_CLOSE, READ_ENDED };
+enum read_state { READ_HEAD, READ_BODY, READ_ENDED };
 
 /* The client's view of the output (the application's state is fuzz_app.h's app). */
 static struct client {
@@ -67,10 +67,8 @@ static struct client {
     size_t request_count, response_count;
 
     enum read_state read_state;
-    uint64_t body_left;
-    h2r_http1_chunked chunked;
-    h2r_http1_limits limits;
-    int last_response; /* the response being read said connection: close */
+    struct fuzz_body body; /* READ_BODY */
+    int last_response;     /* the response being read said connection: close */
 } client;
 
 /* ---- the application ---- */
@@ -222,20 +220,11 @@ static const h2r_session_callbacks callbacks = {
 static void app_round(void)
 {
     advance_streams();
-    switch (rnd() % 64) {
-    case 0: h2r_session_close(app.session); break;
-    case 1:
-        if (chance(4)) h2r_session_destroy(app.session, H2R_NO_ERROR);
-        break;
-    case 2: {
-        uint8_t payload[8] = {0};
-        if (h2r_session_ping(app.session, payload, NULL, NULL) != H2R_ERR_INVALID_STATE ||
-            h2r_session_goaway(app.session, 0, -1, NULL, 0) != H2R_ERR_INVALID_STATE)
-            FAIL("an HTTP/2 control call did something");
-        break;
-    }
-    default: break;
-    }
+    if (fuzz_http1_close_now_and_then() != 2) return;
+    uint8_t payload[8] = {0};
+    if (h2r_session_ping(app.session, payload, NULL, NULL) != H2R_ERR_INVALID_STATE ||
+        h2r_session_goaway(app.session, 0, -1, NULL, 0) != H2R_ERR_INVALID_STATE)
+        FAIL("an HTTP/2 control call did something");
 }
 
 /* ---- the client's view of the output ---- */
@@ -326,23 +315,20 @@ static size_t read_head(void)
         client.read_state = f.close ? READ_ENDED : READ_HEAD;
     } else if (kind == REQUEST_CONNECT && status / 100 == 2) {
         if (f.has_length || f.chunked) FAIL("framing in a 2xx to CONNECT");
-        client.read_state = READ_CLOSE;
+        fuzz_body_rest(&client.body);
+        client.read_state = READ_BODY;
     } else if (f.has_length) {
-        client.body_left = f.length;
-        client.read_state = f.length ? READ_LENGTH : f.close ? READ_ENDED : READ_HEAD;
+        fuzz_body_length(&client.body, f.length);
+        client.read_state = f.length ? READ_BODY : f.close ? READ_ENDED : READ_HEAD;
     } else if (f.chunked) {
-        h2r_http1_chunked_init(&client.chunked, &client.limits);
-        client.read_state = READ_CHUNKED;
+        fuzz_body_chunked(&client.body);
+        client.read_state = READ_BODY;
     } else {
         if (!f.close) FAIL("a body delimited by nothing");
-        client.read_state = READ_CLOSE;
+        fuzz_body_rest(&client.body);
+        client.read_state = READ_BODY;
     }
     return (size_t)(end - app.out);
-}
-
-static void body_done(void)
-{
-    client.read_state = client.last_response ? READ_ENDED : READ_HEAD;
 }
 
 /* Reads what it can of app.out, and keeps the rest. */
@@ -361,30 +347,11 @@ static void read_output(void)
             used = read_head();
             break;
         }
-        case READ_LENGTH:
-            used = avail < client.body_left ? avail : (size_t)client.body_left;
-            client.body_left -= used;
-            if (client.body_left == 0) body_done();
+        case READ_BODY:
+            used = fuzz_read_body(&client.body, p, avail);
+            if (client.body.state == FUZZ_BODY_NONE)
+                client.read_state = client.last_response ? READ_ENDED : READ_HEAD;
             break;
-        case READ_CHUNKED: {
-            const uint8_t *slice;
-            size_t slice_len;
-            ssize_t n = h2r_http1_chunked_decode(&client.chunked, p, avail, &slice, &slice_len);
-            if (n < 0) FAIL("a chunked body that does not decode: %s", h2r_http1_strerror((int)n));
-            used = (size_t)n;
-            if (h2r_http1_chunked_done(&client.chunked)) client.read_state = READ_TRAILERS;
-            break;
-        }
-        case READ_TRAILERS: {
-            h2r_header fields[8];
-            size_t count;
-            int n = h2r_http1_parse_trailers(p, avail, &client.limits, fields, 8, &count);
-            if (n < 0) FAIL("a trailer section that does not parse: %s", h2r_http1_strerror(n));
-            used = (size_t)n;
-            if (n) body_done();
-            break;
-        }
-        case READ_CLOSE: used = avail; break;
         case READ_ENDED: FAIL("%zu bytes after a response that closed the connection", avail);
         }
         if (used == 0) break;
@@ -401,21 +368,11 @@ const struct fuzz_target target = {
     .read_output = read_output,
 };
 
-/* Pulls and writes (see fuzz_io_round); a session that is done wants nothing more. */
-static void io_round(int all)
-{
-    fuzz_io_round(all);
-    if (h2r_session_is_done(app.session) &&
-        (h2r_session_want_write(app.session) || h2r_session_want_read(app.session)))
-        FAIL("done, but wants to write or read");
-}
-
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     if (size < 4) return 0;
     fuzz_start_input(data);
     memset(&client, 0, sizeof(client));
-    h2r_http1_limits_default(&client.limits);
     h2r_session_options options;
     h2r_session_options_init(&options);
     if (data[0] & 1) options.stream_high_water_mark = 1000;
@@ -426,29 +383,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     data += 4, size -= 4;
 
     while (size) {
-        size_t piece = chance(3) ? size : 1 + rnd() % (size < 64 ? size : 64);
-        if (piece > size) piece = size;
-        int reading = h2r_session_want_read(app.session);
-        if (h2r_session_input_paused(app.session)) {
-            if (!reading) FAIL("input paused in a session that reads no more");
-            /* The I/O layer stops receiving; what it had in flight still comes, now and then. */
-            if (!chance(4)) {
-                app_round();
-                io_round(chance(2));
-                continue;
-            }
-        }
-        ssize_t rc = h2r_session_feed(app.session, data, piece);
-        if (!reading && rc >= 0) FAIL("feed took input after want_read said no");
-        if (rc >= 0 && (size_t)rc != piece) FAIL("feed took %zd of %zu bytes", rc, piece);
-        data += piece, size -= piece;
+        size_t used = fuzz_feed(data, size);
+        data += used, size -= used;
         app_round();
-        io_round(chance(2));
+        fuzz_http1_io_round(chance(2));
     }
     app_round();
-    io_round(1);
+    fuzz_http1_io_round(1);
     /* A destroyed connection: whatever is in flight or queued is released, once. */
-    if (chance(2)) io_round(0);
+    if (chance(2)) fuzz_http1_io_round(0);
     fuzz_finish_input();
     return 0;
 }

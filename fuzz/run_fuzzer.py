@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Runs one libFuzzer target for a while, from seeds made of hpack-test-case stories.
 
-usage: run_fuzzer.py FUZZER wire|fields|session|http1|http1_session|none STORIES_DIR BUILD_DIR [libFuzzer options...]
+usage: run_fuzzer.py FUZZER wire|fields|session|http1|http1_session|http1_client|none STORIES_DIR BUILD_DIR
+       [libFuzzer options...]
 
 The seeds are written in the input format of the target (see the comment at the
 top of each fuzz_hpack_*.c):
@@ -16,6 +17,8 @@ top of each fuzz_hpack_*.c):
           not read)
   http1_session  the same connections under a few configs, for
           fuzz_http1_session (STORIES_DIR is not read)
+  http1_client  a few servers' answers (every framing, 1xx, the close),
+          for fuzz_http1_client (STORIES_DIR is not read)
   none    no seeds (STORIES_DIR is not read)
 Runs for $H2R_FUZZ_SECONDS seconds (default 60). New corpus entries are kept in
 BUILD_DIR/corpus/NAME across runs, findings go to BUILD_DIR/artifacts/. Exits
@@ -121,6 +124,29 @@ def http1_session_seeds(seed_dir):
     return len(seeds)
 
 
+# What a server sends back, for fuzz_http1_client: responses of every framing, 1xx, the connection's end.
+HTTP1_RESPONSES = [
+    b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\nX-A: 1\r\n\r\nhello" * 3,
+    b"HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
+    b"5;x=1\r\nhello\r\n0\r\nX-Checksum: 42\r\n\r\n",
+    b"HTTP/1.1 103 Early Hints\r\nLink: </a.css>\r\n\r\nHTTP/1.1 204 No Content\r\n\r\n"
+    b"HTTP/1.1 304 Not Modified\r\nETag: \"x\"\r\n\r\n",
+    b"HTTP/1.0 200 OK\r\nContent-Type: text/plain\r\n\r\nthe rest until the close",
+    b"HTTP/1.1 200 Connection Established\r\n\r\ntunnel bytes",
+    b"HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 2\r\n\r\nno",
+]
+
+
+def http1_client_seeds(seed_dir):
+    """Each response sequence under a few seeds for fuzz_http1_client's choices, the options in byte 0."""
+    seeds = [bytes([config, 0x3C, 0x96, i]) + r
+             for i, r in enumerate(HTTP1_RESPONSES) for config in (0x00, 0x03, 0x0C, 0xA5)]
+    for i, seed in enumerate(seeds):
+        with open(os.path.join(seed_dir, f"seed-{i:04d}"), "wb") as f:
+            f.write(seed)
+    return len(seeds)
+
+
 def http1_seeds(seed_dir):
     """Each connection and body under a few configs: default and small limits, 16 and 4 fields."""
     seeds = [bytes([(16 << 3) | (limits << 1), 128]) + c for c in HTTP1_CONNECTIONS for limits in (0, 1)]
@@ -152,6 +178,8 @@ def main():
             print(f"{http1_seeds(seed_dir)} seeds", flush=True)
         elif kind == "http1_session":
             print(f"{http1_session_seeds(seed_dir)} seeds", flush=True)
+        elif kind == "http1_client":
+            print(f"{http1_client_seeds(seed_dir)} seeds", flush=True)
         elif os.path.isdir(stories_dir):
             print(f"{write_seeds(kind, stories_dir, seed_dir)} seeds from {stories_dir}", flush=True)
         else:

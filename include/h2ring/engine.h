@@ -412,8 +412,12 @@ h2r_session *h2r_session_client_new(const h2r_session_options *options,
  * then the fields with lowercase names, connection-specific ones left out).
  * A response that cannot be read ends the session with on_session_error
  * (H2R_PROTOCOL_ERROR, or H2R_ENHANCE_YOUR_CALM over an http1_max_* limit).
- * HTTP/2's control calls return H2R_ERR_INVALID_STATE. Returns NULL for
- * invalid arguments or when out of memory.
+ * HTTP/2's control calls return H2R_ERR_INVALID_STATE. A response without a
+ * length ends with the connection: the I/O layer tells it with
+ * h2r_session_eof. authority must be a valid :authority (host[:port]); a
+ * request with H2R_REQUEST_END_STREAM and a content-length other than 0
+ * is refused with H2R_ERR_INVALID_HEADER. Returns NULL for invalid
+ * arguments or when out of memory.
  */
 h2r_session *h2r_session_http1_client_new(const h2r_session_options *options,
                                           const h2r_session_callbacks *callbacks, void *user_data,

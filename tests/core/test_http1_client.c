@@ -626,6 +626,7 @@ static void test_refused_requests(void)
         {FIELD("x-a", "1"), FIELD(":path", "/")},
         {FIELD(":method", "CONNECT"), FIELD(":path", "/")},
         {FIELD(":protocol", "websocket"), FIELD(":path", "/")},
+        {FIELD(":method", "GET"), FIELD(":path", "*")},
     };
     for (size_t i = 0; i != sizeof(bad) / sizeof(bad[0]); ++i) {
         int err;
@@ -712,6 +713,18 @@ static void test_ending(void)
     CHECK(h2r_session_is_done(client.session) && client.session_closes == 1);
     sides_free();
 
+    /* The response in before the request's end: done once the request is sent too. */
+    sides_init(NULL, 0);
+    h2r_header put[] = {FIELD(":method", "PUT"), FIELD(":path", "/")};
+    st = request(put, 2, 0, NULL);
+    CHECK(h2r_session_feed(client.session, (const uint8_t *)"HTTP/1.1 304 Not Modified\r\n\r\n", 29) == 29);
+    h2r_session_close(client.session);
+    CHECK(!h2r_session_is_done(client.session) && h2r_stream_end(st) == 0);
+    output_is("PUT / HTTP/1.1\r\nhost: example.com\r\ntransfer-encoding: chunked\r\n\r\n0\r\n\r\n");
+    log_is(&client, "response:1 :status=304 END; end:1; close:1:0; ");
+    CHECK(h2r_session_is_done(client.session) && !h2r_session_want_read(client.session));
+    sides_free();
+
     /* Idle: done at once. */
     sides_init(NULL, 0);
     h2r_session_close(client.session);
@@ -725,6 +738,34 @@ static void test_ending(void)
     h2r_session_destroy(client.session, H2R_NO_ERROR);
     log_is(&client, "aborted:1; close:1:8; ");
     CHECK(h2r_session_is_done(client.session) && client.session_closes == 1);
+    sides_free();
+
+    /* A response before the request's end: the request goes on, unless the server closes. */
+    sides_init(NULL, 0);
+    h2r_header upload[] = {FIELD(":method", "PUT"), FIELD(":path", "/"), FIELD("content-length", "6")};
+    st = request(upload, 3, 0, NULL);
+    CHECK(h2r_stream_write(st, "abc", 3, NULL, NULL) == 1);
+    client_output(&(size_t){0});
+    const char *early = "HTTP/1.1 409 Conflict\r\ncontent-length: 0\r\n\r\n";
+    CHECK(h2r_session_feed(client.session, (const uint8_t *)early, strlen(early)) == (ssize_t)strlen(early));
+    log_is(&client, "response:1 :status=409 content-length=0 END; end:1; ");
+    CHECK(!h2r_stream_closed(st) && request(NULL, 0, H2R_REQUEST_END_STREAM, &err) == NULL &&
+          err == H2R_ERR_STREAM_LIMIT);
+    CHECK(h2r_stream_write(st, "def", 3, NULL, NULL) == 1 && h2r_stream_end(st) == 0);
+    output_is("def");
+    log_is(&client, "close:1:0; ");
+    CHECK(request(NULL, 0, H2R_REQUEST_END_STREAM, NULL) != NULL && !h2r_session_is_done(client.session));
+    sides_free();
+
+    sides_init(NULL, 0);
+    st = request(upload, 3, 0, NULL);
+    CHECK(h2r_stream_write(st, "abc", 3, NULL, NULL) == 1);
+    client_output(&(size_t){0});
+    early = "HTTP/1.1 413 Content Too Large\r\nconnection: close\r\ncontent-length: 0\r\n\r\n";
+    CHECK(h2r_session_feed(client.session, (const uint8_t *)early, strlen(early)) == (ssize_t)strlen(early));
+    log_is(&client, "response:1 :status=413 content-length=0 END; end:1; close:1:0; ");
+    CHECK(h2r_stream_write(st, "def", 3, NULL, NULL) == H2R_ERR_STREAM_CLOSED);
+    CHECK(h2r_session_is_done(client.session));
     sides_free();
 
     /* A request body shorter than its content-length cannot end: the exchange is aborted. */
@@ -884,12 +925,26 @@ static void test_until_close(void)
     CHECK(get("/") != NULL);
     sides_free();
 
+    /* Paused before its response: the head comes, the body waits. */
+    CHECK(answer(NULL, "GET", "", 0) == 0);
+    h2r_stream *early = last_stream(&client.streams);
+    CHECK(h2r_stream_pause(early) == 0);
+    CHECK(h2r_session_feed(client.session, (const uint8_t *)"HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\nhi",
+                           41) == 41);
+    log_is(&client, "response:1 :status=200 content-length=2; ");
+    CHECK(h2r_stream_resume(early) == 0);
+    client_output(&(size_t){0});
+    log_is(&client, "data:1:hi; end:1; close:1:0; ");
+    sides_free();
+
     /* A paused body's input is read before the end is taken. */
     CHECK(answer(NULL, "GET", "HTTP/1.1 200 OK\r\n\r\nab", 0) > 0);
     h2r_stream *st = last_stream(&client.streams);
     CHECK(h2r_stream_pause(st) == 0);
     CHECK(h2r_session_feed(client.session, (const uint8_t *)"cd", 2) == 2);
     CHECK(h2r_session_eof(client.session) == 0 && !h2r_session_is_done(client.session));
+    CHECK(!h2r_session_want_read(client.session));
+    CHECK(h2r_session_feed(client.session, (const uint8_t *)"ef", 2) == H2R_ERR_SESSION_CLOSED);
     log_is(&client, "response:1 :status=200; data:1:ab; ");
     CHECK(h2r_stream_resume(st) == 0 && h2r_session_want_write(client.session));
     client_output(&(size_t){0});
