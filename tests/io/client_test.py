@@ -11,6 +11,9 @@ tests/io/client_probe.c, against real servers on loopback:
   speaking HTTP/1.1 on 127.0.0.1 and [::1] (a body the connection's end delimits too);
 - requests through the loop's pool (h2r_client_request), over HTTP/2 and HTTP/1.1; h2r_loop_stop and the loop's
   free with a request open;
+- a server that is a client too (tests/io/proxy_server.c): its requests relayed through its worker's pool to h2serve
+  over HTTP/2 or HTTP/1.1, for curl over either, one upstream connection shared, 502 when the upstream is down, and a
+  clean exit on SIGTERM with the pooled connection open;
 - errors: a closed port (-ECONNREFUSED), a full accept queue (-ETIMEDOUT after --connect-timeout), a TLS server that
   never answers the hello (H2R_ERR_HANDSHAKE_TIMEOUT), a name that does not resolve (H2R_ERR_RESOLVE), and h2 alone
   offered to a server that speaks only HTTP/1.1 over TLS (H2R_ERR_ALPN).
@@ -30,12 +33,12 @@ import sys
 import threading
 import time
 
-from h2serve_fixture import SANITIZER_MARKERS, free_port, full_listener, need_tool, run, write_random_file
+from h2serve_fixture import SANITIZER_MARKERS, Server, free_port, full_listener, need_tool, run, write_random_file
 
 ECONNREFUSED, ETIMEDOUT = 111, 110
 H2R_ERR_RESOLVE, H2R_ERR_TLS_VERIFY, H2R_ERR_ALPN, H2R_ERR_HANDSHAKE_TIMEOUT = -601, -602, -604, -605
 MiB = 1 << 20
-PROBE = None  # client_probe's path, from the command line
+PROBE = PROXY = None  # client_probe's and proxy_server's paths, from the command line
 
 
 def sha256_file(path):
@@ -198,7 +201,32 @@ def h2serve_checks(t):
          "h2r_loop_stop from a timer while a request waits: h2r_loop_run returns, and h2r_loop_free cuts the "
          "connection (the stream aborted, on_session_close)", r.text())
     pool_checks(t, server)
+    proxy_checks(t, server)
     server.check()
+
+
+def proxy_checks(t, upstream):
+    """proxy_server, whose requests go through its worker's pool to h2serve: the client's events, on the server's
+    loop, answer the server's streams, which go out then; its upstream connection is shared."""
+    url = f"http://127.0.0.1:{upstream.port}"
+    for args, version in (((), "2"), (("--upstream-http1",), "1.1")):
+        proxy = Server(t, PROXY, [*args, url], 15)
+        label = f"proxy_server, upstream over HTTP/{version}"
+        for client_version in ("2", "1.1"):
+            got = t.curl(proxy.url + "proxy/hello", version=client_version)
+            t.ok(got and got[:2] == (200, b"Hello, World!"), f"{label}: /hello relayed to an HTTP/{client_version} "
+                 "client")
+        got = t.curl(proxy.url + "proxy/missing")
+        t.ok(got and got[:2] == (404, b"not found\n"), f"{label}: the upstream's 404 relayed")
+        ports = [t.curl(proxy.url + "proxy/whoami") for _ in range(2)]
+        ports = [json.loads(p[1])["peer_port"] for p in ports if p and p[0] == 200]
+        t.ok(len(ports) == 2 and ports[0] == ports[1], f"{label}: one upstream connection for both (port {ports})")
+        proxy.check()
+    proxy = Server(t, PROXY, [f"http://127.0.0.1:{free_port()}"], 15)
+    got = t.curl(proxy.url + "proxy/hello")
+    t.ok(got and got[0] == 502 and got[2].get("x-error") == str(-ECONNREFUSED),
+         "proxy_server, upstream down: 502 with on_close's -ECONNREFUSED", got)
+    proxy.check()
 
 
 def pool_checks(t, server):
@@ -396,5 +424,5 @@ def main(t):
 
 
 if __name__ == "__main__":
-    PROBE = os.path.abspath(sys.argv.pop(2))
+    PROBE, PROXY = os.path.abspath(sys.argv.pop(2)), os.path.abspath(sys.argv.pop(2))
     run(main, timeout=150)
