@@ -208,8 +208,13 @@ static void conn_receive(struct conn *c, const uint8_t *data, size_t len)
         case TRANSPORT_WAIT_SEND: h2r_conn_mark_dirty(c); return;
         case TRANSPORT_PLAINTEXT:
         case TRANSPORT_PLAINTEXT_LAST:
-            /* Once the session stops reading (an error, or done) input is dropped. */
-            if (h2r_session_want_read(c->session)) {
+            /*
+             * Once the session stops reading (an error) input is dropped, and
+             * once it is done too: an HTTP/2 session still reads then, but the
+             * application has had its on_session_close (in this turn's
+             * h2r_session_sent, say) and hears nothing more of it.
+             */
+            if (h2r_session_want_read(c->session) && !h2r_session_is_done(c->session)) {
                 /* A failed feed has queued a GOAWAY: the session is done once that is sent. */
                 h2r_session_feed(c->session, plain.data, plain.len);
                 h2r_conn_mark_dirty(c);

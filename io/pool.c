@@ -267,6 +267,7 @@ int h2r_client_request(h2r_loop *loop, const char *url, const h2r_header *header
     if (o && o->session && !o->queue) {
         /* Made at once, if the session takes it: its errors are this call's. */
         err = make(o, r);
+        if (!err) return 0;
         if (err == H2R_ERR_SESSION_CLOSED) {
             o->retired = 1; /* closing: a new connection takes this request and the next */
             o = origin_for(loop->worker, url, origin, options, &err);
