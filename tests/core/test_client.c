@@ -25,7 +25,6 @@ struct side {
     int session_closed;
     uint32_t error_code; /* on_session_error's */
     int releases;
-    int ping_acks;
     h2r_settings remote_settings; /* on_remote_settings' last */
     int push_results[4];
     const char *cancel_push; /* the client refuses a push of this path */
@@ -48,6 +47,7 @@ static int before(const struct side *side, const char *a, const char *b)
     return pa && pb && pa < pb;
 }
 
+/* The value of the field called name, copied into buf; "-" if there is none. */
 static const char *field(const h2r_header *headers, size_t count, const char *name, char *buf, size_t cap)
 {
     for (size_t i = 0; i != count; ++i) {
