@@ -200,7 +200,8 @@ int h2r_connect(h2r_loop *loop, const char *url, const h2r_client_options *optio
 
 /* ---- requests through the loop's pool of connections ---- */
 
-/** What a request made through the pool tells, on the loop's thread (each may be NULL); ctx is the request's. */
+/** What a request made through the pool tells, on the loop's thread (each may be NULL); ctx is the request's.
+ */
 typedef struct h2r_request_callbacks {
     /** The final response's headers (:status first); flags: H2R_END_STREAM when there is no body. */
     void (*on_response)(h2r_stream *stream, const h2r_header *headers, size_t count, int flags, void *ctx);
