@@ -17,6 +17,11 @@
  * The session is closed (h2r_session_close) once every request is done,
  * and the loop then runs out of things to do: h2r_loop_run returns.
  *
+ * With --refusals, each URL is one h2r_connect must refuse at once
+ * ("refused N ERR"); then another thread calls h2r_connect and
+ * h2r_loop_run ("foreign-connect ERR", "foreign-run ERR") and, while the
+ * loop waits for a 60 s timer, h2r_loop_stop: "stopped" once it returned.
+ *
  * With --pool, each URL (of any origin) is a request through the loop's
  * pool (h2r_client_request) instead, made at once; the lines are the
  * same but "connected" (and "request-error N ERR MESSAGE" for one whose
@@ -33,6 +38,7 @@
  * h2r_loop_free
  */
 #include <getopt.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -228,6 +234,45 @@ static void pool_on_close(int err, uint32_t rst_code, void *ctx)
     r->out = NULL;
 }
 
+/* ---- calls refused at once ---- */
+
+static void never(h2r_session *session, int err, void *ctx)
+{
+    (void)session, (void)err, (void)ctx;
+    printf("on_connect-called\n"); /* a refused call has no on_connect */
+}
+
+static void on_long_timer(h2r_timer *timer, void *ctx)
+{
+    (void)timer, (void)ctx;
+    printf("timer-ran\n"); /* the loop should have stopped long before */
+}
+
+/* Another thread: what it may not call, then what it may. */
+static void *foreign(void *arg)
+{
+    const char *url = arg;
+    printf("foreign-connect %d\n", h2r_connect(probe.loop, url, NULL, NULL, NULL, never, NULL));
+    printf("foreign-run %d\n", h2r_loop_run(probe.loop));
+    struct timespec pause = {.tv_nsec = 200 * 1000000};
+    nanosleep(&pause, NULL);
+    h2r_loop_stop(probe.loop);
+    return NULL;
+}
+
+static void refusals(char **urls)
+{
+    for (size_t i = 0; i != probe.count; ++i)
+        printf("refused %zu %d\n", i, h2r_connect(probe.loop, urls[i], NULL, NULL, NULL, never, NULL));
+    h2r_timer *timer;
+    h2r_timer_start(probe.loop, 60000, 0, on_long_timer, NULL, &timer);
+    pthread_t thread;
+    pthread_create(&thread, NULL, foreign, "http://127.0.0.1:1/");
+    h2r_loop_run(probe.loop);
+    printf("stopped\n");
+    pthread_join(thread, NULL);
+}
+
 /* Every URL through the pool: the connections are the pool's to make, share and close. */
 static void pool_requests(char **urls, const h2r_client_options *options)
 {
@@ -290,10 +335,11 @@ int main(int argc, char **argv)
         {"data", required_argument, NULL, 'd'},
         {"out-dir", required_argument, NULL, 'o'},
         {"pool", no_argument, NULL, 'P'},
+        {"refusals", no_argument, NULL, 'R'},
         {"stop-after", required_argument, NULL, 's'},
         {NULL, 0, NULL, 0},
     };
-    int pool = 0;
+    int pool = 0, refuse = 0;
     unsigned long stop_after_ms = 0;
     h2r_client_options options;
     h2r_client_options_init(&options);
@@ -314,6 +360,7 @@ int main(int argc, char **argv)
             break;
         case 'o': probe.out_dir = optarg; break;
         case 'P': pool = 1; break;
+        case 'R': refuse = 1; break;
         case 's': stop_after_ms = strtoul(optarg, NULL, 10); break;
         default: return 2;
         }
@@ -343,6 +390,11 @@ int main(int argc, char **argv)
     if (err) {
         fprintf(stderr, "h2r_loop_new: %s\n", h2r_client_strerror(err));
         return 2;
+    }
+    if (refuse) {
+        refusals(argv + optind);
+        h2r_loop_free(probe.loop);
+        return 0;
     }
     if (pool)
         pool_requests(argv + optind, &options);

@@ -14,6 +14,8 @@ tests/io/client_probe.c, against real servers on loopback:
 - a server that is a client too (tests/io/proxy_server.c): its requests relayed through its worker's pool to h2serve
   over HTTP/2 or HTTP/1.1, for curl over either, one upstream connection shared, 502 when the upstream is down, and a
   clean exit on SIGTERM with the pooled connection open;
+- h2r_connect's refusals of malformed URLs, and of another thread (h2r_loop_run's too); h2r_loop_stop from another
+  thread;
 - errors: a closed port (-ECONNREFUSED), a full accept queue (-ETIMEDOUT after --connect-timeout), a TLS server that
   never answers the hello (H2R_ERR_HANDSHAKE_TIMEOUT), a name that does not resolve (H2R_ERR_RESOLVE), and h2 alone
   offered to a server that speaks only HTTP/1.1 over TLS (H2R_ERR_ALPN).
@@ -36,6 +38,7 @@ import time
 from h2serve_fixture import SANITIZER_MARKERS, Server, free_port, full_listener, need_tool, run, write_random_file
 
 ECONNREFUSED, ETIMEDOUT = 111, 110
+H2R_ERR_INVALID_ARGUMENT, H2R_ERR_WRONG_THREAD = -501, -512
 H2R_ERR_RESOLVE, H2R_ERR_TLS_VERIFY, H2R_ERR_ALPN, H2R_ERR_HANDSHAKE_TIMEOUT = -601, -602, -604, -605
 MiB = 1 << 20
 PROBE = PROXY = None  # client_probe's and proxy_server's paths, from the command line
@@ -412,6 +415,17 @@ def error_checks(t):
             s.close()
         listener.close()
     expect_error(t, "http://no-such-host.invalid/", H2R_ERR_RESOLVE, "a name that does not resolve")
+    bad = ["ftp://127.0.0.1/", "http://", "http://[::1", "http://[::1]x/", "http://127.0.0.1:0/",
+           "http://127.0.0.1:65536/", "http://127.0.0.1:80x/", "127.0.0.1:80"]
+    r = probe(t, bad, "--refusals")
+    t.eq([line for line in r.lines if line.startswith("refused")],
+         [f"refused {i} {H2R_ERR_INVALID_ARGUMENT}" for i in range(len(bad))],
+         "h2r_connect refuses URLs that are not http:// or https:// with a host and a port in range, at once")
+    t.ok(r.status == 0 and "on_connect-called" not in r.lines, "and calls no on_connect for them", r.text())
+    t.ok(f"foreign-connect {H2R_ERR_WRONG_THREAD}" in r.lines and f"foreign-run {H2R_ERR_WRONG_THREAD}" in r.lines,
+         "h2r_connect and h2r_loop_run from another thread: H2R_ERR_WRONG_THREAD", r.text())
+    t.ok("stopped" in r.lines and "timer-ran" not in r.lines,
+         "h2r_loop_stop from another thread ends h2r_loop_run, a 60 s timer still pending", r.text())
 
 
 def main(t):
