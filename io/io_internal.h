@@ -21,8 +21,7 @@
 
 /* What a completion is for: the low bits of its user_data (objects are 8-byte aligned). */
 enum op_tag {
-    OP_CALL =
-        0, /* an operation whose object starts with its own handler (struct ring_call: tcp.c, client.c) */
+    OP_CALL = 0, /* the object starts with its own handler (struct ring_call: tcp.c, client.c) */
     OP_ACCEPT = 1,
     OP_RECV = 2,
     OP_SEND = 3,
