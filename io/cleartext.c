@@ -22,8 +22,8 @@
 
 static enum transport_event cleartext_open(struct conn *c)
 {
-    /* Cleartext HTTP/2 alone knows its protocol at once: the server preface goes out without waiting. */
-    return c->worker->config->allow_http1 ? TRANSPORT_WAIT : TRANSPORT_HTTP2;
+    /* A server detects the protocol unless it serves HTTP/2 alone; a client knows what it speaks. */
+    return c->side->cleartext_start;
 }
 
 /*
@@ -177,7 +177,7 @@ static enum transport_send cleartext_send_start(struct conn *c)
         return SEND_AGAIN;
     }
     size_t used = 0;
-    size_t splice_min = c->worker->config->splice_min_bytes;
+    size_t splice_min = c->side->splice_min_bytes;
     if (splice_min && file_bytes >= splice_min && (b->pipe || (b->pipe = h2r_pipe_get(c->worker)))) {
         used = plan_splice(b, c, chunks, n);
         if (!used) {

@@ -3,7 +3,9 @@
  * received bytes through the connection's transport (cleartext or TLS) to
  * the engine, and at most one send batch in flight, which the transport
  * builds from what the engine hands out. Where the connection is in its
- * life is one state (enum conn_state).
+ * life is one state (enum conn_state). Accepted and outbound connections
+ * are alike but for their side (struct conn_side): their transport, their
+ * session's kind, who hears of its start, and their deadlines.
  */
 #include <errno.h>
 #include <netinet/in.h>
@@ -54,25 +56,20 @@ static int input_paused(const struct conn *c)
 /* The protocol is known: makes the session (HTTP/2, or HTTP/1.1). -1 when out of memory. */
 static int start_session(struct conn *c, int http1)
 {
-    const struct worker *w = c->worker;
-    c->session = http1 ? h2r_session_http1_server_new_with_profile(w->profile, w->config->user_data,
-                                                                   c->transport->scheme)
-                       : h2r_session_server_new_with_profile(w->profile, w->config->user_data);
+    c->session = c->side->new_session(c, http1);
     if (!c->session) return -1;
     c->state = CONN_OPEN;
     h2r_session_tick(c->session, c->worker->now_ms);
     h2r_session_set_transport(c->session, c);
-    /* Node's origins, over TLS only; checked at start, so only memory can fail it, and the session goes on.
-     */
-    if (!http1 && w->config->origin_count && c->transport == &h2r_tls_transport)
-        h2r_session_origin(c->session, w->config->origins, w->config->origin_count);
-    if (w->config->on_session_open) {
-        h2r_conn_info info;
-        h2r_conn_get_info(c, &info);
-        w->config->on_session_open(c->session, &info, w->config->user_data);
-    }
-    h2r_conn_mark_dirty(c); /* the server preface */
+    c->side->opened(c);
+    h2r_conn_mark_dirty(c); /* the preface */
     return 0;
+}
+
+/* The connection ends before a session: its side hears why (an outbound one's application). */
+static void conn_failed(struct conn *c, int err)
+{
+    if (!c->session && c->side->failed) c->side->failed(c, err);
 }
 
 /* Puts the connection on the worker's list that c->waiting names. */
@@ -113,18 +110,16 @@ void h2r_conn_wake_waiting(struct worker *w)
     for (struct conn *c = w->conns[1]; c; c = c->next) h2r_conn_mark_dirty(c);
 }
 
-struct conn *h2r_conn_open(struct worker *w, int fd)
+int h2r_conn_start(struct conn *c, struct worker *w, int fd, const struct conn_side *side)
 {
-    struct conn *c = calloc(1, sizeof(*c));
-    if (!c) return NULL;
     c->worker = w;
     c->fd = fd;
-    c->transport = w->tls ? &h2r_tls_transport : &h2r_cleartext_transport;
-    enum transport_event opened = c->transport->open(c);
-    if (opened == TRANSPORT_FAILED || (opened == TRANSPORT_HTTP2 && start_session(c, 0) != 0)) {
-        c->transport->free(c);
-        free(c);
-        return NULL;
+    c->side = side;
+    enum transport_event opened = side->transport.open(c);
+    if (opened == TRANSPORT_FAILED || ((opened == TRANSPORT_HTTP2 || opened == TRANSPORT_HTTP1) &&
+                                       start_session(c, opened == TRANSPORT_HTTP1))) {
+        side->transport.free(c);
+        return -1;
     }
     /* Frames are written whole and at once: Nagle would only add latency. */
     int one = 1;
@@ -133,7 +128,8 @@ struct conn *h2r_conn_open(struct worker *w, int fd)
     conn_link(c);
     ++w->conn_count;
     arm_recv(c);
-    return c;
+    if (opened == TRANSPORT_WAIT_SEND) h2r_conn_mark_dirty(c); /* a client's TLS hello */
+    return 0;
 }
 
 void h2r_conn_mark_dirty(struct conn *c)
@@ -157,7 +153,7 @@ static void conn_free_if_idle(struct conn *c)
     close(c->fd);
     h2r_session_free(c->session);
     h2r_send_batch_release(c);
-    c->transport->free(c);
+    c->side->transport.free(c);
     free(c);
 }
 
@@ -181,9 +177,10 @@ void h2r_conn_close(struct conn *c)
      */
     if (c->session && !h2r_session_is_done(c->session)) {
         h2r_session_destroy(c->session, H2R_NO_ERROR);
-        void (*on_close)(h2r_session *) = c->worker->config->callbacks.on_session_close;
+        void (*on_close)(h2r_session *) = c->side->on_session_close;
         if (!h2r_session_is_done(c->session) && on_close) on_close(c->session);
     }
+    conn_failed(c, -ECONNRESET); /* unless told a reason before */
     cancel_recv(c);
     /* A send in flight completes on its own; shutting the socket down makes it quick. */
     if (c->send_in_flight) shutdown(c->fd, SHUT_RDWR);
@@ -205,17 +202,24 @@ static void conn_receive(struct conn *c, const uint8_t *data, size_t len)
     struct byte_span in = {.data = data, .len = len}, plain;
     uint8_t buf[TRANSPORT_PLAINTEXT_MAX];
     for (;;) {
-        enum transport_event event = c->transport->read(c, &in, buf, &plain);
+        enum transport_event event = c->side->transport.read(c, &in, buf, &plain);
         switch (event) {
         case TRANSPORT_WAIT: return;
         case TRANSPORT_WAIT_SEND: h2r_conn_mark_dirty(c); return;
         case TRANSPORT_PLAINTEXT:
         case TRANSPORT_PLAINTEXT_LAST:
-            /* Once the session stops reading (an error, or done) input is dropped. */
-            if (h2r_session_want_read(c->session)) {
+            /*
+             * Once the session stops reading (an error) input is dropped, and
+             * once it is done too: an HTTP/2 session still reads then, but the
+             * application has had its on_session_close (in this turn's
+             * h2r_session_sent, say) and hears nothing more of it.
+             */
+            if (h2r_session_want_read(c->session) && !h2r_session_is_done(c->session)) {
                 /* A failed feed has queued a GOAWAY: the session is done once that is sent. */
                 h2r_session_feed(c->session, plain.data, plain.len);
                 h2r_conn_mark_dirty(c);
+                /* A client's callbacks may have made requests on its other connections: flushed too. */
+                if (c->side->client) c->worker->loop.app_ran = 1;
                 /* What is already received still goes in (the session keeps it); no more is read. */
                 if (input_paused(c)) cancel_recv(c);
             }
@@ -224,6 +228,7 @@ static void conn_receive(struct conn *c, const uint8_t *data, size_t len)
         case TRANSPORT_HTTP2:
         case TRANSPORT_HTTP1:
             if (start_session(c, event == TRANSPORT_HTTP1) != 0) {
+                conn_failed(c, H2R_ERR_NOMEM);
                 h2r_conn_close(c);
                 return;
             }
@@ -252,14 +257,20 @@ void h2r_conn_on_recv(struct conn *c, const struct io_uring_cqe *cqe)
          * An HTTP/1.1 client may close its side once its request is sent
          * (RFC 9112 §9.6) and still read the response: answer what was
          * asked, read no further request, then close (h2r_conn_flush). A
-         * request cut short is given until shutdown_timeout_ms.
+         * request cut short is given until shutdown_timeout_ms. To a
+         * client, the server's FIN may be the end of a response without a
+         * length (RFC 9112 §6.3): the session hears it, and is done.
          */
         c->state = CONN_PEER_FINISHED;
         c->state_since_ms = w->now_ms;
-        h2r_session_close(c->session);
+        if (c->side->client)
+            h2r_session_eof(c->session);
+        else
+            h2r_session_close(c->session);
         h2r_conn_mark_dirty(c);
     } else if (cqe->res == 0 || (cqe->res < 0 && cqe->res != -ENOBUFS && cqe->res != -ECANCELED)) {
         /* End of stream or a socket error: nothing more will come, and nobody reads what we would send. */
+        conn_failed(c, cqe->res ? cqe->res : -ECONNRESET);
         h2r_conn_close(c);
     } else if (last && c->state != CONN_CLOSING && c->state != CONN_PEER_FINISHED && !input_paused(c)) {
         /* Out of buffers ends a multishot recv: arm it again; buffers come back every turn. */
@@ -292,7 +303,7 @@ void h2r_conn_on_send_step(struct send_step *step, const struct io_uring_cqe *cq
     case STEP_DONE: break;
     case STEP_LAST:
         c->send_in_flight = 0;
-        if (c->state != CONN_CLOSING) conn_sent(c, c->transport->send_done(c));
+        if (c->state != CONN_CLOSING) conn_sent(c, c->side->transport.send_done(c));
         break;
     }
     h2r_conn_op_done(c);
@@ -321,7 +332,7 @@ static void conn_linger(struct conn *c)
 /* All is sent and the connection is over: the transport's last word (TLS's close_notify), then our FIN. */
 static void conn_end(struct conn *c)
 {
-    if (c->transport->close(c))
+    if (c->side->transport.close(c))
         h2r_conn_mark_dirty(c);
     else
         conn_linger(c);
@@ -330,7 +341,7 @@ static void conn_end(struct conn *c)
 /* Sends what is queued; 1 once all of it is out. */
 static inline int conn_send(struct conn *c)
 {
-    return !c->send_in_flight && conn_sent(c, c->transport->send_start(c));
+    return !c->send_in_flight && conn_sent(c, c->side->transport.send_start(c));
 }
 
 void h2r_conn_flush(struct conn *c)
@@ -351,7 +362,7 @@ void h2r_conn_flush(struct conn *c)
         }
         h2r_session_state st;
         h2r_session_get_state(c->session, &st);
-        conn_set_waiting(c, st.open_streams != 0);
+        conn_set_waiting(c, c->side->client || st.open_streams != 0);
         break;
     }
     case CONN_REFUSED:
@@ -365,14 +376,14 @@ void h2r_conn_flush(struct conn *c)
 /* Acts on the deadlines that passed; 0 if the connection closed (the caller touches it no more). */
 static int check_timers(struct conn *c)
 {
-    const h2r_server_config *cfg = c->worker->config;
+    const struct conn_side *cfg = c->side;
     uint64_t now = c->worker->now_ms;
     int handshake_late = cfg->handshake_timeout_ms && now - c->state_since_ms > cfg->handshake_timeout_ms;
     switch (c->state) {
     case CONN_STARTING:
         /* Still in the TLS handshake, or waiting for the first request line. */
         if (!handshake_late) return 1;
-        c->transport->handshake_timeout(c);
+        c->side->transport.handshake_timeout(c);
         h2r_conn_close(c);
         return 0;
     case CONN_REFUSED:
@@ -394,7 +405,7 @@ static int check_timers(struct conn *c)
      * freed and taken again at every pause cost page faults.
      */
     if (!c->send_in_flight && now - c->last_send_ms >= SEND_BUFFERS_KEPT_MS) {
-        c->transport->release_buffers(c);
+        c->side->transport.release_buffers(c);
         h2r_send_batch_release(c);
     }
     if (c->state == CONN_LINGERING) return 1; /* the session is done: its timers have nothing left to do */
@@ -410,9 +421,9 @@ static int check_timers(struct conn *c)
     h2r_session_get_state(c->session, &st);
     uint64_t idle = now - c->last_activity_ms;
     if (!cfg->idle_timeout_ms || st.open_streams != 0 || idle <= cfg->idle_timeout_ms) return 1;
-    if (cfg->on_timeout && !h2r_session_closed(c->session)) {
+    if (cfg->on_idle && !h2r_session_closed(c->session)) {
         c->last_activity_ms = now; /* Node's server 'timeout': again after a further idle period */
-        cfg->on_timeout(c->session, cfg->user_data);
+        cfg->on_idle(c);
         return 1;
     }
     /* Graceful first; a peer that does not even answer the closing PING is cut off a period later. */

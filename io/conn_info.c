@@ -63,7 +63,7 @@ static int format_address(const struct sockaddr_storage *addr, char text[46], ui
 int h2r_conn_get_info(const struct conn *c, h2r_conn_info *info)
 {
     memset(info, 0, sizeof(*info));
-    if (c->transport->info) c->transport->info(c, info);
+    if (c->side->transport.info) c->side->transport.info(c, info);
     struct sockaddr_storage peer, local;
     socklen_t peer_len = sizeof(peer), local_len = sizeof(local);
     if (getpeername(c->fd, (struct sockaddr *)&peer, &peer_len) == 0 &&

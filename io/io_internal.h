@@ -21,7 +21,7 @@
 
 /* What a completion is for: the low bits of its user_data (objects are 8-byte aligned). */
 enum op_tag {
-    OP_TCP = 0, /* an outbound connection's operation (tcp.c): 0 is a tag like the others */
+    OP_CALL = 0, /* the object starts with its own handler (struct ring_call: tcp.c, client.c) */
     OP_ACCEPT = 1,
     OP_RECV = 2,
     OP_SEND = 3,
@@ -37,6 +37,11 @@ static inline uint64_t op_user_data(void *object, enum op_tag tag)
 {
     return (uint64_t)(uintptr_t)object | tag;
 }
+
+/* The object of an OP_CALL operation, first in its owner: the completion goes to done. */
+struct ring_call {
+    void (*done)(struct ring_call *call, const struct io_uring_cqe *cqe);
+};
 
 /* Whether a chunk the engine handed out is a file range (h2r_chunk: memory has a base). */
 static inline int h2r_chunk_is_file(const h2r_chunk *chunk)
@@ -67,6 +72,9 @@ static inline int h2r_bytes_reserve(uint8_t **buf, size_t *cap, size_t need, siz
 
 struct worker;
 struct conn;
+struct conn_side;
+struct client_conn;
+struct pool_origin;
 struct tls_conn;
 struct transport;
 struct h2r_tls_server;
@@ -142,9 +150,9 @@ enum conn_state {
 
 struct conn {
     struct worker *worker;
-    const struct transport *transport; /* cleartext or TLS, chosen when the connection opens */
-    h2r_session *session;              /* NULL until the transport tells the protocol */
-    union {                            /* the transport's own */
+    const struct conn_side *side; /* the server's, or the client's own; with the transport */
+    h2r_session *session;         /* NULL until the transport tells the protocol */
+    union {                       /* the transport's own */
         struct tls_conn *tls;
         struct {
             uint8_t *bytes; /* cleartext with allow_http1: the first bytes, until the session has them */
@@ -232,6 +240,47 @@ struct transport {
 extern const struct transport h2r_cleartext_transport;
 extern const struct transport h2r_tls_transport;
 
+/* What a TLS client connection asks of its handshake (client.c fills it in, tls.c reads it). */
+struct tls_client_params {
+    void *context;    /* the WOLFSSL_CTX of the trust asked for (h2r_tls_client_context) */
+    const char *host; /* the name (or address) the certificate must hold */
+    const char *alpn; /* what ALPN offers, in order: "h2,http/1.1", "h2" or "http/1.1" */
+    uint8_t sni;      /* host is a name: SNI carries it (RFC 6066 §3: no addresses) */
+    uint8_t verify;   /* the certificate is checked, chain and host */
+};
+
+/*
+ * What differs between the connections a worker accepts and the ones the
+ * application opens: the transport, how the session is made, who hears of
+ * its start or of a failure before it, and the deadlines. A worker has one
+ * for all it accepts (worker.c, from its h2r_server_config); an outbound
+ * connection has its own (client.c). The transport's table is a copy in
+ * here so that a connection reaches both through one pointer, as cheaply
+ * as it reached its transport alone.
+ */
+struct conn_side {
+    struct transport transport;
+    /* The protocol is known: the session, NULL when out of memory. */
+    h2r_session *(*new_session)(struct conn *c, int http1);
+    /* The session is made and runs on the connection: the application hears of it. */
+    void (*opened)(struct conn *c);
+    /* The connection ends before a session, for err (a negative errno or H2R_ERR_*): NULL, nobody to tell. */
+    void (*failed)(struct conn *c, int err);
+    /* The callback a session cut by the runtime gets (the engine never finds it done). */
+    void (*on_session_close)(h2r_session *session);
+    /* Idle past idle_timeout_ms, and not closing: the application decides (a server's on_timeout). NULL: the
+     * runtime closes the session. */
+    void (*on_idle)(struct conn *c);
+    const struct tls_client_params *tls_client; /* TLS: a client's handshake (NULL: a server's) */
+    /* What a cleartext connection opens with: TRANSPORT_WAIT to detect the protocol, HTTP2 or HTTP1. */
+    enum transport_event cleartext_start;
+    unsigned handshake_timeout_ms, idle_timeout_ms, settings_timeout_ms, shutdown_timeout_ms; /* 0: none */
+    size_t splice_min_bytes;
+    /* Outbound: the application may use the session at any time, so that its flush after a timer, post or
+     * watch comes whether streams are open or not. */
+    uint8_t client;
+};
+
 /* A post waiting for its loop's thread (h2r_loop_post). */
 struct loop_post {
     struct loop_post *next;
@@ -290,17 +339,28 @@ struct h2r_loop {
     struct loop_post *posts, *posts_tail;
 };
 
+/*
+ * A loop and what runs on it: the ring, its receive buffers, the
+ * connections. A server's worker has a listener too (listen_fd, accept);
+ * a loop of the application's own (h2r_loop_new, own_loop.c) has none,
+ * only the connections the application opens.
+ */
 struct worker {
     unsigned index;
-    struct h2r_server *server;
-    const h2r_server_config *config;
+    struct h2r_server *server;          /* NULL for a loop of the application's own */
+    const h2r_server_config *config;    /* the server's; a loop of its own has the defaults */
     const h2r_session_profile *profile; /* config's session options and callbacks, shared by all workers */
     struct h2r_tls_server *tls;         /* the certificates, shared by all workers; NULL in cleartext */
+    struct conn_side side;              /* of the connections it accepts */
     pthread_t thread;
     struct io_uring ring;
     struct h2r_loop loop;
-    int listen_fd;
-    _Atomic uint8_t close_requested; /* h2r_server_close, told through the loop's wake */
+    int listen_fd;                          /* -1: no listener */
+    _Atomic uint8_t close_requested;        /* h2r_server_close, told through the loop's wake */
+    _Atomic uint8_t stop_requested;         /* h2r_loop_stop, the same way */
+    struct client_conn *connects;           /* outbound connections not made yet (client.c) */
+    struct pool_origin *pool;               /* the connections of h2r_client_request (pool.c) */
+    struct tls_client_context *tls_clients; /* the trusts outbound TLS connections asked for (tls.c) */
     uint8_t accept_armed;
     uint8_t accept_paused; /* out of file descriptors: retried on the next tick */
     uint8_t shutting_down;
@@ -356,6 +416,18 @@ struct h2r_server {
 void h2r_worker_prepare(struct worker *w, unsigned index, struct h2r_server *server, int listen_fd,
                         pthread_barrier_t *started);
 void *h2r_worker_main(void *arg);
+/* The loop and the ring, on the thread that will run them: 0, or a negative errno. */
+int h2r_worker_setup(struct worker *w);
+/*
+ * One turn: flushes what changed, submits and waits, hands out the
+ * completions, runs the timers due and flushes for the application.
+ * 0, or a negative errno when the ring failed.
+ */
+int h2r_worker_turn(struct worker *w);
+/* The tick and the loop's wake, before the first turn: 0, or -1 when out of memory. */
+int h2r_worker_start_loop(struct worker *w);
+/* Cuts every connection now (on_session_close for each); the listener's, or the application's at its free. */
+void h2r_worker_close_conns(struct worker *w);
 
 /* loop.c */
 /* Before the worker's thread starts. */
@@ -363,6 +435,8 @@ void h2r_loop_prepare(struct h2r_loop *loop, struct worker *w);
 /* CLOCK_MONOTONIC in nanoseconds: the loop's time, and the engine's clock (h2r_session_callbacks.clock_ns).
  */
 uint64_t h2r_loop_clock_ns(void);
+/* Is anything of the application's still waiting in the loop: a timer but the tick, or a watch? */
+int h2r_loop_has_pending(const struct h2r_loop *loop);
 /* On the worker's thread, before anything runs on it: 0, or a negative errno. */
 int h2r_loop_init(struct h2r_loop *loop);
 /* The ring reads the loop's eventfd. */
@@ -385,13 +459,11 @@ static inline void h2r_loop_run_timers(struct h2r_loop *loop)
 /*
  * The worker's last connection ended: posts refused from now on, those accepted run; timers and watches go.
  */
-void h2r_loop_stop(struct h2r_loop *loop);
+void h2r_loop_finish(struct h2r_loop *loop);
 /* After the worker's thread ended. */
-void h2r_loop_free(struct h2r_loop *loop);
+void h2r_loop_destroy(struct h2r_loop *loop);
 
 /* tcp.c */
-/* A completion of an outbound connection's operation (its user_data: a struct tcp_op). */
-void h2r_tcp_on_cqe(void *op, const struct io_uring_cqe *cqe);
 /* The worker's last connection ended: every outbound connection closes (on_close comes later). */
 void h2r_tcp_close_all(struct h2r_loop *loop);
 /* After the ring is gone (a worker that failed): connections still there are freed, without on_close. */
@@ -404,13 +476,23 @@ int h2r_ring_setup(struct worker *w);
 void h2r_ring_free(struct worker *w);
 /* A submission slot: when the queue is full, what it holds goes to the kernel first. */
 struct io_uring_sqe *h2r_ring_sqe(struct worker *w);
+/*
+ * A connect to addr (kept by the caller until its completion), and the ring
+ * timeout linked to it (timeout_ms 0: none; *timeout holds it meanwhile):
+ * both slots taken together, so that the link holds. The connect completes
+ * with -ECANCELED when the timeout passed first.
+ */
+void h2r_ring_connect(struct worker *w, int fd, const struct sockaddr *addr, socklen_t addr_len,
+                      uint32_t timeout_ms, struct __kernel_timespec *timeout, uint64_t user_data);
 /* Where the bytes of a recv completion with a provided buffer are. */
 const uint8_t *h2r_ring_recv_data(const struct worker *w, const struct io_uring_cqe *cqe);
 /* The completion's bytes are consumed: its buffer goes back to the ring once the kernel is done with it. */
 void h2r_ring_recv_consumed(struct worker *w, const struct io_uring_cqe *cqe);
 
 /* conn.c */
-struct conn *h2r_conn_open(struct worker *w, int fd);
+/* c (zeroed, freed with free() by the connection) starts on fd, as side says: 0, or -1 (c is the caller's
+ * again). */
+int h2r_conn_start(struct conn *c, struct worker *w, int fd, const struct conn_side *side);
 void h2r_conn_on_recv(struct conn *c, const struct io_uring_cqe *cqe);
 void h2r_conn_mark_dirty(struct conn *c);
 void h2r_conn_flush(struct conn *c);
@@ -427,6 +509,10 @@ void h2r_conn_on_tick(struct conn *c);
 void h2r_conn_shutdown(struct conn *c);
 /* An application callback ran: connections waiting for it flush what it may have queued for them. */
 void h2r_conn_wake_waiting(struct worker *w);
+
+/* client.c */
+/* Connects not made yet end now: their on_connect gets -ECANCELED in a coming turn. */
+void h2r_client_cancel_connects(struct worker *w);
 
 /* conn_info.c */
 /* What the application learns of the connection (on_session_open, h2r_session_conn_info): 0, or -1 when the
@@ -469,6 +555,14 @@ void h2r_send_batch_release(struct conn *c);
 /* The certificates' contexts (NULL when config has none, or with a message on stderr when one fails). */
 struct h2r_tls_server *h2r_tls_server_new(const h2r_server_config *config);
 void h2r_tls_server_free(struct h2r_tls_server *tls);
+/*
+ * The worker's client context (a WOLFSSL_CTX) that trusts ca_file (NULL: the
+ * system's store), or trusts anything (verify 0); made on first use and kept.
+ * NULL with *err: H2R_ERR_TLS_CA_FILE when the file holds no certificate,
+ * H2R_ERR_NOMEM.
+ */
+void *h2r_tls_client_context(struct worker *w, const char *ca_file, int verify, int *err);
+void h2r_tls_client_contexts_free(struct worker *w);
 
 /* file_response.c: a respondWithFD/respondWithFile waiting for its file */
 struct h2r_file_response {

@@ -360,7 +360,12 @@ void h2r_loop_on_watch(struct h2r_watch *watch, const struct io_uring_cqe *cqe)
 
 /* ---- the end ---- */
 
-void h2r_loop_stop(struct h2r_loop *loop)
+int h2r_loop_has_pending(const struct h2r_loop *loop)
+{
+    return loop->timer_count > 1 || loop->watches; /* the runtime's tick is one of the timers */
+}
+
+void h2r_loop_finish(struct h2r_loop *loop)
 {
     run_posts(loop, 1);
     for (uint32_t i = 0; i != loop->timer_count; ++i) free(loop->heap[i]);
@@ -369,7 +374,7 @@ void h2r_loop_stop(struct h2r_loop *loop)
     while (loop->watches) watch_free(loop->watches);
 }
 
-void h2r_loop_free(struct h2r_loop *loop)
+void h2r_loop_destroy(struct h2r_loop *loop)
 {
     h2r_tcp_free_all(loop);
     if (loop->wake_fd >= 0) close(loop->wake_fd);

@@ -29,6 +29,22 @@ struct io_uring_sqe *h2r_ring_sqe(struct worker *w)
     return io_uring_get_sqe(&w->ring);
 }
 
+void h2r_ring_connect(struct worker *w, int fd, const struct sockaddr *addr, socklen_t addr_len,
+                      uint32_t timeout_ms, struct __kernel_timespec *timeout, uint64_t user_data)
+{
+    if (timeout_ms && io_uring_sq_space_left(&w->ring) < 2) io_uring_submit(&w->ring);
+    struct io_uring_sqe *sqe = h2r_ring_sqe(w);
+    io_uring_prep_connect(sqe, fd, addr, addr_len);
+    io_uring_sqe_set_data64(sqe, user_data);
+    if (!timeout_ms) return;
+    sqe->flags |= IOSQE_IO_LINK;
+    *timeout = (struct __kernel_timespec){.tv_sec = timeout_ms / 1000,
+                                          .tv_nsec = (long long)(timeout_ms % 1000) * 1000000};
+    sqe = h2r_ring_sqe(w);
+    io_uring_prep_link_timeout(sqe, timeout, 0);
+    io_uring_sqe_set_data64(sqe, op_user_data(w, OP_CANCEL));
+}
+
 /* SINGLE_ISSUER and DEFER_TASKRUN (Linux 6.1) keep completions on this thread; older kernels get a plain
  * ring. */
 static int setup_queue(struct io_uring *ring)

@@ -161,7 +161,8 @@ void h2r_server_free(h2r_server *server)
         struct worker *w = &server->workers[i];
         h2r_ring_free(w);
         close(w->listen_fd);
-        h2r_loop_free(&w->loop);
+        h2r_loop_destroy(&w->loop);
+        h2r_tls_client_contexts_free(w);
         h2r_pipe_pool_free(w);
     }
     free(server->workers);

@@ -45,6 +45,7 @@ enum tcp_op_kind {
 
 /* One kind of operation of a connection: its address is the user_data of the operation's submission. */
 struct tcp_op {
+    struct ring_call call; /* first: completions come to on_cqe */
     struct h2r_tcp *tcp;
     enum tcp_op_kind kind;
 };
@@ -90,10 +91,12 @@ struct h2r_tcp {
     uint8_t buf[TCP_RECV_SIZE];
 };
 
-/* A submission of the connection's, prepared: its completion comes back to h2r_tcp_on_cqe. */
+static void on_cqe(struct ring_call *call, const struct io_uring_cqe *cqe);
+
+/* A submission of the connection's, prepared: its completion comes back to on_cqe. */
 static void op_submitted(struct h2r_tcp *tcp, struct io_uring_sqe *sqe, enum tcp_op_kind kind)
 {
-    io_uring_sqe_set_data64(sqe, op_user_data(&tcp->ops[kind], OP_TCP));
+    io_uring_sqe_set_data64(sqe, op_user_data(&tcp->ops[kind], OP_CALL));
     tcp->pending |= 1u << kind;
 }
 
@@ -102,21 +105,11 @@ static int is_pending(const struct h2r_tcp *tcp, enum tcp_op_kind kind)
     return (tcp->pending >> kind) & 1u;
 }
 
-/* Arms the connect, and the ring timeout linked to it: both slots taken together, so the link holds. */
 static void submit_connect(struct h2r_tcp *tcp, uint32_t timeout_ms)
 {
-    struct io_uring *ring = &tcp->loop->worker->ring;
-    if (timeout_ms && io_uring_sq_space_left(ring) < 2) io_uring_submit(ring);
-    struct io_uring_sqe *sqe = h2r_ring_sqe(tcp->loop->worker);
-    io_uring_prep_connect(sqe, tcp->fd, (struct sockaddr *)&tcp->addr, tcp->addr_len);
-    op_submitted(tcp, sqe, TCP_OP_CONNECT);
-    if (!timeout_ms) return;
-    sqe->flags |= IOSQE_IO_LINK;
-    tcp->timeout = (struct __kernel_timespec){.tv_sec = timeout_ms / 1000,
-                                              .tv_nsec = (long long)(timeout_ms % 1000) * 1000000};
-    sqe = h2r_ring_sqe(tcp->loop->worker);
-    io_uring_prep_link_timeout(sqe, &tcp->timeout, 0);
-    io_uring_sqe_set_data64(sqe, op_user_data(tcp, OP_CANCEL));
+    h2r_ring_connect(tcp->loop->worker, tcp->fd, (struct sockaddr *)&tcp->addr, tcp->addr_len, timeout_ms,
+                     &tcp->timeout, op_user_data(&tcp->ops[TCP_OP_CONNECT], OP_CALL));
+    tcp->pending |= 1u << TCP_OP_CONNECT;
 }
 
 static void arm_recv(struct h2r_tcp *tcp)
@@ -221,7 +214,8 @@ int h2r_tcp_connect(h2r_loop *loop, const char *host, uint16_t port, uint32_t ti
     t->fd = fd;
     t->addr = addr;
     t->addr_len = addr_len;
-    for (int kind = 0; kind != TCP_OP_COUNT; ++kind) t->ops[kind] = (struct tcp_op){.tcp = t, .kind = kind};
+    for (int kind = 0; kind != TCP_OP_COUNT; ++kind)
+        t->ops[kind] = (struct tcp_op){.call.done = on_cqe, .tcp = t, .kind = kind};
     t->next = loop->tcps;
     if (loop->tcps) loop->tcps->prev = t;
     loop->tcps = t;
@@ -305,7 +299,7 @@ int h2r_tcp_close(h2r_tcp *tcp)
     for (int kind = 0; kind != TCP_OP_COUNT; ++kind) {
         if (!is_pending(tcp, kind) || kind == TCP_OP_DELIVER) continue;
         struct io_uring_sqe *sqe = h2r_ring_sqe(tcp->loop->worker);
-        io_uring_prep_cancel64(sqe, op_user_data(&tcp->ops[kind], OP_TCP), 0);
+        io_uring_prep_cancel64(sqe, op_user_data(&tcp->ops[kind], OP_CALL), 0);
         io_uring_sqe_set_data64(sqe, op_user_data(tcp, OP_CANCEL));
     }
     close_when_idle(tcp);
@@ -393,9 +387,9 @@ static void on_closed(struct h2r_tcp *tcp)
     free(tcp);
 }
 
-void h2r_tcp_on_cqe(void *object, const struct io_uring_cqe *cqe)
+static void on_cqe(struct ring_call *call, const struct io_uring_cqe *cqe)
 {
-    struct tcp_op *op = object;
+    struct tcp_op *op = (struct tcp_op *)call;
     struct h2r_tcp *tcp = op->tcp;
     tcp->pending &= ~(1u << op->kind);
     if (op->kind == TCP_OP_CLOSE) {

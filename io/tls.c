@@ -8,6 +8,11 @@
  * Before the handshake, the ClientHello is read here (tls_hello.c) to pick
  * the certificate by server name and the protocol by ALPN, h2 first.
  *
+ * A client's connection (client.c's, with tls_client params on its side)
+ * is the same but for its handshake: SNI, ALPN offering h2 then http/1.1,
+ * the server's certificate checked against a CA store and the host name,
+ * and any failure told to the connection's side rather than logged.
+ *
  * Sending: a batch pulls the engine's chunks, copies the memory ones into a
  * plaintext staging buffer and has the ring read file ranges straight into
  * their place in it; once every read is back, the staging buffer is
@@ -18,6 +23,7 @@
 #include <wolfssl/error-ssl.h>
 #include <wolfssl/ssl.h>
 #include <wolfssl/wolfcrypt/asn.h>
+#include <wolfssl/wolfcrypt/error-crypt.h>
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -27,6 +33,7 @@
 #include <strings.h>
 #include <sys/socket.h>
 
+#include "h2ring/client.h"
 #include "io_internal.h"
 #include "tls_hello.h"
 
@@ -273,7 +280,8 @@ static WOLFSSL_CTX *context_for(const struct h2r_tls_server *tls, const struct h
 
 /* ---- connections ---- */
 
-static enum transport_event tls_open(struct conn *c)
+/* A server's connection waits for the ClientHello. */
+static enum transport_event server_open(struct conn *c)
 {
     c->tls = calloc(1, sizeof(*c->tls));
     return c->tls ? TRANSPORT_WAIT : TRANSPORT_FAILED;
@@ -336,7 +344,7 @@ static void report_refusal(struct conn *c, h2r_tls_refusal why, const char *reas
 }
 
 /* A client too slow to finish the handshake is not waited for to read an alert: the connection closes. */
-static void tls_handshake_timeout(struct conn *c)
+static void server_handshake_timeout(struct conn *c)
 {
     report_refusal(c, H2R_TLS_HANDSHAKE_TIMEOUT, "no complete handshake in time");
 }
@@ -427,38 +435,9 @@ static enum transport_event on_established(struct conn *c)
     return stop_reading(t, TRANSPORT_REFUSED);
 }
 
-/* Runs the handshake, then decrypts, on the ciphertext in t->in: every byte of it is consumed. */
-static enum transport_event tls_read(struct conn *c, struct byte_span *in, uint8_t *buf,
-                                     struct byte_span *plain)
+/* After the handshake: a record's plaintext, one call each, until the input is used up. */
+static enum transport_event decrypt(struct tls_conn *t, uint8_t *buf, struct byte_span *plain)
 {
-    struct tls_conn *t = c->tls;
-    char why[WOLFSSL_MAX_ERROR_SZ];
-    if (in->len) {
-        if (t->ssl) {
-            t->in = in->data;
-            t->in_len = in->len;
-            in->len = 0;
-        } else {
-            int ready = take_hello(c, in);
-            if (ready <= 0) return ready ? stop_reading(t, TRANSPORT_FAILED) : TRANSPORT_WAIT;
-        }
-    }
-    if (!t->established) {
-        handshaking = c;
-        int r = wolfSSL_accept(t->ssl);
-        handshaking = NULL;
-        if (r == WOLFSSL_SUCCESS) return on_established(c);
-        int err = wolfSSL_get_error(t->ssl, r);
-        if (err == WOLFSSL_ERROR_WANT_READ) return stop_reading(t, TRANSPORT_WAIT);
-        if (err == UNKNOWN_ALPN_PROTOCOL_NAME_E) {
-            report_refusal(c, H2R_TLS_UNKNOWN_PROTOCOL, "ALPN offers no protocol this server speaks");
-        } else {
-            char reason[WOLFSSL_MAX_ERROR_SZ + 32];
-            snprintf(reason, sizeof(reason), "handshake failed: %s", error_text(err, why));
-            report_refusal(c, H2R_TLS_HANDSHAKE_FAILED, reason);
-        }
-        return stop_reading(t, TRANSPORT_REFUSED);
-    }
     int n = wolfSSL_read(t->ssl, buf, TRANSPORT_PLAINTEXT_MAX);
     if (n > 0) {
         *plain = (struct byte_span){.data = buf, .len = (size_t)n};
@@ -470,6 +449,30 @@ static enum transport_event tls_read(struct conn *c, struct byte_span *in, uint8
         return stop_reading(t, TRANSPORT_WAIT);
     /* A record that does not decrypt, or an alert: nothing more can be trusted. */
     return stop_reading(t, TRANSPORT_FAILED);
+}
+
+/* The server's handshake, on the ciphertext in t->in (or, before wolfSSL has it, the hello's bytes in in). */
+static enum transport_event server_handshake(struct conn *c, struct byte_span *in)
+{
+    struct tls_conn *t = c->tls;
+    if (in->len) {
+        int ready = take_hello(c, in);
+        if (ready <= 0) return ready ? stop_reading(t, TRANSPORT_FAILED) : TRANSPORT_WAIT;
+    }
+    handshaking = c;
+    int r = wolfSSL_accept(t->ssl);
+    handshaking = NULL;
+    if (r == WOLFSSL_SUCCESS) return on_established(c);
+    int err = wolfSSL_get_error(t->ssl, r);
+    if (err == WOLFSSL_ERROR_WANT_READ) return stop_reading(t, TRANSPORT_WAIT);
+    if (err == UNKNOWN_ALPN_PROTOCOL_NAME_E) {
+        report_refusal(c, H2R_TLS_UNKNOWN_PROTOCOL, "ALPN offers no protocol this server speaks");
+    } else {
+        char why[WOLFSSL_MAX_ERROR_SZ], reason[WOLFSSL_MAX_ERROR_SZ + 32];
+        snprintf(reason, sizeof(reason), "handshake failed: %s", error_text(err, why));
+        report_refusal(c, H2R_TLS_HANDSHAKE_FAILED, reason);
+    }
+    return stop_reading(t, TRANSPORT_REFUSED);
 }
 
 static int tls_close(struct conn *c)
@@ -616,6 +619,194 @@ static void tls_info(const struct conn *c, h2r_conn_info *info)
     /* Static strings for the protocols we accept (on_established): wolfSSL's own is not terminated. */
     if (wolfSSL_ALPN_GetProtocol(t->ssl, &proto, &len) == WOLFSSL_SUCCESS && proto)
         info->alpn = len == 2 && memcmp(proto, "h2", 2) == 0 ? "h2" : "http/1.1";
+}
+
+/* ---- the client side ---- */
+
+/* A client context of a worker's, for one trust. */
+struct tls_client_context {
+    struct tls_client_context *next;
+    char *ca_file; /* NULL: the system's store */
+    int verify;
+    WOLFSSL_CTX *ctx;
+};
+
+/* Debian's ca-certificates: every CA the system trusts, in one PEM file. */
+#define SYSTEM_CA_FILE "/etc/ssl/certs/ca-certificates.crt"
+
+static int same_file(const char *a, const char *b)
+{
+    return a == b || (a && b && strcmp(a, b) == 0);
+}
+
+/* A client context that trusts ca_file (verify), or anything; NULL with *err. */
+static WOLFSSL_CTX *new_client_context(const char *ca_file, int verify, int *err)
+{
+    *err = H2R_ERR_NOMEM;
+    WOLFSSL_CTX *ctx = wolfSSL_CTX_new(wolfSSLv23_client_method());
+    if (!ctx) return NULL;
+    if (wolfSSL_CTX_SetMinVersion(ctx, WOLFSSL_TLSV1_2) != WOLFSSL_SUCCESS ||
+        wolfSSL_CTX_set_cipher_list(ctx, cipher_list) != WOLFSSL_SUCCESS) {
+        wolfSSL_CTX_free(ctx);
+        return NULL;
+    }
+    wolfSSL_CTX_set_verify(ctx, verify ? WOLFSSL_VERIFY_PEER : WOLFSSL_VERIFY_NONE, NULL);
+    if (verify &&
+        wolfSSL_CTX_load_verify_locations(ctx, ca_file ? ca_file : SYSTEM_CA_FILE, NULL) != WOLFSSL_SUCCESS) {
+        *err = H2R_ERR_TLS_CA_FILE;
+        wolfSSL_CTX_free(ctx);
+        return NULL;
+    }
+    wolfSSL_CTX_SetIORecv(ctx, tls_recv);
+    wolfSSL_CTX_SetIOSend(ctx, tls_send);
+    return ctx;
+}
+
+void *h2r_tls_client_context(struct worker *w, const char *ca_file, int verify, int *err)
+{
+    if (!verify) ca_file = NULL;
+    for (struct tls_client_context *k = w->tls_clients; k; k = k->next)
+        if (k->verify == verify && same_file(k->ca_file, ca_file)) return k->ctx;
+    struct tls_client_context *k = calloc(1, sizeof(*k));
+    *err = H2R_ERR_NOMEM;
+    if (!k || (ca_file && !(k->ca_file = strdup(ca_file)))) {
+        free(k);
+        return NULL;
+    }
+    wolfSSL_Init(); /* counted: h2r_tls_client_contexts_free's wolfSSL_Cleanup matches it */
+    if (!(k->ctx = new_client_context(ca_file, verify, err))) {
+        wolfSSL_Cleanup();
+        free(k->ca_file);
+        free(k);
+        return NULL;
+    }
+    k->verify = verify;
+    k->next = w->tls_clients;
+    w->tls_clients = k;
+    return k->ctx;
+}
+
+void h2r_tls_client_contexts_free(struct worker *w)
+{
+    while (w->tls_clients) {
+        struct tls_client_context *k = w->tls_clients;
+        w->tls_clients = k->next;
+        wolfSSL_CTX_free(k->ctx);
+        free(k->ca_file);
+        free(k);
+        wolfSSL_Cleanup();
+    }
+}
+
+/* The client's hello: SNI, ALPN and the name to check are set, and the handshake's first flight written. */
+static enum transport_event client_open(struct conn *c)
+{
+    const struct tls_client_params *p = c->side->tls_client;
+    struct tls_conn *t = c->tls = calloc(1, sizeof(*c->tls));
+    if (!t || !(t->ssl = wolfSSL_new(p->context))) return TRANSPORT_FAILED;
+    wolfSSL_SetIOReadCtx(t->ssl, t);
+    wolfSSL_SetIOWriteCtx(t->ssl, t);
+    if (p->sni && (!(t->server_name = strdup(p->host)) ||
+                   wolfSSL_UseSNI(t->ssl, WOLFSSL_SNI_HOST_NAME, p->host, (unsigned short)strlen(p->host)) !=
+                       WOLFSSL_SUCCESS))
+        return TRANSPORT_FAILED;
+    /* An address is matched as a name too: this wolfSSL has no IP SANs, so it fails unless a DNS name is it.
+     */
+    if (p->verify && wolfSSL_check_domain_name(t->ssl, p->host) != WOLFSSL_SUCCESS) return TRANSPORT_FAILED;
+    if (wolfSSL_UseALPN(t->ssl, (char *)p->alpn, (unsigned)strlen(p->alpn),
+                        WOLFSSL_ALPN_FAILED_ON_MISMATCH) != WOLFSSL_SUCCESS)
+        return TRANSPORT_FAILED;
+    int r = wolfSSL_connect(t->ssl);
+    if (r != WOLFSSL_SUCCESS && wolfSSL_get_error(t->ssl, r) != WOLFSSL_ERROR_WANT_READ)
+        return TRANSPORT_FAILED;
+    return TRANSPORT_WAIT_SEND;
+}
+
+/* Whether a handshake error says the server's certificate is not to be trusted. */
+static int is_verify_error(int err)
+{
+    switch (err) {
+    case ASN_NO_SIGNER_E:
+    case ASN_SELF_SIGNED_E:
+    case ASN_BEFORE_DATE_E:
+    case ASN_AFTER_DATE_E:
+    case ASN_SIG_OID_E:
+    case ASN_SIG_CONFIRM_E:
+    case ASN_SIG_KEY_E:
+    case ASN_NAME_INVALID_E:
+    case ASN_PATHLEN_SIZE_E:
+    case ASN_PATHLEN_INV_E:
+    case DOMAIN_NAME_MISMATCH:
+    case IPADDR_MISMATCH:
+    case VERIFY_CERT_ERROR:
+    case CRL_CERT_REVOKED: return 1;
+    default: return 0;
+    }
+}
+
+/* The client's handshake is done: the protocol the server chose by ALPN makes the session. */
+static enum transport_event on_client_established(struct conn *c)
+{
+    struct tls_conn *t = c->tls;
+    t->established = 1;
+    const char *offered = c->side->tls_client->alpn;
+    char *proto = NULL;
+    unsigned short len = 0;
+    if (wolfSSL_ALPN_GetProtocol(t->ssl, &proto, &len) != WOLFSSL_SUCCESS || !proto) {
+        /* A server without ALPN speaks HTTP/1.1; h2 over TLS needs ALPN (RFC 9113 §3.2). */
+        if (strstr(offered, "http/1.1")) return TRANSPORT_HTTP1;
+    } else if (len == 2 && memcmp(proto, "h2", 2) == 0 && strncmp(offered, "h2", 2) == 0) {
+        return TRANSPORT_HTTP2;
+    } else if (len == 8 && memcmp(proto, "http/1.1", 8) == 0 && strstr(offered, "http/1.1")) {
+        return TRANSPORT_HTTP1;
+    }
+    c->side->failed(c, H2R_ERR_ALPN);
+    return stop_reading(t, TRANSPORT_FAILED);
+}
+
+/* The client's handshake, on the ciphertext in t->in. */
+static enum transport_event client_handshake(struct conn *c)
+{
+    struct tls_conn *t = c->tls;
+    int r = wolfSSL_connect(t->ssl);
+    if (r == WOLFSSL_SUCCESS) return on_client_established(c);
+    int err = wolfSSL_get_error(t->ssl, r);
+    if (err == WOLFSSL_ERROR_WANT_READ) return stop_reading(t, TRANSPORT_WAIT);
+    c->side->failed(c, is_verify_error(err)                  ? H2R_ERR_TLS_VERIFY
+                       : err == UNKNOWN_ALPN_PROTOCOL_NAME_E ? H2R_ERR_ALPN
+                                                             : H2R_ERR_TLS_HANDSHAKE);
+    /* The alert wolfSSL wrote, if any, goes out before the connection ends. */
+    return stop_reading(t, TRANSPORT_REFUSED);
+}
+
+/* ---- both sides ---- */
+
+static enum transport_event tls_open(struct conn *c)
+{
+    return c->side->tls_client ? client_open(c) : server_open(c);
+}
+
+/* Runs the handshake, then decrypts, on the ciphertext received: every byte of it is consumed. */
+static enum transport_event tls_read(struct conn *c, struct byte_span *in, uint8_t *buf,
+                                     struct byte_span *plain)
+{
+    struct tls_conn *t = c->tls;
+    /* A server's wolfSSL is made once the whole ClientHello is in: until then, its bytes are gathered. */
+    if (in->len && t->ssl) {
+        t->in = in->data;
+        t->in_len = in->len;
+        in->len = 0;
+    }
+    if (t->established) return decrypt(t, buf, plain);
+    return c->side->tls_client ? client_handshake(c) : server_handshake(c, in);
+}
+
+static void tls_handshake_timeout(struct conn *c)
+{
+    if (c->side->tls_client)
+        c->side->failed(c, H2R_ERR_HANDSHAKE_TIMEOUT);
+    else
+        server_handshake_timeout(c);
 }
 
 const struct transport h2r_tls_transport = {

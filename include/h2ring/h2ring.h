@@ -8,10 +8,12 @@
  *   h2ring/server.h  the io_uring server runtime
  *   h2ring/loop.h    a worker's loop: timers, posts from other threads, watched descriptors
  *   h2ring/file.h    respondWithFD and respondWithFile on the runtime
+ *   h2ring/client.h  outbound HTTP/2 and HTTP/1.1 connections, and a loop of the application's own
  */
 #ifndef H2RING_H2RING_H
 #define H2RING_H2RING_H
 
+#include "h2ring/client.h"
 #include "h2ring/compat.h"
 #include "h2ring/constants.h"
 #include "h2ring/engine.h"

@@ -38,6 +38,10 @@
  * without their callbacks; outbound TCP connections still open are closed
  * just before (their on_close runs). A loop pointer stays valid until
  * h2r_server_free.
+ *
+ * A program that is only a client has a loop of its own, with the same
+ * calls, made and run on its thread (h2ring/client.h: h2r_loop_new,
+ * h2r_loop_run, h2r_loop_free).
  */
 #ifndef H2RING_LOOP_H
 #define H2RING_LOOP_H

@@ -15,6 +15,7 @@ import fcntl
 import hashlib
 import os
 import re
+import select
 import shutil
 import signal
 import socket
@@ -299,6 +300,29 @@ def many_delayed_requests(t, server, hello):
     t.ok(status == 0 and "10000 succeeded, 0 failed" in out and "status codes: 10000 2xx" in out,
          "h2load: 10,000 requests for /delay/200 on 100 connections, one worker: all succeed", out + err.decode())
     t.ok(wall < 5, f"in little more than the 200 ms they wait ({wall:.2f} s)")
+
+
+def free_port():
+    """A loopback port nothing listens on (as good as closed: a connect to it is refused)."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def full_listener():
+    """A listener whose accept queue is full: (listener, the connections that fill it)."""
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(0)
+    fillers = []
+    for _ in range(16):
+        s = socket.socket()
+        s.setblocking(False)
+        s.connect_ex(listener.getsockname())
+        fillers.append(s)
+        if not select.select([], [s], [], 0.3)[1]:
+            return listener, fillers
+    raise RuntimeError("the accept queue never filled")
 
 
 def write_random_file(path, mib):

@@ -17,13 +17,12 @@ answers with what came back.
 
 import hashlib
 import http.client
-import select
 import socket
 import struct
 import threading
 import time
 
-from h2serve_fixture import need_python_h2, run
+from h2serve_fixture import free_port, full_listener, need_python_h2, run
 
 h2 = need_python_h2()
 
@@ -101,28 +100,6 @@ def relay(t, server, port, n, what, host=None):
     t.eq((status, headers.get("x-bytes"), headers.get("x-match")), (200, str(n), "1"),
          f"{what}: {n} bytes written to the echo peer come back equal")
     t.eq(headers.get("x-released"), str(n), f"{what}: and every write was released")
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def full_listener():
-    """A listener whose accept queue is full: (listener, the connections that fill it)."""
-    listener = socket.socket()
-    listener.bind(("127.0.0.1", 0))
-    listener.listen(0)
-    fillers = []
-    for _ in range(16):
-        s = socket.socket()
-        s.setblocking(False)
-        s.connect_ex(listener.getsockname())
-        fillers.append(s)
-        if not select.select([], [s], [], 0.3)[1]:
-            return listener, fillers
-    raise RuntimeError("the accept queue never filled")
 
 
 def echoes(t, server):
