@@ -3,10 +3,12 @@
  * this order, and into the machinery every kind shares (session_internal.h):
  *
  *   http2_server.c     the server's protocol table and constructors
+ *   http2_client.c     the client's protocol table, constructor and requests
  *   http2_recv.c       frames in: the preface, dispatch, DATA, RST_STREAM,
  *                      SETTINGS, PING, GOAWAY, WINDOW_UPDATE
- *   http2_headers.c    HEADERS and CONTINUATION in: header blocks put
- *                      together and decoded, requests and trailers
+ *   http2_headers.c    HEADERS, PUSH_PROMISE and CONTINUATION in: header
+ *                      blocks put together and decoded, requests and
+ *                      trailers, a client's responses and promises
  *   http2_priority.c   PRIORITY and PRIORITY_UPDATE, placeholders, the
  *                      priority field, h2r_stream_priority
  *   http2_control.c    SETTINGS sent, PING, GOAWAY, graceful close, ALTSVC,
@@ -43,6 +45,7 @@ struct pending_ping {
  */
 struct h2r_headers_info {
     uint32_t stream_id;
+    uint32_t promised_id; /* a PUSH_PROMISE's promised stream; 0 for HEADERS */
     int end_stream;
     int has_priority;
     struct h2r_priority_spec priority;
@@ -80,6 +83,11 @@ struct http2_state {
     /* idle streams a PRIORITY frame named */
     struct placeholder *placeholders; /* H2R_MAX_PLACEHOLDERS of them, allocated with the first */
     uint32_t placeholder_count, placeholder_next;
+
+    /* a client's, made with it: the thread that made it, whose calls alone it takes, and its requests' */
+    pthread_t client_thread;
+    char *client_scheme; /* default :scheme, then a NUL and the default :authority (client_authority) */
+    const char *client_authority;
 };
 
 /* ---- http2_recv.c ---- */
@@ -91,6 +99,13 @@ ssize_t h2r_http2_feed(h2r_session *session, const uint8_t *data, size_t len);
 void h2r_http2_recv_headers(h2r_session *session, const struct h2r_frame_header *header,
                             const uint8_t *payload);
 void h2r_http2_recv_continuation(h2r_session *session, const struct h2r_frame_header *header,
+                                 const uint8_t *payload);
+/* A client's: header blocks are responses (1xx, final), trailers, and the server's promises. */
+void h2r_http2_client_recv_headers(h2r_session *session, const struct h2r_frame_header *header,
+                                   const uint8_t *payload);
+void h2r_http2_client_recv_continuation(h2r_session *session, const struct h2r_frame_header *header,
+                                        const uint8_t *payload);
+void h2r_http2_recv_push_promise(h2r_session *session, const struct h2r_frame_header *header,
                                  const uint8_t *payload);
 
 /* ---- http2_priority.c ---- */
@@ -108,6 +123,11 @@ int h2r_http2_priority(h2r_stream *stream, uint32_t parent, uint16_t weight, int
 
 /* ---- http2_control.c: the session's own calls ---- */
 
+/* What both roles queue first (after a client's preface): our SETTINGS and connection window; 0 or an error.
+ */
+int h2r_http2_start(h2r_session *session, const h2r_session_options *options);
+/* The newest SETTINGS we sent: what the peer has once it reads them. */
+const h2r_settings *h2r_http2_newest_settings(const h2r_session *session);
 /* Sends SETTINGS as what differs from previous, and keeps them until their ACK. */
 int h2r_http2_send_settings(h2r_session *session, const h2r_settings *settings, const h2r_settings *previous);
 int h2r_http2_settings(h2r_session *session, const h2r_settings *settings);
@@ -116,6 +136,8 @@ int h2r_http2_ping(h2r_session *session, const uint8_t payload[8], h2r_ping_cb c
 int h2r_http2_goaway(h2r_session *session, uint32_t error_code, int64_t last_stream_id, const uint8_t *data,
                      size_t len);
 void h2r_http2_close(h2r_session *session);
+/* A client's graceful close: GOAWAY naming the last push, no new requests, done when its streams are. */
+void h2r_http2_client_close(h2r_session *session);
 void h2r_http2_destroy(h2r_session *session, uint32_t error_code);
 int h2r_http2_altsvc(h2r_session *session, uint32_t stream_id, const char *origin, const char *alt);
 int h2r_http2_origin(h2r_session *session, const char *const *origins, size_t count);
@@ -127,6 +149,17 @@ int h2r_http2_interim(h2r_stream *stream, const h2r_header *headers, size_t coun
 int h2r_http2_send_trailers(h2r_stream *stream, const h2r_header *headers, size_t count);
 int h2r_http2_reset(h2r_stream *stream, uint32_t error_code);
 int h2r_http2_push(h2r_stream *stream, const h2r_header *headers, size_t count, h2r_stream **pushed);
+/*
+ * The stream's HEADERS are queued (a response, or a client's request) with
+ * H2R_RESPOND_* flags (the same values as H2R_REQUEST_*): what may follow.
+ */
+void h2r_http2_headers_queued(h2r_stream *stream, unsigned flags);
+/*
+ * defaults, then headers: in local (32 fields) when they fit, else
+ * allocated (free it when it is not local); NULL when out of memory.
+ */
+h2r_header *h2r_http2_fields_with_defaults(h2r_header local[32], const h2r_header *defaults,
+                                           size_t n_defaults, const h2r_header *headers, size_t count);
 /*
  * Gives the peer back the stream window the request body used (unacked_bytes)
  * once it is half a window, unless the stream is paused; 0 or H2R_ERR_NOMEM.
@@ -142,6 +175,9 @@ int h2r_http2_file_failed(h2r_session *session, size_t index);
 
 /* ---- http2_session.c ---- */
 
+/* What both roles' tables share: want_read and get_state. */
+int h2r_http2_want_read(const h2r_session *session);
+void h2r_http2_get_state(const h2r_session *session, h2r_session_state *state);
 /* The session's HTTP/2 state, allocated on the first call; NULL if out of memory. */
 struct http2_state *h2r_http2_state(h2r_session *session);
 /* Outstanding pings fail, and what HTTP/2 alone allocates goes (h2r_session_free). */
@@ -161,17 +197,29 @@ void h2r_http2_stream_closed(h2r_stream *stream);
 /* The last stream id for a GOAWAY sent now: the last the peer opened, never above an earlier GOAWAY's. */
 uint32_t h2r_http2_goaway_last_stream_id(const h2r_session *session);
 
+/* A client opens odd stream ids (requests), a server even ones (pushes). */
+static inline int h2r_http2_is_client(const h2r_session *session)
+{
+    return session->next_stream_id & 1;
+}
+
+/* Is the id one of the peer's (the other parity than ours)? */
+static inline int h2r_http2_is_peer_id(const h2r_session *session, uint32_t id)
+{
+    return ((id ^ session->next_stream_id) & 1) != 0;
+}
+
 /* Is this id one the peer could not have used yet (RFC 9113 §5.1 "idle")? */
 static inline int h2r_http2_is_idle(const h2r_session *session, uint32_t id)
 {
-    if (id & 1) return id > session->last_peer_stream_id;
-    return id >= session->next_push_id;
+    if (h2r_http2_is_peer_id(session, id)) return id > session->last_peer_stream_id;
+    return id >= session->next_stream_id;
 }
 
 /* A stream the peer opened after our GOAWAY: never processed, its frames only minimally (RFC 9113 §6.8). */
 static inline int h2r_http2_after_goaway(const h2r_session *session, uint32_t id)
 {
-    return (id & 1) && session->goaway_sent && id > session->goaway_last_stream_id;
+    return session->goaway_sent && h2r_http2_is_peer_id(session, id) && id > session->goaway_last_stream_id;
 }
 
 /* ---- http2_send.c ---- */

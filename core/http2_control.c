@@ -1,12 +1,25 @@
 /*
- * The HTTP/2 session's own calls (Node's Http2Session): SETTINGS sent and
- * kept until their ACK, PING, GOAWAY, graceful close and destroy, ALTSVC
- * and ORIGIN.
+ * The HTTP/2 session's own calls (Node's Http2Session): what both roles
+ * send first, SETTINGS sent and kept until their ACK, PING, GOAWAY,
+ * graceful close (a server's, a client's) and destroy, ALTSVC and ORIGIN.
  */
 #include <stdlib.h>
 #include <string.h>
 
 #include "http2.h"
+
+int h2r_http2_start(h2r_session *s, const h2r_session_options *options)
+{
+    h2r_hpack_encoder_init(&s->encoder, options->max_deflate_dynamic_table_size);
+    h2r_hpack_decoder_init(&s->decoder, H2R_HPACK_DEFAULT_TABLE_SIZE, options->settings.max_header_list_size);
+    h2r_settings protocol_defaults;
+    h2r_settings_default(&protocol_defaults);
+    int err = h2r_http2_send_settings(s, &options->settings, &protocol_defaults);
+    if (!err && s->config->opt.connection_window_size > 65535)
+        err = h2r_send_window_update(s, 0, s->config->opt.connection_window_size - 65535);
+    if (!err) s->local_window = s->config->opt.connection_window_size;
+    return err;
+}
 
 int h2r_http2_send_settings(h2r_session *s, const h2r_settings *settings, const h2r_settings *previous)
 {
@@ -27,15 +40,18 @@ int h2r_http2_settings(h2r_session *s, const h2r_settings *settings)
 {
     if (s->phase == PHASE_CLOSED) return H2R_ERR_SESSION_CLOSED;
     if (!h2r_settings_valid(settings)) return H2R_ERR_INVALID_ARGUMENT;
+    return h2r_http2_send_settings(s, settings, h2r_http2_newest_settings(s));
+}
+
+const h2r_settings *h2r_http2_newest_settings(const h2r_session *s)
+{
     /*
-     * The newest SETTINGS we sent is what the peer has when it reads these.
-     * The server preface sent some, so with none waiting for their ACK it is
-     * the last acknowledged: the local settings.
+     * Either preface sent some, so with none waiting for their ACK it is the
+     * last acknowledged: the local settings.
      */
-    const h2r_settings *newest = &s->local;
-    if (s->pending_local_count == 1) newest = &s->pending_local;
-    if (s->pending_local_count > 1) newest = &s->h2->pending_local[s->pending_local_count - 2];
-    return h2r_http2_send_settings(s, settings, newest);
+    if (s->pending_local_count == 1) return &s->pending_local;
+    if (s->pending_local_count > 1) return &s->h2->pending_local[s->pending_local_count - 2];
+    return &s->local;
 }
 
 void h2r_http2_settings_timeout(h2r_session *s)
@@ -103,6 +119,18 @@ void h2r_http2_close(h2r_session *s)
         else
             h2r_http2_goaway(s, H2R_NO_ERROR, s->last_peer_stream_id, NULL, 0);
     }
+    h2r_session_maybe_done(s);
+}
+
+void h2r_http2_client_close(h2r_session *s)
+{
+    s->closing = 1;
+    /*
+     * What the server opens are pushes, which nobody retries: no round trip
+     * first, as a server's close makes for requests on their way (§6.8).
+     */
+    if (!s->goaway_sent && s->phase != PHASE_CLOSED)
+        h2r_send_goaway(s, s->last_peer_stream_id, H2R_NO_ERROR, NULL, 0);
     h2r_session_maybe_done(s);
 }
 

@@ -1,8 +1,10 @@
 /*
- * HTTP/2 header blocks in: HEADERS and CONTINUATION frames, the block put
- * together when it spans frames, decoded (HPACK) into the field scratch
- * and checked (message.c), then a new request's stream, its trailers, or a
- * block for a stream that is gone.
+ * HTTP/2 header blocks in: HEADERS, PUSH_PROMISE and CONTINUATION frames,
+ * the block put together when it spans frames, decoded (HPACK) into the
+ * field scratch and checked (message.c), then, for a server, a new
+ * request's stream or its trailers; for a client, a response (1xx or
+ * final), its trailers, or a promised stream; for either, a block for a
+ * stream that is gone.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -122,7 +124,7 @@ static void open_stream(h2r_session *s, const struct h2r_headers_info *info, str
         h2r_http2_stream_error_no_object(s, id, H2R_REFUSED_STREAM);
         return;
     }
-    st->flags |= STREAM_COUNTED_OPEN | (c->check.is_head ? STREAM_IS_HEAD : 0);
+    st->flags |= STREAM_COUNTED_OPEN | STREAM_HEAD_RECEIVED | (c->check.is_head ? STREAM_IS_HEAD : 0);
     ++s->open_peer_streams;
     st->has_content_length = c->check.has_content_length;
     st->content_length = c->check.content_length;
@@ -149,6 +151,36 @@ static void open_stream(h2r_session *s, const struct h2r_headers_info *info, str
     h2r_stream_unref(st);
 }
 
+/*
+ * May the peer open stream id (a request, or a server's push) now? If not
+ * wanted, or over our limits, it is refused (RST_STREAM); a peer that does
+ * not read, or keeps being refused, loses the connection. Returns 1 if the
+ * stream may be opened.
+ */
+static inline int admit_peer_stream(h2r_session *s, uint32_t id, int wanted)
+{
+    /*
+     * A peer that keeps asking while our answers go unread floods us like
+     * one that sends PINGs without reading the ACKs: the heads of bodiless
+     * responses (a HEAD flood) wait in the control queue.
+     */
+    if (h2r_out_control_full(s)) {
+        h2r_http2_connection_error(s, H2R_ENHANCE_YOUR_CALM, "requests while the responses go unread");
+        return 0;
+    }
+    if (!wanted || s->open_peer_streams >= s->local.max_concurrent_streams) {
+        h2r_http2_stream_error_no_object(s, id, H2R_REFUSED_STREAM);
+        if (++s->rejected_streams > s->config->opt.max_session_rejected_streams)
+            h2r_http2_connection_error(s, H2R_ENHANCE_YOUR_CALM, "too many refused streams");
+        return 0;
+    }
+    if (s->control_bytes + s->queued_memory_bytes > s->config->opt.max_session_memory) {
+        h2r_http2_stream_error_no_object(s, id, H2R_ENHANCE_YOUR_CALM);
+        return 0;
+    }
+    return 1;
+}
+
 static void on_request_headers(h2r_session *s, const struct h2r_headers_info *info)
 {
     uint32_t id = info->stream_id;
@@ -159,25 +191,7 @@ static void on_request_headers(h2r_session *s, const struct h2r_headers_info *in
 
     /* After our GOAWAY, newer streams are not processed (RFC 9113 §6.8); the client may retry them. */
     if (s->goaway_sent && id > s->goaway_last_stream_id) return;
-    /*
-     * A peer that keeps asking while our answers go unread floods us like
-     * one that sends PINGs without reading the ACKs: the heads of bodiless
-     * responses (a HEAD flood) wait in the control queue.
-     */
-    if (h2r_out_control_full(s)) {
-        h2r_http2_connection_error(s, H2R_ENHANCE_YOUR_CALM, "requests while the responses go unread");
-        return;
-    }
-    if (s->open_peer_streams >= s->local.max_concurrent_streams) {
-        h2r_http2_stream_error_no_object(s, id, H2R_REFUSED_STREAM);
-        if (++s->rejected_streams > s->config->opt.max_session_rejected_streams)
-            h2r_http2_connection_error(s, H2R_ENHANCE_YOUR_CALM, "too many refused streams");
-        return;
-    }
-    if (s->control_bytes + s->queued_memory_bytes > s->config->opt.max_session_memory) {
-        h2r_http2_stream_error_no_object(s, id, H2R_ENHANCE_YOUR_CALM);
-        return;
-    }
+    if (!admit_peer_stream(s, id, 1)) return;
     /* Over maxHeaderListPairs is as much too large for us as over the list size: refused, not malformed. */
     if (too_large || c.too_many) {
         refuse_too_large(s, id, info->end_stream);
@@ -243,6 +257,98 @@ static void on_header_block(h2r_session *s, const struct h2r_headers_info *info)
         on_gone_stream_headers(s, info);
 }
 
+/* ---- a client's: responses and promises ---- */
+
+/* A response's head: any number of 1xx (on_informational), then the final one (on_response). */
+static void on_response_headers(h2r_session *s, h2r_stream *st, const struct h2r_headers_info *info)
+{
+    struct field_collector c;
+    int too_large;
+    if (decode_block(s, info, &c, H2R_SECTION_RESPONSE, &too_large) != 0) return;
+    /* Over our limits the response is not wanted (RFC 9113 §10.5.1: a client may discard it). */
+    if (too_large || c.too_many) {
+        h2r_http2_stream_error(st, H2R_ENHANCE_YOUR_CALM);
+        return;
+    }
+    unsigned status = c.check.status;
+    /* An informational response cannot end the stream (§8.1). */
+    if (c.check.error || (status < 200 && info->end_stream)) {
+        h2r_http2_stream_error(st, H2R_PROTOCOL_ERROR);
+        return;
+    }
+    h2r_stream_touch(st);
+    if (status < 200) {
+        if (s->config->cb.on_informational) s->config->cb.on_informational(st, s->scratch->fields, c.count);
+        return;
+    }
+    /* No content in a response to HEAD, nor in 204 and 304, whatever content-length says (RFC 9110 §6.4.1).
+     */
+    int no_content = (st->flags & STREAM_IS_HEAD) || status == 204 || status == 304;
+    st->has_content_length = no_content || c.check.has_content_length;
+    st->content_length = no_content ? 0 : c.check.content_length;
+    if (info->end_stream && st->content_length) {
+        h2r_http2_stream_error(st, H2R_PROTOCOL_ERROR);
+        return;
+    }
+    st->flags |= STREAM_HEAD_RECEIVED;
+    h2r_stream_ref(st);
+    if (s->config->cb.on_response)
+        s->config->cb.on_response(st, s->scratch->fields, c.count, info->end_stream ? H2R_END_STREAM : 0);
+    if (info->end_stream && !(st->flags & STREAM_CLOSED)) h2r_stream_on_end_received(st);
+    h2r_stream_unref(st);
+}
+
+/* A promised request (§8.4): a stream reserved (remote) for the server's push, announced by on_stream. */
+static void on_promise(h2r_session *s, const struct h2r_headers_info *info)
+{
+    uint32_t id = info->promised_id;
+    struct field_collector c;
+    int too_large;
+    if (decode_block(s, info, &c, H2R_SECTION_PUSH_PROMISE, &too_large) != 0 || h2r_http2_after_goaway(s, id))
+        return;
+    /* Its request was reset by us (promise_error let it through): the push goes with it. */
+    if (!h2r_stream_find(s, info->stream_id)) {
+        h2r_http2_stream_error_no_object(s, id, H2R_CANCEL);
+        return;
+    }
+    /* Push is off in SETTINGS the server may not have read yet: not an error of the server's (§6.6). */
+    if (!admit_peer_stream(s, id, h2r_http2_newest_settings(s)->enable_push)) return;
+    if (too_large || c.too_many || c.check.error) {
+        h2r_http2_stream_error_no_object(s, id, c.check.error ? H2R_PROTOCOL_ERROR : H2R_ENHANCE_YOUR_CALM);
+        return;
+    }
+    h2r_stream *st = h2r_stream_create(s, id, NULL, 0, NULL, 0);
+    if (!st) {
+        h2r_http2_stream_error_no_object(s, id, H2R_REFUSED_STREAM);
+        return;
+    }
+    /* Reserved (remote): we never send on it, it is ours to refuse (h2r_stream_close). */
+    st->flags |=
+        STREAM_PUSHED | STREAM_END_SENT | STREAM_COUNTED_OPEN | (c.check.is_head ? STREAM_IS_HEAD : 0);
+    ++s->open_peer_streams;
+    h2r_stream_ref(st);
+    if (s->config->cb.on_stream) s->config->cb.on_stream(s, st, s->scratch->fields, c.count, 0);
+    h2r_stream_unref(st);
+}
+
+static void on_client_header_block(h2r_session *s, const struct h2r_headers_info *info)
+{
+    if (info->promised_id) {
+        on_promise(s, info);
+        return;
+    }
+    uint32_t id = info->stream_id;
+    h2r_stream *st = h2r_stream_find(s, id);
+    if (st && (st->flags & STREAM_HEAD_RECEIVED))
+        on_trailers(s, st, info);
+    else if (st)
+        on_response_headers(s, st, info);
+    else if (h2r_http2_is_idle(s, id))
+        h2r_http2_connection_error(s, H2R_PROTOCOL_ERROR, "HEADERS on a stream never opened"); /* §5.1 */
+    else
+        on_gone_stream_headers(s, info);
+}
+
 /* ---- frames ---- */
 
 /* The largest header block we assemble: generous for the list limit, finite against floods. */
@@ -263,76 +369,151 @@ static int append_fragment(struct http2_state *h2, const uint8_t *fragment, size
     return 0;
 }
 
-void h2r_http2_recv_headers(h2r_session *s, const struct h2r_frame_header *h, const uint8_t *payload)
+/* Decodes a HEADERS frame into info; 0, or -1 after a connection error. */
+static inline int read_headers_frame(h2r_session *s, const struct h2r_frame_header *h, const uint8_t *payload,
+                                     struct h2r_headers_info *info)
 {
     struct h2r_headers_frame f;
     uint32_t code = (uint32_t)h2r_frame_decode_headers(h, payload, &f);
     if (code) {
         h2r_http2_connection_error(s, code, "malformed HEADERS frame");
-        return;
+        return -1;
     }
-    if (!(h->stream_id & 1)) {
-        h2r_http2_connection_error(s, H2R_PROTOCOL_ERROR, "HEADERS on an even stream id");
-        return;
-    }
-    if (f.block_len > max_header_block(s)) {
+    *info = (struct h2r_headers_info){.stream_id = h->stream_id,
+                                      .end_stream = (h->flags & H2R_FLAG_END_STREAM) != 0,
+                                      .has_priority = f.has_priority,
+                                      .priority = f.priority,
+                                      .block = f.block,
+                                      .block_len = f.block_len};
+    return 0;
+}
+
+/*
+ * The block a HEADERS or PUSH_PROMISE frame starts: handed to the role's
+ * on_block where it is when the frame holds all of it (the common case),
+ * else put together in the HTTP/2 state from the CONTINUATION frames that
+ * follow.
+ */
+static inline void take_block(h2r_session *s, const struct h2r_frame_header *h,
+                              const struct h2r_headers_info *info,
+                              void (*on_block)(h2r_session *s, const struct h2r_headers_info *info))
+{
+    if (info->block_len > max_header_block(s)) {
         h2r_http2_connection_error(s, H2R_ENHANCE_YOUR_CALM, "header block too large");
         return;
     }
-    struct h2r_headers_info info = {.stream_id = h->stream_id,
-                                    .end_stream = (h->flags & H2R_FLAG_END_STREAM) != 0,
-                                    .has_priority = f.has_priority,
-                                    .priority = f.priority,
-                                    .block = f.block,
-                                    .block_len = f.block_len};
-    /* The whole block in one frame (the common case) is decoded where it is. */
     if (h->flags & H2R_FLAG_END_HEADERS) {
-        on_header_block(s, &info);
+        on_block(s, info);
         return;
     }
-
-    /* CONTINUATION frames follow: the block is put together in the HTTP/2 state. */
     struct http2_state *h2 = h2r_http2_state(s);
     if (!h2) {
         h2r_http2_connection_error(s, H2R_INTERNAL_ERROR, "out of memory for a header block");
         return;
     }
     h2->hblock_len = 0;
-    if (append_fragment(h2, f.block, f.block_len) != 0) {
+    if (append_fragment(h2, info->block, info->block_len) != 0) {
         h2r_http2_connection_error(s, H2R_INTERNAL_ERROR, "out of memory for a header block");
         return;
     }
-    h2->hblock_info = info;
+    h2->hblock_info = *info;
     h2->hblock_continuations = 0;
     s->hblock_stream_id = h->stream_id;
 }
 
-void h2r_http2_recv_continuation(h2r_session *s, const struct h2r_frame_header *h, const uint8_t *payload)
+/* A CONTINUATION frame: the block it completes, or NULL (more to come, or a connection error). */
+static inline const struct h2r_headers_info *continue_block(h2r_session *s, const struct h2r_frame_header *h,
+                                                            const uint8_t *payload)
 {
     uint32_t code = (uint32_t)h2r_frame_decode_continuation(h);
     if (code) {
         h2r_http2_connection_error(s, code, "malformed CONTINUATION frame");
-        return;
+        return NULL;
     }
     if (!s->hblock_stream_id || h->stream_id != s->hblock_stream_id) {
         h2r_http2_connection_error(s, H2R_PROTOCOL_ERROR, "unexpected CONTINUATION frame");
-        return;
+        return NULL;
     }
-    struct http2_state *h2 = s->h2; /* allocated by the HEADERS that started the block */
+    struct http2_state *h2 = s->h2; /* allocated by the frame that started the block */
     /* Bound both the frame count and the bytes: CONTINUATION floods (CVE-2024-28182). */
     if (++h2->hblock_continuations > s->config->opt.max_continuations ||
         h2->hblock_len + h->length > max_header_block(s)) {
         h2r_http2_connection_error(s, H2R_ENHANCE_YOUR_CALM, "too many CONTINUATION frames");
-        return;
+        return NULL;
     }
     if (h->length == 0 && !(h->flags & H2R_FLAG_END_HEADERS)) h2r_http2_count_invalid_frame(s);
     if (append_fragment(h2, payload, h->length) != 0) {
         h2r_http2_connection_error(s, H2R_INTERNAL_ERROR, "out of memory for a header block");
-        return;
+        return NULL;
     }
-    if (!(h->flags & H2R_FLAG_END_HEADERS)) return;
+    if (!(h->flags & H2R_FLAG_END_HEADERS)) return NULL;
     s->hblock_stream_id = 0;
     h2->hblock_info.block = h2->hblock;
     h2->hblock_info.block_len = h2->hblock_len;
-    on_header_block(s, &h2->hblock_info);
+    return &h2->hblock_info;
+}
+
+void h2r_http2_recv_headers(h2r_session *s, const struct h2r_frame_header *h, const uint8_t *payload)
+{
+    struct h2r_headers_info info;
+    if (read_headers_frame(s, h, payload, &info) != 0) return;
+    if (!(h->stream_id & 1)) {
+        h2r_http2_connection_error(s, H2R_PROTOCOL_ERROR, "HEADERS on an even stream id");
+        return;
+    }
+    take_block(s, h, &info, on_header_block);
+}
+
+void h2r_http2_recv_continuation(h2r_session *s, const struct h2r_frame_header *h, const uint8_t *payload)
+{
+    const struct h2r_headers_info *info = continue_block(s, h, payload);
+    if (info) on_header_block(s, info);
+}
+
+void h2r_http2_client_recv_headers(h2r_session *s, const struct h2r_frame_header *h, const uint8_t *payload)
+{
+    struct h2r_headers_info info;
+    if (read_headers_frame(s, h, payload, &info) == 0) take_block(s, h, &info, on_client_header_block);
+}
+
+void h2r_http2_client_recv_continuation(h2r_session *s, const struct h2r_frame_header *h,
+                                        const uint8_t *payload)
+{
+    const struct h2r_headers_info *info = continue_block(s, h, payload);
+    if (info) on_client_header_block(s, info);
+}
+
+/* Why a PUSH_PROMISE breaks the protocol (RFC 9113 §6.6, §8.4), or NULL. */
+static const char *promise_error(h2r_session *s, uint32_t parent_id, uint32_t promised_id)
+{
+    if (!s->local.enable_push) return "PUSH_PROMISE with push disabled";
+    if (!h2r_http2_is_peer_id(s, promised_id) || promised_id <= s->last_peer_stream_id)
+        return "PUSH_PROMISE of a stream id not above the last";
+    /* On a request of ours that is open or half-closed (local); or one we reset, whose frames are in flight.
+     */
+    h2r_stream *parent = h2r_stream_find(s, parent_id);
+    int reset_by_us = 0;
+    if (parent ? (parent->flags & (STREAM_LOCAL | STREAM_END_RECEIVED)) != STREAM_LOCAL
+               : h2r_http2_is_peer_id(s, parent_id) || !h2r_http2_was_closed(s, parent_id, &reset_by_us) ||
+                     !reset_by_us)
+        return "PUSH_PROMISE on a stream that is not an open request";
+    return NULL;
+}
+
+void h2r_http2_recv_push_promise(h2r_session *s, const struct h2r_frame_header *h, const uint8_t *payload)
+{
+    struct h2r_push_promise_frame f;
+    uint32_t code = (uint32_t)h2r_frame_decode_push_promise(h, payload, &f);
+    const char *error =
+        code ? "malformed PUSH_PROMISE frame" : promise_error(s, h->stream_id, f.promised_stream_id);
+    if (error) {
+        h2r_http2_connection_error(s, code ? code : H2R_PROTOCOL_ERROR, error);
+        return;
+    }
+    s->last_peer_stream_id = f.promised_stream_id;
+    struct h2r_headers_info info = {.stream_id = h->stream_id,
+                                    .promised_id = f.promised_stream_id,
+                                    .block = f.block,
+                                    .block_len = f.block_len};
+    take_block(s, h, &info, on_client_header_block);
 }

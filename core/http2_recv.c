@@ -1,6 +1,7 @@
 /*
- * HTTP/2 in: the client's connection preface, frames gathered from the
- * bytes fed (in place when whole), and one handler per frame type, each
+ * HTTP/2 in, for both roles: the client's connection preface, frames
+ * gathered from the bytes fed (in place when whole), and one handler per
+ * frame type (a client's header blocks go their own way), each
  * enforcing RFC 9113 and mapping violations to the error the RFC names
  * (stream errors as RST_STREAM, connection errors as GOAWAY). Header
  * blocks are http2_headers.c's, priorities http2_priority.c's.
@@ -66,13 +67,16 @@ static void on_data(h2r_session *s, const struct h2r_frame_header *h, const uint
             h2r_http2_stream_error_no_object(s, h->stream_id, H2R_STREAM_CLOSED);
         return;
     }
-    if (st->flags & STREAM_END_RECEIVED) {
+    /* A server's streams come with their head; a client's wait for the final response. */
+    if ((st->flags & (STREAM_END_RECEIVED | STREAM_HEAD_RECEIVED)) != STREAM_HEAD_RECEIVED) {
         consume(s, NULL, d.flow_controlled_len);
-        /* A promised stream not yet answered is reserved (local): DATA there is a connection error (§5.1). */
-        if ((st->flags & (STREAM_PUSHED | STREAM_HEADERS_SENT)) == STREAM_PUSHED)
+        /* A promised stream not yet answered is reserved: DATA there is a connection error (§5.1). */
+        if ((st->flags & (STREAM_PUSHED | STREAM_HEADERS_SENT | STREAM_HEAD_RECEIVED)) == STREAM_PUSHED)
             h2r_http2_connection_error(s, H2R_PROTOCOL_ERROR, "DATA on a reserved stream");
-        else
+        else if (st->flags & STREAM_END_RECEIVED)
             h2r_http2_stream_error(st, H2R_STREAM_CLOSED);
+        else
+            h2r_http2_stream_error(st, H2R_PROTOCOL_ERROR); /* before the response: malformed (§8.1) */
         return;
     }
     /* The window may be negative after we lowered SETTINGS_INITIAL_WINDOW_SIZE (§6.9.2): compare signed. */
@@ -122,9 +126,15 @@ static void on_rst_stream(h2r_session *s, const struct h2r_frame_header *h, cons
     }
     h2r_stream *st = h2r_stream_find(s, h->stream_id);
     if (!st) return;
-    /* Pushes are ours to start and the client's to decline (RFC 9113 §8.4.2): never counted. */
-    int unfinished = !(st->flags & (STREAM_END_SENT | STREAM_PUSHED));
-    h2r_stream_close_internal(st, error_code, 1);
+    /*
+     * Only the peer's streams, reset before they ran their course, count:
+     * a client's requests not yet answered, a server's pushes not yet
+     * complete. Ours are ours to start and the peer's to decline (§8.4.2).
+     */
+    int client = h2r_http2_is_client(s);
+    int unfinished = !(st->flags & (STREAM_LOCAL | (client ? STREAM_END_RECEIVED : STREAM_END_SENT)));
+    /* A request the server refused was not processed: it may be retried, nothing was aborted (§8.7). */
+    h2r_stream_close_internal(st, error_code, !(client && error_code == H2R_REFUSED_STREAM));
     /* Rapid reset (CVE-2023-44487): streams cancelled before we could answer them cost us, not the peer. */
     if (unfinished && ++s->reset_budget_used > s->config->opt.max_reset_streams)
         h2r_http2_connection_error(s, H2R_ENHANCE_YOUR_CALM, "too many streams reset by the peer");
@@ -200,7 +210,13 @@ static void on_settings(h2r_session *s, const struct h2r_frame_header *h, const 
             s->remote.header_table_size = set.value;
             h2r_hpack_encoder_set_peer_max_table_size(&s->encoder, set.value);
             break;
-        case H2R_SETTINGS_ENABLE_PUSH: s->remote.enable_push = set.value; break;
+        case H2R_SETTINGS_ENABLE_PUSH:
+            if (set.value && h2r_http2_is_client(s)) {
+                h2r_http2_connection_error(s, H2R_PROTOCOL_ERROR, "SETTINGS_ENABLE_PUSH = 1 from a server");
+                return; /* §6.5.2 */
+            }
+            s->remote.enable_push = set.value;
+            break;
         case H2R_SETTINGS_MAX_CONCURRENT_STREAMS: s->remote.max_concurrent_streams = set.value; break;
         case H2R_SETTINGS_INITIAL_WINDOW_SIZE:
             if (apply_remote_initial_window(s, set.value) != 0) {
@@ -273,13 +289,19 @@ static void on_goaway(h2r_session *s, const struct h2r_frame_header *h, const ui
         return;
     }
     s->goaway_received = 1;
-    /* Our pushes above the peer's last stream id will not be processed (RFC 9113 §6.8). */
+    /*
+     * Our streams above the peer's last stream id will not be processed
+     * (RFC 9113 §6.8): a server's pushes are aborted, a client's requests
+     * may be retried elsewhere, and the client is done once the rest are.
+     */
+    int client = h2r_http2_is_client(s);
+    if (client) s->closing = 1;
     if (s->buckets) {
         for (uint32_t i = 0; i <= s->bucket_mask; ++i) {
             /* The bucket is scanned again after each close: its callbacks may have closed other streams. */
             for (h2r_stream *st = s->buckets[i]; st;) {
-                if (!(st->id & 1) && st->id > g.last_stream_id) {
-                    h2r_stream_close_internal(st, H2R_REFUSED_STREAM, 1);
+                if ((st->flags & STREAM_LOCAL) && st->id > g.last_stream_id) {
+                    h2r_stream_close_internal(st, H2R_REFUSED_STREAM, !client);
                     st = s->buckets[i];
                 } else {
                     st = st->hash_next;
@@ -289,6 +311,7 @@ static void on_goaway(h2r_session *s, const struct h2r_frame_header *h, const ui
     }
     if (s->config->cb.on_goaway)
         s->config->cb.on_goaway(s, g.error_code, g.last_stream_id, g.debug_data, g.debug_len);
+    if (client) h2r_session_maybe_done(s);
 }
 
 static void on_window_update(h2r_session *s, const struct h2r_frame_header *h, const uint8_t *payload)
@@ -330,6 +353,34 @@ static void on_window_update(h2r_session *s, const struct h2r_frame_header *h, c
 
 /* ---- dispatch ---- */
 
+/*
+ * A frame outside a server's steady phase: the first (§3.4: the preface
+ * ends with a SETTINGS frame), or any of a client's, whose header blocks
+ * are responses and promises. Returns 1 when the common dispatch takes the
+ * frame; so a server's frames pass the one test they always did.
+ */
+static int on_first_or_client_frame(h2r_session *s, const struct h2r_frame_header *h, const uint8_t *payload)
+{
+    if (s->phase == PHASE_SETTINGS) {
+        if (h->type != H2R_FRAME_SETTINGS || (h->flags & H2R_FLAG_ACK)) {
+            h2r_http2_connection_error(s, H2R_PROTOCOL_ERROR, "connection preface must end with SETTINGS");
+            return 0;
+        }
+        s->phase = h2r_http2_is_client(s) ? PHASE_CLIENT_FRAMES : PHASE_FRAMES;
+        return 1;
+    }
+    switch (h->type) {
+    case H2R_FRAME_HEADERS: h2r_http2_client_recv_headers(s, h, payload); return 0;
+    case H2R_FRAME_CONTINUATION: h2r_http2_client_recv_continuation(s, h, payload); return 0;
+    case H2R_FRAME_PUSH_PROMISE: h2r_http2_recv_push_promise(s, h, payload); return 0;
+    case H2R_FRAME_PRIORITY_UPDATE:
+        h2r_http2_connection_error(s, H2R_PROTOCOL_ERROR,
+                                   "a server cannot send PRIORITY_UPDATE"); /* RFC 9218 */
+        return 0;
+    default: return 1;
+    }
+}
+
 static void on_frame(h2r_session *s, const struct h2r_frame_header *h, const uint8_t *payload)
 {
     /* A header block must not be interleaved with any other frame (RFC 9113 §6.10). */
@@ -337,14 +388,7 @@ static void on_frame(h2r_session *s, const struct h2r_frame_header *h, const uin
         h2r_http2_connection_error(s, H2R_PROTOCOL_ERROR, "expected CONTINUATION");
         return;
     }
-    if (s->phase == PHASE_SETTINGS) {
-        /* §3.4: the preface ends with a SETTINGS frame. */
-        if (h->type != H2R_FRAME_SETTINGS || (h->flags & H2R_FLAG_ACK)) {
-            h2r_http2_connection_error(s, H2R_PROTOCOL_ERROR, "connection preface must end with SETTINGS");
-            return;
-        }
-        s->phase = PHASE_FRAMES;
-    }
+    if (s->phase != PHASE_FRAMES && !on_first_or_client_frame(s, h, payload)) return;
     switch (h->type) {
     case H2R_FRAME_DATA: on_data(s, h, payload); break;
     case H2R_FRAME_HEADERS: h2r_http2_recv_headers(s, h, payload); break;

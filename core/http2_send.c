@@ -52,9 +52,11 @@ int h2r_send_settings(h2r_session *session, const h2r_settings *s, const h2r_set
     size_t n = 0;
     add_setting(list, &n, H2R_SETTINGS_HEADER_TABLE_SIZE, s->header_table_size, prev->header_table_size);
     /*
-     * No SETTINGS_ENABLE_PUSH: it says nothing of a server, which MAY leave it
-     * out and MUST NOT send 1 (RFC 9113 §6.5.2).
+     * SETTINGS_ENABLE_PUSH from a client only: it says nothing of a server,
+     * which MAY leave it out and MUST NOT send 1 (RFC 9113 §6.5.2).
      */
+    if (h2r_http2_is_client(session))
+        add_setting(list, &n, H2R_SETTINGS_ENABLE_PUSH, s->enable_push, prev->enable_push);
     add_setting(list, &n, H2R_SETTINGS_MAX_CONCURRENT_STREAMS, s->max_concurrent_streams,
                 prev->max_concurrent_streams);
     add_setting(list, &n, H2R_SETTINGS_INITIAL_WINDOW_SIZE, s->initial_window_size,

@@ -4,30 +4,15 @@
  */
 #include "http2.h"
 
-static int want_read(const h2r_session *s)
-{
-    return s->phase != PHASE_CLOSED;
-}
-
-static void get_state(const h2r_session *s, h2r_session_state *st)
-{
-    st->effective_local_window_size = s->local_window;
-    st->inbound_queue_size = s->rx_len;
-    st->remote_window_size = s->remote_window;
-    st->next_stream_id = s->next_push_id;
-    st->deflate_dynamic_table_size = h2r_hpack_encoder_table_size(&s->encoder);
-    st->inflate_dynamic_table_size = h2r_hpack_decoder_table_size(&s->decoder);
-}
-
 static const struct h2r_protocol http2_server = {
     .feed = h2r_http2_feed,
     .pull = h2r_http2_pull,
-    .want_read = want_read,
+    .want_read = h2r_http2_want_read,
     .want_write = h2r_http2_want_write,
     .file_failed = h2r_http2_file_failed,
     .close = h2r_http2_close,
     .destroy = h2r_http2_destroy,
-    .get_state = get_state,
+    .get_state = h2r_http2_get_state,
     .free = h2r_http2_free,
     .respond = h2r_http2_respond,
     .interim = h2r_http2_interim,
@@ -50,18 +35,11 @@ static h2r_session *server_preface(h2r_session *s, const h2r_session_options *op
 {
     if (!s) return NULL;
     s->phase = PHASE_PREFACE;
-    s->next_push_id = 2;
-    h2r_hpack_encoder_init(&s->encoder, options->max_deflate_dynamic_table_size);
-    h2r_hpack_decoder_init(&s->decoder, H2R_HPACK_DEFAULT_TABLE_SIZE, options->settings.max_header_list_size);
-    h2r_settings protocol_defaults;
-    h2r_settings_default(&protocol_defaults);
-    if (h2r_http2_send_settings(s, &options->settings, &protocol_defaults) != 0 ||
-        (s->config->opt.connection_window_size > 65535 &&
-         h2r_send_window_update(s, 0, s->config->opt.connection_window_size - 65535) != 0)) {
+    s->next_stream_id = 2;
+    if (h2r_http2_start(s, options) != 0) {
         h2r_session_free(s);
         return NULL;
     }
-    s->local_window = s->config->opt.connection_window_size;
     return s;
 }
 

@@ -1,6 +1,6 @@
 /*
- * HTTP/2 session state its files share: the part made on demand
- * (struct http2_state), errors (RFC 9113 §5.4) and the abuse budgets they
+ * HTTP/2 session state its files share: what both roles' tables call
+ * alike, the part made on demand (struct http2_state), errors (RFC 9113 §5.4) and the abuse budgets they
  * count against, and the ring of recently closed streams that tells
  * "closed" from "never opened" (§5.1).
  */
@@ -13,6 +13,21 @@ struct http2_state *h2r_http2_state(h2r_session *s)
 {
     if (!s->h2) s->h2 = calloc(1, sizeof(*s->h2));
     return s->h2;
+}
+
+int h2r_http2_want_read(const h2r_session *s)
+{
+    return s->phase != PHASE_CLOSED;
+}
+
+void h2r_http2_get_state(const h2r_session *s, h2r_session_state *st)
+{
+    st->effective_local_window_size = s->local_window;
+    st->inbound_queue_size = s->rx_len;
+    st->remote_window_size = s->remote_window;
+    st->next_stream_id = s->next_stream_id;
+    st->deflate_dynamic_table_size = h2r_hpack_encoder_table_size(&s->encoder);
+    st->inflate_dynamic_table_size = h2r_hpack_decoder_table_size(&s->decoder);
 }
 
 void h2r_http2_free(h2r_session *s)
@@ -28,6 +43,7 @@ void h2r_http2_free(h2r_session *s)
         free(h2->pings);
         free(h2->placeholders);
         free(h2->hblock);
+        free(h2->client_scheme);
         free(h2);
     }
     free(s->closed_ids);

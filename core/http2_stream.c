@@ -37,17 +37,24 @@ int h2r_http2_respond(h2r_stream *st, const h2r_header *headers, size_t count, u
     int want_trailers = (flags & H2R_RESPOND_WAIT_FOR_TRAILERS) != 0;
     int err = send_response_headers(st, headers, count, end_stream && !want_trailers);
     if (err) return err;
+    h2r_http2_headers_queued(st, flags);
+    return 0;
+}
+
+void h2r_http2_headers_queued(h2r_stream *st, unsigned flags)
+{
+    int end_stream = (flags & H2R_RESPOND_END_STREAM) != 0;
+    int want_trailers = (flags & H2R_RESPOND_WAIT_FOR_TRAILERS) != 0;
     st->flags |= STREAM_HEADERS_SENT;
     if (want_trailers) st->flags |= STREAM_WANT_TRAILERS;
     if (end_stream) {
         st->flags |= STREAM_END_REQUESTED;
         if (!want_trailers) {
             h2r_stream_on_end_sent(st);
-            return 0;
+            return;
         }
     }
     h2r_stream_update_ready(st);
-    return 0;
 }
 
 int h2r_http2_interim(h2r_stream *st, const h2r_header *headers, size_t count)
@@ -74,7 +81,7 @@ int h2r_http2_push(h2r_stream *st, const h2r_header *headers, size_t count, h2r_
     int err = 0;
     if ((st->flags & STREAM_PUSHED) || !s->remote.enable_push || s->goaway_received)
         return H2R_ERR_PUSH_DISABLED;
-    if (s->open_pushed_streams >= s->remote.max_concurrent_streams || s->next_push_id > H2R_STREAM_ID_MASK)
+    if (s->open_local_streams >= s->remote.max_concurrent_streams || s->next_stream_id > H2R_STREAM_ID_MASK)
         return H2R_ERR_STREAM_LIMIT;
     if (s->closing) return H2R_ERR_SESSION_CLOSED;
     if (!h2r_find_header(headers, count, ":path")) return H2R_ERR_INVALID_HEADER;
@@ -94,11 +101,8 @@ int h2r_http2_push(h2r_stream *st, const h2r_header *headers, size_t count, h2r_
         defaults[n_defaults++] = (h2r_header){
             .name = ":authority", .name_len = 10, .value = st->request_info, .value_len = st->authority_len};
     size_t total = n_defaults + count;
-    h2r_header local[32], *list = local;
-    if (total > sizeof(local) / sizeof(local[0]) && !(list = malloc(total * sizeof(*list))))
-        return H2R_ERR_NOMEM;
-    memcpy(list, defaults, n_defaults * sizeof(*list));
-    if (count) memcpy(list + n_defaults, headers, count * sizeof(*list));
+    h2r_header local[32], *list = h2r_http2_fields_with_defaults(local, defaults, n_defaults, headers, count);
+    if (!list) return H2R_ERR_NOMEM;
 
     if (h2r_message_check_outgoing(list, total, H2R_SECTION_PUSH_PROMISE)) {
         err = H2R_ERR_INVALID_HEADER;
@@ -111,7 +115,7 @@ int h2r_http2_push(h2r_stream *st, const h2r_header *headers, size_t count, h2r_
         h2r_stream *child = NULL;
         if (!safe) {
             err = H2R_ERR_INVALID_HEADER; /* §8.4: only safe, cacheable methods can be pushed */
-        } else if (!(child = h2r_stream_create(s, s->next_push_id, authority->value, authority->value_len,
+        } else if (!(child = h2r_stream_create(s, s->next_stream_id, authority->value, authority->value_len,
                                                scheme->value, scheme->value_len))) {
             err = H2R_ERR_NOMEM;
         } else if ((err = h2r_send_header_block(s, H2R_FRAME_PUSH_PROMISE, st->id, child->id, list, total,
@@ -119,7 +123,7 @@ int h2r_http2_push(h2r_stream *st, const h2r_header *headers, size_t count, h2r_
             /* Nothing was promised: the application never hears of this stream. */
             h2r_stream_forget(child);
         } else {
-            s->next_push_id += 2;
+            s->next_stream_id += 2;
             /*
              * reserved (local): the peer never sends on it (RFC 9113 §5.1).
              * Reserved streams do not count against the peer's limit
@@ -127,9 +131,9 @@ int h2r_http2_push(h2r_stream *st, const h2r_header *headers, size_t count, h2r_
              * further check: counting it from the promise keeps every
              * pushed stream we open within MAX_CONCURRENT_STREAMS.
              */
-            child->flags |=
-                STREAM_PUSHED | STREAM_END_RECEIVED | STREAM_COUNTED_OPEN | (is_head ? STREAM_IS_HEAD : 0);
-            ++s->open_pushed_streams;
+            child->flags |= STREAM_PUSHED | STREAM_LOCAL | STREAM_END_RECEIVED | STREAM_COUNTED_OPEN |
+                            (is_head ? STREAM_IS_HEAD : 0);
+            ++s->open_local_streams;
             /* A pushed stream depends on its associated stream (RFC 7540 §5.3.5). */
             h2r_sched_attach(&s->sched, &child->sched, h2r_sched_is_attached(&st->sched) ? &st->sched : NULL,
                              H2R_SCHED_DEFAULT_WEIGHT, 0);
@@ -138,6 +142,16 @@ int h2r_http2_push(h2r_stream *st, const h2r_header *headers, size_t count, h2r_
     }
     if (list != local) free(list);
     return err;
+}
+
+h2r_header *h2r_http2_fields_with_defaults(h2r_header local[32], const h2r_header *defaults,
+                                           size_t n_defaults, const h2r_header *headers, size_t count)
+{
+    h2r_header *list = local;
+    if (n_defaults + count > 32 && !(list = malloc((n_defaults + count) * sizeof(*list)))) return NULL;
+    memcpy(list, defaults, n_defaults * sizeof(*list));
+    if (count) memcpy(list + n_defaults, headers, count * sizeof(*list));
+    return list;
 }
 
 /* ---- the request body's window ---- */

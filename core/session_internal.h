@@ -75,13 +75,13 @@ struct data_item {
 /* ---- streams ---- */
 
 enum stream_flags {
-    STREAM_HEADERS_SENT = 1u << 0,     /* the final response HEADERS are queued */
+    STREAM_HEADERS_SENT = 1u << 0,     /* our HEADERS are queued: the final response, or a client's request */
     STREAM_END_REQUESTED = 1u << 1,    /* end() was called (or respond with END_STREAM) */
     STREAM_END_SENT = 1u << 2,         /* END_STREAM is queued: we are half-closed (local) */
     STREAM_END_RECEIVED = 1u << 3,     /* the peer sent END_STREAM: half-closed (remote) */
-    STREAM_WANT_TRAILERS = 1u << 4,    /* respond() asked for on_want_trailers */
+    STREAM_WANT_TRAILERS = 1u << 4,    /* respond() (or request()) asked for on_want_trailers */
     STREAM_TRAILERS_ASKED = 1u << 5,   /* on_want_trailers was called */
-    STREAM_PUSHED = 1u << 6,           /* a stream we promised */
+    STREAM_PUSHED = 1u << 6,           /* a pushed stream: promised by us (server) or to us (client) */
     STREAM_CLOSED = 1u << 7,           /* closed: only the object is left */
     STREAM_ABORTED = 1u << 8,          /* ended by a reset or the session's death */
     STREAM_RESET_BY_US = 1u << 9,      /* we sent RST_STREAM */
@@ -94,6 +94,8 @@ enum stream_flags {
     STREAM_HTTP10 = 1u << 16,          /* an HTTP/1.0 exchange */
     STREAM_PAUSED = 1u << 17,          /* h2r_stream_pause: the request body is held where it is */
     STREAM_KEPT = 1u << 18,            /* closed while still referenced: counted in kept_streams */
+    STREAM_LOCAL = 1u << 19,           /* opened by us: a server's push, a client's request */
+    STREAM_HEAD_RECEIVED = 1u << 20,   /* the peer's head is in: the request, or a client's final response */
 };
 
 struct h2r_stream {
@@ -133,9 +135,11 @@ struct h2r_stream {
 
 enum session_phase {
     PHASE_PREFACE,  /* waiting for the client's connection preface */
-    PHASE_SETTINGS, /* the preface is in; the first frame must be SETTINGS */
+    PHASE_SETTINGS, /* the preface is in (a client starts here); the first frame must be SETTINGS */
     PHASE_FRAMES,
-    PHASE_CLOSED, /* reading stopped after a connection error or destroy */
+    PHASE_CLIENT_FRAMES, /* a client's, past the server's SETTINGS: header blocks are responses and promises
+                          */
+    PHASE_CLOSED,        /* reading stopped after a connection error or destroy */
 };
 
 /*
@@ -202,11 +206,21 @@ struct h2r_protocol {
     /* The peer sends nothing more (h2r_session_eof). Optional: nothing to do. */
     int (*eof)(h2r_session *session);
 
-    /* A client's request (h2r_session_request). NULL for servers: H2R_ERR_INVALID_STATE. */
+    /*
+     * A client's request (h2r_session_request). NULL for servers:
+     * H2R_ERR_INVALID_STATE. The session keeps no thread (it has no room
+     * to spare): a kind that takes requests keeps the one that made it, and
+     * refuses others with H2R_ERR_WRONG_THREAD here.
+     */
     int (*request)(h2r_session *session, const h2r_header *headers, size_t count, unsigned flags,
                    h2r_stream **stream);
 
-    /* ---- the stream's calls, after the checks every kind makes ---- */
+    /*
+     * ---- the stream's calls, after the checks every kind makes ----
+     * respond and interim are NULL for clients, whose streams the checks
+     * turn away first: a request's HEADERS are sent, a push is not ours to
+     * send on.
+     */
     int (*respond)(h2r_stream *stream, const h2r_header *headers, size_t count, unsigned flags);
     /* A 1xx response (h2r_stream_additional_headers). */
     int (*interim)(h2r_stream *stream, const h2r_header *headers, size_t count);
@@ -261,11 +275,11 @@ struct h2r_session {
     /* streams */
     struct h2r_stream **buckets;
     uint32_t bucket_mask;
-    uint32_t stream_count;        /* streams in the table */
-    uint32_t open_peer_streams;   /* counted against our MAX_CONCURRENT_STREAMS */
-    uint32_t open_pushed_streams; /* counted against the peer's */
+    uint32_t stream_count;       /* streams in the table */
+    uint32_t open_peer_streams;  /* opened by the peer, counted against our MAX_CONCURRENT_STREAMS */
+    uint32_t open_local_streams; /* opened by us (STREAM_LOCAL), counted against the peer's */
     uint32_t last_peer_stream_id;
-    uint32_t next_push_id;
+    uint32_t next_stream_id; /* the next we open: even (pushes) on a server, odd (requests) on a client */
     /* HTTP/2's recently closed streams, | 1u << 31 if we reset them; made with the first (http2_session.c) */
     uint32_t *closed_ids;
     uint32_t closed_next;

@@ -139,8 +139,8 @@ void h2r_stream_close_internal(h2r_stream *st, uint32_t rst_code, int aborted)
     st->rst_code = rst_code;
     table_remove(s, st);
     if (st->flags & STREAM_COUNTED_OPEN) {
-        if (st->flags & STREAM_PUSHED)
-            --s->open_pushed_streams;
+        if (st->flags & STREAM_LOCAL)
+            --s->open_local_streams;
         else
             --s->open_peer_streams;
     }

@@ -7,14 +7,26 @@
 
 #include "peer.h"
 
-void peer_init(struct peer *p, const h2r_session_options *options, const h2r_session_callbacks *callbacks,
-               void *user_data)
+static void peer_start(struct peer *p, h2r_session *session)
 {
     memset(p, 0, sizeof(*p));
     p->open_block = SIZE_MAX;
-    p->session = h2r_session_server_new(options, callbacks, user_data);
+    p->session = session;
     h2r_hpack_encoder_init(&p->enc, 4096);
     h2r_hpack_decoder_init(&p->dec, 4096, SIZE_MAX);
+}
+
+void peer_init(struct peer *p, const h2r_session_options *options, const h2r_session_callbacks *callbacks,
+               void *user_data)
+{
+    peer_start(p, h2r_session_server_new(options, callbacks, user_data));
+}
+
+void peer_init_client(struct peer *p, const h2r_session_options *options,
+                      const h2r_session_callbacks *callbacks, void *user_data)
+{
+    peer_start(p, h2r_session_client_new(options, callbacks, user_data, "http", "localhost"));
+    p->preface_left = 24;
 }
 
 void peer_clear(struct peer *p)
@@ -194,6 +206,12 @@ void peer_flush(struct peer *p)
         }
         p->bytes_received += written;
         h2r_session_sent(p->session, written);
+    }
+    size_t drop = p->preface_left < p->rx_len ? p->preface_left : p->rx_len;
+    if (drop) {
+        memmove(p->rx, p->rx + drop, p->rx_len - drop);
+        p->rx_len -= drop;
+        p->preface_left -= drop;
     }
     parse_frames(p);
 }

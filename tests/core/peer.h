@@ -1,7 +1,8 @@
 /*
- * A test peer for the engine: writes raw frames into a server session and
- * parses what the session sends back, with its own HPACK state. No sockets:
- * bytes go straight through h2r_session_feed and h2r_session_pull.
+ * A test peer for the engine: writes raw frames into a server session (or,
+ * playing the server, into a client session) and parses what the session
+ * sends back, with its own HPACK state. No sockets: bytes go straight
+ * through h2r_session_feed and h2r_session_pull.
  */
 #ifndef H2R_TESTS_PEER_H
 #define H2R_TESTS_PEER_H
@@ -32,14 +33,18 @@ struct peer {
     uint8_t *rx;
     size_t rx_len, rx_cap;
     uint64_t bytes_received;
-    size_t open_block; /* index of a HEADERS/PUSH_PROMISE still waiting for its END_HEADERS, or SIZE_MAX */
-    size_t max_write;  /* pretend the socket takes at most this much per pull (0: all) */
-    size_t max_chunks; /* chunks taken per pull, up to PEER_MAX_CHUNKS (0: 64) */
+    size_t open_block;   /* index of a HEADERS/PUSH_PROMISE still waiting for its END_HEADERS, or SIZE_MAX */
+    size_t max_write;    /* pretend the socket takes at most this much per pull (0: all) */
+    size_t max_chunks;   /* chunks taken per pull, up to PEER_MAX_CHUNKS (0: 64) */
+    size_t preface_left; /* bytes of a client session's preface still to drop before its frames */
 };
 
 /* Creates the server session (options and callbacks may be NULL) and the peer's state. */
 void peer_init(struct peer *p, const h2r_session_options *options, const h2r_session_callbacks *callbacks,
                void *user_data);
+/* The same with a client session (scheme http, authority localhost); the peer plays the server. */
+void peer_init_client(struct peer *p, const h2r_session_options *options,
+                      const h2r_session_callbacks *callbacks, void *user_data);
 void peer_free(struct peer *p);
 
 /* Sends the client preface and a SETTINGS frame with these settings (may be 0 of them). */
