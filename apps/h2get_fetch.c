@@ -24,6 +24,7 @@ struct transfer {
     int status;
     int ended;       /* the whole response came */
     int closed;      /* its stream closed, or it could not be made */
+    int reported;    /* its failure is told already */
     FILE *out;       /* where the body goes: the output, the spool, a file under -O, or NULL (dropped) */
     FILE *spool;     /* a body waiting for those before it */
     char name[1024]; /* -O: the file's name under DIR */
@@ -37,7 +38,8 @@ static struct {
     struct transfer *requests;
     size_t made, closed, head; /* requests made, closed, and the first whose body is not all written */
     size_t pushes_open;
-    int status; /* the exit status so far */
+    int status;          /* the exit status so far */
+    int connection_lost; /* told once, not for each stream */
 } fetch;
 
 static void fail(int status, const char *what, const char *why)
@@ -124,7 +126,8 @@ static FILE *open_output(h2r_stream *stream, struct transfer *t)
         int fd = h2get_save_open(fetch.dir_fd, t->name);
         FILE *out = fd >= 0 ? fdopen(fd, "wb") : NULL;
         if (!out) {
-            fail(t->url ? H2GET_FAILED : fetch.status, t->name, strerror(fd < 0 ? -fd : errno));
+            fail(H2GET_FAILED, t->name, strerror(fd < 0 ? -fd : errno));
+            t->reported = 1;
             if (fd >= 0) close(fd);
             h2r_stream_close(stream, H2R_CANCEL);
         }
@@ -163,6 +166,7 @@ static void on_data(h2r_stream *stream, const uint8_t *data, size_t len)
     struct transfer *t = transfer_of(stream);
     if (!t->out || fwrite(data, 1, len, t->out) == len) return;
     fail(H2GET_FAILED, t->url && !fetch.o->output_dir ? "the output" : t->name, strerror(errno));
+    t->reported = 1;
     t->out = NULL;
     h2r_stream_close(stream, H2R_CANCEL);
 }
@@ -185,22 +189,35 @@ static void close_file(struct transfer *t)
     t->out = NULL;
 }
 
+/* Why a stream ended without its whole response: reset by the server, or the connection gone (told once). */
+static void tell_incomplete(h2r_stream *stream, const struct transfer *t, uint32_t rst_code)
+{
+    char why[64];
+    if (!h2r_session_want_read(h2r_stream_session(stream))) {
+        if (!fetch.connection_lost)
+            fail(H2GET_FAILED, fetch.o->urls[0], "the connection ended before the responses");
+        fetch.connection_lost = 1;
+        return;
+    }
+    snprintf(why, sizeof(why),
+             rst_code == H2R_REFUSED_STREAM ? "refused by the server (%s)" : "stream reset (%s)",
+             h2r_error_code_name(rst_code));
+    if (t->url)
+        fail(H2GET_FAILED, t->url, why);
+    else if (rst_code != H2R_CANCEL) /* a push the server gave up on is no failure of the requests */
+        fprintf(stderr, "h2get: push %s: %s\n", t->name, why);
+}
+
 static void on_stream_close(h2r_stream *stream, uint32_t rst_code)
 {
     struct transfer *t = transfer_of(stream);
     if (!t) return; /* a push refused from on_stream */
     close_file(t);
-    char why[64];
-    snprintf(why, sizeof(why),
-             rst_code == H2R_REFUSED_STREAM ? "refused by the server (%s)" : "stream reset (%s)",
-             h2r_error_code_name(rst_code));
+    if (!t->ended && !t->reported) tell_incomplete(stream, t, rst_code);
     if (!t->url) {
-        /* A push the server gave up on (or we did) is no failure of the requests. */
-        if (!t->ended && rst_code != H2R_CANCEL) fprintf(stderr, "h2get: push %s: %s\n", t->name, why);
         free(t);
         --fetch.pushes_open;
     } else {
-        if (!t->ended) fail(H2GET_FAILED, t->url, why);
         t->closed = 1;
         ++fetch.closed;
         advance_head();
@@ -241,6 +258,7 @@ static void on_session_error(h2r_session *session, uint32_t code, const char *re
     char why[256];
     snprintf(why, sizeof(why), "%s (%s)", reason, h2r_error_code_name(code));
     fail(H2GET_FAILED, fetch.o->urls[0], why);
+    fetch.connection_lost = 1;
 }
 
 static void on_session_close(h2r_session *session)

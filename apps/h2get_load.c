@@ -68,7 +68,8 @@ static void make_requests(struct load_connection *c)
         r->started_ns = now_ns();
         h2r_stream *stream;
         int err = h2get_request(c->session, load.o, url, r, &stream);
-        if (err == H2R_ERR_STREAM_LIMIT && c->in_flight) break;
+        /* Closing (the server's GOAWAY, or the connection lost): the others take the rest. */
+        if ((err == H2R_ERR_STREAM_LIMIT && c->in_flight) || err == H2R_ERR_SESSION_CLOSED) break;
         ++load.started;
         if (err) {
             ++load.done;

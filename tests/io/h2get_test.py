@@ -9,7 +9,7 @@
 - nghttpd: a file by sha256, and its pushes (-p) saved with -O;
 - Python's http.server with --http1.1: a file by sha256;
 - a python-h2 server that misbehaves: pushes of paths that climb out of -O's DIR (refused, nothing written outside
-  DIR), and a stream it resets (exit 1);
+  DIR), a stream it resets and a connection it closes (exit 1);
 - exit statuses: a closed port (1, "Connection refused"), a 404 with --fail (22), without it (0, the body written).
 Every run's stderr must hold no sanitizer report.
 """
@@ -235,7 +235,8 @@ HOSTILE_PUSHES = ["/../../h2get-escape", "/a/../../../h2get-escape", "/./h2get-e
 
 def hostile_server():
     """A python-h2 server, one connection at a time, in a thread: GET /x is answered with pushes of
-    HOSTILE_PUSHES, GET /reset with RST_STREAM INTERNAL_ERROR. Returns the listening socket."""
+    HOSTILE_PUSHES, GET /reset with RST_STREAM INTERNAL_ERROR, GET /close by closing the connection. Returns the
+    listening socket."""
     import h2.config
     import h2.connection
     import h2.events
@@ -258,6 +259,9 @@ def hostile_server():
                 if path == b"/reset":
                     conn.reset_stream(sid, error_code=2)
                     continue
+                if path == b"/close":
+                    sock.close()
+                    return
                 for push_path in HOSTILE_PUSHES:
                     pushed = conn.get_next_available_stream_id()
                     conn.push_stream(sid, pushed, [(":method", "GET"), (":scheme", "http"),
@@ -296,6 +300,9 @@ def hostile_checks(t):
     r = h2get(t, url + "reset")
     t.ok(r.status == 1 and r.err.splitlines() == [f"h2get: {url}reset: stream reset (INTERNAL_ERROR)"],
          "a stream reset by the server: exit 1, one line saying why", r.err)
+    r = h2get(t, url + "close", url + "x")
+    t.ok(r.status == 1 and r.err.splitlines() == [f"h2get: {url}close: the connection ended before the responses"],
+         "the connection closed by the server: exit 1, one line saying why", r.err)
     listener.close()
 
 
