@@ -48,6 +48,12 @@ struct h2get_options {
 void h2get_client_options(const struct h2get_options *o, h2r_client_options *client,
                           h2r_session_options *session);
 
+/* The first field of that name in headers, or NULL. */
+const h2r_header *h2get_field(const h2r_header *headers, size_t count, const char *name);
+
+/* A response's :status (0 if it has none that is three digits). */
+int h2get_status(const h2r_header *headers, size_t count);
+
 /* The path of a URL with its query: what follows the authority, "/" when nothing does. */
 const char *h2get_url_path(const char *url);
 

@@ -92,9 +92,10 @@ static void make_requests(void)
         if (err == H2R_ERR_STREAM_LIMIT && fetch.made != fetch.closed) return;
         ++fetch.made;
         if (err) {
-            /* A file's errno, or the engine's refusal. */
-            fail(H2GET_FAILED, err > -500 && fetch.o->data_file ? fetch.o->data_file : t->url,
-                 err > -500 ? strerror(-err) : h2r_client_strerror(err));
+            /* A file's errno, or the engine's refusal (a lost connection is told already). */
+            if (err != H2R_ERR_SESSION_CLOSED || !fetch.connection_lost)
+                fail(H2GET_FAILED, err > -500 && fetch.o->data_file ? fetch.o->data_file : t->url,
+                     err > -500 ? strerror(-err) : h2r_client_strerror(err));
             t->closed = 1;
             ++fetch.closed;
             continue;
@@ -144,9 +145,7 @@ static void on_response(h2r_stream *stream, const h2r_header *headers, size_t co
     struct transfer *t = transfer_of(stream);
     (void)flags;
     if (fetch.o->verbose) h2get_trace_headers(0, is_http1(stream), headers, count);
-    for (size_t i = 0; i != count; ++i)
-        if (headers[i].name_len == 7 && memcmp(headers[i].name, ":status", 7) == 0)
-            t->status = atoi(headers[i].value);
+    t->status = h2get_status(headers, count);
     if (t->url && fetch.o->fail && (t->status < 200 || t->status > 299)) {
         char why[32];
         snprintf(why, sizeof(why), "the server answered %d", t->status);
@@ -233,9 +232,7 @@ static void on_push(h2r_session *session, h2r_stream *stream, const h2r_header *
 {
     (void)session, (void)flags;
     if (fetch.o->verbose) h2get_trace_headers(0, 0, headers, count);
-    const h2r_header *path = NULL;
-    for (size_t i = 0; i != count; ++i)
-        if (headers[i].name_len == 5 && memcmp(headers[i].name, ":path", 5) == 0) path = &headers[i];
+    const h2r_header *path = h2get_field(headers, count, ":path");
     struct transfer *t = calloc(1, sizeof(*t));
     if (t && path) snprintf(t->name, sizeof(t->name), "%.*s", (int)path->value_len, path->value);
     if (t && fetch.dir_fd >= 0 &&

@@ -96,9 +96,7 @@ static void on_response(h2r_stream *stream, const h2r_header *headers, size_t co
 {
     struct load_request *r = h2r_stream_user_data(stream);
     (void)flags;
-    for (size_t i = 0; i != count; ++i)
-        if (headers[i].name_len == 7 && memcmp(headers[i].name, ":status", 7) == 0)
-            r->status = atoi(headers[i].value);
+    r->status = h2get_status(headers, count);
 }
 
 static void on_data(h2r_stream *stream, const uint8_t *data, size_t len)

@@ -17,15 +17,6 @@ void h2get_trace_frame(h2r_session *session, int direction, uint8_t type, uint8_
             stream_id);
 }
 
-/* The value of a pseudo-header in headers, or "" (a head's line is printed with what there is). */
-static const h2r_header *find(const h2r_header *headers, size_t count, const char *name)
-{
-    for (size_t i = 0; i != count; ++i)
-        if (headers[i].name_len == strlen(name) && memcmp(headers[i].name, name, headers[i].name_len) == 0)
-            return &headers[i];
-    return NULL;
-}
-
 static void print_value(const h2r_header *field, const char *missing)
 {
     if (field)
@@ -40,13 +31,13 @@ void h2get_trace_headers(int sent, int http1, const h2r_header *headers, size_t 
     if (http1 && sent) {
         /* The request line the session writes from the pseudo-headers (GET and / when not given). */
         fputs(prefix, stderr);
-        print_value(find(headers, count, ":method"), "GET");
+        print_value(h2get_field(headers, count, ":method"), "GET");
         fputc(' ', stderr);
-        print_value(find(headers, count, ":path"), "/");
+        print_value(h2get_field(headers, count, ":path"), "/");
         fputs(" HTTP/1.1\n", stderr);
     } else if (http1) {
         fputs("< HTTP/1.1 ", stderr);
-        print_value(find(headers, count, ":status"), "");
+        print_value(h2get_field(headers, count, ":status"), "");
         fputc('\n', stderr);
     }
     for (size_t i = 0; i != count; ++i) {

@@ -142,6 +142,9 @@ def h2serve_checks(t):
         t.ok(r.status == 0 and sha256(r.out) == digest, f"{label} -d @FILE to POST /echo: the bytes back", r.err)
         r = h2get(t, *version, "-d", "a=1&b=2", demo.url + "echo")
         t.eq((r.status, r.out), (0, b"a=1&b=2"), f"{label} -d DATA to POST /echo")
+        r = h2get(t, *version, "--fail", "-H", ":method: PUT", "-H", "X-Test: 1", "-d", "a", demo.url + "echo")
+        t.ok(r.status == 22 and "405" in r.err, f"{label} -H ':method: PUT' with -d: the method PUT (405 from /echo)",
+             r.err)
     r = h2get(t, "--http1.1", "-v", demo.url + "hello", demo.url + "x")
     lines = r.err.splitlines()
     t.ok(r.status == 0 and r.out == b"Hello, World!Server X Response" and "> GET /hello HTTP/1.1" in lines and
