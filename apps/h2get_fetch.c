@@ -233,11 +233,12 @@ static void on_push(h2r_session *session, h2r_stream *stream, const h2r_header *
     (void)session, (void)flags;
     if (fetch.o->verbose) h2get_trace_headers(0, 0, headers, count);
     const h2r_header *path = h2get_field(headers, count, ":path");
-    struct transfer *t = calloc(1, sizeof(*t));
-    if (t && path) snprintf(t->name, sizeof(t->name), "%.*s", (int)path->value_len, path->value);
+    struct transfer *t = path ? calloc(1, sizeof(*t)) : NULL;
+    if (t && fetch.dir_fd < 0) snprintf(t->name, sizeof(t->name), "%.*s", (int)path->value_len, path->value);
     if (t && fetch.dir_fd >= 0 &&
-        (!path || h2get_save_name(path->value, path->value_len, t->name, sizeof(t->name)) != 0)) {
-        fprintf(stderr, "h2get: push %s refused: not a file name under %s\n", t->name, fetch.o->output_dir);
+        h2get_save_name(path->value, path->value_len, t->name, sizeof(t->name)) != 0) {
+        fprintf(stderr, "h2get: push %.*s refused: not a file name under %s\n", (int)path->value_len,
+                path->value, fetch.o->output_dir);
         free(t);
         t = NULL;
     }
