@@ -132,7 +132,8 @@ int main(int argc, char **argv)
     for (size_t i = 1; i != o.url_count; ++i)
         if (!h2get_same_origin(o.urls[0], o.urls[i])) return bad_usage("the URLs are not all of one origin");
     if (o.output_file && o.output_dir) return bad_usage("-o and -O do not go together");
-    if (o.requests && (o.output_file || o.output_dir)) return bad_usage("load mode writes no body");
+    if (o.requests && (o.output_file || o.output_dir || o.verbose))
+        return bad_usage("load mode writes no body and no trace (-o, -O, -v)");
 
     /* A reader of stdout that goes away is a write error, not a signal. */
     signal(SIGPIPE, SIG_IGN);

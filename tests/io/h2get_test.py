@@ -10,7 +10,8 @@
 - Python's http.server with --http1.1: a file by sha256;
 - a python-h2 server that misbehaves: pushes of paths that climb out of -O's DIR (refused, nothing written outside
   DIR), a stream it resets and a connection it closes (exit 1);
-- exit statuses: a closed port (1, "Connection refused"), a 404 with --fail (22), without it (0, the body written).
+- exit statuses: a closed port (1, "Connection refused"), a 404 with --fail (22), without it (0, the body written),
+  the command line's mistakes (2), --help (0, every option told).
 Every run's stderr must hold no sanitizer report.
 """
 
@@ -311,7 +312,20 @@ def hostile_checks(t):
     listener.close()
 
 
+def usage_checks(t):
+    r = h2get(t, "--help")
+    with open(os.path.join(HERE, "..", "..", "apps", "h2get.c"), encoding="utf-8") as f:
+        taken = re.findall(r'\{"([\w.-]+)", (?:no|required)_argument', f.read())
+    t.ok(r.status == 0 and len(taken) > 10 and all(re.search(rf"--{re.escape(o)}\b", r.out.decode()) for o in taken),
+         f"--help: exit 0, each of the {len(taken)} long options told", r.out.decode())
+    for args, what in (([], "no URL"), (["http://a/", "http://b/"], "URLs of two origins"),
+                       (["-n", "5", "-v", "http://a/"], "-v in load mode"), (["--bogus", "http://a/"], "an unknown option")):
+        r = h2get(t, *args)
+        t.eq(r.status, 2, f"{what}: exit 2")
+
+
 def main(t):
+    usage_checks(t)
     h2serve_checks(t)
     tls_checks(t)
     nghttpd_checks(t)
