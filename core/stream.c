@@ -1,5 +1,6 @@
 /*
- * The stream's public calls (Node's ServerHttp2Stream), for every kind:
+ * The stream's public calls (Node's ServerHttp2Stream and
+ * ClientHttp2Stream), for every kind:
  * accessors, and respond, write, end, trailers, close, priority, push,
  * pause and resume with the checks every kind makes; then the kind's
  * table does the rest. In HTTP/1.1 a stream is one request/response
@@ -79,8 +80,10 @@ void h2r_stream_get_state(const h2r_stream *st, h2r_stream_state *out)
     out->weight = st->sched.weight;
     if (f & STREAM_CLOSED)
         out->state = H2R_STREAM_STATE_CLOSED;
-    else if ((f & STREAM_PUSHED) && !(f & STREAM_HEADERS_SENT))
-        out->state = H2R_STREAM_STATE_RESERVED_LOCAL;
+    else if ((f & (STREAM_PUSHED | STREAM_LOCAL | STREAM_HEADERS_SENT)) == (STREAM_PUSHED | STREAM_LOCAL))
+        out->state = H2R_STREAM_STATE_RESERVED_LOCAL; /* a server's push, not yet answered */
+    else if ((f & (STREAM_PUSHED | STREAM_LOCAL | STREAM_HEAD_RECEIVED)) == STREAM_PUSHED)
+        out->state = H2R_STREAM_STATE_RESERVED_REMOTE; /* a client's, its response not yet in */
     else if (f & STREAM_END_SENT)
         out->state = H2R_STREAM_STATE_HALF_CLOSED_LOCAL;
     else if (f & STREAM_END_RECEIVED)

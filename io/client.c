@@ -162,12 +162,12 @@ static int make_side(struct client_conn *cc, const h2r_client_options *o)
 {
     int tls = strcmp(cc->scheme, "https") == 0;
     cc->side = (struct conn_side){
-        .transport = tls ? h2r_tls_client_transport : h2r_cleartext_transport,
+        .transport = tls ? h2r_tls_transport : h2r_cleartext_transport,
         .new_session = client_session,
         .opened = client_session_opened,
         .failed = client_failed,
         .on_session_close = cc->callbacks.on_session_close,
-        .tls_client = &cc->tls,
+        .tls_client = tls ? &cc->tls : NULL,
         /* In cleartext there is no negotiation: HTTP/2 with prior knowledge, unless HTTP/1.1 alone. */
         .cleartext_start = o->protocols & H2R_CLIENT_HTTP2 ? TRANSPORT_HTTP2 : TRANSPORT_HTTP1,
         .handshake_timeout_ms = o->handshake_timeout_ms,

@@ -75,6 +75,7 @@ struct worker;
 struct conn;
 struct conn_side;
 struct client_conn;
+struct pool_origin;
 struct tls_conn;
 struct transport;
 struct h2r_tls_server;
@@ -239,7 +240,6 @@ struct transport {
 };
 extern const struct transport h2r_cleartext_transport;
 extern const struct transport h2r_tls_transport;
-extern const struct transport h2r_tls_client_transport;
 
 /* What a TLS client connection asks of its handshake (client.c fills it in, tls.c reads it). */
 struct tls_client_params {
@@ -269,7 +269,7 @@ struct conn_side {
     void (*failed)(struct conn *c, int err);
     /* The callback a session cut by the runtime gets (the engine never finds it done). */
     void (*on_session_close)(h2r_session *session);
-    const struct tls_client_params *tls_client; /* for h2r_tls_client_transport */
+    const struct tls_client_params *tls_client; /* TLS: a client's handshake (NULL: a server's) */
     /* What a cleartext connection opens with: TRANSPORT_WAIT to detect the protocol, HTTP2 or HTTP1. */
     enum transport_event cleartext_start;
     unsigned handshake_timeout_ms, idle_timeout_ms, settings_timeout_ms, shutdown_timeout_ms; /* 0: none */
@@ -357,6 +357,7 @@ struct worker {
     _Atomic uint8_t close_requested;        /* h2r_server_close, told through the loop's wake */
     _Atomic uint8_t stop_requested;         /* h2r_loop_stop, the same way */
     struct client_conn *connects;           /* outbound connections not made yet (client.c) */
+    struct pool_origin *pool;               /* the connections of h2r_client_request (pool.c) */
     struct tls_client_context *tls_clients; /* the trusts outbound TLS connections asked for (tls.c) */
     uint8_t accept_armed;
     uint8_t accept_paused; /* out of file descriptors: retried on the next tick */

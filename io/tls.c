@@ -8,7 +8,7 @@
  * Before the handshake, the ClientHello is read here (tls_hello.c) to pick
  * the certificate by server name and the protocol by ALPN, h2 first.
  *
- * The client side (h2r_tls_client_transport, for client.c's connections)
+ * A client's connection (client.c's, with tls_client params on its side)
  * is the same but for its handshake: SNI, ALPN offering h2 then http/1.1,
  * the server's certificate checked against a CA store and the host name,
  * and any failure told to the connection's side rather than logged.
@@ -216,7 +216,8 @@ static WOLFSSL_CTX *context_for(const struct h2r_tls_server *tls, const struct h
 
 /* ---- connections ---- */
 
-static enum transport_event tls_open(struct conn *c)
+/* A server's connection waits for the ClientHello. */
+static enum transport_event server_open(struct conn *c)
 {
     c->tls = calloc(1, sizeof(*c->tls));
     return c->tls ? TRANSPORT_WAIT : TRANSPORT_FAILED;
@@ -278,7 +279,7 @@ static void report_refusal(struct conn *c, h2r_tls_refusal why, const char *reas
 }
 
 /* A client too slow to finish the handshake is not waited for to read an alert: the connection closes. */
-static void tls_handshake_timeout(struct conn *c)
+static void server_handshake_timeout(struct conn *c)
 {
     report_refusal(c, H2R_TLS_HANDSHAKE_TIMEOUT, "no complete handshake in time");
 }
@@ -386,36 +387,26 @@ static enum transport_event decrypt(struct tls_conn *t, uint8_t *buf, struct byt
 }
 
 /* Runs the handshake, then decrypts, on the ciphertext in t->in: every byte of it is consumed. */
-static enum transport_event tls_read(struct conn *c, struct byte_span *in, uint8_t *buf,
-                                     struct byte_span *plain)
+/* The server's handshake, on the ciphertext in t->in (or, before wolfSSL has it, the hello's bytes in in). */
+static enum transport_event server_handshake(struct conn *c, struct byte_span *in)
 {
     struct tls_conn *t = c->tls;
-    char why[WOLFSSL_MAX_ERROR_SZ];
     if (in->len) {
-        if (t->ssl) {
-            t->in = in->data;
-            t->in_len = in->len;
-            in->len = 0;
-        } else {
-            int ready = take_hello(c, in);
-            if (ready <= 0) return ready ? stop_reading(t, TRANSPORT_FAILED) : TRANSPORT_WAIT;
-        }
+        int ready = take_hello(c, in);
+        if (ready <= 0) return ready ? stop_reading(t, TRANSPORT_FAILED) : TRANSPORT_WAIT;
     }
-    if (!t->established) {
-        int r = wolfSSL_accept(t->ssl);
-        if (r == WOLFSSL_SUCCESS) return on_established(c);
-        int err = wolfSSL_get_error(t->ssl, r);
-        if (err == WOLFSSL_ERROR_WANT_READ) return stop_reading(t, TRANSPORT_WAIT);
-        if (err == UNKNOWN_ALPN_PROTOCOL_NAME_E) {
-            report_refusal(c, H2R_TLS_UNKNOWN_PROTOCOL, "ALPN offers no protocol this server speaks");
-        } else {
-            char reason[WOLFSSL_MAX_ERROR_SZ + 32];
-            snprintf(reason, sizeof(reason), "handshake failed: %s", error_text(err, why));
-            report_refusal(c, H2R_TLS_HANDSHAKE_FAILED, reason);
-        }
-        return stop_reading(t, TRANSPORT_REFUSED);
+    int r = wolfSSL_accept(t->ssl);
+    if (r == WOLFSSL_SUCCESS) return on_established(c);
+    int err = wolfSSL_get_error(t->ssl, r);
+    if (err == WOLFSSL_ERROR_WANT_READ) return stop_reading(t, TRANSPORT_WAIT);
+    if (err == UNKNOWN_ALPN_PROTOCOL_NAME_E) {
+        report_refusal(c, H2R_TLS_UNKNOWN_PROTOCOL, "ALPN offers no protocol this server speaks");
+    } else {
+        char why[WOLFSSL_MAX_ERROR_SZ], reason[WOLFSSL_MAX_ERROR_SZ + 32];
+        snprintf(reason, sizeof(reason), "handshake failed: %s", error_text(err, why));
+        report_refusal(c, H2R_TLS_HANDSHAKE_FAILED, reason);
     }
-    return decrypt(t, buf, plain);
+    return stop_reading(t, TRANSPORT_REFUSED);
 }
 
 static int tls_close(struct conn *c)
@@ -640,7 +631,7 @@ void h2r_tls_client_contexts_free(struct worker *w)
 }
 
 /* The client's hello: SNI, ALPN and the name to check are set, and the handshake's first flight written. */
-static enum transport_event tls_client_open(struct conn *c)
+static enum transport_event client_open(struct conn *c)
 {
     const struct tls_client_params *p = c->side->tls_client;
     struct tls_conn *t = c->tls = calloc(1, sizeof(*c->tls));
@@ -705,16 +696,10 @@ static enum transport_event on_client_established(struct conn *c)
     return stop_reading(t, TRANSPORT_FAILED);
 }
 
-static enum transport_event tls_client_read(struct conn *c, struct byte_span *in, uint8_t *buf,
-                                            struct byte_span *plain)
+/* The client's handshake, on the ciphertext in t->in. */
+static enum transport_event client_handshake(struct conn *c)
 {
     struct tls_conn *t = c->tls;
-    if (in->len) {
-        t->in = in->data;
-        t->in_len = in->len;
-        in->len = 0;
-    }
-    if (t->established) return decrypt(t, buf, plain);
     int r = wolfSSL_connect(t->ssl);
     if (r == WOLFSSL_SUCCESS) return on_client_established(c);
     int err = wolfSSL_get_error(t->ssl, r);
@@ -726,9 +711,34 @@ static enum transport_event tls_client_read(struct conn *c, struct byte_span *in
     return stop_reading(t, TRANSPORT_REFUSED);
 }
 
-static void tls_client_handshake_timeout(struct conn *c)
+/* ---- both sides ---- */
+
+static enum transport_event tls_open(struct conn *c)
 {
-    c->side->failed(c, H2R_ERR_HANDSHAKE_TIMEOUT);
+    return c->side->tls_client ? client_open(c) : server_open(c);
+}
+
+/* Runs the handshake, then decrypts, on the ciphertext received: every byte of it is consumed. */
+static enum transport_event tls_read(struct conn *c, struct byte_span *in, uint8_t *buf,
+                                     struct byte_span *plain)
+{
+    struct tls_conn *t = c->tls;
+    /* A server's wolfSSL is made once the whole ClientHello is in: until then, its bytes are gathered. */
+    if (in->len && t->ssl) {
+        t->in = in->data;
+        t->in_len = in->len;
+        in->len = 0;
+    }
+    if (t->established) return decrypt(t, buf, plain);
+    return c->side->tls_client ? client_handshake(c) : server_handshake(c, in);
+}
+
+static void tls_handshake_timeout(struct conn *c)
+{
+    if (c->side->tls_client)
+        c->side->failed(c, H2R_ERR_HANDSHAKE_TIMEOUT);
+    else
+        server_handshake_timeout(c);
 }
 
 const struct transport h2r_tls_transport = {
@@ -739,19 +749,6 @@ const struct transport h2r_tls_transport = {
     .send_done = tls_send_done,
     .close = tls_close,
     .handshake_timeout = tls_handshake_timeout,
-    .release_buffers = tls_release_buffers,
-    .info = tls_info,
-    .free = tls_free,
-};
-
-const struct transport h2r_tls_client_transport = {
-    .scheme = "https",
-    .open = tls_client_open,
-    .read = tls_client_read,
-    .send_start = tls_send_start,
-    .send_done = tls_send_done,
-    .close = tls_close,
-    .handshake_timeout = tls_client_handshake_timeout,
     .release_buffers = tls_release_buffers,
     .info = tls_info,
     .free = tls_free,

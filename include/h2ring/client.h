@@ -196,6 +196,53 @@ int h2r_connect(h2r_loop *loop, const char *url, const h2r_client_options *optio
                 const h2r_session_callbacks *callbacks, void *user_data, h2r_connect_cb on_connect,
                 void *ctx);
 
+/* ---- requests through the loop's pool of connections ---- */
+
+/** What a request made through the pool tells, on the loop's thread (each may be NULL); ctx is the request's. */
+typedef struct h2r_request_callbacks {
+    /** The final response's headers (:status first); flags: H2R_END_STREAM when there is no body. */
+    void (*on_response)(h2r_stream *stream, const h2r_header *headers, size_t count, int flags, void *ctx);
+    /** A piece of the response's body, valid during the call. */
+    void (*on_data)(h2r_stream *stream, const uint8_t *data, size_t len, void *ctx);
+    void (*on_trailers)(h2r_stream *stream, const h2r_header *headers, size_t count, void *ctx);
+    /** The response is complete. */
+    void (*on_end)(h2r_stream *stream, void *ctx);
+    /**
+     * The last call: err 0 once the response is complete; else on_connect's
+     * error when the connection could not be made, H2R_ERR_STREAM_CLOSED
+     * when the stream was reset (rst_code says how: H2R_REFUSED_STREAM, the
+     * server did not process it and it may be retried), or
+     * H2R_ERR_SESSION_CLOSED when the connection ended first.
+     */
+    void (*on_close)(int err, uint32_t rst_code, void *ctx);
+} h2r_request_callbacks;
+
+/**
+ * Node's session.request() without holding the session: a request for url
+ * ("https://host[:port]/path?query") on the loop's connection to its
+ * origin, made by h2r_connect with options (NULL: the defaults) when
+ * there is none yet, and shared by every request to the same origin
+ * (scheme and authority as the URL writes them). HTTP/2 takes them all at
+ * once, up to the server's SETTINGS_MAX_CONCURRENT_STREAMS; an origin
+ * that speaks HTTP/1.1 takes one at a time, in order; the others wait for
+ * their turn. A connection whose last request is done closes after
+ * options->idle_timeout_ms (2 s when 0), so that h2r_loop_run ends.
+ *
+ * headers are the request's (:method defaults to GET, :path to the
+ * URL's), copied. body (len bytes, by reference: kept valid until
+ * on_close) is the request's body, none when NULL. Requests still waiting
+ * when their connection ends get H2R_ERR_SESSION_CLOSED (they may be made
+ * again). Returns 0 (on_close will come, never from this call), or an
+ * error, and nothing more comes: H2R_ERR_INVALID_ARGUMENT for a URL
+ * h2r_connect refuses; H2R_ERR_WRONG_THREAD; H2R_ERR_SESSION_CLOSED once
+ * the loop has stopped; H2R_ERR_NOMEM; and when the origin's connection
+ * is open and takes the request at once, h2r_session_request's errors
+ * (H2R_ERR_INVALID_HEADER, H2R_ERR_HEADERS_TOO_LARGE...).
+ */
+int h2r_client_request(h2r_loop *loop, const char *url, const h2r_header *headers, size_t count,
+                       const void *body, size_t len, const h2r_client_options *options,
+                       const h2r_request_callbacks *callbacks, void *ctx);
+
 #ifdef __cplusplus
 }
 #endif

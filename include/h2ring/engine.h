@@ -16,8 +16,10 @@
  * or longer while the application holds a reference (h2r_stream_ref), even
  * past h2r_session_free; calls on a closed stream return
  * H2R_ERR_STREAM_CLOSED and touch nothing freed. A stream's calls come
- * from the thread that runs its session (the one that fed the request):
- * those that change it return H2R_ERR_WRONG_THREAD from any other.
+ * from the thread that runs its session (the one that fed the request,
+ * or that made the client session): those that change it return
+ * H2R_ERR_WRONG_THREAD from any other, as does a client's
+ * h2r_session_request.
  *
  * Functions return 0 or a negative H2R_ERR_* code; nothing aborts the
  * process on peer input. A peer that breaks the protocol gets the RFC's
@@ -121,12 +123,13 @@ enum { H2R_END_STREAM = 1 };
 
 typedef struct h2r_session_callbacks {
     /**
-     * Node's session 'stream' event: a new request. headers are valid during
-     * the call only. end_stream: the request has no body.
+     * Node's session 'stream' event: a new request (a client's: a push, see
+     * below). headers are valid during the call only. end_stream: the
+     * request has no body.
      */
     void (*on_stream)(h2r_session *session, h2r_stream *stream, const h2r_header *headers, size_t count,
                       int flags);
-    /** A piece of the request body. */
+    /** A piece of the request body (a client's: the response body). */
     void (*on_data)(h2r_stream *stream, const uint8_t *data, size_t len);
     /** The request body is complete (END_STREAM received), after trailers if any. */
     void (*on_end)(h2r_stream *stream);
@@ -410,8 +413,10 @@ int h2r_session_is_http1(const h2r_session *session);
  * its own. Our settings.enable_push says whether the server may push
  * (default 1, as in Node). options (NULL: the defaults) and callbacks are
  * copied. The server is held to the same limits and flood defences as a
- * client is on the server side. Returns NULL for invalid arguments or when
- * out of memory.
+ * client is on the server side. The thread that calls this is the
+ * session's: its requests come from there. Returns NULL for invalid
+ * arguments (a scheme or authority that cannot be a request's) or when out
+ * of memory.
  */
 h2r_session *h2r_session_client_new(const h2r_session_options *options,
                                     const h2r_session_callbacks *callbacks, void *user_data,
@@ -607,7 +612,8 @@ int h2r_session_goaway(h2r_session *session, uint32_t error_code, int64_t last_s
 
 /**
  * Node's session.close(): graceful. GOAWAY(NO_ERROR), no new streams, the
- * open ones finish, then the session is done.
+ * open ones finish, then the session is done. A client is also done, the
+ * same way, once its streams end after the server's GOAWAY.
  */
 void h2r_session_close(h2r_session *session);
 
@@ -624,8 +630,8 @@ int h2r_session_origin(h2r_session *session, const char *const *origins, size_t 
 typedef struct h2r_session_state {
     int64_t effective_local_window_size; /* connection window we granted the peer */
     int64_t remote_window_size;          /* connection window the peer granted us */
-    uint32_t next_stream_id;             /* the next id we would use (even: pushes) */
-    uint32_t last_proc_stream_id;        /* highest stream id the peer opened */
+    uint32_t next_stream_id;             /* the next id we would use (a server's pushes even, a client's odd) */
+    uint32_t last_proc_stream_id;        /* highest stream id the peer opened (a client's: promised) */
     uint32_t open_streams;
     size_t outbound_queue_size;        /* bytes queued to send */
     size_t deflate_dynamic_table_size; /* HPACK encoder table size */
@@ -634,7 +640,7 @@ typedef struct h2r_session_state {
 } h2r_session_state;
 void h2r_session_get_state(const h2r_session *session, h2r_session_state *state);
 
-/* ---- streams (Node's ServerHttp2Stream) ---- */
+/* ---- streams (Node's ServerHttp2Stream and ClientHttp2Stream) ---- */
 
 uint32_t h2r_stream_id(const h2r_stream *stream);
 /** The stream's session; NULL once it is freed (h2r_session_free) while the stream is still held. */
@@ -660,7 +666,9 @@ enum {
  * encoded at once, so the application's memory is free on return. A
  * response to HEAD, and 204, 205 and 304, has no content (RFC 9110 §6.4.1):
  * respond() ends the stream with the head in both HTTP/2 and HTTP/1 modes,
- * whatever the flags, and writes after it fail (their data released).
+ * whatever the flags, and writes after it fail (their data released). A
+ * client's streams take none (a request's HEADERS are sent:
+ * H2R_ERR_INVALID_STATE; a push: H2R_ERR_STREAM_CLOSED).
  */
 int h2r_stream_respond(h2r_stream *stream, const h2r_header *headers, size_t count, unsigned flags);
 
@@ -723,9 +731,9 @@ int h2r_stream_priority(h2r_stream *stream, uint32_t parent, uint16_t weight, in
  * Node's stream.pushStream(headers, callback): promises a request (:method
  * GET or HEAD, :path, :scheme and :authority default to the parent's) on
  * this stream and returns the new pushed stream in *pushed, ready for
- * respond(). Fails with H2R_ERR_PUSH_DISABLED if the peer disabled push or
- * this stream is itself pushed, H2R_ERR_STREAM_LIMIT if the peer's
- * concurrency limit is reached.
+ * respond(). Fails with H2R_ERR_PUSH_DISABLED if the peer disabled push,
+ * this stream is itself pushed or a client's, H2R_ERR_STREAM_LIMIT if the
+ * peer's concurrency limit is reached.
  */
 int h2r_stream_push(h2r_stream *stream, const h2r_header *headers, size_t count, h2r_stream **pushed);
 
@@ -750,7 +758,8 @@ void h2r_stream_get_state(const h2r_stream *stream, h2r_stream_state *state);
 /**
  * Node's stream.pause(): upload backpressure. The request body is held
  * where it is, so that a client sending faster than the application
- * consumes waits, and the server's memory stays bounded.
+ * consumes waits, and the server's memory stays bounded. A client pauses
+ * a response body the same way (HTTP/2: by its window).
  *
  * HTTP/2: the stream gets no WINDOW_UPDATE while paused. on_data still
  * comes for DATA the client was already allowed to send, which is at most

@@ -822,6 +822,23 @@ static void test_hostile_push(void)
     CHECK(has(&side, "aborted 1;close 1 8;"));
     raw_free(&peer, &side);
 
+    /* A push's states: reserved (remote), then half-closed (local) with its response, then closed. */
+    raw_start(&peer, &side, NULL);
+    push_promise(&peer, 1, 2, "/a");
+    peer_flush(&peer);
+    h2r_stream *pushed = last_stream(&side.streams);
+    h2r_stream_state state;
+    h2r_stream_get_state(pushed, &state);
+    CHECK(h2r_stream_id(pushed) == 2 && state.state == H2R_STREAM_STATE_RESERVED_REMOTE);
+    CHECK(h2r_stream_write(pushed, "x", 1, NULL, NULL) == H2R_ERR_STREAM_CLOSED);
+    status(&peer, 2, "200", 0);
+    h2r_stream_get_state(pushed, &state);
+    CHECK(state.state == H2R_STREAM_STATE_HALF_CLOSED_LOCAL && has(&side, "resp 2 200;"));
+    peer_frame(&peer, H2R_FRAME_DATA, H2R_FLAG_END_STREAM, 2, "abc", 3);
+    CHECK(h2r_stream_closed(pushed) && has(&side, "end 2;close 2 0;"));
+    CHECK_MEM(side.body[2], side.body_len[2], "abc", 3);
+    raw_free(&peer, &side);
+
     /* A promised POST is refused on the promised stream; the connection goes on. */
     raw_start(&peer, &side, NULL);
     h2r_header post[] = {FIELD(":method", "POST"), FIELD(":scheme", "http"), FIELD(":authority", "localhost"),

@@ -9,17 +9,28 @@
  *   connect-error ERR MESSAGE     on_connect's error and h2r_client_strerror's words; exit status 1
  *   response N STATUS BYTES       request N (from 0) answered: its status and body bytes (in OUT_DIR/N)
  *   reset N CODE                  request N closed before its end, with the stream's rst_code
+ *   push PATH                     the server promised a push of PATH (refused: RST_STREAM CANCEL)
  *   session-closed                on_session_close
+ *   stopped                       h2r_loop_run returned after h2r_loop_stop (--stop-after), before the loop's
+ * free
  *
  * The session is closed (h2r_session_close) once every request is done,
  * and the loop then runs out of things to do: h2r_loop_run returns.
  *
+ * With --pool, each URL (of any origin) is a request through the loop's
+ * pool (h2r_client_request) instead, made at once; the lines are the
+ * same but "connected" (and "request-error N ERR MESSAGE" for one whose
+ * on_close tells an error); the pool's connections close when idle.
+ *
  * Usage: client_probe [--cacert FILE] [--insecure] [--http1.1] [--h2-only]
  *                     [--connect-timeout MS] [--handshake-timeout MS]
- *                     [--request-after MS] [--data FILE] [--out-dir DIR] URL [URL...]
+ *                     [--request-after MS] [--stop-after MS] [--data FILE] [--out-dir DIR] [--pool]
+ *                     URL [URL...]
  *   URL...            the same origin; the first one's is connected to
  *   --request-after   the requests are made from a timer that long after the connect
  *   --data            each request is a POST with FILE's bytes as its body
+ *   --stop-after      h2r_loop_stop from a timer that long after the start: what is open is cut by
+ * h2r_loop_free
  */
 #include <getopt.h>
 #include <stdio.h>
@@ -75,32 +86,58 @@ static void request_done(void)
         make_requests();
 }
 
-static void on_response(h2r_stream *stream, const h2r_header *headers, size_t count, int flags)
+/* What a response brings, whether through the session's callbacks or the pool's. */
+static void got_response(struct request *r, const h2r_header *headers, size_t count)
 {
-    struct request *r = request_of(stream);
-    (void)flags;
     for (size_t i = 0; i != count; ++i)
         if (headers[i].name_len == 7 && memcmp(headers[i].name, ":status", 7) == 0)
             r->status = atoi((const char *)headers[i].value);
 }
 
-static void on_data(h2r_stream *stream, const uint8_t *data, size_t len)
+static void got_data(struct request *r, const uint8_t *data, size_t len)
 {
-    struct request *r = request_of(stream);
     r->bytes += len;
     if (r->out && fwrite(data, 1, len, r->out) != len) probe.failed = 1;
 }
 
-static void on_end(h2r_stream *stream)
+static void got_end(struct request *r)
 {
-    struct request *r = request_of(stream);
     r->ended = 1;
     printf("response %zu %d %lu\n", (size_t)(r - probe.requests), r->status, r->bytes);
+}
+
+/* A push the server promised: said, and refused. */
+static void on_push(h2r_session *session, h2r_stream *stream, const h2r_header *headers, size_t count,
+                    int flags)
+{
+    (void)session, (void)flags;
+    for (size_t i = 0; i != count; ++i)
+        if (headers[i].name_len == 5 && memcmp(headers[i].name, ":path", 5) == 0)
+            printf("push %.*s\n", (int)headers[i].value_len, headers[i].value);
+    h2r_stream_close(stream, H2R_CANCEL);
+}
+
+/* The callbacks of the session's streams: the requests', pushes (no user data) left out. */
+static void on_response(h2r_stream *stream, const h2r_header *headers, size_t count, int flags)
+{
+    (void)flags;
+    if (request_of(stream)) got_response(request_of(stream), headers, count);
+}
+
+static void on_data(h2r_stream *stream, const uint8_t *data, size_t len)
+{
+    if (request_of(stream)) got_data(request_of(stream), data, len);
+}
+
+static void on_end(h2r_stream *stream)
+{
+    if (request_of(stream)) got_end(request_of(stream));
 }
 
 static void on_stream_close(h2r_stream *stream, uint32_t rst_code)
 {
     struct request *r = request_of(stream);
+    if (!r) return;
     if (!r->ended) printf("reset %zu %u\n", (size_t)(r - probe.requests), rst_code);
     if (r->out) fclose(r->out);
     r->out = NULL;
@@ -151,6 +188,64 @@ static void on_timer(h2r_timer *timer, void *ctx)
 
 static unsigned long request_after_ms;
 
+static void on_stop_timer(h2r_timer *timer, void *ctx)
+{
+    (void)timer, (void)ctx;
+    h2r_loop_stop(probe.loop);
+}
+
+/* ---- through the pool ---- */
+
+static void pool_on_response(h2r_stream *stream, const h2r_header *headers, size_t count, int flags,
+                             void *ctx)
+{
+    (void)stream, (void)flags;
+    got_response(ctx, headers, count);
+}
+
+static void pool_on_data(h2r_stream *stream, const uint8_t *data, size_t len, void *ctx)
+{
+    (void)stream;
+    got_data(ctx, data, len);
+}
+
+static void pool_on_end(h2r_stream *stream, void *ctx)
+{
+    (void)stream;
+    got_end(ctx);
+}
+
+static void pool_on_close(int err, uint32_t rst_code, void *ctx)
+{
+    struct request *r = ctx;
+    size_t n = (size_t)(r - probe.requests);
+    if (err == H2R_ERR_STREAM_CLOSED)
+        printf("reset %zu %u\n", n, rst_code);
+    else if (err)
+        printf("request-error %zu %d %s\n", n, err, h2r_client_strerror(err));
+    if (err) probe.failed = 1;
+    if (r->out) fclose(r->out);
+    r->out = NULL;
+}
+
+/* Every URL through the pool: the connections are the pool's to make, share and close. */
+static void pool_requests(char **urls, const h2r_client_options *options)
+{
+    static const h2r_request_callbacks callbacks = {.on_response = pool_on_response,
+                                                    .on_data = pool_on_data,
+                                                    .on_end = pool_on_end,
+                                                    .on_close = pool_on_close};
+    for (size_t i = 0; i != probe.count; ++i) {
+        h2r_header method = HEADER(":method", probe.data ? "POST" : "GET");
+        int err = h2r_client_request(probe.loop, urls[i], &method, 1, probe.data, probe.data_len, options,
+                                     &callbacks, &probe.requests[i]);
+        if (err) {
+            printf("request-error %zu %d %s\n", i, err, h2r_client_strerror(err));
+            probe.failed = 1;
+        }
+    }
+}
+
 static void on_connect(h2r_session *session, int err, void *ctx)
 {
     (void)ctx;
@@ -194,8 +289,12 @@ int main(int argc, char **argv)
         {"request-after", required_argument, NULL, 'a'},
         {"data", required_argument, NULL, 'd'},
         {"out-dir", required_argument, NULL, 'o'},
+        {"pool", no_argument, NULL, 'P'},
+        {"stop-after", required_argument, NULL, 's'},
         {NULL, 0, NULL, 0},
     };
+    int pool = 0;
+    unsigned long stop_after_ms = 0;
     h2r_client_options options;
     h2r_client_options_init(&options);
     for (int opt; (opt = getopt_long(argc, argv, "", long_options, NULL)) != -1;) {
@@ -214,6 +313,8 @@ int main(int argc, char **argv)
             }
             break;
         case 'o': probe.out_dir = optarg; break;
+        case 'P': pool = 1; break;
+        case 's': stop_after_ms = strtoul(optarg, NULL, 10); break;
         default: return 2;
         }
     }
@@ -232,7 +333,8 @@ int main(int argc, char **argv)
             probe.requests[i].out = fopen(path, "wb");
         }
     }
-    h2r_session_callbacks callbacks = {.on_response = on_response,
+    h2r_session_callbacks callbacks = {.on_stream = on_push,
+                                       .on_response = on_response,
                                        .on_data = on_data,
                                        .on_end = on_end,
                                        .on_stream_close = on_stream_close,
@@ -242,13 +344,18 @@ int main(int argc, char **argv)
         fprintf(stderr, "h2r_loop_new: %s\n", h2r_client_strerror(err));
         return 2;
     }
-    err = h2r_connect(probe.loop, argv[optind], &options, &callbacks, NULL, on_connect, NULL);
+    if (pool)
+        pool_requests(argv + optind, &options);
+    else
+        err = h2r_connect(probe.loop, argv[optind], &options, &callbacks, NULL, on_connect, NULL);
     if (err) {
         printf("connect-error %d %s\n", err, h2r_client_strerror(err));
         probe.failed = 1;
     }
+    if (stop_after_ms) h2r_timer_start(probe.loop, stop_after_ms, 0, on_stop_timer, NULL, NULL);
     err = h2r_loop_run(probe.loop);
     if (err) printf("loop-error %d %s\n", err, h2r_client_strerror(err));
+    if (stop_after_ms) printf("stopped\n");
     h2r_loop_free(probe.loop);
     for (size_t i = 0; i != probe.count; ++i)
         if (probe.requests[i].out) fclose(probe.requests[i].out);

@@ -17,6 +17,7 @@ hold no sanitizer report.
 
 import hashlib
 import http.server
+import json
 import os
 import socket
 import ssl
@@ -47,7 +48,7 @@ class Result:
         self.stderr = proc.stderr.decode("latin-1")
         self.out_dir = out_dir
         self.connected = self.error = None
-        self.responses, self.resets = {}, {}
+        self.responses, self.resets, self.pushes = {}, {}, []
         for line in self.lines:
             words = line.split()
             if words[0] == "connected":
@@ -58,6 +59,8 @@ class Result:
                 self.responses[int(words[1])] = (int(words[2]), int(words[3]))
             elif words[0] == "reset":
                 self.resets[int(words[1])] = int(words[2])
+            elif words[0] == "push":
+                self.pushes.append(words[1])
         self.session_closed = "session-closed" in self.lines
 
     def body(self, n):
@@ -169,8 +172,9 @@ def holding_server(tls_context=None):
 def h2serve_checks(t):
     server = t.server()
     url = f"http://127.0.0.1:{server.port}"
-    fetch(t, [url + "/hello", url + "/x", url + "/missing"],
-          [(200, b"Hello, World!"), (200, b"Server X Response"), (404, None)], what="h2serve h2c: 3 GETs")
+    r = fetch(t, [url + "/hello", url + "/x", url + "/missing"],
+              [(200, b"Hello, World!"), (200, b"Server X Response"), (404, b"not found\n")], what="h2serve h2c: 3 GETs")
+    t.eq(sorted(r.pushes), ["/y", "/z"], "h2serve h2c: /x's pushes of /y and /z reach on_stream (and are refused)")
     data_dir = t.tmpdir()
     upload = os.path.join(data_dir, "upload.bin")
     write_random_file(upload, 1)
@@ -184,7 +188,32 @@ def h2serve_checks(t):
           what="h2serve h2c: a request made from a timer")
     fetch(t, [f"http://localhost:{server.port}/hello"], [(200, b"Hello, World!")],
           what="h2serve h2c by the name localhost")
+    r = probe(t, [url + "/delay/10000"], "--stop-after", "300")
+    t.ok(r.connected and "stopped" in r.lines and list(r.resets) == [0] and not r.responses and r.session_closed
+         and r.lines.index("stopped") < r.lines.index("session-closed"),
+         "h2r_loop_stop from a timer while a request waits: h2r_loop_run returns, and h2r_loop_free cuts the "
+         "connection (the stream aborted, on_session_close)", r.text())
+    pool_checks(t, server)
     server.check()
+
+
+def pool_checks(t, server):
+    """Requests through the loop's pool (h2r_client_request): one connection per origin, shared (/whoami tells the
+    client's port), each request told its own end; one to a closed port fails alone."""
+    url = f"http://127.0.0.1:{server.port}"
+    refused = f"http://127.0.0.1:{free_port()}/hello"
+    for args, version in (((), "2"), (("--http1.1",), "1.1")):
+        label = f"the pool, HTTP/{version}"
+        r = probe(t, [url + "/whoami", url + "/hello", url + "/whoami", refused], "--pool", *args)
+        t.eq({i: r.responses.get(i, (None,))[0] for i in range(3)}, {0: 200, 1: 200, 2: 200},
+             f"{label}: three requests to h2serve answered")
+        t.ok(r.body(1) == b"Hello, World!" and r.error is None and not r.resets, f"{label}: /hello's body",
+             r.text())
+        ports = [json.loads(r.body(i))["peer_port"] for i in (0, 2) if i in r.responses]
+        t.ok(len(ports) == 2 and ports[0] == ports[1], f"{label}: over one connection (client port {ports})",
+             r.text())
+        t.ok(f"request-error 3 {-ECONNREFUSED} " in r.text() and r.status == 1,
+             f"{label}: the request to a closed port alone fails, with -ECONNREFUSED", r.text())
 
 
 def tls_checks(t):
