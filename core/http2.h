@@ -11,11 +11,12 @@
  *                      trailers, a client's responses and promises
  *   http2_priority.c   PRIORITY and PRIORITY_UPDATE, placeholders, the
  *                      priority field, h2r_stream_priority
- *   http2_control.c    SETTINGS sent, PING, GOAWAY, graceful close, ALTSVC,
- *                      ORIGIN: the session's own calls
+ *   http2_control.c    the first SETTINGS, SETTINGS sent, PING, GOAWAY,
+ *                      graceful close, ALTSVC, ORIGIN: the session's own calls
  *   http2_stream.c     the stream calls: responses, trailers, resets, pushes
  *   http2_data.c       DATA frames out, pull, file ranges that failed
- *   http2_session.c    errors, closed streams, the state made on demand
+ *   http2_session.c    want_read, get_state, errors, closed streams, the
+ *                      state made on demand
  *   http2_send.c       the other frames out: control frames, header blocks
  */
 #ifndef H2R_CORE_HTTP2_H
@@ -123,8 +124,7 @@ int h2r_http2_priority(h2r_stream *stream, uint32_t parent, uint16_t weight, int
 
 /* ---- http2_control.c: the session's own calls ---- */
 
-/* What both roles queue first (after a client's preface): our SETTINGS and connection window; 0 or an error.
- */
+/* What both roles queue first (after a client's preface): SETTINGS, the connection window; 0 or an error. */
 int h2r_http2_start(h2r_session *session, const h2r_session_options *options);
 /* The newest SETTINGS we sent: what the peer has once it reads them. */
 const h2r_settings *h2r_http2_newest_settings(const h2r_session *session);
@@ -152,8 +152,23 @@ int h2r_http2_push(h2r_stream *stream, const h2r_header *headers, size_t count, 
 /*
  * The stream's HEADERS are queued (a response, or a client's request) with
  * H2R_RESPOND_* flags (the same values as H2R_REQUEST_*): what may follow.
+ * Inline: it is every response's.
  */
-void h2r_http2_headers_queued(h2r_stream *stream, unsigned flags);
+static inline void h2r_http2_headers_queued(h2r_stream *st, unsigned flags)
+{
+    int end_stream = (flags & H2R_RESPOND_END_STREAM) != 0;
+    int want_trailers = (flags & H2R_RESPOND_WAIT_FOR_TRAILERS) != 0;
+    st->flags |= STREAM_HEADERS_SENT;
+    if (want_trailers) st->flags |= STREAM_WANT_TRAILERS;
+    if (end_stream) {
+        st->flags |= STREAM_END_REQUESTED;
+        if (!want_trailers) {
+            h2r_stream_on_end_sent(st);
+            return;
+        }
+    }
+    h2r_stream_update_ready(st);
+}
 /*
  * defaults, then headers: in local (32 fields) when they fit, else
  * allocated (free it when it is not local); NULL when out of memory.

@@ -94,8 +94,7 @@ static const struct h2r_protocol http2_client = {
     .get_state = h2r_http2_get_state,
     .free = h2r_http2_free,
     .request = request,
-    /* No respond or interim: stream.c refuses them first (a request's HEADERS are sent, a push is not ours).
-     */
+    /* No respond or interim: stream.c turns them away first (a request is sent, a push not ours). */
     .send_trailers = h2r_http2_send_trailers,
     .reset = h2r_http2_reset,
     .resume = h2r_http2_return_window, /* what the pause held back */

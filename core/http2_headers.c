@@ -281,8 +281,7 @@ static void on_response_headers(h2r_session *s, h2r_stream *st, const struct h2r
         if (s->config->cb.on_informational) s->config->cb.on_informational(st, s->scratch->fields, c.count);
         return;
     }
-    /* No content in a response to HEAD, nor in 204 and 304, whatever content-length says (RFC 9110 §6.4.1).
-     */
+    /* No content after HEAD, 204 or 304, whatever content-length says (RFC 9110 §6.4.1). */
     int no_content = (st->flags & STREAM_IS_HEAD) || status == 204 || status == 304;
     st->has_content_length = no_content || c.check.has_content_length;
     st->content_length = no_content ? 0 : c.check.content_length;
@@ -327,7 +326,7 @@ static void on_promise(h2r_session *s, const struct h2r_headers_info *info)
         STREAM_PUSHED | STREAM_END_SENT | STREAM_COUNTED_OPEN | (c.check.is_head ? STREAM_IS_HEAD : 0);
     ++s->open_peer_streams;
     h2r_stream_ref(st);
-    if (s->config->cb.on_stream) s->config->cb.on_stream(s, st, s->scratch->fields, c.count, 0);
+    if (s->config->cb.on_stream) s->config->cb.on_stream(s, st, s->scratch->fields, c.count, H2R_END_STREAM);
     h2r_stream_unref(st);
 }
 
@@ -489,8 +488,7 @@ static const char *promise_error(h2r_session *s, uint32_t parent_id, uint32_t pr
     if (!s->local.enable_push) return "PUSH_PROMISE with push disabled";
     if (!h2r_http2_is_peer_id(s, promised_id) || promised_id <= s->last_peer_stream_id)
         return "PUSH_PROMISE of a stream id not above the last";
-    /* On a request of ours that is open or half-closed (local); or one we reset, whose frames are in flight.
-     */
+    /* On a request of ours, open or half-closed (local); or one we reset, its frames in flight. */
     h2r_stream *parent = h2r_stream_find(s, parent_id);
     int reset_by_us = 0;
     if (parent ? (parent->flags & (STREAM_LOCAL | STREAM_END_RECEIVED)) != STREAM_LOCAL

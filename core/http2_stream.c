@@ -41,22 +41,6 @@ int h2r_http2_respond(h2r_stream *st, const h2r_header *headers, size_t count, u
     return 0;
 }
 
-void h2r_http2_headers_queued(h2r_stream *st, unsigned flags)
-{
-    int end_stream = (flags & H2R_RESPOND_END_STREAM) != 0;
-    int want_trailers = (flags & H2R_RESPOND_WAIT_FOR_TRAILERS) != 0;
-    st->flags |= STREAM_HEADERS_SENT;
-    if (want_trailers) st->flags |= STREAM_WANT_TRAILERS;
-    if (end_stream) {
-        st->flags |= STREAM_END_REQUESTED;
-        if (!want_trailers) {
-            h2r_stream_on_end_sent(st);
-            return;
-        }
-    }
-    h2r_stream_update_ready(st);
-}
-
 int h2r_http2_interim(h2r_stream *st, const h2r_header *headers, size_t count)
 {
     return h2r_send_header_block(st->session, H2R_FRAME_HEADERS, st->id, 0, headers, count, 0);

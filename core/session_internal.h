@@ -137,8 +137,7 @@ enum session_phase {
     PHASE_PREFACE,  /* waiting for the client's connection preface */
     PHASE_SETTINGS, /* the preface is in (a client starts here); the first frame must be SETTINGS */
     PHASE_FRAMES,
-    PHASE_CLIENT_FRAMES, /* a client's, past the server's SETTINGS: header blocks are responses and promises
-                          */
+    PHASE_CLIENT_FRAMES, /* a client's past the server's SETTINGS: blocks are responses and promises */
     PHASE_CLOSED,        /* reading stopped after a connection error or destroy */
 };
 

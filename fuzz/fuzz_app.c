@@ -290,6 +290,112 @@ void fuzz_io_round(int all)
     }
 }
 
+/* ---- HTTP/2 ---- */
+
+void fuzz_http2_options(h2r_session_options *options, uint8_t bits)
+{
+    if (bits & 1) options->stream_high_water_mark = 1000;
+    if (bits & 2) options->settings.initial_window_size = 1000;
+    if (bits & 4) options->settings.max_concurrent_streams = 3;
+    if (bits & 8) options->connection_window_size = 65535;
+    if (bits & 16) options->settings.header_table_size = options->max_deflate_dynamic_table_size = 0;
+    if (bits & 32) {
+        options->max_reset_streams = 5;
+        options->max_session_invalid_frames = 10;
+        options->max_session_rejected_streams = 5;
+    }
+}
+
+static void on_ping_ack(h2r_session *session, int err, const uint8_t payload[8], void *ctx)
+{
+    (void)session, (void)payload, (void)ctx;
+    if (err != 0 && err != H2R_ERR_SESSION_CLOSED) FAIL("ping callback with error %d", err);
+}
+
+void fuzz_http2_control(h2r_session *s, uint32_t choice)
+{
+    switch (choice) {
+    case 0: {
+        uint8_t payload[8] = {'p', 'i', 'n', 'g', 'p', 'o', 'n', (uint8_t)('0' + rnd() % 4)};
+        h2r_session_ping(s, payload, on_ping_ack, NULL);
+        break;
+    }
+    case 2: h2r_session_goaway(s, rnd() % 3, chance(2) ? -1 : rnd() % 100, (const uint8_t *)"bye", 3); break;
+    case 3: h2r_session_close(s); break;
+    case 4:
+        if (chance(4)) h2r_session_destroy(s, rnd() % 14);
+        break;
+    case 7:
+        if (app.pending_count)
+            h2r_stream_priority(app.pending[0].stream, rnd() % 8, (uint16_t)(1 + rnd() % 256),
+                                (int)(rnd() % 2), (int)(rnd() % 2));
+        break;
+    default: break;
+    }
+}
+
+void fuzz_feed_http2(const uint8_t *data, size_t size, void (*between)(void))
+{
+    int reading = 1;
+    while (size && reading) {
+        size_t piece = chance(3) ? size : 1 + rnd() % (size < 64 ? size : 64);
+        if (piece > size) piece = size;
+        ssize_t rc = h2r_session_feed(app.session, data, piece);
+        if (rc < 0)
+            reading = 0;
+        else if ((size_t)rc != piece)
+            FAIL("feed took %zd of %zu bytes", rc, piece);
+        data += piece, size -= piece;
+        between();
+        fuzz_io_round(chance(2));
+    }
+    between();
+    fuzz_io_round(1);
+    /* A destroyed connection: whatever is in flight or queued is released, once. */
+    if (chance(2)) fuzz_io_round(0);
+}
+
+int fuzz_check_control_frame(const struct h2r_frame_header *h, const uint8_t *p)
+{
+    switch (h->type) {
+    case H2R_FRAME_PRIORITY:
+        if (h->length != 5 || !h->stream_id) FAIL("bad PRIORITY frame");
+        return 1;
+    case H2R_FRAME_RST_STREAM:
+        if (h->length != 4 || !h->stream_id) FAIL("bad RST_STREAM frame");
+        return 1;
+    case H2R_FRAME_PING:
+        if (h->stream_id || h->length != 8) FAIL("bad PING frame");
+        return 1;
+    case H2R_FRAME_GOAWAY:
+        if (h->stream_id || h->length < 8) FAIL("bad GOAWAY frame");
+        return 1;
+    case H2R_FRAME_WINDOW_UPDATE:
+        if (h->length != 4 || !((p[0] & 0x7f) | p[1] | p[2] | p[3])) FAIL("bad WINDOW_UPDATE frame");
+        return 1;
+    default: return 0;
+    }
+}
+
+void fuzz_read_frames(uint32_t max_frame_size,
+                      void (*check)(const struct h2r_frame_header *header, const uint8_t *payload))
+{
+    size_t at = 0;
+    while (app.out_len - at >= H2R_FRAME_HEADER_LEN) {
+        struct h2r_frame_header h;
+        h2r_frame_header_decode(app.out + at, &h);
+        if (h.length > max_frame_size) FAIL("a frame of %u bytes, over %u", h.length, max_frame_size);
+        if (app.out_len - at - H2R_FRAME_HEADER_LEN < h.length) break;
+        check(&h, app.out + at + H2R_FRAME_HEADER_LEN);
+        at += H2R_FRAME_HEADER_LEN + h.length;
+    }
+    memmove(app.out, app.out + at, app.out_len - at);
+    app.out_len -= at;
+    h2r_session_state state;
+    h2r_session_get_state(app.session, &state);
+    if (state.remote_window_size < 0) FAIL("the connection send window went negative");
+}
+
 void fuzz_finish_input(void)
 {
     h2r_session_free(app.session);

@@ -1,6 +1,7 @@
 /*
- * What the two session fuzzers share (fuzz_session for HTTP/2,
- * fuzz_http1_session for HTTP/1.1): the random choices drawn from the
+ * What the session fuzzers share (fuzz_session for HTTP/2,
+ * fuzz_client_session for an HTTP/2 client, fuzz_http1_session for
+ * HTTP/1.1): the random choices drawn from the
  * input's seed, the application's bookkeeping (buffers handed to the
  * session and their releases, bodies written from memory or from a file,
  * streams left to answer later, references kept past close) and the I/O
@@ -17,6 +18,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "frame.h"
 #include "h2ring/engine.h"
 
 /* Prints the target's name and the message, and aborts: libFuzzer keeps the input as a finding. */
@@ -140,5 +142,39 @@ void on_stream_close(h2r_stream *st, uint32_t code);
  * read_output runs after each write.
  */
 void fuzz_io_round(int all);
+
+/* ---- what the two HTTP/2 targets share ---- */
+
+/*
+ * The options byte 1 of an input picks: bit 0 a high-water mark of 1000,
+ * bit 1 a receive window of 1000 (SETTINGS), bit 2 at most 3 concurrent
+ * streams, bit 3 a connection window of 65535, bit 4 a dynamic table of 0
+ * for both HPACK directions, bit 5 small abuse budgets (resets, invalid
+ * frames, rejected streams).
+ */
+void fuzz_http2_options(h2r_session_options *options, uint8_t bits);
+/*
+ * What the application does to the session between two pieces of input,
+ * by choice: 0 a PING (one of four payloads, so that the fuzzer can learn
+ * to acknowledge them), 2 GOAWAY, 3 close, 4 sometimes destroy, 7 PRIORITY
+ * on a pending stream; any other, nothing (1, 5 and 6 are the target's).
+ */
+void fuzz_http2_control(h2r_session *session, uint32_t choice);
+/*
+ * Feeds the input to app.session in pieces of random sizes until it takes
+ * no more, with between() and an I/O round after each; then a last round
+ * with all pulled, and sometimes one of a destroyed connection (nothing
+ * more written) before fuzz_finish_input.
+ */
+void fuzz_feed_http2(const uint8_t *data, size_t size, void (*between)(void));
+/* Checks a PRIORITY, RST_STREAM, PING, GOAWAY or WINDOW_UPDATE frame, either role's; 0 for another type. */
+int fuzz_check_control_frame(const struct h2r_frame_header *header, const uint8_t *payload);
+/*
+ * Reads the whole frames in app.out (none over max_frame_size) with check,
+ * removes them, and checks that the connection's send window is not
+ * negative.
+ */
+void fuzz_read_frames(uint32_t max_frame_size,
+                      void (*check)(const struct h2r_frame_header *header, const uint8_t *payload));
 
 #endif

@@ -174,12 +174,6 @@ static void on_remote_settings(h2r_session *session, const h2r_settings *setting
     if (settings->max_frame_size > client.max_frame_size) client.max_frame_size = settings->max_frame_size;
 }
 
-static void on_ping_ack(h2r_session *session, int err, const uint8_t payload[8], void *ctx)
-{
-    (void)session, (void)payload, (void)ctx;
-    if (err != 0 && err != H2R_ERR_SESSION_CLOSED) FAIL("ping callback with error %d", err);
-}
-
 static const h2r_session_callbacks callbacks = {
     .on_stream = on_stream,
     .on_data = on_data,
@@ -207,13 +201,8 @@ static void app_round(void)
         if (state.state == H2R_STREAM_STATE_CLOSED || state.state == H2R_STREAM_STATE_IDLE)
             FAIL("stream %u is live but its state is %d", h2r_stream_id(app.pending[i].stream), state.state);
     }
-    switch (rnd() % 64) {
-    case 0: {
-        /* Few payloads, so that the fuzzer can learn to acknowledge them. */
-        uint8_t payload[8] = {'p', 'i', 'n', 'g', 'p', 'o', 'n', (uint8_t)('0' + rnd() % 4)};
-        h2r_session_ping(s, payload, on_ping_ack, NULL);
-        break;
-    }
+    uint32_t choice = rnd() % 64;
+    switch (choice) {
     case 1: {
         h2r_settings settings = *h2r_session_local_settings(s);
         settings.initial_window_size = rnd() % 200000;
@@ -223,23 +212,13 @@ static void app_round(void)
         h2r_session_settings(s, &settings);
         break;
     }
-    case 2: h2r_session_goaway(s, rnd() % 3, chance(2) ? -1 : rnd() % 100, (const uint8_t *)"bye", 3); break;
-    case 3: h2r_session_close(s); break;
-    case 4:
-        if (chance(4)) h2r_session_destroy(s, rnd() % 14);
-        break;
     case 5: h2r_session_altsvc(s, 0, "https://example.com", "h2=\":443\""); break;
     case 6: {
         const char *origins[] = {"https://example.com", "https://example.org"};
         h2r_session_origin(s, origins, 1 + rnd() % 2);
         break;
     }
-    case 7:
-        if (app.pending_count)
-            h2r_stream_priority(app.pending[0].stream, rnd() % 8, (uint16_t)(1 + rnd() % 256),
-                                (int)(rnd() % 2), (int)(rnd() % 2));
-        break;
-    default: break;
+    default: fuzz_http2_control(s, choice); break;
     }
 }
 
@@ -320,6 +299,7 @@ static void check_frame(const struct h2r_frame_header *h, const uint8_t *p)
     if (client.block_stream && h->type != H2R_FRAME_CONTINUATION)
         FAIL("a header block interleaved with a frame");
     size_t len;
+    if (fuzz_check_control_frame(h, p)) return;
     switch (h->type) {
     case H2R_FRAME_DATA:
         if (!h->stream_id || (h->flags & ~(H2R_FLAG_END_STREAM | H2R_FLAG_PADDED))) FAIL("bad DATA frame");
@@ -348,12 +328,6 @@ static void check_frame(const struct h2r_frame_header *h, const uint8_t *p)
         block_append(p, h->length);
         if (h->flags & H2R_FLAG_END_HEADERS) block_end();
         break;
-    case H2R_FRAME_PRIORITY:
-        if (h->length != 5 || !h->stream_id) FAIL("bad PRIORITY frame");
-        break;
-    case H2R_FRAME_RST_STREAM:
-        if (h->length != 4 || !h->stream_id) FAIL("bad RST_STREAM frame");
-        break;
     case H2R_FRAME_SETTINGS:
         if (h->stream_id || (h->flags & ~H2R_FLAG_ACK)) FAIL("bad SETTINGS frame");
         if (h->flags & H2R_FLAG_ACK) {
@@ -364,15 +338,6 @@ static void check_frame(const struct h2r_frame_header *h, const uint8_t *p)
         } else if (h->length % 6) {
             FAIL("bad SETTINGS length");
         }
-        break;
-    case H2R_FRAME_PING:
-        if (h->stream_id || h->length != 8) FAIL("bad PING frame");
-        break;
-    case H2R_FRAME_GOAWAY:
-        if (h->stream_id || h->length < 8) FAIL("bad GOAWAY frame");
-        break;
-    case H2R_FRAME_WINDOW_UPDATE:
-        if (h->length != 4 || (be32(p) & H2R_STREAM_ID_MASK) == 0) FAIL("bad WINDOW_UPDATE frame");
         break;
     case H2R_FRAME_ALTSVC:
         if (h->length < 2) FAIL("bad ALTSVC frame");
@@ -387,21 +352,7 @@ static void check_frame(const struct h2r_frame_header *h, const uint8_t *p)
 /* Checks the whole frames in app.out, and the connection's send window. */
 static void read_output(void)
 {
-    size_t at = 0;
-    while (app.out_len - at >= H2R_FRAME_HEADER_LEN) {
-        struct h2r_frame_header h;
-        h2r_frame_header_decode(app.out + at, &h);
-        if (h.length > client.max_frame_size)
-            FAIL("a frame of %u bytes, over %u", h.length, client.max_frame_size);
-        if (app.out_len - at - H2R_FRAME_HEADER_LEN < h.length) break;
-        check_frame(&h, app.out + at + H2R_FRAME_HEADER_LEN);
-        at += H2R_FRAME_HEADER_LEN + h.length;
-    }
-    memmove(app.out, app.out + at, app.out_len - at);
-    app.out_len -= at;
-    h2r_session_state state;
-    h2r_session_get_state(app.session, &state);
-    if (state.remote_window_size < 0) FAIL("the connection send window went negative");
+    fuzz_read_frames(client.max_frame_size, check_frame);
 }
 
 const struct fuzz_target target = {
@@ -421,16 +372,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     h2r_session_options options;
     h2r_session_options_init(&options);
     options.padding_strategy = (enum h2r_padding_strategy)(data[0] & 3) % 3;
-    if (data[1] & 1) options.stream_high_water_mark = 1000;
-    if (data[1] & 2) options.settings.initial_window_size = 1000;
-    if (data[1] & 4) options.settings.max_concurrent_streams = 3;
-    if (data[1] & 8) options.connection_window_size = 65535;
-    if (data[1] & 16) options.settings.header_table_size = options.max_deflate_dynamic_table_size = 0;
-    if (data[1] & 32) {
-        options.max_reset_streams = 5;
-        options.max_session_invalid_frames = 10;
-        options.max_session_rejected_streams = 5;
-    }
+    fuzz_http2_options(&options, data[1]);
     app.session = h2r_session_server_new(&options, &callbacks, NULL);
     if (!app.session) FAIL("h2r_session_server_new");
     data += 4, size -= 4;
@@ -440,23 +382,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (h2r_session_feed(app.session, preface, sizeof(preface) - 1) != (ssize_t)(sizeof(preface) - 1))
         FAIL("the preface was refused");
     fuzz_io_round(1);
-    int reading = 1;
-    while (size && reading) {
-        size_t piece = chance(3) ? size : 1 + rnd() % (size < 64 ? size : 64);
-        if (piece > size) piece = size;
-        ssize_t rc = h2r_session_feed(app.session, data, piece);
-        if (rc < 0)
-            reading = 0;
-        else if ((size_t)rc != piece)
-            FAIL("feed took %zd of %zu bytes", rc, piece);
-        data += piece, size -= piece;
-        app_round();
-        fuzz_io_round(chance(2));
-    }
-    app_round();
-    fuzz_io_round(1);
-    /* A destroyed connection: whatever is in flight or queued is released, once. */
-    if (chance(2)) fuzz_io_round(0);
+    fuzz_feed_http2(data, size, app_round);
     fuzz_finish_input();
     h2r_hpack_decoder_dispose(&client.dec);
     free(client.block);

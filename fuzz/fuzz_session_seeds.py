@@ -87,16 +87,20 @@ SEEDS = {
 CONFIGS = (b"\x00\x00\x00\x01", b"\x01\x12\x34\x56", b"\x02\xab\xcd\xef", b"\x00\x77\x31\x08")
 
 
-def main():
-    out = sys.argv[1]
+def write_seeds(out, seeds, configs):
+    """Each seed under each config, in out."""
     os.makedirs(out, exist_ok=True)
     count = 0
-    for name, wire in SEEDS.items():
-        for config in CONFIGS:
+    for name, wire in seeds.items():
+        for config in configs:
             with open(os.path.join(out, f"{name}-{config.hex()}"), "wb") as f:
                 f.write(config + wire)
             count += 1
     print(f"{count} seeds in {out}")
+
+
+def main():
+    write_seeds(sys.argv[1], SEEDS, CONFIGS)
 
 
 if __name__ == "__main__":

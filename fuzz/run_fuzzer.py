@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Runs one libFuzzer target for a while, from seeds made of hpack-test-case stories.
 
-usage: run_fuzzer.py FUZZER wire|fields|session|http1|http1_session|none STORIES_DIR BUILD_DIR [libFuzzer options...]
+usage: run_fuzzer.py FUZZER wire|fields|session|client_session|http1|http1_session|none STORIES_DIR BUILD_DIR [libFuzzer options...]
 
 The seeds are written in the input format of the target (see the comment at the
 top of each fuzz_hpack_*.c):
@@ -11,6 +11,9 @@ top of each fuzz_hpack_*.c):
           op, for fuzz_hpack_roundtrip
   session client conversations written by fuzz_session_seeds.py, for
           fuzz_session (STORIES_DIR is not read)
+  client_session  server conversations written by
+          fuzz_client_session_seeds.py, for fuzz_client_session (STORIES_DIR
+          is not read)
   http1   a few HTTP/1.1 connections (pipelined requests, chunked bodies with
           trailers) and chunked bodies alone, for fuzz_http1 (STORIES_DIR is
           not read)
@@ -145,8 +148,8 @@ def main():
     with tempfile.TemporaryDirectory(prefix=name + "-seeds-") as seed_dir:
         if kind == "none":
             pass
-        elif kind == "session":
-            script = os.path.join(os.path.dirname(os.path.abspath(__file__)), "fuzz_session_seeds.py")
+        elif kind in ("session", "client_session"):
+            script = os.path.join(os.path.dirname(os.path.abspath(__file__)), f"fuzz_{kind}_seeds.py")
             subprocess.run([sys.executable, script, seed_dir], check=True)
         elif kind == "http1":
             print(f"{http1_seeds(seed_dir)} seeds", flush=True)

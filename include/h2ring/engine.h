@@ -185,7 +185,8 @@ typedef struct h2r_session_callbacks {
      * on_trailers and on_end carry the response body; on_want_trailers and
      * on_drain are about the request body; on_stream is Node's client
      * 'stream' event, a push promised by the server (headers: the promised
-     * request; h2r_stream_close(stream, H2R_CANCEL) refuses it). A request
+     * request, which has no body; h2r_stream_close(stream, H2R_CANCEL)
+     * refuses it). A request
      * the server did not process (REFUSED_STREAM, or above the last stream
      * id of its GOAWAY) ends with on_stream_close(stream, H2R_REFUSED_STREAM):
      * it may be retried on another connection (RFC 9113 §8.7).
@@ -630,8 +631,8 @@ int h2r_session_origin(h2r_session *session, const char *const *origins, size_t 
 typedef struct h2r_session_state {
     int64_t effective_local_window_size; /* connection window we granted the peer */
     int64_t remote_window_size;          /* connection window the peer granted us */
-    uint32_t next_stream_id;             /* the next id we would use (a server's pushes even, a client's odd) */
-    uint32_t last_proc_stream_id;        /* highest stream id the peer opened (a client's: promised) */
+    uint32_t next_stream_id;      /* the next id we would use (a server's pushes even, a client's odd) */
+    uint32_t last_proc_stream_id; /* highest stream id the peer opened (a client's: promised) */
     uint32_t open_streams;
     size_t outbound_queue_size;        /* bytes queued to send */
     size_t deflate_dynamic_table_size; /* HPACK encoder table size */

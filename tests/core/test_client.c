@@ -151,7 +151,7 @@ static void on_informational(h2r_stream *st, const h2r_header *headers, size_t c
 /* A push promised by the server. */
 static void on_push(h2r_session *s, h2r_stream *st, const h2r_header *headers, size_t count, int flags)
 {
-    (void)flags;
+    CHECK(flags == H2R_END_STREAM); /* a promised request has no body */
     struct side *side = h2r_session_user_data(s);
     char buf[32];
     const char *path = field(headers, count, ":path", buf, sizeof(buf));
@@ -609,6 +609,21 @@ static void test_concurrency_limit(void)
     pair_free(&p);
 }
 
+static void test_destroy(void)
+{
+    struct pair p;
+    pair_start(&p, NULL, NULL);
+    h2r_stream *st = get(&p, "/hold");
+    pump(&p);
+    h2r_session_destroy(p.client.session, H2R_CANCEL);
+    CHECK(has(&p.client, "aborted 1;close 1 8;") && h2r_stream_aborted(st));
+    CHECK(h2r_session_request(p.client.session, NULL, 0, 0, &st) == H2R_ERR_SESSION_CLOSED);
+    pump(&p);
+    CHECK(has(&p.server, "goaway 8 0;")); /* the server's request is the connection's to end */
+    CHECK(h2r_session_is_done(p.client.session) && p.client.session_closed);
+    pair_free(&p);
+}
+
 static void on_ping_ack(h2r_session *s, int err, const uint8_t payload[8], void *ctx)
 {
     (void)s;
@@ -628,6 +643,7 @@ static void test_ping_settings_priority(void)
     h2r_settings settings = *h2r_session_local_settings(p.client.session);
     settings.initial_window_size = 100000;
     settings.max_concurrent_streams = 7;
+    settings.enable_push = 0;
     CHECK(h2r_session_settings(p.client.session, &settings) == 0);
     CHECK(h2r_session_pending_settings_ack(p.client.session));
     pump(&p);
@@ -635,6 +651,7 @@ static void test_ping_settings_priority(void)
     CHECK(h2r_session_local_settings(p.client.session)->initial_window_size == 100000);
     CHECK(p.server.remote_settings.initial_window_size == 100000);
     CHECK(p.server.remote_settings.max_concurrent_streams == 7);
+    CHECK(p.server.remote_settings.enable_push == 0 && p.client.remote_settings.enable_push == 0);
 
     /* A PRIORITY frame from the client moves the server's stream. */
     h2r_stream *st = exchange(&p, "/hold");
@@ -820,6 +837,18 @@ static void test_hostile_push(void)
     push_promise(&peer, 1, 2, "/y");
     CHECK(connection_failed(&peer, &side, H2R_PROTOCOL_ERROR) && !has(&side, "push 2"));
     CHECK(has(&side, "aborted 1;close 1 8;"));
+    raw_free(&peer, &side);
+
+    /* The same before the server acknowledged those SETTINGS: it may not have read them, so no error. */
+    side = (struct side){0};
+    peer_init_client(&peer, &options, &callbacks, &side);
+    peer_flush(&peer);
+    peer_settings(&peer, NULL, 0);
+    h2r_stream *st = NULL;
+    CHECK(h2r_session_request(peer.session, NULL, 0, H2R_REQUEST_END_STREAM, &st) == 0);
+    push_promise(&peer, 1, 2, "/y");
+    peer_flush(&peer);
+    CHECK(peer_got_rst(&peer, 2, H2R_REFUSED_STREAM) && !has(&side, "push 2") && side.error_code == 0);
     raw_free(&peer, &side);
 
     /* A push's states: reserved (remote), then half-closed (local) with its response, then closed. */
@@ -1052,12 +1081,17 @@ static void test_hostile_floods(void)
     CHECK(connection_failed(&peer, &side, H2R_FLOW_CONTROL_ERROR));
     raw_free(&peer, &side);
 
-    /* PINGs from a server that reads nothing back. */
-    raw_start(&peer, &side, NULL);
-    for (int i = 0; i != 10000 && h2r_session_want_read(peer.session); ++i)
-        peer_frame(&peer, H2R_FRAME_PING, 0, 0, "12345678", 8);
-    CHECK(connection_failed(&peer, &side, H2R_ENHANCE_YOUR_CALM));
-    raw_free(&peer, &side);
+    /* PINGs, or SETTINGS, from a server that reads nothing back: their ACKs pile up (CVE-2019-9512/9515). */
+    h2r_session_options small_queue;
+    h2r_session_options_init(&small_queue);
+    small_queue.max_control_queue_bytes = 4096; /* the ACKs that fill it fit the peer's frame list */
+    for (uint8_t type = H2R_FRAME_SETTINGS; type <= H2R_FRAME_PING; type += 2) {
+        raw_start(&peer, &side, &small_queue);
+        for (int i = 0; i != 10000 && h2r_session_want_read(peer.session); ++i)
+            peer_frame(&peer, type, 0, 0, "12345678", type == H2R_FRAME_PING ? 8 : 0);
+        CHECK_MSG(connection_failed(&peer, &side, H2R_ENHANCE_YOUR_CALM), "type %u: %s", type, side.log.text);
+        raw_free(&peer, &side);
+    }
 
     /* CONTINUATION frames without end (CVE-2024-28182). */
     raw_start(&peer, &side, NULL);
@@ -1124,6 +1158,7 @@ int main(void)
     test_goaway_from_server();
     test_graceful_close();
     test_concurrency_limit();
+    test_destroy();
     test_ping_settings_priority();
     test_request_heads();
     test_wrong_thread();
