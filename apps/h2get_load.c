@@ -171,16 +171,9 @@ static void print_summary(double seconds)
            percentile(0.99), percentile(1));
 }
 
-int h2get_load(h2r_loop *loop, const struct h2get_options *o)
+/* The connections made and run until every request is done or nothing is left; the exit status. */
+static int run(h2r_loop *loop, const struct h2get_options *o, struct load_connection *connections)
 {
-    load.o = o;
-    load.requests = calloc(o->requests, sizeof(*load.requests));
-    load.latency_ms = calloc(o->requests, sizeof(double));
-    struct load_connection *connections = calloc(o->connections, sizeof(*connections));
-    if (!load.requests || !load.latency_ms || !connections) {
-        fprintf(stderr, "h2get: out of memory for %lu requests\n", o->requests);
-        return H2GET_FAILED;
-    }
     h2r_client_options client;
     h2r_session_options session_options;
     h2get_client_options(o, &client, &session_options);
@@ -205,7 +198,20 @@ int h2get_load(h2r_loop *loop, const struct h2get_options *o)
     load.failed += o->requests - load.started;
     load.errored += o->requests - load.started;
     print_summary((double)(now_ns() - started) / 1e9);
-    int status = load.succeeded == o->requests ? H2GET_OK : H2GET_FAILED;
+    return load.succeeded == o->requests ? H2GET_OK : H2GET_FAILED;
+}
+
+int h2get_load(h2r_loop *loop, const struct h2get_options *o)
+{
+    load.o = o;
+    load.requests = calloc(o->requests, sizeof(*load.requests));
+    load.latency_ms = calloc(o->requests, sizeof(double));
+    struct load_connection *connections = calloc(o->connections, sizeof(*connections));
+    int status = H2GET_FAILED;
+    if (load.requests && load.latency_ms && connections)
+        status = run(loop, o, connections);
+    else
+        fprintf(stderr, "h2get: out of memory for %lu requests\n", o->requests);
     free(connections);
     free(load.latency_ms);
     free(load.requests);
