@@ -7,6 +7,7 @@
 - h2serve over TLS: --cacert with the test certificate, the system's store refusing it (exit 1, one line saying
   why), --insecure;
 - nghttpd: a file by sha256, and its pushes (-p) saved with -O;
+- Node's http2 server doing the seed's push example (node_push_server.js): -O DIR /x leaves x, y and z;
 - Python's http.server with --http1.1: a file by sha256;
 - a python-h2 server that misbehaves: pushes of paths that climb out of -O's DIR (refused, nothing written outside
   DIR), a stream it resets and a connection it closes (exit 1);
@@ -19,6 +20,7 @@ import ast
 import hashlib
 import os
 import re
+import shutil
 import socket
 import sys
 import threading
@@ -220,6 +222,24 @@ def nghttpd_checks(t):
     proc.wait()
 
 
+def node_checks(t):
+    """The seed's example from the client side: Node's http2 server pushing /y and /z with /x."""
+    node = shutil.which("node")
+    if not node:
+        t.diag("node is not installed: the Node server's pushes are not checked")
+        return
+    proc = t.spawn([node, os.path.join(HERE, "node_push_server.js")])
+    line = proc.stdout.readline().decode().strip()
+    t.require(line.isdigit(), "node_push_server.js listens", line)
+    out = os.path.join(t.tmpdir(), "out")
+    r = h2get(t, "-O", out, f"http://127.0.0.1:{line}/x")
+    got = {name: read(os.path.join(out, name)) for name in files_under(out)}
+    t.eq((r.status, got), (0, {"x": b"Server X Response", "y": b"Server Y Response", "z": b"Server Z Response"}),
+         "Node's http2 server: -O DIR /x leaves x, and the pushed y and z")
+    proc.kill()
+    proc.wait()
+
+
 def python_checks(t):
     root = t.tmpdir()
     digest, _ = write_random_file(os.path.join(root, "1mib.bin"), 1)
@@ -329,6 +349,7 @@ def main(t):
     h2serve_checks(t)
     tls_checks(t)
     nghttpd_checks(t)
+    node_checks(t)
     python_checks(t)
     hostile_checks(t)
 
