@@ -210,7 +210,9 @@ typedef struct h2r_session_callbacks {
      * H2R_FRAME_RECEIVED or H2R_FRAME_SENT; type (h2r_frame_type_name),
      * flags, stream id and payload length are the frame header's. The
      * connection preface is not a frame, and HTTP/1.1 sessions have none:
-     * they never call it.
+     * they never call it. It is called from the middle of the engine's
+     * work: it may look (h2r_session_user_data, print, count) but must not
+     * call the engine.
      */
     void (*on_frame)(h2r_session *session, int direction, uint8_t type, uint8_t flags, uint32_t stream_id,
                      uint32_t length);
