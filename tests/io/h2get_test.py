@@ -197,6 +197,12 @@ def tls_checks(t):
          "TLS, the system's CAs: the test certificate refused, exit 1, one line saying why", r.err)
     r = h2get(t, "--insecure", "--http1.1", url)
     t.eq((r.status, r.out), (0, b"Hello, World!"), "TLS --insecure --http1.1: the body")
+    upload = os.path.join(t.tmpdir(), "up.bin")
+    digest, _ = write_random_file(upload, 3)
+    for version in ([], ["--http1.1"]):
+        r = h2get(t, "--cacert", cert, *version, "-d", "@" + upload, f"https://localhost:{server.port}/sha256")
+        t.ok(r.status == 0 and r.out.decode().strip() == digest, f"TLS {' '.join(version)} -d @FILE of 3 MiB to "
+             "POST /sha256: the file's digest", r.out[:200] + r.err.encode())
     server.check()
 
 
