@@ -65,6 +65,27 @@ const char *h2r_error_code_name(uint32_t code)
     return code < sizeof(names) / sizeof(names[0]) ? names[code] : "UNKNOWN_ERROR";
 }
 
+const char *h2r_frame_type_name(uint8_t type)
+{
+    static const char *const names[] = {
+        [H2R_FRAME_DATA] = "DATA",
+        [H2R_FRAME_HEADERS] = "HEADERS",
+        [H2R_FRAME_PRIORITY] = "PRIORITY",
+        [H2R_FRAME_RST_STREAM] = "RST_STREAM",
+        [H2R_FRAME_SETTINGS] = "SETTINGS",
+        [H2R_FRAME_PUSH_PROMISE] = "PUSH_PROMISE",
+        [H2R_FRAME_PING] = "PING",
+        [H2R_FRAME_GOAWAY] = "GOAWAY",
+        [H2R_FRAME_WINDOW_UPDATE] = "WINDOW_UPDATE",
+        [H2R_FRAME_CONTINUATION] = "CONTINUATION",
+        [H2R_FRAME_ALTSVC] = "ALTSVC",
+        [H2R_FRAME_ORIGIN] = "ORIGIN",
+        [H2R_FRAME_PRIORITY_UPDATE] = "PRIORITY_UPDATE",
+    };
+    const char *name = type < sizeof(names) / sizeof(names[0]) ? names[type] : NULL;
+    return name ? name : "UNKNOWN";
+}
+
 /* ---- frame header (§4.1) ---- */
 
 void h2r_frame_header_decode(const uint8_t *p, struct h2r_frame_header *header)

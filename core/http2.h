@@ -245,6 +245,16 @@ static inline int h2r_http2_after_goaway(const h2r_session *session, uint32_t id
 
 /* ---- http2_send.c ---- */
 
+/* Tells on_frame of the frames in the len bytes at frames, just queued (a DATA frame's header alone: its
+ * payload is not in the queue). */
+void h2r_send_trace(h2r_session *session, const uint8_t *frames, size_t len);
+/* Commits len bytes of whole frames written at buf (h2r_out_reserve), traced if the application asks. */
+static inline void h2r_send_commit(h2r_session *session, const uint8_t *buf, size_t len)
+{
+    h2r_out_commit(session, len);
+    if (session->config->cb.on_frame) h2r_send_trace(session, buf, len);
+}
+
 int h2r_send_rst_stream(h2r_session *session, uint32_t stream_id, uint32_t code);
 int h2r_send_window_update(h2r_session *session, uint32_t stream_id, uint32_t increment);
 int h2r_send_goaway(h2r_session *session, uint32_t last_stream_id, uint32_t code, const uint8_t *data,

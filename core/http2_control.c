@@ -84,7 +84,7 @@ int h2r_http2_ping(h2r_session *s, const uint8_t payload[8], h2r_ping_cb cb, voi
     ping->cb = cb;
     ping->ctx = ctx;
     ping->sent_ns = h2r_http2_clock_ns(s);
-    h2r_out_commit(s, h2r_frame_write_ping(buf, ping->payload, 0));
+    h2r_send_commit(s, buf, h2r_frame_write_ping(buf, ping->payload, 0));
     return 0;
 }
 
@@ -166,7 +166,7 @@ int h2r_http2_altsvc(h2r_session *s, uint32_t stream_id, const char *origin, con
     size_t n = h2r_frame_write_altsvc(buf, stream_id, origin_len, alt_len);
     if (origin_len) memcpy(buf + n, origin, origin_len); /* origin may be NULL on a stream */
     memcpy(buf + n + origin_len, alt, alt_len);
-    h2r_out_commit(s, n + origin_len + alt_len);
+    h2r_send_commit(s, buf, n + origin_len + alt_len);
     return 0;
 }
 
@@ -190,6 +190,6 @@ int h2r_http2_origin(h2r_session *s, const char *const *origins, size_t count)
         memcpy(p, origins[i], len);
         p += len;
     }
-    h2r_out_commit(s, H2R_FRAME_HEADER_LEN + payload);
+    h2r_send_commit(s, buf, H2R_FRAME_HEADER_LEN + payload);
     return 0;
 }

@@ -83,6 +83,7 @@ static int produce_data_frame(h2r_session *session, size_t chunk_room)
               !(stream->flags & (STREAM_WANT_TRAILERS | STREAM_TRAILERS_ASKED));
     if (end) flags |= H2R_FLAG_END_STREAM;
     h2r_frame_header_encode(header, (uint32_t)flow, H2R_FRAME_DATA, flags, stream->id);
+    if (session->config->cb.on_frame) h2r_send_trace(session, header, H2R_FRAME_HEADER_LEN);
     stream->remote_window -= (int64_t)flow;
     session->remote_window -= (int64_t)flow;
     h2r_sched_charge(&session->sched, node, flow);

@@ -159,6 +159,6 @@ int h2r_http2_priority(h2r_stream *st, uint32_t parent_id, uint16_t weight, int 
     if (!buf) return H2R_ERR_NOMEM;
     struct h2r_priority_spec spec = {
         .dependency = parent_id, .weight = weight, .exclusive = (uint8_t) !!exclusive};
-    h2r_out_commit(s, h2r_frame_write_priority(buf, st->id, &spec));
+    h2r_send_commit(s, buf, h2r_frame_write_priority(buf, st->id, &spec));
     return 0;
 }

@@ -240,7 +240,7 @@ static void on_settings(h2r_session *s, const struct h2r_frame_header *h, const 
         h2r_http2_connection_error(s, H2R_INTERNAL_ERROR, "out of memory");
         return;
     }
-    h2r_out_commit(s, h2r_frame_write_settings_ack(buf));
+    h2r_send_commit(s, buf, h2r_frame_write_settings_ack(buf));
     if (s->config->cb.on_remote_settings) s->config->cb.on_remote_settings(s, &s->remote);
 }
 
@@ -277,7 +277,7 @@ static void on_ping(h2r_session *s, const struct h2r_frame_header *h, const uint
         h2r_http2_connection_error(s, H2R_INTERNAL_ERROR, "out of memory");
         return;
     }
-    h2r_out_commit(s, h2r_frame_write_ping(buf, opaque, 1));
+    h2r_send_commit(s, buf, h2r_frame_write_ping(buf, opaque, 1));
     if (s->config->cb.on_ping) s->config->cb.on_ping(s, opaque);
 }
 
@@ -384,6 +384,8 @@ static int on_first_or_client_frame(h2r_session *s, const struct h2r_frame_heade
 
 static void on_frame(h2r_session *s, const struct h2r_frame_header *h, const uint8_t *payload)
 {
+    if (s->config->cb.on_frame)
+        s->config->cb.on_frame(s, H2R_FRAME_RECEIVED, h->type, h->flags, h->stream_id, h->length);
     /* A header block must not be interleaved with any other frame (RFC 9113 §6.10). */
     if (s->hblock_stream_id && h->type != H2R_FRAME_CONTINUATION) {
         h2r_http2_connection_error(s, H2R_PROTOCOL_ERROR, "expected CONTINUATION");

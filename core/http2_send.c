@@ -7,13 +7,28 @@
 
 #include "http2.h"
 
+/* ---- the application's trace (on_frame) ---- */
+
+void h2r_send_trace(h2r_session *session, const uint8_t *frames, size_t len)
+{
+    while (len >= H2R_FRAME_HEADER_LEN) {
+        struct h2r_frame_header h;
+        h2r_frame_header_decode(frames, &h);
+        session->config->cb.on_frame(session, H2R_FRAME_SENT, h.type, h.flags, h.stream_id, h.length);
+        size_t size = H2R_FRAME_HEADER_LEN + h.length;
+        if (size >= len) break;
+        frames += size;
+        len -= size;
+    }
+}
+
 /* ---- control frames ---- */
 
 int h2r_send_rst_stream(h2r_session *session, uint32_t stream_id, uint32_t code)
 {
     uint8_t *buf = h2r_out_reserve(session, 13);
     if (!buf) return H2R_ERR_NOMEM;
-    h2r_out_commit(session, h2r_frame_write_rst_stream(buf, stream_id, code));
+    h2r_send_commit(session, buf, h2r_frame_write_rst_stream(buf, stream_id, code));
     return 0;
 }
 
@@ -21,7 +36,7 @@ int h2r_send_window_update(h2r_session *session, uint32_t stream_id, uint32_t in
 {
     uint8_t *buf = h2r_out_reserve(session, 13);
     if (!buf) return H2R_ERR_NOMEM;
-    h2r_out_commit(session, h2r_frame_write_window_update(buf, stream_id, increment));
+    h2r_send_commit(session, buf, h2r_frame_write_window_update(buf, stream_id, increment));
     return 0;
 }
 
@@ -33,7 +48,7 @@ int h2r_send_goaway(h2r_session *session, uint32_t last_stream_id, uint32_t code
     if (!buf) return H2R_ERR_NOMEM;
     size_t n = h2r_frame_write_goaway(buf, last_stream_id, code, len);
     if (len) memcpy(buf + n, data, len);
-    h2r_out_commit(session, n + len);
+    h2r_send_commit(session, buf, n + len);
     session->goaway_sent = 1;
     session->goaway_last_stream_id = last_stream_id;
     return 0;
@@ -70,7 +85,7 @@ int h2r_send_settings(h2r_session *session, const h2r_settings *s, const h2r_set
                 prev->no_rfc7540_priorities);
     uint8_t *buf = h2r_out_reserve(session, H2R_FRAME_SETTINGS_MAX_LEN);
     if (!buf) return H2R_ERR_NOMEM;
-    h2r_out_commit(session, h2r_frame_write_settings(buf, list, n));
+    h2r_send_commit(session, buf, h2r_frame_write_settings(buf, list, n));
     return 0;
 }
 
@@ -179,6 +194,6 @@ int h2r_send_header_block(h2r_session *session, uint8_t type, uint32_t stream_id
     } else {
         h2r_frame_header_encode(buf, (uint32_t)payload, type, flags, stream_id);
     }
-    h2r_out_commit(session, total);
+    h2r_send_commit(session, buf, total);
     return 0;
 }

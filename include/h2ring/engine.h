@@ -277,10 +277,33 @@ typedef struct h2r_session_callbacks {
     /** Node's stream 'headers' (and 'continue' for a 100): an informational 1xx response, before on_response.
      */
     void (*on_informational)(h2r_stream *stream, const h2r_header *headers, size_t count);
+
+    /**
+     * A trace of the HTTP/2 frames, for tools (h2get -v) and debugging;
+     * NULL (the default) costs one test per frame. Called for every frame
+     * received, once it is whole and before it is acted on, and for every
+     * frame sent, when it is queued: control frames and header blocks as
+     * they are written, a DATA frame when a pull frames it. direction is
+     * H2R_FRAME_RECEIVED or H2R_FRAME_SENT; type (h2r_frame_type_name),
+     * flags, stream id and payload length are the frame header's. The
+     * connection preface is not a frame, and HTTP/1.1 sessions have none:
+     * they never call it. It is called from the middle of the engine's
+     * work: it may look (h2r_session_user_data, print, count) but must not
+     * call the engine.
+     */
+    void (*on_frame)(h2r_session *session, int direction, uint8_t type, uint8_t flags, uint32_t stream_id,
+                     uint32_t length);
 } h2r_session_callbacks;
 
 /** What on_headers_sent reports. */
 enum { H2R_SENT_HEADERS, H2R_SENT_INFO_HEADERS, H2R_SENT_TRAILERS };
+
+/** on_frame's direction. */
+enum { H2R_FRAME_RECEIVED = 0, H2R_FRAME_SENT = 1 };
+
+/** The name of an HTTP/2 frame type ("HEADERS", RFC 9113 §6; "ALTSVC", "ORIGIN", "PRIORITY_UPDATE"), or
+ * "UNKNOWN". */
+const char *h2r_frame_type_name(uint8_t type);
 
 /* ---- options (Node's createServer options) ---- */
 
