@@ -20,10 +20,23 @@ static void check_name(const char *path, const char *want)
               want);
 }
 
+/* path as one line of the TAP output: control bytes as \xNN, cut to fit. */
+static const char *printable(const char *path, size_t len, char out[96])
+{
+    size_t n = 0;
+    for (size_t i = 0; i != len && n + 5 < 96; ++i) {
+        unsigned char byte = (unsigned char)path[i];
+        n += (size_t)snprintf(out + n, 96 - n, byte < 0x20 || byte == 0x7f ? "\\x%02x" : "%c", byte);
+    }
+    out[n] = '\0';
+    return out;
+}
+
 static void check_refused(const char *path, size_t len)
 {
-    char name[64];
-    CHECK_MSG(h2get_save_name(path, len, name, sizeof(name)) == -1, "%.*s refused", (int)len, path);
+    char name[64], shown[96];
+    CHECK_MSG(h2get_save_name(path, len, name, sizeof(name)) == -1, "%s refused",
+              printable(path, len, shown));
 }
 
 static void test_names(void)
