@@ -17,6 +17,8 @@ packages=(
     # Real clients for h2serve in tests/io: nghttp and h2load, curl, Node's http2,
     # and python3-h2 (its hyperframe and hpack build raw frames for Debian's python3)
     nghttp2-client curl nodejs python3-h2
+    # Real servers for the clients (tests/io's client and h2get tests): nghttpd and h2o
+    nghttp2-server h2o
     # TLS tests: throwaway certificates and s_client's ALPN, SNI and version probes
     openssl
     # clang for the sanitizer and libFuzzer builds (its runtimes are in
@@ -47,10 +49,23 @@ if [ ${#missing[@]} -gt 0 ]; then
     fi
 
     echo "install-deps: installing ${missing[*]}"
+    # A package with a service (h2o) would start it, and nothing may be left
+    # running: for the install, a policy-rc.d of ours refuses every start,
+    # unless the machine has its own.
+    policy=/usr/sbin/policy-rc.d
+    if [ ! -e "$policy" ]; then
+        printf '#!/bin/sh\nexit 101\n' | "${sudo[@]}" tee "$policy" >/dev/null
+        "${sudo[@]}" chmod 755 "$policy"
+        trap '"${sudo[@]}" rm -f "$policy"' EXIT
+    fi
     "${sudo[@]}" apt-get update -q
     # env, not export: sudo would drop an exported variable.
     "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive \
         apt-get install -y -q --no-install-recommends "${missing[@]}"
+    if [ "$(trap -p EXIT)" ]; then
+        "${sudo[@]}" rm -f "$policy"
+        trap - EXIT
+    fi
 fi
 
 # wolfSSL with AES-NI, from Debian's source, into .deps/wolfssl (meson's
