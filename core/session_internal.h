@@ -97,6 +97,8 @@ enum stream_flags {
     STREAM_LOCAL = 1u << 19,           /* opened by us: a server's push, a client's request */
     STREAM_HEAD_RECEIVED = 1u << 20,   /* the peer's head is in: the request, or a client's final response */
     STREAM_END_IN_HEADERS = 1u << 21,  /* the request's HEADERS had END_STREAM (Node's endAfterHeaders) */
+    STREAM_CONTENT_LENGTH =
+        1u << 22, /* HTTP/2: the peer's head has a content-length, counted by content_left */
 };
 
 struct h2r_stream {
@@ -120,16 +122,18 @@ struct h2r_stream {
     int64_t local_window;   /* what we let the peer send */
     uint32_t unacked_bytes; /* consumed and not yet returned by WINDOW_UPDATE */
     uint32_t held_bytes;    /* counted in the session's memory_bytes (h2r_stream_hold) */
-    uint8_t has_content_length;
-    uint64_t content_length; /* declared by the request */
-    uint64_t received_bytes; /* DATA received */
+    uint64_t content_left;  /* STREAM_CONTENT_LENGTH: the DATA bytes its content-length still expects */
 
     /* Node's setTimeout: 0 when off */
-    uint32_t timeout_ms;
     uint64_t active_ms; /* the session's clock at the stream's last frame */
+    uint32_t timeout_ms;
 
-    /* the request's :authority and :scheme, kept for pushes (bytes follow the struct) */
-    size_t authority_len, scheme_len;
+    /*
+     * The request's :authority and :scheme, kept for pushes' defaults while
+     * the peer takes pushes (bytes follow the struct). Without them a stream
+     * fits 256 bytes: a _Static_assert in stream_table.c holds it there.
+     */
+    uint16_t authority_len, scheme_len;
     char request_info[];
 };
 
@@ -392,9 +396,12 @@ void h2r_stream_on_end_sent(h2r_stream *stream);
 /* ---- stream_table.c ---- */
 
 h2r_stream *h2r_stream_find(const h2r_session *session, uint32_t id);
-/* A stream in the table, with the request's :authority and :scheme kept (for pushes); NULL without memory. */
-h2r_stream *h2r_stream_create(h2r_session *session, uint32_t id, const char *authority, size_t authority_len,
-                              const char *scheme, size_t scheme_len);
+/*
+ * A stream in the table, with the request's :authority and :scheme kept
+ * (pushes' defaults) when given; NULL without memory.
+ */
+h2r_stream *h2r_stream_create(h2r_session *session, uint32_t id, const char *authority,
+                              uint16_t authority_len, const char *scheme, uint16_t scheme_len);
 /* Takes out and frees a stream the application never heard of. */
 void h2r_stream_forget(h2r_stream *stream);
 /* Closes the stream: callbacks, release of queued data, removal from the table and the scheduler. */
