@@ -22,12 +22,12 @@
  * the fewer bytes a request spans, the fewer cache lines it misses when a
  * thousand of them are in flight. Beyond it the pair grows by chunks.
  *
- * The pair takes its whole size class, whose rounding is spare too. A
- * request whose fields take more than H2R_COMPAT_SMALL_REQUEST_BYTES has at
- * least H2R_COMPAT_MIN_SPARE_BYTES, a one-header response's head (four
- * slots and its text): its class, a quarter of its size wide, gives more on
- * average, and a peer holding such requests by the thousand (the HTTP/2
- * Bomb) does not make each pay 384 bytes rounded into the next class.
+ * A request whose fields take more than H2R_COMPAT_SMALL_REQUEST_BYTES has
+ * at least H2R_COMPAT_MIN_SPARE_BYTES, a one-header response's head (four
+ * slots and its text), and the rest of its size class: a class a quarter
+ * of its size wide gives more on average, and a peer holding such requests
+ * by the thousand (the HTTP/2 Bomb) does not make each pay 384 bytes
+ * rounded into the next class.
  */
 #define H2R_COMPAT_SPARE_BYTES         384
 #define H2R_COMPAT_MIN_SPARE_BYTES     192

@@ -58,11 +58,10 @@ static size_t size_class(size_t size)
 
 struct h2r_compat_pair *h2r_compat_pair_new(h2r_stream *stream, const h2r_header *request, size_t count)
 {
-    size_t request_bytes = fields_size(request, count);
-    size_t spare =
-        request_bytes > H2R_COMPAT_SMALL_REQUEST_BYTES ? H2R_COMPAT_MIN_SPARE_BYTES : H2R_COMPAT_SPARE_BYTES;
-    size_t bytes =
-        size_class(sizeof(struct h2r_compat_pair) + request_bytes + spare) - sizeof(struct h2r_compat_pair);
+    size_t request_bytes = fields_size(request, count), bytes = request_bytes + H2R_COMPAT_SPARE_BYTES;
+    if (request_bytes > H2R_COMPAT_SMALL_REQUEST_BYTES)
+        bytes = size_class(sizeof(struct h2r_compat_pair) + request_bytes + H2R_COMPAT_MIN_SPARE_BYTES) -
+                sizeof(struct h2r_compat_pair);
     /* Not calloc: zeroing the spare bytes would cost more than the rest of the pair's setup. */
     struct h2r_compat_pair *pair = malloc(sizeof(*pair) + bytes);
     if (!pair) return NULL;
