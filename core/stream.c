@@ -58,8 +58,10 @@ int h2r_stream_headers_sent(const h2r_stream *st)
 
 int h2r_stream_push_allowed(const h2r_stream *st)
 {
+    /* A request that came while the peer refused pushes has no :scheme and :authority kept to lend. */
     return !(st->flags & (STREAM_CLOSED | STREAM_PUSHED | STREAM_END_SENT)) &&
-           st->session->remote.enable_push && !st->session->goaway_received;
+           st->session->remote.enable_push && !st->session->goaway_received &&
+           (st->scheme_len || st->authority_len);
 }
 
 int h2r_stream_closed(const h2r_stream *st)

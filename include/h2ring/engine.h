@@ -856,6 +856,8 @@ uint32_t h2r_stream_rst_code(const h2r_stream *stream);
 /**
  * Node's stream.headersSent / pushAllowed / closed (and destroyed: a closed
  * stream is destroyed at once, only the object is left) / aborted.
+ * pushAllowed is also 0 on a stream whose request came while the peer
+ * refused pushes (see h2r_stream_push).
  */
 int h2r_stream_headers_sent(const h2r_stream *stream);
 int h2r_stream_push_allowed(const h2r_stream *stream);
