@@ -62,15 +62,26 @@ struct inflight {
 /* Application data queued on a stream: memory by reference, or a file range. */
 struct data_item {
     struct data_item *next;
-    const uint8_t *base; /* NULL for a file range */
+    union {
+        const uint8_t *base; /* memory, fd -1 */
+        int64_t offset;      /* a file range's start in fd */
+    };
     int fd;
-    int64_t offset;
     size_t len;                 /* bytes in all */
     size_t framed;              /* bytes already put in DATA frames */
     uint64_t last_inflight_seq; /* the in-flight chunk that holds its latest framed bytes */
     h2r_release_cb release;
     void *release_ctx;
 };
+
+/* One per stream whose response waits for its window (the HTTP/2 Bomb holds thousands): jemalloc's 64. */
+_Static_assert(sizeof(struct data_item) <= 64, "a data item in 64 bytes");
+
+/* The memory a data item refers to, NULL for a file range (what its release callback is given). */
+static inline const uint8_t *h2r_data_item_memory(const struct data_item *item)
+{
+    return item->fd < 0 ? item->base : NULL;
+}
 
 /* ---- streams ---- */
 

@@ -173,9 +173,11 @@ static int queue_item(h2r_stream *st, const void *data, int fd, int64_t offset, 
         if (release) release(ctx, data, len);
         return err ? err : 1;
     }
-    item->base = data;
     item->fd = fd;
-    item->offset = offset;
+    if (fd < 0)
+        item->base = data;
+    else
+        item->offset = offset;
     item->len = len;
     item->release = release;
     item->release_ctx = ctx;

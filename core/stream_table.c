@@ -121,12 +121,13 @@ void h2r_stream_release_queued(h2r_stream *st)
     h2r_session *s = st->session;
     for (struct data_item *item = st->data_head, *next; item; item = next) {
         next = item->next;
-        if (item->base) s->memory_bytes -= item->len - item->framed;
+        const uint8_t *memory = h2r_data_item_memory(item);
+        if (memory) s->memory_bytes -= item->len - item->framed;
         if (item->framed)
-            h2r_release_after_inflight(s, item->last_inflight_seq, item->release, item->release_ctx,
-                                       item->base, item->len);
+            h2r_release_after_inflight(s, item->last_inflight_seq, item->release, item->release_ctx, memory,
+                                       item->len);
         else if (item->release)
-            item->release(item->release_ctx, item->base, item->len);
+            item->release(item->release_ctx, memory, item->len);
         free(item);
     }
     s->queued_data_bytes -= st->queued_bytes;
