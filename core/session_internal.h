@@ -108,8 +108,7 @@ enum stream_flags {
     STREAM_LOCAL = 1u << 19,           /* opened by us: a server's push, a client's request */
     STREAM_HEAD_RECEIVED = 1u << 20,   /* the peer's head is in: the request, or a client's final response */
     STREAM_END_IN_HEADERS = 1u << 21,  /* the request's HEADERS had END_STREAM (Node's endAfterHeaders) */
-    STREAM_CONTENT_LENGTH =
-        1u << 22, /* HTTP/2: the peer's head has a content-length, counted by content_left */
+    STREAM_CONTENT_LENGTH = 1u << 22,  /* HTTP/2: the peer's head has a content-length (content_left) */
 };
 
 struct h2r_stream {
