@@ -186,8 +186,6 @@ static void start_exchange(h2r_session *s, const h2r_http1_request *req, size_t 
     ++s->open_peer_streams;
     st->flags |= STREAM_COUNTED_OPEN | (req->minor_version ? STREAM_HTTP11 : STREAM_HTTP10);
     if (req->method_len == 4 && memcmp(req->method, "HEAD", 4) == 0) st->flags |= STREAM_IS_HEAD;
-    st->has_content_length = req->content_length >= 0;
-    st->content_length = req->content_length >= 0 ? (uint64_t)req->content_length : 0;
 
     h1->current = st;
     h1->tunnel = req->target_form == H2R_HTTP1_TARGET_AUTHORITY;

@@ -167,9 +167,13 @@ static void open_stream(h2r_session *s, const struct h2r_headers_info *info, str
     const h2r_header *host = authority ? NULL : h2r_find_header(s->scratch->fields, count, "host");
     const h2r_header *scheme = h2r_find_header(s->scratch->fields, count, ":scheme");
     if (host) authority = host;
-    h2r_stream *st =
-        h2r_stream_create(s, id, authority ? authority->value : NULL, authority ? authority->value_len : 0,
-                          scheme ? scheme->value : NULL, scheme ? scheme->value_len : 0);
+    /* Kept for pushes' defaults, only while the peer takes pushes (a stream is then 64 bytes lighter). */
+    if (!s->remote.enable_push || (authority && authority->value_len > UINT16_MAX) ||
+        (scheme && scheme->value_len > UINT16_MAX))
+        authority = scheme = NULL;
+    h2r_stream *st = h2r_stream_create(
+        s, id, authority ? authority->value : NULL, authority ? (uint16_t)authority->value_len : 0,
+        scheme ? scheme->value : NULL, scheme ? (uint16_t)scheme->value_len : 0);
     if (!st) {
         h2r_http2_stream_error_no_object(s, id, H2R_REFUSED_STREAM);
         return;
@@ -179,8 +183,8 @@ static void open_stream(h2r_session *s, const struct h2r_headers_info *info, str
     ++s->open_peer_streams;
     /* What the application is handed, which it keeps a copy of while the stream lives (maxSessionMemory). */
     h2r_stream_hold(st, count * sizeof(h2r_header) + s->scratch->bytes_len - c->dead_bytes);
-    st->has_content_length = c->check.has_content_length;
-    st->content_length = c->check.content_length;
+    if (c->check.has_content_length) st->flags |= STREAM_CONTENT_LENGTH;
+    st->content_left = c->check.content_length;
 
     struct h2r_sched_node *parent = NULL;
     uint16_t weight = H2R_SCHED_DEFAULT_WEIGHT;
@@ -270,7 +274,7 @@ static void on_trailers(h2r_session *s, h2r_stream *st, const struct h2r_headers
     }
     /* Trailers end the stream; a second HEADERS without END_STREAM is malformed (RFC 9113 §8.1). */
     if (!info->end_stream || too_large || c.too_many || c.check.error ||
-        (st->has_content_length && st->received_bytes != st->content_length)) {
+        ((st->flags & STREAM_CONTENT_LENGTH) && st->content_left)) {
         h2r_http2_stream_error(st, H2R_PROTOCOL_ERROR);
         return;
     }
@@ -335,9 +339,9 @@ static void on_response_headers(h2r_session *s, h2r_stream *st, const struct h2r
     }
     /* No content after HEAD, 204 or 304, whatever content-length says (RFC 9110 §6.4.1). */
     int no_content = (st->flags & STREAM_IS_HEAD) || status == 204 || status == 304;
-    st->has_content_length = no_content || c.check.has_content_length;
-    st->content_length = no_content ? 0 : c.check.content_length;
-    if (info->end_stream && st->content_length) {
+    if (no_content || c.check.has_content_length) st->flags |= STREAM_CONTENT_LENGTH;
+    st->content_left = no_content ? 0 : c.check.content_length;
+    if (info->end_stream && st->content_left) {
         h2r_http2_stream_error(st, H2R_PROTOCOL_ERROR);
         return;
     }

@@ -86,15 +86,16 @@ static void on_data(h2r_session *s, const struct h2r_frame_header *h, const uint
         return;
     }
     st->local_window -= (int64_t)d.flow_controlled_len;
-    st->received_bytes += d.len;
     h2r_stream_touch(st);
     int end = (h->flags & H2R_FLAG_END_STREAM) != 0;
     /* content-length must match the DATA received (RFC 9113 §8.1.1). */
-    if (st->has_content_length &&
-        (st->received_bytes > st->content_length || (end && st->received_bytes != st->content_length))) {
-        consume(s, NULL, d.flow_controlled_len);
-        h2r_http2_stream_error(st, H2R_PROTOCOL_ERROR);
-        return;
+    if (st->flags & STREAM_CONTENT_LENGTH) {
+        if (d.len > st->content_left || (end && d.len != st->content_left)) {
+            consume(s, NULL, d.flow_controlled_len);
+            h2r_http2_stream_error(st, H2R_PROTOCOL_ERROR);
+            return;
+        }
+        st->content_left -= d.len;
     }
     /* Empty DATA without END_STREAM does nothing but cost us work (CVE-2019-9518). */
     if (d.len == 0 && !end) {

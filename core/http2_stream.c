@@ -75,17 +75,22 @@ int h2r_http2_push(h2r_stream *st, const h2r_header *headers, size_t count, h2r_
     if (!h2r_find_header(headers, count, ":path")) return H2R_ERR_INVALID_HEADER;
 
     /* :method, :scheme and :authority default to GET and the parent request's values (RFC 9113 §8.4.1). */
+    int has_scheme = h2r_find_header(headers, count, ":scheme") != NULL;
+    int has_authority = h2r_find_header(headers, count, ":authority") != NULL;
+    /* The parent kept neither if the peer refused pushes when its request came (http2_headers.c). */
+    if ((!has_scheme || !has_authority) && !st->scheme_len && !st->authority_len)
+        return H2R_ERR_PUSH_DISABLED;
     h2r_header defaults[3];
     size_t n_defaults = 0;
     if (!h2r_find_header(headers, count, ":method"))
         defaults[n_defaults++] =
             (h2r_header){.name = ":method", .name_len = 7, .value = "GET", .value_len = 3};
-    if (!h2r_find_header(headers, count, ":scheme"))
+    if (!has_scheme)
         defaults[n_defaults++] = (h2r_header){.name = ":scheme",
                                               .name_len = 7,
                                               .value = st->request_info + st->authority_len,
                                               .value_len = st->scheme_len};
-    if (!h2r_find_header(headers, count, ":authority"))
+    if (!has_authority)
         defaults[n_defaults++] = (h2r_header){
             .name = ":authority", .name_len = 10, .value = st->request_info, .value_len = st->authority_len};
     size_t total = n_defaults + count;
@@ -98,13 +103,10 @@ int h2r_http2_push(h2r_stream *st, const h2r_header *headers, size_t count, h2r_
         const h2r_header *method = h2r_find_header(list, total, ":method");
         int is_head = method->value_len == 4 && memcmp(method->value, "HEAD", 4) == 0;
         int safe = is_head || (method->value_len == 3 && memcmp(method->value, "GET", 3) == 0);
-        const h2r_header *authority = h2r_find_header(list, total, ":authority");
-        const h2r_header *scheme = h2r_find_header(list, total, ":scheme");
         h2r_stream *child = NULL;
         if (!safe) {
             err = H2R_ERR_INVALID_HEADER; /* §8.4: only safe, cacheable methods can be pushed */
-        } else if (!(child = h2r_stream_create(s, s->next_stream_id, authority->value, authority->value_len,
-                                               scheme->value, scheme->value_len))) {
+        } else if (!(child = h2r_stream_create(s, s->next_stream_id, NULL, 0, NULL, 0))) {
             err = H2R_ERR_NOMEM;
         } else if ((err = h2r_send_header_block(s, H2R_FRAME_PUSH_PROMISE, st->id, child->id, list, total,
                                                 0)) != 0) {

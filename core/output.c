@@ -90,23 +90,24 @@ void h2r_inflight_add_payload(h2r_session *session, h2r_stream *stream, size_t l
                               uint64_t header_seq)
 {
     struct data_item *item = stream->data_head;
-    h2r_chunk chunk = {
-        .base = NULL, .len = len, .fd = item->fd, .offset = item->offset + (int64_t)item->framed};
-    if (item->base) chunk = (h2r_chunk){.base = item->base + item->framed, .len = len, .fd = -1};
+    const uint8_t *memory = h2r_data_item_memory(item);
+    h2r_chunk chunk =
+        memory ? (h2r_chunk){.base = memory + item->framed, .len = len, .fd = -1}
+               : (h2r_chunk){.len = len, .fd = item->fd, .offset = item->offset + (int64_t)item->framed};
     struct inflight *rec = h2r_inflight_push(session, chunk);
     rec->frame_header = header;
     rec->header_seq = header_seq;
     rec->stream_id = stream->id;
     session->inflight_data_bytes += len;
     session->output_progress_ms = (uint32_t)session->now_ms;
-    if (item->base) session->memory_bytes -= len;
+    if (memory) session->memory_bytes -= len;
     item->framed += len;
     item->last_inflight_seq = h2r_inflight_last_seq(session);
     if (item->framed == item->len) {
         /* Fully framed: released when this last chunk is written. */
         rec->release = item->release;
         rec->release_ctx = item->release_ctx;
-        rec->release_data = item->base;
+        rec->release_data = memory;
         rec->release_len = item->len;
         stream->data_head = item->next;
         if (!stream->data_head) stream->data_tail = NULL;

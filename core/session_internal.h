@@ -62,15 +62,26 @@ struct inflight {
 /* Application data queued on a stream: memory by reference, or a file range. */
 struct data_item {
     struct data_item *next;
-    const uint8_t *base; /* NULL for a file range */
+    union {
+        const uint8_t *base; /* memory, fd -1 */
+        int64_t offset;      /* a file range's start in fd */
+    };
     int fd;
-    int64_t offset;
     size_t len;                 /* bytes in all */
     size_t framed;              /* bytes already put in DATA frames */
     uint64_t last_inflight_seq; /* the in-flight chunk that holds its latest framed bytes */
     h2r_release_cb release;
     void *release_ctx;
 };
+
+/* One per stream whose response waits for its window (the HTTP/2 Bomb holds thousands): jemalloc's 64. */
+_Static_assert(sizeof(struct data_item) <= 64, "a data item in 64 bytes");
+
+/* The memory a data item refers to, NULL for a file range (what its release callback is given). */
+static inline const uint8_t *h2r_data_item_memory(const struct data_item *item)
+{
+    return item->fd < 0 ? item->base : NULL;
+}
 
 /* ---- streams ---- */
 
@@ -97,6 +108,7 @@ enum stream_flags {
     STREAM_LOCAL = 1u << 19,           /* opened by us: a server's push, a client's request */
     STREAM_HEAD_RECEIVED = 1u << 20,   /* the peer's head is in: the request, or a client's final response */
     STREAM_END_IN_HEADERS = 1u << 21,  /* the request's HEADERS had END_STREAM (Node's endAfterHeaders) */
+    STREAM_CONTENT_LENGTH = 1u << 22,  /* HTTP/2: the peer's head has a content-length (content_left) */
 };
 
 struct h2r_stream {
@@ -120,16 +132,18 @@ struct h2r_stream {
     int64_t local_window;   /* what we let the peer send */
     uint32_t unacked_bytes; /* consumed and not yet returned by WINDOW_UPDATE */
     uint32_t held_bytes;    /* counted in the session's memory_bytes (h2r_stream_hold) */
-    uint8_t has_content_length;
-    uint64_t content_length; /* declared by the request */
-    uint64_t received_bytes; /* DATA received */
+    uint64_t content_left;  /* STREAM_CONTENT_LENGTH: the DATA bytes its content-length still expects */
 
     /* Node's setTimeout: 0 when off */
-    uint32_t timeout_ms;
     uint64_t active_ms; /* the session's clock at the stream's last frame */
+    uint32_t timeout_ms;
 
-    /* the request's :authority and :scheme, kept for pushes (bytes follow the struct) */
-    size_t authority_len, scheme_len;
+    /*
+     * The request's :authority and :scheme, kept for pushes' defaults while
+     * the peer takes pushes (bytes follow the struct). Without them a stream
+     * fits 256 bytes: a _Static_assert in stream_table.c holds it there.
+     */
+    uint16_t authority_len, scheme_len;
     char request_info[];
 };
 
@@ -392,9 +406,12 @@ void h2r_stream_on_end_sent(h2r_stream *stream);
 /* ---- stream_table.c ---- */
 
 h2r_stream *h2r_stream_find(const h2r_session *session, uint32_t id);
-/* A stream in the table, with the request's :authority and :scheme kept (for pushes); NULL without memory. */
-h2r_stream *h2r_stream_create(h2r_session *session, uint32_t id, const char *authority, size_t authority_len,
-                              const char *scheme, size_t scheme_len);
+/*
+ * A stream in the table, with the request's :authority and :scheme kept
+ * (pushes' defaults) when given; NULL without memory.
+ */
+h2r_stream *h2r_stream_create(h2r_session *session, uint32_t id, const char *authority,
+                              uint16_t authority_len, const char *scheme, uint16_t scheme_len);
 /* Takes out and frees a stream the application never heard of. */
 void h2r_stream_forget(h2r_stream *stream);
 /* Closes the stream: callbacks, release of queued data, removal from the table and the scheduler. */

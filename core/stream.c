@@ -58,8 +58,10 @@ int h2r_stream_headers_sent(const h2r_stream *st)
 
 int h2r_stream_push_allowed(const h2r_stream *st)
 {
+    /* A request that came while the peer refused pushes has no :scheme and :authority kept to lend. */
     return !(st->flags & (STREAM_CLOSED | STREAM_PUSHED | STREAM_END_SENT)) &&
-           st->session->remote.enable_push && !st->session->goaway_received;
+           st->session->remote.enable_push && !st->session->goaway_received &&
+           (st->scheme_len || st->authority_len);
 }
 
 int h2r_stream_closed(const h2r_stream *st)
@@ -171,9 +173,11 @@ static int queue_item(h2r_stream *st, const void *data, int fd, int64_t offset, 
         if (release) release(ctx, data, len);
         return err ? err : 1;
     }
-    item->base = data;
     item->fd = fd;
-    item->offset = offset;
+    if (fd < 0)
+        item->base = data;
+    else
+        item->offset = offset;
     item->len = len;
     item->release = release;
     item->release_ctx = ctx;

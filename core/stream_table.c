@@ -54,8 +54,11 @@ static void table_remove(h2r_session *s, h2r_stream *stream)
     }
 }
 
-h2r_stream *h2r_stream_create(h2r_session *s, uint32_t id, const char *authority, size_t authority_len,
-                              const char *scheme, size_t scheme_len)
+/* A stream is held by the thousand while the peer stalls it (the HTTP/2 Bomb): one jemalloc class of 256. */
+_Static_assert(sizeof(struct h2r_stream) <= 256, "a stream without its request's :authority and :scheme");
+
+h2r_stream *h2r_stream_create(h2r_session *s, uint32_t id, const char *authority, uint16_t authority_len,
+                              const char *scheme, uint16_t scheme_len)
 {
     if ((s->stream_count >= (s->buckets ? s->bucket_mask + 1 : 0)) && grow_table(s) != 0) return NULL;
     h2r_stream *st = calloc(1, sizeof(*st) + authority_len + scheme_len);
@@ -118,12 +121,13 @@ void h2r_stream_release_queued(h2r_stream *st)
     h2r_session *s = st->session;
     for (struct data_item *item = st->data_head, *next; item; item = next) {
         next = item->next;
-        if (item->base) s->memory_bytes -= item->len - item->framed;
+        const uint8_t *memory = h2r_data_item_memory(item);
+        if (memory) s->memory_bytes -= item->len - item->framed;
         if (item->framed)
-            h2r_release_after_inflight(s, item->last_inflight_seq, item->release, item->release_ctx,
-                                       item->base, item->len);
+            h2r_release_after_inflight(s, item->last_inflight_seq, item->release, item->release_ctx, memory,
+                                       item->len);
         else if (item->release)
-            item->release(item->release_ctx, item->base, item->len);
+            item->release(item->release_ctx, memory, item->len);
         free(item);
     }
     s->queued_data_bytes -= st->queued_bytes;

@@ -21,8 +21,17 @@
  * five fields make a pair of a kilobyte, a browser's twenty one of two, and
  * the fewer bytes a request spans, the fewer cache lines it misses when a
  * thousand of them are in flight. Beyond it the pair grows by chunks.
+ *
+ * A request whose fields take more than H2R_COMPAT_SMALL_REQUEST_BYTES has
+ * at least H2R_COMPAT_MIN_SPARE_BYTES, a one-header response's head (four
+ * slots and its text), and the rest of its size class: a class a quarter
+ * of its size wide gives more on average, and a peer holding such requests
+ * by the thousand (the HTTP/2 Bomb) does not make each pay 384 bytes
+ * rounded into the next class.
  */
-#define H2R_COMPAT_SPARE_BYTES 384
+#define H2R_COMPAT_SPARE_BYTES         384
+#define H2R_COMPAT_MIN_SPARE_BYTES     192
+#define H2R_COMPAT_SMALL_REQUEST_BYTES 512
 
 enum {
     PAIR_CLOSED = 1u << 0,       /* the stream closed: sending calls fail with H2R_ERR_STREAM_CLOSED */

@@ -44,9 +44,24 @@ static int copy_into(h2r_header *copy, const h2r_header *fields, size_t count, i
     return 0;
 }
 
+/*
+ * size rounded up to jemalloc's size class: multiples of 16 up to 128, then
+ * four classes a doubling. The pair asks for the class in full, so that the
+ * bytes it would be given anyway are its own with any allocator.
+ */
+static size_t size_class(size_t size)
+{
+    size_t step = 16;
+    while (size > step * 8) step *= 2;
+    return (size + step - 1) & ~(step - 1);
+}
+
 struct h2r_compat_pair *h2r_compat_pair_new(h2r_stream *stream, const h2r_header *request, size_t count)
 {
     size_t request_bytes = fields_size(request, count), bytes = request_bytes + H2R_COMPAT_SPARE_BYTES;
+    if (request_bytes > H2R_COMPAT_SMALL_REQUEST_BYTES)
+        bytes = size_class(sizeof(struct h2r_compat_pair) + request_bytes + H2R_COMPAT_MIN_SPARE_BYTES) -
+                sizeof(struct h2r_compat_pair);
     /* Not calloc: zeroing the spare bytes would cost more than the rest of the pair's setup. */
     struct h2r_compat_pair *pair = malloc(sizeof(*pair) + bytes);
     if (!pair) return NULL;

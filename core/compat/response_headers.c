@@ -11,9 +11,12 @@
 int h2r_compat_response_reserve(struct h2r_compat_pair *pair, size_t more)
 {
     struct h2r_response *res = &pair->res;
-    size_t count = res->fields ? res->count : 1;
-    if (res->fields && count + more + 2 <= res->cap) return 0;
-    size_t cap = count + more + 2 > 6 ? 2 * (count + more + 2) : 6;
+    size_t count = res->fields ? res->count : 1, need = count + more + 2;
+    if (res->fields && need <= res->cap) return 0;
+    size_t cap = need > 6 ? 2 * need : 6;
+    /* Room to grow if the pair's free bytes hold it, else what is needed if they hold that: no chunk yet. */
+    size_t left = (size_t)(pair->end - pair->next);
+    if (cap * sizeof(h2r_header) > left && need * sizeof(h2r_header) <= left) cap = need;
     h2r_header *fields = h2r_compat_alloc(pair, cap * sizeof(*fields));
     if (!fields) return H2R_ERR_NOMEM;
     /* The old array stays in the pair's memory, unused: rare enough not to recycle. */

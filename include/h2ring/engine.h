@@ -856,6 +856,8 @@ uint32_t h2r_stream_rst_code(const h2r_stream *stream);
 /**
  * Node's stream.headersSent / pushAllowed / closed (and destroyed: a closed
  * stream is destroyed at once, only the object is left) / aborted.
+ * pushAllowed is also 0 on a stream whose request came while the peer
+ * refused pushes (see h2r_stream_push).
  */
 int h2r_stream_headers_sent(const h2r_stream *stream);
 int h2r_stream_push_allowed(const h2r_stream *stream);
@@ -892,8 +894,10 @@ int h2r_stream_set_urgency(h2r_stream *stream, unsigned urgency, int incremental
  * Node's stream.pushStream(headers, callback): promises a request (:method
  * GET or HEAD, :path, :scheme and :authority default to the parent's) on
  * this stream and returns the new pushed stream in *pushed, ready for
- * respond(). Fails with H2R_ERR_PUSH_DISABLED if the peer disabled push,
- * this stream is itself pushed or a client's, H2R_ERR_STREAM_LIMIT if the
+ * respond(). Fails with H2R_ERR_PUSH_DISABLED if the peer disabled push
+ * (or had when this stream's request came, and :scheme or :authority is to
+ * default: they are kept only while the peer takes pushes), this stream is
+ * itself pushed or a client's, H2R_ERR_STREAM_LIMIT if the
  * peer's concurrency limit is reached.
  */
 int h2r_stream_push(h2r_stream *stream, const h2r_header *headers, size_t count, h2r_stream **pushed);

@@ -6,6 +6,10 @@
  */
 #include <stdlib.h>
 
+/* The pair's private layout, for the checks of its size; its FIELD gives way to the tests'. */
+#include "compat/compat_internal.h"
+#undef FIELD
+
 #include "app_recorder.h"
 #include "check.h"
 #include "h2ring/compat.h"
@@ -953,6 +957,55 @@ static void test_many_headers(void)
     finish(&p);
 }
 
+/* ---- the pair's one allocation: its size class, the response's room ---- */
+
+/* Answers with content-type (and, for /three, two headers more), checking the pair's bytes on the way. */
+static void sized_answer(struct app *app, h2r_request *req, h2r_response *res)
+{
+    (void)app;
+    struct h2r_compat_pair *pair = h2r_compat_pair_of_res(res);
+    size_t bytes = (size_t)(pair->end - (char *)pair), spare = (size_t)(pair->end - pair->next);
+    int three = strcmp(h2r_request_url(req, NULL), "/three") == 0;
+    if (three) {
+        CHECK_MSG(spare >= H2R_COMPAT_SPARE_BYTES, "a small request keeps %d spare bytes: %zu",
+                  H2R_COMPAT_SPARE_BYTES, spare);
+    } else {
+        /* 192 of struct, 896 of fields (five, a 618-byte cookie) and at least 192 spare: 1280, not 1472
+         * (1536). */
+        CHECK_MSG(bytes == 1280 && spare == 192,
+                  "a large request's pair fills its size class: %zu, %zu spare", bytes, spare);
+    }
+    CHECK(h2r_response_set_header(res, "content-type", "text/plain") == 0);
+    if (three) {
+        CHECK(h2r_response_set_header(res, "cache-control", "no-store") == 0);
+        CHECK(h2r_response_set_header(res, "x-frame-options", "DENY") == 0);
+    }
+    CHECK(h2r_response_end(res, "Hello, World!", 13, NULL, NULL) == 0);
+    CHECK_MSG(!pair->chunks, "the response's head fits the pair: no second allocation");
+}
+
+static void test_pair_size(void)
+{
+    struct app app = {.on_request = sized_answer};
+    struct peer p;
+    start(&p, &app, NULL, NULL, 0);
+    /* The HTTP/2 Bomb's request: a hundred and twenty-four cookie crumbs, joined into one field. */
+    static h2r_header fields[128] = {FIELD(":method", "GET"), FIELD(":scheme", "https"),
+                                     FIELD(":authority", "example.com"), FIELD(":path", "/hello")};
+    for (size_t i = 4; i != 128; ++i) fields[i] = (h2r_header)FIELD("cookie", "a=b");
+    peer_headers(&p, 1, H2R_FLAG_END_STREAM, fields, 128);
+    request(&p, 3, "GET", "/three", 1);
+    peer_flush(&p);
+    const struct peer_frame *h = peer_find(&p, H2R_FRAME_HEADERS, 1);
+    CHECK(h && strcmp(peer_field(h, ":status"), "200") == 0 &&
+          strcmp(peer_field(h, "content-type"), "text/plain") == 0 && peer_field(h, "date") &&
+          strcmp(peer_field(h, "content-length"), "13") == 0);
+    h = peer_find(&p, H2R_FRAME_HEADERS, 3);
+    CHECK(h && strcmp(peer_field(h, "x-frame-options"), "DENY") == 0 &&
+          strcmp(peer_field(h, "content-length"), "13") == 0);
+    finish(&p);
+}
+
 /* ---- a session whose user_data is not a handlers struct refuses streams ---- */
 
 static void test_no_handlers(void)
@@ -1231,6 +1284,7 @@ int main(void)
     test_trailers_on_stream_head();
     test_timeout();
     test_many_headers();
+    test_pair_size();
     test_no_handlers();
     test_http1();
     test_no_content_statuses();

@@ -1509,6 +1509,25 @@ static void content_length_matches(struct conn *c)
     CHECK_MSG(peer_find(&c->p, H2R_FRAME_HEADERS, 1), "§8.1.1: content-length equal to the DATA received");
 }
 
+static void content_length_short_trailers(struct conn *c)
+{
+    h2r_header fields[] = {GET_PSEUDO, F(":path", "/"), F("content-length", "10")};
+    headers(c, 1, 0, fields, COUNT(fields));
+    data(c, 1, 0, 9);
+    trailers(c, 1, 1);
+}
+
+static void content_length_matches_trailers(struct conn *c)
+{
+    h2r_header fields[] = {GET_PSEUDO, F(":path", "/"), F("content-length", "10")};
+    headers(c, 1, 0, fields, COUNT(fields));
+    data(c, 1, 0, 10);
+    trailers(c, 1, 1);
+    flush(c);
+    CHECK_MSG(peer_find(&c->p, H2R_FRAME_HEADERS, 1) && c->app.trailers == 1,
+              "§8.1.1: content-length equal to the DATA before the trailers");
+}
+
 static void trailers_without_end_stream(struct conn *c)
 {
     get(c, 1, "/", 0);
@@ -1743,6 +1762,9 @@ static const struct conformance_case cases[] = {
              F("content-length", "1")),
      RST_(1, PROTOCOL_ERROR)},
     {CASE("8.1.1", "content-length matching", content_length_matches)},
+    {CASE("8.1.1", "content-length above the DATA, then trailers", content_length_short_trailers),
+     RST_(1, PROTOCOL_ERROR)},
+    {CASE("8.1.1", "content-length matching, then trailers", content_length_matches_trailers)},
     {CASE("8.1", "trailers without END_STREAM", trailers_without_end_stream), RST_(1, PROTOCOL_ERROR)},
     {CASE("8.1", "pseudo-header in trailers", trailers_with_pseudo), RST_(1, PROTOCOL_ERROR)},
     {CASE("8.1", "trailers", trailers_served)},

@@ -11,7 +11,8 @@
  * maxHeaderListPairs, SETTINGS_MAX_HEADER_LIST_SIZE, maxSessionRejectedStreams
  * and the HPACK bomb; then the HTTP/2 Bomb (CVE-2026-49975): cookie crumbs
  * joined, the heads of held streams counted in maxSessionMemory, and the
- * output stall timeout.
+ * output stall timeout, for a server's responses and a client's uploads
+ * alike (a server that stalls us), over HTTP/2 and HTTP/1.1.
  */
 #include <fcntl.h>
 #include <stdio.h>
@@ -839,6 +840,55 @@ static struct conn *stalled_response(const h2r_session_options *o)
     return c;
 }
 
+/* A client at 1 s whose server set its stream windows to 0, 100 bytes of a POST's body (stream 1) queued. */
+static struct conn *stalled_upload(const h2r_session_options *o)
+{
+    struct conn *c = calloc(1, sizeof(*c));
+    peer_init_client(&c->p, o, &callbacks, &c->app);
+    h2r_session_tick(c->p.session, 1000);
+    struct h2r_setting zero = {H2R_SETTINGS_INITIAL_WINDOW_SIZE, 0};
+    peer_settings(&c->p, &zero, 1);
+    peer_settings_ack(&c->p);
+    h2r_header post[] = {F(":method", "POST"), F(":path", "/upload")};
+    CHECK(h2r_session_request(c->p.session, post, COUNT(post), 0, &c->app.held) == 0);
+    CHECK(h2r_stream_write(c->app.held, zeros, 100, NULL, NULL) >= 0 && h2r_stream_end(c->app.held) == 0);
+    peer_flush(&c->p);
+    return c;
+}
+
+/* Window 0 on stream 1, the peer moving the connection window by a byte now and then: cut off after 5 s. */
+static void check_stall_timeout(struct conn *c, const char *who)
+{
+    h2r_session_state st;
+    for (uint64_t now = 1100; now < 6000; now += 100) {
+        peer_window_update(&c->p, 0, 1);
+        h2r_session_tick(c->p.session, now);
+    }
+    h2r_session_get_state(c->p.session, &st);
+    peer_flush(&c->p);
+    CHECK_MSG(!peer_find(&c->p, H2R_FRAME_GOAWAY, 0) && h2r_session_want_read(c->p.session) &&
+                  st.output_stalled_ms >= 4800 && st.output_stalled_ms < 5000,
+              "%s: output stalled at window 0 for 4.9 s of 5: the session goes on (stalled %llu ms)", who,
+              (unsigned long long)st.output_stalled_ms);
+    h2r_session_tick(c->p.session, 6100);
+    h2r_session_get_state(c->p.session, &st);
+    CHECK_MSG(ended_with(c, H2R_ENHANCE_YOUR_CALM) && st.open_streams == 0,
+              "%s: stalled for the 5 s timeout: GOAWAY(ENHANCE_YOUR_CALM), the stream closed", who);
+}
+
+/* Window progress on stream 1, however slow, starts the period again: 20 s of a byte a second. */
+static void check_slow_window(struct conn *c, const char *who)
+{
+    for (uint64_t now = 1000; now <= 20000; now += 1000) {
+        peer_window_update(&c->p, 1, 1);
+        peer_flush(&c->p);
+        h2r_session_tick(c->p.session, now);
+    }
+    int ended = 0;
+    CHECK_MSG(peer_data_bytes(&c->p, 1, &ended) == 20 && !peer_find(&c->p, H2R_FRAME_GOAWAY, 0),
+              "%s: a byte of window a second for 20 s: 20 bytes sent, the session goes on", who);
+}
+
 /* An HTTP/1.1 session at 1 s whose response to /hold, 1 MiB, was pulled and none of it written. */
 static h2r_session *http1_response_pulled(const h2r_session_options *o, struct app *app)
 {
@@ -854,40 +904,61 @@ static h2r_session *http1_response_pulled(const h2r_session_options *o, struct a
     return s;
 }
 
-/* A response whose stream window is 0, the peer moving the connection window by a byte now and then. */
+/* An HTTP/1.1 client at 1 s whose request's body, 1 MiB, was pulled and none of it written. */
+static h2r_session *http1_upload_pulled(const h2r_session_options *o, struct app *app)
+{
+    static uint8_t body[1 << 20];
+    h2r_session *s = h2r_session_http1_client_new(o, &callbacks, app, "http", "a");
+    h2r_session_tick(s, 1000);
+    h2r_header post[] = {F(":method", "POST"), F(":path", "/upload"), F("content-length", "1048576")};
+    CHECK(h2r_session_request(s, post, COUNT(post), 0, &app->held) == 0);
+    CHECK(h2r_stream_write(app->held, body, sizeof(body), NULL, NULL) >= 0 && h2r_stream_end(app->held) == 0);
+    h2r_chunk chunks[8];
+    h2r_session_pull(s, chunks, 8);
+    return s;
+}
+
+/* HTTP/1.1: a body the peer does not read (nothing written) ends the session at 5 s; a byte a second does
+ * not. */
+static void check_http1_stall(h2r_session *(*pulled)(const h2r_session_options *, struct app *),
+                              const h2r_session_options *o, const char *who)
+{
+    struct app app = {0};
+    h2r_session *s = pulled(o, &app);
+    h2r_session_tick(s, 5900);
+    int open_before = h2r_session_want_read(s) && !app.session_errors;
+    h2r_session_tick(s, 6100);
+    h2r_session_state st;
+    h2r_session_get_state(s, &st);
+    CHECK_MSG(open_before && app.session_error_code == H2R_ENHANCE_YOUR_CALM && !h2r_session_want_read(s) &&
+                  st.open_streams == 0,
+              "%s: a body unread for the 5 s timeout ends the session (ENHANCE_YOUR_CALM)", who);
+    h2r_session_free(s);
+
+    app = (struct app){0};
+    s = pulled(o, &app);
+    for (uint64_t now = 2000; now <= 20000; now += 1000) {
+        h2r_session_sent(s, 1);
+        h2r_session_tick(s, now);
+    }
+    CHECK_MSG(h2r_session_want_read(s) && !app.session_errors,
+              "%s: a body read a byte a second for 20 s: the session goes on", who);
+    h2r_session_free(s);
+}
+
+/* A response whose stream window is 0; a client's upload to a server that stalls it alike (issue 20, item 3).
+ */
 static void test_output_stall(void)
 {
     h2r_session_options o;
     options_init(&o);
     o.output_stall_timeout_ms = 5000;
     struct conn *c = stalled_response(&o);
-    h2r_session_state st;
-    for (uint64_t now = 1100; now < 6000; now += 100) {
-        peer_window_update(&c->p, 0, 1);
-        h2r_session_tick(c->p.session, now);
-    }
-    h2r_session_get_state(c->p.session, &st);
-    peer_flush(&c->p);
-    CHECK_MSG(!peer_find(&c->p, H2R_FRAME_GOAWAY, 0) && h2r_session_want_read(c->p.session) &&
-                  st.output_stalled_ms >= 4800 && st.output_stalled_ms < 5000,
-              "output stalled at window 0 for 4.9 s of 5: the session goes on (stalled %llu ms)",
-              (unsigned long long)st.output_stalled_ms);
-    h2r_session_tick(c->p.session, 6100);
-    h2r_session_get_state(c->p.session, &st);
-    CHECK_MSG(ended_with(c, H2R_ENHANCE_YOUR_CALM) && st.open_streams == 0,
-              "stalled for the 5 s timeout: GOAWAY(ENHANCE_YOUR_CALM), the stream closed");
+    check_stall_timeout(c, "server");
     disconnect(c);
 
-    /* Window progress, however slow, starts the period again; no output waiting is no stall. */
     c = stalled_response(&o);
-    for (uint64_t now = 1000; now <= 20000; now += 1000) {
-        peer_window_update(&c->p, 1, 1);
-        peer_flush(&c->p);
-        h2r_session_tick(c->p.session, now);
-    }
-    int ended = 0;
-    CHECK_MSG(peer_data_bytes(&c->p, 1, &ended) == 20 && !peer_find(&c->p, H2R_FRAME_GOAWAY, 0),
-              "a byte of window a second for 20 s: 20 bytes sent, the session goes on");
+    check_slow_window(c, "server");
     h2r_stream_close(c->app.held, H2R_CANCEL);
     peer_get(&c->p, 3, "/hold", 1);
     peer_flush(&c->p);
@@ -895,29 +966,23 @@ static void test_output_stall(void)
     CHECK_MSG(serves(c, 5), "a stream waiting for the application is no stall: the session goes on");
     disconnect(c);
 
-    /* HTTP/1.1: a response body the client does not read (nothing written), then nothing more framed. */
-    struct app app = {0};
-    h2r_session *s = http1_response_pulled(&o, &app);
-    h2r_session_tick(s, 5900);
-    int open_before = h2r_session_want_read(s) && !app.session_errors;
-    h2r_session_tick(s, 6100);
-    h2r_session_state st1;
-    h2r_session_get_state(s, &st1);
-    CHECK_MSG(open_before && app.session_error_code == H2R_ENHANCE_YOUR_CALM && !h2r_session_want_read(s) &&
-                  st1.open_streams == 0,
-              "HTTP/1.1: a response unread for the 5 s timeout ends the session (ENHANCE_YOUR_CALM)");
-    h2r_session_free(s);
+    /* The client's upload: its stream aborted with the session, the body's window never opened. */
+    c = stalled_upload(&o);
+    h2r_stream *upload = c->app.held;
+    h2r_stream_ref(upload);
+    check_stall_timeout(c, "client");
+    int ended = 0;
+    CHECK_MSG(h2r_stream_aborted(upload) && peer_data_bytes(&c->p, 1, &ended) == 0 && !ended,
+              "client: the upload is aborted, none of its body sent");
+    h2r_stream_unref(upload);
+    disconnect(c);
 
-    /* A client that reads a byte a second is slow, not stalled. */
-    app = (struct app){0};
-    s = http1_response_pulled(&o, &app);
-    for (uint64_t now = 2000; now <= 20000; now += 1000) {
-        h2r_session_sent(s, 1);
-        h2r_session_tick(s, now);
-    }
-    CHECK_MSG(h2r_session_want_read(s) && !app.session_errors,
-              "HTTP/1.1: a response read a byte a second for 20 s: the session goes on");
-    h2r_session_free(s);
+    c = stalled_upload(&o);
+    check_slow_window(c, "client");
+    disconnect(c);
+
+    check_http1_stall(http1_response_pulled, &o, "HTTP/1.1 server");
+    check_http1_stall(http1_upload_pulled, &o, "HTTP/1.1 client");
 }
 
 int main(void)

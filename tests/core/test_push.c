@@ -273,6 +273,32 @@ static void test_push_disabled(void)
     CHECK(push(&app2, app2.request, "/y") == H2R_ERR_PUSH_DISABLED);
     peer_free(&p);
     app_unref_all(&app2);
+
+    /* Enabled again after the request came: its :scheme and :authority were not kept, so must be given. */
+    struct app app3 = {0};
+    struct h2r_setting push_again = {H2R_SETTINGS_ENABLE_PUSH, 1};
+    peer_init(&p, NULL, &callbacks, &app3);
+    peer_preface(&p, &no_push, 1);
+    get_https(&p, 1, "/x");
+    peer_settings(&p, &push_again, 1);
+    CHECK_MSG(!h2r_stream_push_allowed(app3.request) &&
+                  push(&app3, app3.request, "/y") == H2R_ERR_PUSH_DISABLED,
+              "no :scheme and :authority to default to: push not allowed, H2R_ERR_PUSH_DISABLED");
+    h2r_header given[] = {FIELD(":path", "/y"), FIELD(":scheme", "https"), FIELD(":authority", "localhost")};
+    h2r_stream *pushed = NULL;
+    CHECK_MSG(h2r_stream_push(app3.request, given, 3, &pushed) == 0 && pushed && h2r_stream_id(pushed) == 2,
+              "with them given, the push is made");
+    peer_flush(&p);
+    const struct peer_frame *pp = peer_find(&p, H2R_FRAME_PUSH_PROMISE, 1);
+    CHECK(pp && strcmp(peer_field(pp, ":authority"), "localhost") == 0 &&
+          strcmp(peer_field(pp, ":scheme"), "https") == 0 && strcmp(peer_field(pp, ":method"), "GET") == 0);
+    h2r_stream *first = app3.request;
+    get_https(&p, 3, "/x");
+    CHECK_MSG(h2r_stream_id(app3.request) == 3 && h2r_stream_push_allowed(app3.request),
+              "a request that came once pushes were taken may push");
+    h2r_stream_unref(first);
+    peer_free(&p);
+    app_unref_all(&app3);
 }
 
 static void test_push_from_pushed_stream(void)
