@@ -10,7 +10,8 @@ tests/io/client_probe.c, against real servers on loopback:
 - nghttpd and h2o, in cleartext and over TLS (h2o over HTTP/1.1 too, and by ALPN), and Python's http.server
   speaking HTTP/1.1 on 127.0.0.1 and [::1] (a body the connection's end delimits too);
 - requests through the loop's pool (h2r_client_request), over HTTP/2 and HTTP/1.1; h2r_loop_stop and the loop's
-  free with a request open;
+  free with a request open; requests a python-h2 server refuses (GOAWAY below them, RST_STREAM REFUSED_STREAM) made
+  once more on a new connection, bodies included, and not when refused twice or after their response began;
 - a server that is a client too (tests/io/proxy_server.c): its requests relayed through its worker's pool to h2serve
   over HTTP/2 or HTTP/1.1, for curl over either, one upstream connection shared, 502 when the upstream is down, and a
   clean exit on SIGTERM with the pooled connection open;
@@ -25,6 +26,7 @@ hold no sanitizer report.
 
 import hashlib
 import http.server
+import itertools
 import json
 import os
 import shutil
@@ -251,6 +253,115 @@ def pool_checks(t, server):
              f"{label}: the request to a closed port alone fails, with -ECONNREFUSED", r.text())
 
 
+def refusing_server():
+    """A python-h2 server, in threads, that refuses requests the ways RFC 9113 §8.7 says may be retried, by path:
+    /goaway is answered on a connection's stream 1 and, on a later stream, refused with GOAWAY naming the stream
+    before it (once per connection); /refuse-once gets RST_STREAM REFUSED_STREAM the first time, /refuse-always
+    every time, /refuse-late after its response's HEADERS. Answers are "conn N PATH" and the request's body, N
+    counting connections from 1. Returns (listener, log): log gets (conn, stream, path, what was done)."""
+    import h2.config
+    import h2.connection
+    import h2.errors
+    import h2.events
+
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(8)
+    log, seen, lock = [], set(), threading.Lock()
+
+    def serve(sock, conn_no):
+        conn = h2.connection.H2Connection(h2.config.H2Configuration(client_side=False, header_encoding="utf-8"))
+        conn.initiate_connection()
+        sock.sendall(conn.data_to_send())
+        paths, bodies, gone = {}, {}, False
+        while not gone and (data := sock.recv(65536)):
+            for event in conn.receive_data(data):
+                if isinstance(event, h2.events.RequestReceived):
+                    paths[event.stream_id], bodies[event.stream_id] = dict(event.headers)[":path"], b""
+                elif isinstance(event, h2.events.DataReceived):
+                    bodies[event.stream_id] += event.data
+                    conn.acknowledge_received_data(event.flow_controlled_length, event.stream_id)
+                elif isinstance(event, h2.events.StreamEnded):
+                    sid, path = event.stream_id, paths[event.stream_id]
+                    with lock:
+                        first = path not in seen
+                        seen.add(path)
+                    what = "answered"
+                    if path == "/goaway" and sid > 1:
+                        conn.close_connection(last_stream_id=sid - 2)
+                        what, gone = "goaway", True
+                    elif path == "/refuse-always" or (path == "/refuse-once" and first):
+                        conn.reset_stream(sid, error_code=h2.errors.ErrorCodes.REFUSED_STREAM)
+                        what = "refused"
+                    elif path == "/refuse-late":
+                        conn.send_headers(sid, [(":status", "200")])
+                        conn.reset_stream(sid, error_code=h2.errors.ErrorCodes.REFUSED_STREAM)
+                        what = "refused late"
+                    else:
+                        conn.send_headers(sid, [(":status", "200")])
+                        conn.send_data(sid, f"conn {conn_no} {path}\n".encode() + bodies[sid], end_stream=True)
+                    log.append((conn_no, sid, path, what))
+                    if gone:
+                        break
+            sock.sendall(conn.data_to_send())
+        sock.close()
+
+    def accept():
+        for conn_no in itertools.count(1):
+            try:
+                sock = listener.accept()[0]
+            except OSError:
+                return
+            threading.Thread(target=serve, args=(sock, conn_no), daemon=True).start()
+
+    threading.Thread(target=accept, daemon=True).start()
+    return listener, log
+
+
+def retry_checks(t):
+    """The pool makes a refused request once more on a new connection (RFC 9113 §8.7), and only once."""
+    try:
+        import h2.errors  # noqa: F401 (refusing_server's)
+    except ImportError:
+        t.ok(True, "the pool's retries # SKIP python3-h2 is not installed for this python")
+        return
+    listener, log = refusing_server()
+    url = f"http://127.0.0.1:{listener.getsockname()[1]}"
+    try:
+        r = probe(t, [url + "/goaway", url + "/goaway"], "--pool")
+        t.ok(r.status == 0 and not r.resets and r.body(0) == b"conn 1 /goaway\n" and
+             r.body(1) == b"conn 2 /goaway\n", "the pool: a request above a GOAWAY's last stream id is made again "
+             "on a new connection, and answered there", r.text())
+        t.eq(log, [(1, 1, "/goaway", "answered"), (1, 3, "/goaway", "goaway"), (2, 1, "/goaway", "answered")],
+             "the pool, GOAWAY: what the server did")
+        del log[:]
+        data = os.path.join(t.tmpdir(), "body")
+        with open(data, "wb") as f:
+            f.write(b"the request's body")
+        r = probe(t, [url + "/goaway", url + "/goaway"], "--pool", "--data", data)
+        t.ok(r.status == 0 and not r.resets and r.body(1) == b"conn 4 /goaway\nthe request's body",
+             "the pool: a POST above a GOAWAY's last stream id is made again with its whole body", r.text())
+        del log[:]
+        r = probe(t, [url + "/refuse-once"], "--pool")
+        t.ok(r.status == 0 and not r.resets and r.body(0) == b"conn 6 /refuse-once\n", "the pool: a request reset "
+             "with REFUSED_STREAM is made again on a new connection", r.text())
+        t.eq(log, [(5, 1, "/refuse-once", "refused"), (6, 1, "/refuse-once", "answered")],
+             "the pool, REFUSED_STREAM: what the server did")
+        del log[:]
+        r = probe(t, [url + "/refuse-always"], "--pool")
+        t.ok(r.status == 1 and r.resets == {0: 7} and not r.responses, "the pool: refused twice, the request ends "
+             "with REFUSED_STREAM", r.text())
+        t.eq([entry[2:] for entry in log], [("/refuse-always", "refused")] * 2, "the pool: made twice, no more")
+        del log[:]
+        r = probe(t, [url + "/refuse-late"], "--pool")
+        t.ok(r.status == 1 and r.resets == {0: 7}, "the pool: REFUSED_STREAM after the response began ends the "
+             "request", r.text())
+        t.eq([entry[2:] for entry in log], [("/refuse-late", "refused late")], "the pool: such a request is not made "
+             "again")
+    finally:
+        listener.close()
+
+
 def tls_checks(t):
     cert, key = t.certificate("localhost", "DNS:localhost,IP:127.0.0.1")
     root = t.tmpdir()
@@ -430,6 +541,7 @@ def error_checks(t):
 
 def main(t):
     h2serve_checks(t)
+    retry_checks(t)
     tls_checks(t)
     nghttpd_checks(t)
     h2o_checks(t)
