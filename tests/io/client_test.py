@@ -25,19 +25,17 @@ hold no sanitizer report.
 """
 
 import hashlib
-import http.server
+import importlib.util
 import itertools
 import json
 import os
-import shutil
 import socket
 import ssl
-import subprocess
 import sys
 import threading
-import time
 
-from h2serve_fixture import SANITIZER_MARKERS, Server, free_port, full_listener, need_tool, run, write_random_file
+from h2serve_fixture import (SANITIZER_MARKERS, UNFRAMED, Server, free_port, full_listener, python_server, run,
+                             start_h2o, start_nghttpd, write_random_file)
 
 ECONNREFUSED, ETIMEDOUT = 111, 110
 H2R_ERR_INVALID_ARGUMENT, H2R_ERR_WRONG_THREAD = -501, -512
@@ -110,49 +108,6 @@ def expect_error(t, url, err, what, *args, timeout=30):
     r = probe(t, [url], *args, timeout=timeout)
     t.ok(r.error == err and r.status == 1 and not r.responses, f"{what}: on_connect gets {err}", r.text())
     return r
-
-
-def wait_listening(port, timeout=10):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=1).close()
-            return True
-        except OSError:
-            time.sleep(0.05)
-    return False
-
-
-UNFRAMED = b"a body that the connection's end delimits\n" * 1000
-
-
-class Http11Handler(http.server.SimpleHTTPRequestHandler):
-    """The directory's files with Content-Length, kept alive; /unframed: a body without a length, ended by the
-    connection's close (RFC 9112 §6.3)."""
-    protocol_version = "HTTP/1.1"  # keep-alive and Content-Length, not HTTP/1.0's close
-
-    def do_GET(self):
-        if self.path != "/unframed":
-            return super().do_GET()
-        self.send_response(200)
-        self.send_header("Connection", "close")
-        self.end_headers()
-        self.wfile.write(UNFRAMED)
-        self.close_connection = True
-
-    def log_message(self, *args):
-        pass
-
-
-def python_server(directory, family, host):
-    """Python's http.server speaking HTTP/1.1, serving directory on host (a free port), in a thread."""
-
-    class Server(http.server.ThreadingHTTPServer):
-        address_family = family
-
-    server = Server((host, 0), lambda *a: Http11Handler(*a, directory=directory))
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    return server
 
 
 def holding_server(tls_context=None):
@@ -320,9 +275,7 @@ def refusing_server():
 
 def retry_checks(t):
     """The pool makes a refused request once more on a new connection (RFC 9113 §8.7), and only once."""
-    try:
-        import h2.errors  # noqa: F401 (refusing_server's)
-    except ImportError:
+    if importlib.util.find_spec("h2") is None:
         t.ok(True, "the pool's retries # SKIP python3-h2 is not installed for this python")
         return
     listener, log = refusing_server()
@@ -381,91 +334,35 @@ def tls_checks(t):
     server.check()
 
 
-class Peer:
-    """Another server, in cleartext and over TLS on free ports, serving a directory: index.html and 1mib.bin.
-    start(cleartext_args, tls_args) runs it (the args made from the ports); stop() kills it."""
-
-    def __init__(self, t, name):
-        self.t, self.name = t, name
-        self.cert, self.key = t.certificate("localhost", "DNS:localhost,IP:127.0.0.1")
-        self.root = t.tmpdir()
-        self.index = f"{name} here\n".encode()
-        with open(os.path.join(self.root, "index.html"), "wb") as f:
-            f.write(self.index)
-        write_random_file(os.path.join(self.root, "1mib.bin"), 1)
-        with open(os.path.join(self.root, "1mib.bin"), "rb") as f:
-            self.body = f.read()
-        self.port, self.tls_port = free_port(), free_port()
-        self.procs = []
-
-    def start(self, *commands):
-        for command in commands:
-            self.procs.append(subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
-        self.t.require(wait_listening(self.port) and wait_listening(self.tls_port),
-                       f"{self.name} listens (cleartext and TLS)")
-
-    def checks(self, http1=True):
-        """h2c (two requests on one connection), TLS with the test CA, and HTTP/1.1 both ways if it speaks it."""
-        plain, tls = f"http://127.0.0.1:{self.port}", f"https://localhost:{self.tls_port}"
-        fetch(self.t, [plain + "/index.html", plain + "/1mib.bin"], [(200, self.index), (200, self.body)],
-              what=f"{self.name} h2c")
-        fetch(self.t, [tls + "/1mib.bin"], [(200, self.body)], "--cacert", self.cert, alpn="h2",
-              what=f"{self.name} TLS")
-        if http1:
-            fetch(self.t, [plain + "/1mib.bin"], [(200, self.body)], "--http1.1", version="1.1",
-                  what=f"{self.name} HTTP/1.1")
-            fetch(self.t, [tls + "/index.html"], [(200, self.index)], "--cacert", self.cert, "--http1.1",
-                  version="1.1", alpn="http/1.1", what=f"{self.name} TLS, only http/1.1 offered")
-
-    def stop(self):
-        for p in self.procs:
-            p.kill()
-            p.wait()
+def peer_checks(t, peer, http1=True):
+    """Another server: h2c (two requests on one connection), TLS with the test CA, and HTTP/1.1 both ways if it
+    speaks it."""
+    plain, tls = f"http://127.0.0.1:{peer.port}", f"https://localhost:{peer.tls_port}"
+    fetch(t, [plain + "/index.html", plain + "/1mib.bin"], [(200, peer.index), (200, peer.body)],
+          what=f"{peer.name} h2c")
+    fetch(t, [tls + "/1mib.bin"], [(200, peer.body)], "--cacert", peer.cert, alpn="h2", what=f"{peer.name} TLS")
+    if http1:
+        fetch(t, [plain + "/1mib.bin"], [(200, peer.body)], "--http1.1", version="1.1",
+              what=f"{peer.name} HTTP/1.1")
+        fetch(t, [tls + "/index.html"], [(200, peer.index)], "--cacert", peer.cert, "--http1.1", version="1.1",
+              alpn="http/1.1", what=f"{peer.name} TLS, only http/1.1 offered")
 
 
 def nghttpd_checks(t):
-    nghttpd = need_tool("nghttpd")
-    peer = Peer(t, "nghttpd")
+    peer = start_nghttpd(t)
     try:
-        peer.start([nghttpd, "--no-tls", "-d", peer.root, "-a", "127.0.0.1", str(peer.port)],
-                   [nghttpd, "-d", peer.root, "-a", "127.0.0.1", str(peer.tls_port), peer.key, peer.cert])
-        peer.checks(http1=False)  # HTTP/2 alone
+        peer_checks(t, peer, http1=False)  # HTTP/2 alone
     finally:
         peer.stop()
 
 
 def h2o_checks(t):
-    h2o = shutil.which("h2o")
-    if not h2o:
+    peer = start_h2o(t)
+    if not peer:
         t.ok(True, "h2o # SKIP h2o is not installed")
         return
-    peer = Peer(t, "h2o")
-    # Started by root, h2o serves as nobody: what it reads must be readable by all (a throwaway key).
-    for path in (peer.root, os.path.dirname(peer.cert), os.path.dirname(peer.key)):
-        os.chmod(path, 0o755)
-    for path in (peer.cert, peer.key):
-        os.chmod(path, 0o644)
-    config = os.path.join(peer.root, "h2o.conf")
-    with open(config, "w") as f:
-        f.write(f"""listen:
-  host: 127.0.0.1
-  port: {peer.port}
-listen:
-  host: 127.0.0.1
-  port: {peer.tls_port}
-  ssl:
-    certificate-file: {peer.cert}
-    key-file: {peer.key}
-    ocsp-update-interval: 0
-hosts:
-  default:
-    paths:
-      /:
-        file.dir: {peer.root}
-""")
     try:
-        peer.start([h2o, "-c", config])
-        peer.checks()
+        peer_checks(t, peer)
     finally:
         peer.stop()
 
