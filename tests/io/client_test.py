@@ -349,22 +349,15 @@ def peer_checks(t, peer, http1=True):
 
 
 def nghttpd_checks(t):
-    peer = start_nghttpd(t)
-    try:
+    with start_nghttpd(t) as peer:
         peer_checks(t, peer, http1=False)  # HTTP/2 alone
-    finally:
-        peer.stop()
 
 
 def h2o_checks(t):
     peer = start_h2o(t)
-    if not peer:
-        t.ok(True, "h2o # SKIP h2o is not installed")
-        return
-    try:
-        peer_checks(t, peer)
-    finally:
-        peer.stop()
+    if peer:
+        with peer:
+            peer_checks(t, peer)
 
 
 def python_checks(t):

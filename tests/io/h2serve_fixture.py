@@ -385,7 +385,8 @@ class Peer:
     """Another HTTP server (nghttpd, h2o: start_nghttpd, start_h2o), in cleartext and over TLS on free ports
     (port, tls_port), serving a directory of its own (root) that holds index.html (index: "NAME here\\n") and
     1mib.bin (body: random bytes), with a throwaway certificate for localhost (cert, key). start(commands) runs
-    it, each command line made from the ports; stop() kills it, and so does the end of the test."""
+    it, each command line made from the ports; stop() kills it, and so do the end of a with block and the end of
+    the test."""
 
     def __init__(self, t, name):
         self.t, self.name = t, name
@@ -413,6 +414,12 @@ class Peer:
             p.kill()
             p.wait()
 
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.stop()
+
 
 def start_nghttpd(t, *args):
     """nghttpd (HTTP/2 alone) as a started Peer; args go to both of its processes (-p PATH=PUSHES..., say)."""
@@ -425,9 +432,10 @@ def start_nghttpd(t, *args):
 
 def start_h2o(t):
     """h2o (Debian's package: HTTP/2 and HTTP/1.1, by ALPN over TLS) as a started Peer, or None when h2o is not
-    installed (the caller reports the skip)."""
+    installed (a skip, reported)."""
     h2o = shutil.which("h2o")
     if not h2o:
+        t.ok(True, "h2o # SKIP h2o is not installed")
         return None
     peer = Peer(t, "h2o")
     # Started by root, h2o serves as nobody: what it reads must be readable by all (a throwaway key).
