@@ -204,10 +204,6 @@ static void dispatch(struct pool_origin *o)
         struct pool_request *r = o->queue;
         int err = make(o, r);
         if (err == H2R_ERR_STREAM_LIMIT) return; /* at the next stream's close */
-        if (err == H2R_ERR_SESSION_CLOSED) {
-            o->retired = 1; /* closing: the requests go to a new connection */
-            continue;
-        }
         o->queue = r->next;
         if (!o->queue) o->queue_tail = NULL;
         if (err) request_closed(r, err, 0);

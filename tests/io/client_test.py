@@ -11,7 +11,8 @@ tests/io/client_probe.c, against real servers on loopback:
   speaking HTTP/1.1 on 127.0.0.1 and [::1] (a body the connection's end delimits too);
 - requests through the loop's pool (h2r_client_request), over HTTP/2 and HTTP/1.1; h2r_loop_stop and the loop's
   free with a request open; requests a python-h2 server refuses (GOAWAY below them, RST_STREAM REFUSED_STREAM) made
-  once more on a new connection, bodies included, and not when refused twice or after their response began;
+  once more on a new connection, bodies included, and not when refused twice or after their response began; one
+  waiting for a stream when a GOAWAY comes moved to a new connection;
 - a server that is a client too (tests/io/proxy_server.c): its requests relayed through its worker's pool to h2serve
   over HTTP/2 or HTTP/1.1, for curl over either, one upstream connection shared, 502 when the upstream is down, and a
   clean exit on SIGTERM with the pooled connection open;
@@ -33,6 +34,7 @@ import socket
 import ssl
 import sys
 import threading
+import time
 
 from h2serve_fixture import (SANITIZER_MARKERS, UNFRAMED, Server, free_port, full_listener, python_server, run,
                              start_h2o, start_nghttpd, write_random_file)
@@ -208,16 +210,19 @@ def pool_checks(t, server):
              f"{label}: the request to a closed port alone fails, with -ECONNREFUSED", r.text())
 
 
-def refusing_server():
+def refusing_server(max_streams=100):
     """A python-h2 server, in threads, that refuses requests the ways RFC 9113 §8.7 says may be retried, by path:
     /goaway is answered on a connection's stream 1 and, on a later stream, refused with GOAWAY naming the stream
-    before it (once per connection); /refuse-once gets RST_STREAM REFUSED_STREAM the first time, /refuse-always
-    every time, /refuse-late after its response's HEADERS. Answers are "conn N PATH" and the request's body, N
-    counting connections from 1. Returns (listener, log): log gets (conn, stream, path, what was done)."""
+    before it (once per connection); /goaway-then-answer gets, half a second later, a GOAWAY naming its stream,
+    then its answer; /refuse-once gets RST_STREAM REFUSED_STREAM the first time, /refuse-always every time,
+    /refuse-late after its response's HEADERS. Answers are "conn N PATH" and the request's body, N counting connections from 1; max_streams is its
+    SETTINGS_MAX_CONCURRENT_STREAMS. Returns (listener, log): log gets (conn, stream, path, what was done)."""
     import h2.config
     import h2.connection
     import h2.errors
     import h2.events
+    import h2.settings
+    import hyperframe.frame
 
     listener = socket.socket()
     listener.bind(("127.0.0.1", 0))
@@ -226,6 +231,8 @@ def refusing_server():
 
     def serve(sock, conn_no):
         conn = h2.connection.H2Connection(h2.config.H2Configuration(client_side=False, header_encoding="utf-8"))
+        conn.local_settings = h2.settings.Settings(
+            client=False, initial_values={h2.settings.SettingCodes.MAX_CONCURRENT_STREAMS: max_streams})
         conn.initiate_connection()
         sock.sendall(conn.data_to_send())
         paths, bodies, gone = {}, {}, False
@@ -253,6 +260,13 @@ def refusing_server():
                         conn.reset_stream(sid, error_code=h2.errors.ErrorCodes.REFUSED_STREAM)
                         what = "refused late"
                     else:
+                        if path == "/goaway-then-answer":
+                            time.sleep(0.5)  # the client's next request waits for a stream meanwhile
+                            # Written by hand: after its own GOAWAY, h2 would send nothing more.
+                            goaway = hyperframe.frame.GoAwayFrame(0)
+                            goaway.last_stream_id = sid
+                            sock.sendall(goaway.serialize())
+                            what = "goaway, answered"  # and the client closes the connection once it is done
                         conn.send_headers(sid, [(":status", "200")])
                         conn.send_data(sid, f"conn {conn_no} {path}\n".encode() + bodies[sid], end_stream=True)
                     log.append((conn_no, sid, path, what))
@@ -311,6 +325,20 @@ def retry_checks(t):
              "request", r.text())
         t.eq([entry[2:] for entry in log], [("/refuse-late", "refused late")], "the pool: such a request is not made "
              "again")
+    finally:
+        listener.close()
+    # One stream at a time, the second request 200 ms after the first: it waits in the pool's queue when the
+    # GOAWAY comes.
+    listener, log = refusing_server(max_streams=1)
+    url = f"http://127.0.0.1:{listener.getsockname()[1]}"
+    try:
+        path = "/goaway-then-answer"
+        r = probe(t, [url + path, url + path], "--pool", "--request-after", "200")
+        t.ok(r.status == 0 and not r.resets and r.body(0) == f"conn 1 {path}\n".encode() and
+             r.body(1) == f"conn 2 {path}\n".encode(), "the pool: a request waiting for a stream when a GOAWAY "
+             "comes goes to a new connection", r.text())
+        t.eq(log, [(1, 1, path, "goaway, answered"), (2, 1, path, "goaway, answered")],
+             "the pool, a request waiting at GOAWAY: what the server did")
     finally:
         listener.close()
 
