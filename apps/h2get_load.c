@@ -178,6 +178,9 @@ static int run(h2r_loop *loop, const struct h2get_options *o, struct load_connec
     h2r_session_options session_options;
     h2get_client_options(o, &client, &session_options);
     session_options.settings.enable_push = 0;
+    /* h2load's windows (its -w 30 -W 30): a large body is not held to 64 KiB per round trip. */
+    session_options.settings.initial_window_size = (1u << 30) - 1;
+    session_options.connection_window_size = (1u << 30) - 1;
     const h2r_session_callbacks callbacks = {
         .on_stream = on_push,
         .on_data = on_data,

@@ -301,6 +301,16 @@ int h2r_frame_decode_altsvc(const struct h2r_frame_header *h, const uint8_t *pay
     return 0;
 }
 
+int h2r_frame_next_origin(const uint8_t **at, const uint8_t *end, const uint8_t **origin, size_t *len)
+{
+    if (*at == end) return 0;
+    if (end - *at < 2 || (size_t)(end - *at - 2) < get16(*at)) return -1;
+    *len = get16(*at);
+    *origin = *at + 2;
+    *at = *origin + *len;
+    return 1;
+}
+
 int h2r_frame_decode_priority_update(const struct h2r_frame_header *h, const uint8_t *payload,
                                      struct h2r_priority_update_frame *out)
 {

@@ -137,6 +137,13 @@ struct h2r_altsvc_frame {
 int h2r_frame_decode_altsvc(const struct h2r_frame_header *h, const uint8_t *payload,
                             struct h2r_altsvc_frame *out);
 
+/*
+ * ORIGIN (RFC 8336 §2): the Origin-Entry at *at, before end, each a 16-bit
+ * length and that many bytes. Returns 1 with the entry (and *at past it),
+ * 0 at end, -1 for an entry that runs past end.
+ */
+int h2r_frame_next_origin(const uint8_t **at, const uint8_t *end, const uint8_t **origin, size_t *len);
+
 struct h2r_priority_update_frame {
     uint32_t prioritized_stream_id;
     const uint8_t *field_value; /* RFC 9218 priority field value, e.g. "u=1, i" */

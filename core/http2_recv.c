@@ -1,10 +1,10 @@
 /*
  * HTTP/2 in, for both roles: the client's connection preface, frames
  * gathered from the bytes fed (in place when whole), and one handler per
- * frame type (a client's header blocks go their own way), each
- * enforcing RFC 9113 and mapping violations to the error the RFC names
- * (stream errors as RST_STREAM, connection errors as GOAWAY). Header
- * blocks are http2_headers.c's, priorities http2_priority.c's.
+ * frame type (a client's header blocks, ALTSVC and ORIGIN go their own
+ * way), each enforcing RFC 9113 and mapping violations to the error the
+ * RFC names (stream errors as RST_STREAM, connection errors as GOAWAY).
+ * Header blocks are http2_headers.c's, priorities http2_priority.c's.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -353,6 +353,29 @@ static void on_window_update(h2r_session *s, const struct h2r_frame_header *h, c
     }
 }
 
+/* ---- a client's ALTSVC and ORIGIN: told, nothing kept ---- */
+
+static void on_altsvc(h2r_session *s, const struct h2r_frame_header *h, const uint8_t *payload)
+{
+    struct h2r_altsvc_frame a;
+    if (!s->config->cb.on_altsvc || h2r_frame_decode_altsvc(h, payload, &a) != 0) return;
+    s->config->cb.on_altsvc(s, h->stream_id, (const char *)a.origin, a.origin_len, (const char *)a.value,
+                            a.value_len);
+}
+
+static void on_origin(h2r_session *s, const struct h2r_frame_header *h, const uint8_t *payload)
+{
+    /* RFC 8336 §2.2: on stream 0 only; Node tells it over TLS only, where it means something (§2.3). */
+    if (!s->config->cb.on_origin || h->stream_id != 0 || strcmp(s->h2->client_scheme, "https") != 0) return;
+    const uint8_t *at = payload, *end = payload + h->length, *origin;
+    size_t len;
+    int more;
+    while ((more = h2r_frame_next_origin(&at, end, &origin, &len)) == 1) continue;
+    if (more < 0) return; /* a malformed entry: the frame is ignored whole, not told in part */
+    for (at = payload; s->phase != PHASE_CLOSED && h2r_frame_next_origin(&at, end, &origin, &len) == 1;)
+        s->config->cb.on_origin(s, (const char *)origin, len);
+}
+
 /* ---- dispatch ---- */
 
 /*
@@ -375,6 +398,8 @@ static int on_first_or_client_frame(h2r_session *s, const struct h2r_frame_heade
     case H2R_FRAME_HEADERS: h2r_http2_client_recv_headers(s, h, payload); return 0;
     case H2R_FRAME_CONTINUATION: h2r_http2_client_recv_continuation(s, h, payload); return 0;
     case H2R_FRAME_PUSH_PROMISE: h2r_http2_recv_push_promise(s, h, payload); return 0;
+    case H2R_FRAME_ALTSVC: on_altsvc(s, h, payload); return 0;
+    case H2R_FRAME_ORIGIN: on_origin(s, h, payload); return 0;
     case H2R_FRAME_PRIORITY_UPDATE:
         h2r_http2_connection_error(s, H2R_PROTOCOL_ERROR,
                                    "a server cannot send PRIORITY_UPDATE"); /* RFC 9218 */
@@ -407,7 +432,7 @@ static void on_frame(h2r_session *s, const struct h2r_frame_header *h, const uin
     case H2R_FRAME_WINDOW_UPDATE: on_window_update(s, h, payload); break;
     case H2R_FRAME_CONTINUATION: h2r_http2_recv_continuation(s, h, payload); break;
     case H2R_FRAME_PRIORITY_UPDATE: h2r_http2_recv_priority_update(s, h, payload); break;
-    default: break; /* unknown types, and ALTSVC and ORIGIN that only clients use, are ignored (§5.5) */
+    default: break; /* unknown types, and ALTSVC and ORIGIN that only clients take, are ignored (§5.5) */
     }
 }
 

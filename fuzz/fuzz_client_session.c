@@ -1,8 +1,8 @@
 /*
  * libFuzzer target: a client session (core/) that has sent a few requests,
  * fed arbitrary bytes as the server's after a valid SETTINGS, so that the
- * fuzzer reaches the handlers of responses, trailers, pushes and the rest
- * of a server's frames; with an application that reads responses, refuses
+ * fuzzer reaches the handlers of responses, trailers, pushes, ALTSVC,
+ * ORIGIN and the rest of a server's frames; with an application that reads responses, refuses
  * pushes, resets and pauses streams, and an I/O layer that pulls and
  * reports written with varying sizes after each piece of input.
  *
@@ -116,6 +116,22 @@ static void on_remote_settings(h2r_session *session, const h2r_settings *setting
     if (settings->max_frame_size > server.max_frame_size) server.max_frame_size = settings->max_frame_size;
 }
 
+/* ALTSVC and ORIGIN: what they tell lies inside the frame (read, for ASan), an origin only on stream 0. */
+static void on_altsvc(h2r_session *session, uint32_t stream_id, const char *origin, size_t origin_len,
+                      const char *alt, size_t alt_len)
+{
+    (void)session;
+    if ((stream_id == 0) != (origin_len != 0)) FAIL("ALTSVC told with the origin rule broken");
+    read_bytes((const uint8_t *)origin, origin_len);
+    read_bytes((const uint8_t *)alt, alt_len);
+}
+
+static void on_origin(h2r_session *session, const char *origin, size_t len)
+{
+    (void)session;
+    read_bytes((const uint8_t *)origin, len);
+}
+
 static const h2r_session_callbacks callbacks = {
     .on_stream = on_push,
     .on_data = on_data,
@@ -123,6 +139,8 @@ static const h2r_session_callbacks callbacks = {
     .on_stream_close = on_stream_close,
     .on_remote_settings = on_remote_settings,
     .on_response = on_response,
+    .on_altsvc = on_altsvc,
+    .on_origin = on_origin,
 };
 
 /* Between two pieces of input: the application's own initiatives. */

@@ -6,7 +6,7 @@ usage: fuzz_client_session_seeds.py OUT_DIR
 Each seed is a small conversation answering the client's GET / (stream 1),
 POST /upload (3) and HEAD /h (5): responses with bodies and trailers, 1xx,
 pushes, resets, GOAWAY, window and table size changes, CONTINUATION, padding,
-under a few configs (see the comment at the top of fuzz_client_session.c).
+ALTSVC and ORIGIN, under a few configs (see the comment at the top of fuzz_client_session.c).
 Header blocks use the HPACK static table and literals only.
 """
 import struct
@@ -44,6 +44,9 @@ SEEDS = {
     + headers(1, OK + literal(b"x", b"y"), end=True) + settings((1, 4096), (5, 20000)),
     "continuation": frame(0x1, 0x0, 1, OK) + frame(0x9, 0, 1, literal(b"a", b"b"))
     + frame(0x9, 0x4, 1, literal(b"c", b"d")) + data(1, b"\x03abc\0\0\0", end=True, flags=0x8),
+    "altsvc_origin": frame(0xa, 0, 0, b"\x00\x11https://localhost" + b'h2=":8443"')
+    + frame(0xa, 0, 1, b'\x00\x00h3=":443"') + frame(0xc, 0, 0, b"\x00\x09https://a\x00\x09https://b")
+    + headers(1, OK),
     "ping_ack": frame(0x6, 1, 0, b"pingpon0") + frame(0x6, 1, 0, b"pingpon1") + headers(1, OK),
 }
 

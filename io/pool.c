@@ -4,7 +4,9 @@
  * shared by the next ones; requests wait in the origin's queue while it
  * connects, and while the session takes no more (an HTTP/1.1 exchange, or
  * HTTP/2's stream limit). The session's callbacks are the pool's, which
- * hand each stream's events to its request's own.
+ * hand each stream's events to its request's own. A connection that
+ * refuses a request (REFUSED_STREAM, or a GOAWAY below it) is retired: the
+ * request goes once more, with those still waiting, on a new one.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -23,7 +25,9 @@ struct pool_request {
     size_t body_len;
     h2r_request_callbacks cb;
     void *ctx;
-    uint8_t ended; /* on_end came */
+    uint8_t responded; /* on_response came: made again, it would be answered twice */
+    uint8_t ended;     /* on_end came */
+    uint8_t retried;   /* refused once already */
 };
 
 /* An origin's connection, from its connect to its session's close. */
@@ -32,8 +36,10 @@ struct pool_origin {
     struct worker *worker;
     h2r_session *session;                    /* NULL while connecting */
     struct pool_request *queue, *queue_tail; /* not made yet */
-    uint8_t retired;                         /* takes no new request (its session said GOAWAY) */
-    char origin[];                           /* "https://host:port" as the URL wrote it */
+    h2r_client_options options;              /* its connection's, for the one that takes over from it */
+    h2r_session_options session_options;     /* options.session_options points here when it was given */
+    uint8_t retired; /* takes no new request (its session said GOAWAY, or refused one) */
+    char origin[];   /* "https://host:port" as the URL wrote it, then options.ca_file's copy */
 };
 
 static void request_closed(struct pool_request *r, int err, uint32_t rst_code)
@@ -70,6 +76,7 @@ static struct pool_request *request_of(h2r_stream *stream)
 static void on_response(h2r_stream *stream, const h2r_header *headers, size_t count, int flags)
 {
     struct pool_request *r = request_of(stream);
+    r->responded = 1;
     if (r->cb.on_response) r->cb.on_response(stream, headers, count, flags, r->ctx);
 }
 
@@ -100,8 +107,17 @@ static void on_stream_close(h2r_stream *stream, uint32_t rst_code)
     struct pool_origin *o = h2r_session_user_data(h2r_stream_session(stream));
     /* A pushed stream the server promised has no request of ours: refused by on_stream, nothing to tell. */
     if (!r) return;
-    request_closed(r, r->ended ? 0 : H2R_ERR_STREAM_CLOSED, rst_code);
-    dispatch(o); /* a place was made for the next */
+    if (rst_code == H2R_REFUSED_STREAM && !r->responded && !r->retried) {
+        /* Not processed (RFC 9113 §8.7): made once more, first in the queue that a new connection takes. */
+        r->retried = 1;
+        r->next = o->queue;
+        o->queue = r;
+        if (!o->queue_tail) o->queue_tail = r;
+        o->retired = 1;
+    } else {
+        request_closed(r, r->ended ? 0 : H2R_ERR_STREAM_CLOSED, rst_code);
+    }
+    dispatch(o); /* a place was made for the next, or the queue moves on */
 }
 
 static void on_push(h2r_session *session, h2r_stream *stream, const h2r_header *headers, size_t count,
@@ -116,7 +132,8 @@ static void on_goaway(h2r_session *session, uint32_t code, uint32_t last_stream_
 {
     (void)code, (void)last_stream_id, (void)data, (void)len;
     struct pool_origin *o = h2r_session_user_data(session);
-    o->retired = 1; /* new requests go to a new connection */
+    o->retired = 1; /* new requests go to a new connection, and so do those waiting */
+    dispatch(o);
 }
 
 static void on_session_close(h2r_session *session)
@@ -155,10 +172,35 @@ static int make(struct pool_origin *o, struct pool_request *r)
     return 0;
 }
 
+static struct pool_origin *origin_for(struct worker *w, const char *url, size_t len,
+                                      const h2r_client_options *options, int *err);
+
+/* A retired connection's queue goes to the origin's next connection (made with the same options). */
+static void move_queue(struct pool_origin *o)
+{
+    int err;
+    struct pool_origin *next = origin_for(o->worker, o->origin, strlen(o->origin), &o->options, &err);
+    if (!next) {
+        fail_queue(o, err);
+        return;
+    }
+    if (next->queue_tail)
+        next->queue_tail->next = o->queue;
+    else
+        next->queue = o->queue;
+    next->queue_tail = o->queue_tail;
+    o->queue = o->queue_tail = NULL;
+    dispatch(next);
+}
+
 /* Makes the queued requests, as many as the session takes now. */
 static void dispatch(struct pool_origin *o)
 {
     while (o->session && o->queue) {
+        if (o->retired) {
+            move_queue(o);
+            return;
+        }
         struct pool_request *r = o->queue;
         int err = make(o, r);
         if (err == H2R_ERR_STREAM_LIMIT) return; /* at the next stream's close */
@@ -221,18 +263,23 @@ static struct pool_origin *origin_for(struct worker *w, const char *url, size_t 
 {
     for (struct pool_origin *o = w->pool; o; o = o->next)
         if (!o->retired && strlen(o->origin) == len && memcmp(o->origin, url, len) == 0) return o;
-    struct pool_origin *o = calloc(1, sizeof(*o) + len + 1);
+    size_t ca_size = options && options->ca_file ? strlen(options->ca_file) + 1 : 0;
+    struct pool_origin *o = calloc(1, sizeof(*o) + len + 1 + ca_size);
     *err = H2R_ERR_NOMEM;
     if (!o) return NULL;
     memcpy(o->origin, url, len);
     o->worker = w;
-    h2r_client_options pooled;
     if (options)
-        pooled = *options;
+        o->options = *options;
     else
-        h2r_client_options_init(&pooled);
-    if (!pooled.idle_timeout_ms) pooled.idle_timeout_ms = POOL_IDLE_MS;
-    if ((*err = h2r_connect(&w->loop, o->origin, &pooled, &pool_callbacks, o, on_connect, o)) != 0) {
+        h2r_client_options_init(&o->options);
+    if (!o->options.idle_timeout_ms) o->options.idle_timeout_ms = POOL_IDLE_MS;
+    if (o->options.session_options) {
+        o->session_options = *o->options.session_options;
+        o->options.session_options = &o->session_options;
+    }
+    if (ca_size) o->options.ca_file = memcpy(o->origin + len + 1, options->ca_file, ca_size);
+    if ((*err = h2r_connect(&w->loop, o->origin, &o->options, &pool_callbacks, o, on_connect, o)) != 0) {
         free(o);
         return NULL;
     }

@@ -213,8 +213,8 @@ typedef struct h2r_request_callbacks {
     /**
      * The last call: err 0 once the response is complete; else on_connect's
      * error when the connection could not be made, H2R_ERR_STREAM_CLOSED
-     * when the stream was reset (rst_code says how: H2R_REFUSED_STREAM, the
-     * server did not process it and it may be retried), or
+     * when the stream was reset (rst_code says how: H2R_REFUSED_STREAM when
+     * the server refused the request twice, see h2r_client_request), or
      * H2R_ERR_SESSION_CLOSED when the connection ended first.
      */
     void (*on_close)(int err, uint32_t rst_code, void *ctx);
@@ -233,9 +233,20 @@ typedef struct h2r_request_callbacks {
  *
  * headers are the request's (:method defaults to GET, :path to the
  * URL's), copied. body (len bytes, by reference: kept valid until
- * on_close) is the request's body, none when NULL. Requests still waiting
- * when their connection ends get H2R_ERR_SESSION_CLOSED (they may be made
- * again). Returns 0 (on_close will come, never from this call), or an
+ * on_close) is the request's body, none when NULL.
+ *
+ * A request the server did not process (RFC 9113 §8.7: reset with
+ * REFUSED_STREAM, or above the last stream id of its GOAWAY) is made once
+ * more, on a new connection to the origin, unless its response had begun
+ * (on_response came): the pool holds the whole body until on_close, so a
+ * request with a body is sent again whole, as one without is. A second
+ * refusal ends it (on_close with H2R_ERR_STREAM_CLOSED and
+ * H2R_REFUSED_STREAM). The refusing connection takes no new requests
+ * (its open ones finish), and those waiting for it go to the new one; so
+ * do those waiting when a GOAWAY comes. Requests still waiting when their
+ * connection ends get H2R_ERR_SESSION_CLOSED (they may be made again).
+ *
+ * Returns 0 (on_close will come, never from this call), or an
  * error, and nothing more comes: H2R_ERR_INVALID_ARGUMENT for a URL
  * h2r_connect refuses; H2R_ERR_WRONG_THREAD; H2R_ERR_SESSION_CLOSED once
  * the loop has stopped; H2R_ERR_NOMEM; and when the origin's connection

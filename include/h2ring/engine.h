@@ -277,6 +277,23 @@ typedef struct h2r_session_callbacks {
     /** Node's stream 'headers' (and 'continue' for a 100): an informational 1xx response, before on_response.
      */
     void (*on_informational)(h2r_stream *stream, const h2r_header *headers, size_t count);
+    /**
+     * Node's client 'altsvc': the server sent an ALTSVC frame (RFC 7838):
+     * alt is its Alt-Svc field value, for the origin given (on stream 0)
+     * or, with origin_len 0 as in Node, for the origin of the request on
+     * stream_id. Invalid frames are ignored, as the RFC says, and so are
+     * all a server session receives. Valid during the call.
+     */
+    void (*on_altsvc)(h2r_session *session, uint32_t stream_id, const char *origin, size_t origin_len,
+                      const char *alt, size_t alt_len);
+    /**
+     * Node's client 'origin': an ORIGIN frame (RFC 8336) on a session whose
+     * scheme is https (Node tells it over TLS only), once for each of its
+     * origins, in order; the application keeps its originSet from these
+     * and the session's own origin. A frame with a malformed entry, or on
+     * a stream, is ignored whole. Valid during the call.
+     */
+    void (*on_origin)(h2r_session *session, const char *origin, size_t len);
 
     /**
      * A trace of the HTTP/2 frames, for tools (h2get -v) and debugging;

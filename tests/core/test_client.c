@@ -149,6 +149,18 @@ static void on_informational(h2r_stream *st, const h2r_header *headers, size_t c
               field(headers, count, ":status", status, sizeof(status)));
 }
 
+static void on_altsvc(h2r_session *s, uint32_t stream_id, const char *origin, size_t origin_len,
+                      const char *alt, size_t alt_len)
+{
+    log_event(&((struct side *)h2r_session_user_data(s))->log, "altsvc %u '%.*s' %.*s;", stream_id,
+              (int)origin_len, origin, (int)alt_len, alt);
+}
+
+static void on_origin(h2r_session *s, const char *origin, size_t len)
+{
+    log_event(&((struct side *)h2r_session_user_data(s))->log, "origin %.*s;", (int)len, origin);
+}
+
 /* A push promised by the server. */
 static void on_push(h2r_session *s, h2r_stream *st, const h2r_header *headers, size_t count, int flags)
 {
@@ -217,8 +229,11 @@ static void on_request(h2r_session *s, h2r_stream *st, const h2r_header *headers
         CHECK(h2r_stream_close(st, H2R_INTERNAL_ERROR) == 0);
     } else if (strcmp(path, "/refuse") == 0) {
         CHECK(h2r_stream_close(st, H2R_REFUSED_STREAM) == 0);
+    } else if (strcmp(path, "/continue") == 0) {
+        h2r_header go_on = FIELD(":status", "100");
+        CHECK(h2r_stream_additional_headers(st, &go_on, 1) == 0);
     }
-    /* /echo and /trailers answer at the request's end; /hold and /upload wait for the test. */
+    /* /echo, /continue and /trailers answer at the request's end; /hold and /upload wait for the test. */
 }
 
 static void on_end(h2r_stream *st)
@@ -228,7 +243,7 @@ static void on_end(h2r_stream *st)
     log_event(&side->log, "end %u;", id);
     if (h2r_session_is_client(h2r_stream_session(st))) return;
     const char *path = side->path[id % MAX_IDS];
-    if (strcmp(path, "/echo") == 0) {
+    if (strcmp(path, "/echo") == 0 || strcmp(path, "/continue") == 0) {
         respond_body(st, side->body[id % MAX_IDS], side->body_len[id % MAX_IDS], 0);
     } else if (strcmp(path, "/trailers") == 0) {
         h2r_header ct = FIELD("content-type", "text/plain");
@@ -272,6 +287,8 @@ static const h2r_session_callbacks callbacks = {
     .on_response = on_response,
     .on_informational = on_informational,
     .on_headers_sent = on_headers_sent,
+    .on_altsvc = on_altsvc,
+    .on_origin = on_origin,
 };
 
 /* ---- back to back ---- */
@@ -472,6 +489,87 @@ static void test_informational_and_head(void)
     CHECK_MSG(strcmp(p.client.log.text, "resp 3 200 end;end 3;close 3 0;") == 0, "client: %s",
               p.client.log.text);
     CHECK(p.client.body_len[3] == 0);
+    pair_free(&p);
+}
+
+/* Node's 'continue': the server's 100 to expect: 100-continue reaches on_informational before the body goes.
+ */
+static void test_continue(void)
+{
+    struct pair p;
+    pair_start(&p, NULL, NULL);
+    h2r_header fields[] = {FIELD(":method", "POST"), FIELD(":path", "/continue"),
+                           FIELD("expect", "100-continue")};
+    h2r_stream *st = request(&p, fields, 3, 0);
+    pump(&p);
+    CHECK_MSG(strcmp(p.client.log.text, "info 1 100;") == 0, "client: %s", p.client.log.text);
+    CHECK(has(&p.server, "stream 1 POST /continue -;") && !has(&p.server, "end 1;"));
+    CHECK(h2r_stream_write(st, "abc", 3, NULL, NULL) == 1 && h2r_stream_end(st) == 0);
+    pump(&p);
+    CHECK_MSG(strcmp(p.client.log.text, "info 1 100;resp 1 200;end 1;close 1 0;") == 0, "client: %s",
+              p.client.log.text);
+    CHECK_MEM(p.client.body[1], p.client.body_len[1], "abc", 3);
+    pair_free(&p);
+}
+
+/* Feeds one frame, written by hand, to a session past its SETTINGS. */
+static void feed_frame(h2r_session *s, uint8_t type, uint32_t stream_id, const void *payload, size_t len)
+{
+    uint8_t frame[H2R_FRAME_HEADER_LEN + 64];
+    CHECK(len <= 64);
+    h2r_frame_header_encode(frame, (uint32_t)len, type, 0, stream_id);
+    memcpy(frame + H2R_FRAME_HEADER_LEN, payload, len);
+    CHECK(h2r_session_feed(s, frame, H2R_FRAME_HEADER_LEN + len) == (ssize_t)(H2R_FRAME_HEADER_LEN + len));
+}
+
+/* Node's client 'altsvc' and 'origin' events: the server's ALTSVC and ORIGIN frames, and those to ignore. */
+static void test_altsvc_and_origin(void)
+{
+    struct pair p;
+    memset(&p, 0, sizeof(p));
+    p.client.session = h2r_session_client_new(NULL, &callbacks, &p.client, "https", "localhost");
+    p.server.session = h2r_session_server_new(NULL, &callbacks, &p.server);
+    pump(&p);
+    get(&p, "/hold");
+    pump(&p);
+    CHECK(h2r_session_altsvc(p.server.session, 0, "https://localhost", "h2=\":8443\"") == 0);
+    CHECK(h2r_session_altsvc(p.server.session, 1, NULL, "h3=\":443\"; ma=60") == 0);
+    const char *origins[] = {"https://a.example", "https://b.example:8443"};
+    CHECK(h2r_session_origin(p.server.session, origins, 2) == 0);
+    pump(&p);
+    CHECK_MSG(strcmp(p.client.log.text,
+                     "altsvc 0 'https://localhost' h2=\":8443\";altsvc 1 '' h3=\":443\"; ma=60;"
+                     "origin https://a.example;origin https://b.example:8443;") == 0,
+              "client: %s", p.client.log.text);
+    log_clear(&p.client.log);
+
+    /* Ignored whole: ALTSVC on stream 0 without an origin or on a stream with one (RFC 7838 §4), ORIGIN on a
+     * stream, or with an entry that runs past its end (the valid entry before it not told either). */
+    feed_frame(p.client.session, H2R_FRAME_ALTSVC, 0, "\0\0h2=\":1\"", 8);
+    feed_frame(p.client.session, H2R_FRAME_ALTSVC, 1, "\0\1xh2=\":1\"", 9);
+    feed_frame(p.client.session, H2R_FRAME_ORIGIN, 1, "\0\3a.b", 5);
+    feed_frame(p.client.session, H2R_FRAME_ORIGIN, 0, "\0\3a.b\0\7c.d", 10);
+    feed_frame(p.client.session, H2R_FRAME_ORIGIN, 0, "\0\3a.b\0", 6);
+    CHECK_MSG(p.client.log.len == 0 && h2r_session_want_read(p.client.session), "client: %s",
+              p.client.log.text);
+    /* An empty ORIGIN frame is valid and says nothing; the entries of a good one are told. */
+    feed_frame(p.client.session, H2R_FRAME_ORIGIN, 0, "", 0);
+    feed_frame(p.client.session, H2R_FRAME_ORIGIN, 0, "\0\3a.b\0\0", 7);
+    CHECK_MSG(strcmp(p.client.log.text, "origin a.b;origin ;") == 0, "client: %s", p.client.log.text);
+    pair_free(&p);
+
+    /* A session whose scheme is http hears of ALTSVC, not of ORIGIN (Node's, over TLS only); a server of
+     * neither. */
+    pair_start(&p, NULL, NULL);
+    CHECK(h2r_session_origin(p.server.session, origins, 2) == 0);
+    CHECK(h2r_session_altsvc(p.server.session, 0, "http://localhost", "h2c=\":80\"") == 0);
+    pump(&p);
+    CHECK_MSG(strcmp(p.client.log.text, "altsvc 0 'http://localhost' h2c=\":80\";") == 0, "client: %s",
+              p.client.log.text);
+    feed_frame(p.server.session, H2R_FRAME_ALTSVC, 0, "\0\1xh2=\":1\"", 9);
+    feed_frame(p.server.session, H2R_FRAME_ORIGIN, 0, "\0\3a.b", 5);
+    CHECK_MSG(p.server.log.len == 0 && h2r_session_want_read(p.server.session), "server: %s",
+              p.server.log.text);
     pair_free(&p);
 }
 
@@ -1168,6 +1266,8 @@ int main(void)
     test_large_bodies_both_ways();
     test_trailers_both_ways();
     test_informational_and_head();
+    test_continue();
+    test_altsvc_and_origin();
     test_push();
     test_resets();
     test_goaway_from_server();

@@ -23,9 +23,11 @@
  * loop waits for a 60 s timer, h2r_loop_stop: "stopped" once it returned.
  *
  * With --pool, each URL (of any origin) is a request through the loop's
- * pool (h2r_client_request) instead, made at once; the lines are the
- * same but "connected" (and "request-error N ERR MESSAGE" for one whose
- * on_close tells an error); the pool's connections close when idle.
+ * pool (h2r_client_request) instead, made at once (with --request-after,
+ * the first at once and each next one that long after the one before);
+ * the lines are the same but "connected" (and "request-error N ERR
+ * MESSAGE" for one whose on_close tells an error); the pool's connections
+ * close when idle.
  *
  * Usage: client_probe [--cacert FILE] [--insecure] [--http1.1] [--h2-only]
  *                     [--connect-timeout MS] [--handshake-timeout MS]
@@ -273,21 +275,46 @@ static void refusals(char **urls)
     pthread_join(thread, NULL);
 }
 
-/* Every URL through the pool: the connections are the pool's to make, share and close. */
-static void pool_requests(char **urls, const h2r_client_options *options)
+static struct {
+    char **urls;
+    const h2r_client_options *options;
+    size_t next; /* the next URL's index */
+} pooled;
+
+/* The next URL through the pool: the connections are the pool's to make, share and close. */
+static void pool_request_next(void)
 {
     static const h2r_request_callbacks callbacks = {.on_response = pool_on_response,
                                                     .on_data = pool_on_data,
                                                     .on_end = pool_on_end,
                                                     .on_close = pool_on_close};
-    for (size_t i = 0; i != probe.count; ++i) {
-        h2r_header method = HEADER(":method", probe.data ? "POST" : "GET");
-        int err = h2r_client_request(probe.loop, urls[i], &method, 1, probe.data, probe.data_len, options,
-                                     &callbacks, &probe.requests[i]);
-        if (err) {
-            printf("request-error %zu %d %s\n", i, err, h2r_client_strerror(err));
-            probe.failed = 1;
-        }
+    size_t i = pooled.next++;
+    h2r_header method = HEADER(":method", probe.data ? "POST" : "GET");
+    int err = h2r_client_request(probe.loop, pooled.urls[i], &method, 1, probe.data, probe.data_len,
+                                 pooled.options, &callbacks, &probe.requests[i]);
+    if (err) {
+        printf("request-error %zu %d %s\n", i, err, h2r_client_strerror(err));
+        probe.failed = 1;
+    }
+}
+
+static void on_pool_timer(h2r_timer *timer, void *ctx)
+{
+    (void)ctx;
+    pool_request_next();
+    if (pooled.next == probe.count) h2r_timer_stop(timer);
+}
+
+/* Every URL through the pool: at once, or with --request-after, the first at once and each next one later. */
+static void pool_requests(char **urls, const h2r_client_options *options)
+{
+    pooled.urls = urls;
+    pooled.options = options;
+    pool_request_next();
+    if (!request_after_ms) {
+        while (pooled.next != probe.count) pool_request_next();
+    } else if (pooled.next != probe.count) {
+        h2r_timer_start(probe.loop, request_after_ms, request_after_ms, on_pool_timer, NULL, NULL);
     }
 }
 

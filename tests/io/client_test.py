@@ -10,7 +10,9 @@ tests/io/client_probe.c, against real servers on loopback:
 - nghttpd and h2o, in cleartext and over TLS (h2o over HTTP/1.1 too, and by ALPN), and Python's http.server
   speaking HTTP/1.1 on 127.0.0.1 and [::1] (a body the connection's end delimits too);
 - requests through the loop's pool (h2r_client_request), over HTTP/2 and HTTP/1.1; h2r_loop_stop and the loop's
-  free with a request open;
+  free with a request open; requests a python-h2 server refuses (GOAWAY below them, RST_STREAM REFUSED_STREAM) made
+  once more on a new connection, bodies included, and not when refused twice or after their response began; one
+  waiting for a stream when a GOAWAY comes moved to a new connection;
 - a server that is a client too (tests/io/proxy_server.c): its requests relayed through its worker's pool to h2serve
   over HTTP/2 or HTTP/1.1, for curl over either, one upstream connection shared, 502 when the upstream is down, and a
   clean exit on SIGTERM with the pooled connection open;
@@ -24,18 +26,18 @@ hold no sanitizer report.
 """
 
 import hashlib
-import http.server
+import importlib.util
+import itertools
 import json
 import os
-import shutil
 import socket
 import ssl
-import subprocess
 import sys
 import threading
 import time
 
-from h2serve_fixture import SANITIZER_MARKERS, Server, free_port, full_listener, need_tool, run, write_random_file
+from h2serve_fixture import (SANITIZER_MARKERS, UNFRAMED, Server, free_port, full_listener, python_server, run,
+                             start_h2o, start_nghttpd, write_random_file)
 
 ECONNREFUSED, ETIMEDOUT = 111, 110
 H2R_ERR_INVALID_ARGUMENT, H2R_ERR_WRONG_THREAD = -501, -512
@@ -108,49 +110,6 @@ def expect_error(t, url, err, what, *args, timeout=30):
     r = probe(t, [url], *args, timeout=timeout)
     t.ok(r.error == err and r.status == 1 and not r.responses, f"{what}: on_connect gets {err}", r.text())
     return r
-
-
-def wait_listening(port, timeout=10):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=1).close()
-            return True
-        except OSError:
-            time.sleep(0.05)
-    return False
-
-
-UNFRAMED = b"a body that the connection's end delimits\n" * 1000
-
-
-class Http11Handler(http.server.SimpleHTTPRequestHandler):
-    """The directory's files with Content-Length, kept alive; /unframed: a body without a length, ended by the
-    connection's close (RFC 9112 §6.3)."""
-    protocol_version = "HTTP/1.1"  # keep-alive and Content-Length, not HTTP/1.0's close
-
-    def do_GET(self):
-        if self.path != "/unframed":
-            return super().do_GET()
-        self.send_response(200)
-        self.send_header("Connection", "close")
-        self.end_headers()
-        self.wfile.write(UNFRAMED)
-        self.close_connection = True
-
-    def log_message(self, *args):
-        pass
-
-
-def python_server(directory, family, host):
-    """Python's http.server speaking HTTP/1.1, serving directory on host (a free port), in a thread."""
-
-    class Server(http.server.ThreadingHTTPServer):
-        address_family = family
-
-    server = Server((host, 0), lambda *a: Http11Handler(*a, directory=directory))
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    return server
 
 
 def holding_server(tls_context=None):
@@ -251,6 +210,139 @@ def pool_checks(t, server):
              f"{label}: the request to a closed port alone fails, with -ECONNREFUSED", r.text())
 
 
+def refusing_server(max_streams=100):
+    """A python-h2 server, in threads, that refuses requests the ways RFC 9113 §8.7 says may be retried, by path:
+    /goaway is answered on a connection's stream 1 and, on a later stream, refused with GOAWAY naming the stream
+    before it (once per connection); /goaway-then-answer gets, half a second later, a GOAWAY naming its stream,
+    then its answer; /refuse-once gets RST_STREAM REFUSED_STREAM the first time, /refuse-always every time,
+    /refuse-late after its response's HEADERS. Answers are "conn N PATH" and the request's body, N counting connections from 1; max_streams is its
+    SETTINGS_MAX_CONCURRENT_STREAMS. Returns (listener, log): log gets (conn, stream, path, what was done)."""
+    import h2.config
+    import h2.connection
+    import h2.errors
+    import h2.events
+    import h2.settings
+    import hyperframe.frame
+
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(8)
+    log, seen, lock = [], set(), threading.Lock()
+
+    def serve(sock, conn_no):
+        conn = h2.connection.H2Connection(h2.config.H2Configuration(client_side=False, header_encoding="utf-8"))
+        conn.local_settings = h2.settings.Settings(
+            client=False, initial_values={h2.settings.SettingCodes.MAX_CONCURRENT_STREAMS: max_streams})
+        conn.initiate_connection()
+        sock.sendall(conn.data_to_send())
+        paths, bodies, gone = {}, {}, False
+        while not gone and (data := sock.recv(65536)):
+            for event in conn.receive_data(data):
+                if isinstance(event, h2.events.RequestReceived):
+                    paths[event.stream_id], bodies[event.stream_id] = dict(event.headers)[":path"], b""
+                elif isinstance(event, h2.events.DataReceived):
+                    bodies[event.stream_id] += event.data
+                    conn.acknowledge_received_data(event.flow_controlled_length, event.stream_id)
+                elif isinstance(event, h2.events.StreamEnded):
+                    sid, path = event.stream_id, paths[event.stream_id]
+                    with lock:
+                        first = path not in seen
+                        seen.add(path)
+                    what = "answered"
+                    if path == "/goaway" and sid > 1:
+                        conn.close_connection(last_stream_id=sid - 2)
+                        what, gone = "goaway", True
+                    elif path == "/refuse-always" or (path == "/refuse-once" and first):
+                        conn.reset_stream(sid, error_code=h2.errors.ErrorCodes.REFUSED_STREAM)
+                        what = "refused"
+                    elif path == "/refuse-late":
+                        conn.send_headers(sid, [(":status", "200")])
+                        conn.reset_stream(sid, error_code=h2.errors.ErrorCodes.REFUSED_STREAM)
+                        what = "refused late"
+                    else:
+                        if path == "/goaway-then-answer":
+                            time.sleep(0.5)  # the client's next request waits for a stream meanwhile
+                            # Written by hand: after its own GOAWAY, h2 would send nothing more.
+                            goaway = hyperframe.frame.GoAwayFrame(0)
+                            goaway.last_stream_id = sid
+                            sock.sendall(goaway.serialize())
+                            what = "goaway, answered"  # and the client closes the connection once it is done
+                        conn.send_headers(sid, [(":status", "200")])
+                        conn.send_data(sid, f"conn {conn_no} {path}\n".encode() + bodies[sid], end_stream=True)
+                    log.append((conn_no, sid, path, what))
+                    if gone:
+                        break
+            sock.sendall(conn.data_to_send())
+        sock.close()
+
+    def accept():
+        for conn_no in itertools.count(1):
+            try:
+                sock = listener.accept()[0]
+            except OSError:
+                return
+            threading.Thread(target=serve, args=(sock, conn_no), daemon=True).start()
+
+    threading.Thread(target=accept, daemon=True).start()
+    return listener, log
+
+
+def retry_checks(t):
+    """The pool makes a refused request once more on a new connection (RFC 9113 §8.7), and only once."""
+    if importlib.util.find_spec("h2") is None:
+        t.ok(True, "the pool's retries # SKIP python3-h2 is not installed for this python")
+        return
+    listener, log = refusing_server()
+    url = f"http://127.0.0.1:{listener.getsockname()[1]}"
+    try:
+        r = probe(t, [url + "/goaway", url + "/goaway"], "--pool")
+        t.ok(r.status == 0 and not r.resets and r.body(0) == b"conn 1 /goaway\n" and
+             r.body(1) == b"conn 2 /goaway\n", "the pool: a request above a GOAWAY's last stream id is made again "
+             "on a new connection, and answered there", r.text())
+        t.eq(log, [(1, 1, "/goaway", "answered"), (1, 3, "/goaway", "goaway"), (2, 1, "/goaway", "answered")],
+             "the pool, GOAWAY: what the server did")
+        del log[:]
+        data = os.path.join(t.tmpdir(), "body")
+        with open(data, "wb") as f:
+            f.write(b"the request's body")
+        r = probe(t, [url + "/goaway", url + "/goaway"], "--pool", "--data", data)
+        t.ok(r.status == 0 and not r.resets and r.body(1) == b"conn 4 /goaway\nthe request's body",
+             "the pool: a POST above a GOAWAY's last stream id is made again with its whole body", r.text())
+        del log[:]
+        r = probe(t, [url + "/refuse-once"], "--pool")
+        t.ok(r.status == 0 and not r.resets and r.body(0) == b"conn 6 /refuse-once\n", "the pool: a request reset "
+             "with REFUSED_STREAM is made again on a new connection", r.text())
+        t.eq(log, [(5, 1, "/refuse-once", "refused"), (6, 1, "/refuse-once", "answered")],
+             "the pool, REFUSED_STREAM: what the server did")
+        del log[:]
+        r = probe(t, [url + "/refuse-always"], "--pool")
+        t.ok(r.status == 1 and r.resets == {0: 7} and not r.responses, "the pool: refused twice, the request ends "
+             "with REFUSED_STREAM", r.text())
+        t.eq([entry[2:] for entry in log], [("/refuse-always", "refused")] * 2, "the pool: made twice, no more")
+        del log[:]
+        r = probe(t, [url + "/refuse-late"], "--pool")
+        t.ok(r.status == 1 and r.resets == {0: 7}, "the pool: REFUSED_STREAM after the response began ends the "
+             "request", r.text())
+        t.eq([entry[2:] for entry in log], [("/refuse-late", "refused late")], "the pool: such a request is not made "
+             "again")
+    finally:
+        listener.close()
+    # One stream at a time, the second request 200 ms after the first: it waits in the pool's queue when the
+    # GOAWAY comes.
+    listener, log = refusing_server(max_streams=1)
+    url = f"http://127.0.0.1:{listener.getsockname()[1]}"
+    try:
+        path = "/goaway-then-answer"
+        r = probe(t, [url + path, url + path], "--pool", "--request-after", "200")
+        t.ok(r.status == 0 and not r.resets and r.body(0) == f"conn 1 {path}\n".encode() and
+             r.body(1) == f"conn 2 {path}\n".encode(), "the pool: a request waiting for a stream when a GOAWAY "
+             "comes goes to a new connection", r.text())
+        t.eq(log, [(1, 1, path, "goaway, answered"), (2, 1, path, "goaway, answered")],
+             "the pool, a request waiting at GOAWAY: what the server did")
+    finally:
+        listener.close()
+
+
 def tls_checks(t):
     cert, key = t.certificate("localhost", "DNS:localhost,IP:127.0.0.1")
     root = t.tmpdir()
@@ -270,93 +362,30 @@ def tls_checks(t):
     server.check()
 
 
-class Peer:
-    """Another server, in cleartext and over TLS on free ports, serving a directory: index.html and 1mib.bin.
-    start(cleartext_args, tls_args) runs it (the args made from the ports); stop() kills it."""
-
-    def __init__(self, t, name):
-        self.t, self.name = t, name
-        self.cert, self.key = t.certificate("localhost", "DNS:localhost,IP:127.0.0.1")
-        self.root = t.tmpdir()
-        self.index = f"{name} here\n".encode()
-        with open(os.path.join(self.root, "index.html"), "wb") as f:
-            f.write(self.index)
-        write_random_file(os.path.join(self.root, "1mib.bin"), 1)
-        with open(os.path.join(self.root, "1mib.bin"), "rb") as f:
-            self.body = f.read()
-        self.port, self.tls_port = free_port(), free_port()
-        self.procs = []
-
-    def start(self, *commands):
-        for command in commands:
-            self.procs.append(subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
-        self.t.require(wait_listening(self.port) and wait_listening(self.tls_port),
-                       f"{self.name} listens (cleartext and TLS)")
-
-    def checks(self, http1=True):
-        """h2c (two requests on one connection), TLS with the test CA, and HTTP/1.1 both ways if it speaks it."""
-        plain, tls = f"http://127.0.0.1:{self.port}", f"https://localhost:{self.tls_port}"
-        fetch(self.t, [plain + "/index.html", plain + "/1mib.bin"], [(200, self.index), (200, self.body)],
-              what=f"{self.name} h2c")
-        fetch(self.t, [tls + "/1mib.bin"], [(200, self.body)], "--cacert", self.cert, alpn="h2",
-              what=f"{self.name} TLS")
-        if http1:
-            fetch(self.t, [plain + "/1mib.bin"], [(200, self.body)], "--http1.1", version="1.1",
-                  what=f"{self.name} HTTP/1.1")
-            fetch(self.t, [tls + "/index.html"], [(200, self.index)], "--cacert", self.cert, "--http1.1",
-                  version="1.1", alpn="http/1.1", what=f"{self.name} TLS, only http/1.1 offered")
-
-    def stop(self):
-        for p in self.procs:
-            p.kill()
-            p.wait()
+def peer_checks(t, peer, http1=True):
+    """Another server: h2c (two requests on one connection), TLS with the test CA, and HTTP/1.1 both ways if it
+    speaks it."""
+    plain, tls = f"http://127.0.0.1:{peer.port}", f"https://localhost:{peer.tls_port}"
+    fetch(t, [plain + "/index.html", plain + "/1mib.bin"], [(200, peer.index), (200, peer.body)],
+          what=f"{peer.name} h2c")
+    fetch(t, [tls + "/1mib.bin"], [(200, peer.body)], "--cacert", peer.cert, alpn="h2", what=f"{peer.name} TLS")
+    if http1:
+        fetch(t, [plain + "/1mib.bin"], [(200, peer.body)], "--http1.1", version="1.1",
+              what=f"{peer.name} HTTP/1.1")
+        fetch(t, [tls + "/index.html"], [(200, peer.index)], "--cacert", peer.cert, "--http1.1", version="1.1",
+              alpn="http/1.1", what=f"{peer.name} TLS, only http/1.1 offered")
 
 
 def nghttpd_checks(t):
-    nghttpd = need_tool("nghttpd")
-    peer = Peer(t, "nghttpd")
-    try:
-        peer.start([nghttpd, "--no-tls", "-d", peer.root, "-a", "127.0.0.1", str(peer.port)],
-                   [nghttpd, "-d", peer.root, "-a", "127.0.0.1", str(peer.tls_port), peer.key, peer.cert])
-        peer.checks(http1=False)  # HTTP/2 alone
-    finally:
-        peer.stop()
+    with start_nghttpd(t) as peer:
+        peer_checks(t, peer, http1=False)  # HTTP/2 alone
 
 
 def h2o_checks(t):
-    h2o = shutil.which("h2o")
-    if not h2o:
-        t.ok(True, "h2o # SKIP h2o is not installed")
-        return
-    peer = Peer(t, "h2o")
-    # Started by root, h2o serves as nobody: what it reads must be readable by all (a throwaway key).
-    for path in (peer.root, os.path.dirname(peer.cert), os.path.dirname(peer.key)):
-        os.chmod(path, 0o755)
-    for path in (peer.cert, peer.key):
-        os.chmod(path, 0o644)
-    config = os.path.join(peer.root, "h2o.conf")
-    with open(config, "w") as f:
-        f.write(f"""listen:
-  host: 127.0.0.1
-  port: {peer.port}
-listen:
-  host: 127.0.0.1
-  port: {peer.tls_port}
-  ssl:
-    certificate-file: {peer.cert}
-    key-file: {peer.key}
-    ocsp-update-interval: 0
-hosts:
-  default:
-    paths:
-      /:
-        file.dir: {peer.root}
-""")
-    try:
-        peer.start([h2o, "-c", config])
-        peer.checks()
-    finally:
-        peer.stop()
+    peer = start_h2o(t)
+    if peer:
+        with peer:
+            peer_checks(t, peer)
 
 
 def python_checks(t):
@@ -430,6 +459,7 @@ def error_checks(t):
 
 def main(t):
     h2serve_checks(t)
+    retry_checks(t)
     tls_checks(t)
     nghttpd_checks(t)
     h2o_checks(t)

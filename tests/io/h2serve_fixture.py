@@ -13,6 +13,7 @@ sanitizer report: an ASan/UBSan build of h2serve is tested this way.
 
 import fcntl
 import hashlib
+import http.server
 import os
 import re
 import select
@@ -334,6 +335,134 @@ def write_random_file(path, mib):
             sha.update(piece)
             f.write(piece)
     return sha.hexdigest(), piece
+
+
+def wait_listening(port, timeout=10):
+    """Waits until something accepts connections on the loopback port: False if nothing did within timeout s."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            return True
+        except OSError:
+            time.sleep(0.05)
+    return False
+
+
+UNFRAMED = b"a body that the connection's end delimits\n" * 1000
+
+
+class Http11Handler(http.server.SimpleHTTPRequestHandler):
+    """The directory's files with Content-Length, kept alive; /unframed: a body without a length, ended by the
+    connection's close (RFC 9112 §6.3)."""
+    protocol_version = "HTTP/1.1"  # keep-alive and Content-Length, not HTTP/1.0's close
+
+    def do_GET(self):
+        if self.path != "/unframed":
+            return super().do_GET()
+        self.send_response(200)
+        self.send_header("Connection", "close")
+        self.end_headers()
+        self.wfile.write(UNFRAMED)
+        self.close_connection = True
+
+    def log_message(self, *args):
+        pass
+
+
+def python_server(directory, family, host):
+    """Python's http.server speaking HTTP/1.1, serving directory on host (a free port), in a thread."""
+
+    class Server(http.server.ThreadingHTTPServer):
+        address_family = family
+
+    server = Server((host, 0), lambda *a: Http11Handler(*a, directory=directory))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server
+
+
+class Peer:
+    """Another HTTP server (nghttpd, h2o: start_nghttpd, start_h2o), in cleartext and over TLS on free ports
+    (port, tls_port), serving a directory of its own (root) that holds index.html (index: "NAME here\\n") and
+    1mib.bin (body: random bytes), with a throwaway certificate for localhost (cert, key). start(commands) runs
+    it, each command line made from the ports; stop() kills it, and so do the end of a with block and the end of
+    the test."""
+
+    def __init__(self, t, name):
+        self.t, self.name = t, name
+        self.cert, self.key = t.certificate("localhost", "DNS:localhost,IP:127.0.0.1")
+        self.root = t.tmpdir()
+        self.index = f"{name} here\n".encode()
+        with open(os.path.join(self.root, "index.html"), "wb") as f:
+            f.write(self.index)
+        write_random_file(os.path.join(self.root, "1mib.bin"), 1)
+        with open(os.path.join(self.root, "1mib.bin"), "rb") as f:
+            self.body = f.read()
+        self.port, self.tls_port = free_port(), free_port()
+        self.procs = []
+
+    def start(self, *commands):
+        for command in commands:
+            proc = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            self.procs.append(proc)
+            self.t.children.append(proc)
+        self.t.require(wait_listening(self.port) and wait_listening(self.tls_port),
+                       f"{self.name} listens (cleartext and TLS)")
+
+    def stop(self):
+        for p in self.procs:
+            p.kill()
+            p.wait()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.stop()
+
+
+def start_nghttpd(t, *args):
+    """nghttpd (HTTP/2 alone) as a started Peer; args go to both of its processes (-p PATH=PUSHES..., say)."""
+    nghttpd = need_tool("nghttpd")
+    peer = Peer(t, "nghttpd")
+    peer.start([nghttpd, *args, "--no-tls", "-d", peer.root, "-a", "127.0.0.1", str(peer.port)],
+               [nghttpd, *args, "-d", peer.root, "-a", "127.0.0.1", str(peer.tls_port), peer.key, peer.cert])
+    return peer
+
+
+def start_h2o(t):
+    """h2o (Debian's package: HTTP/2 and HTTP/1.1, by ALPN over TLS) as a started Peer, or None when h2o is not
+    installed (a skip, reported)."""
+    h2o = shutil.which("h2o")
+    if not h2o:
+        t.ok(True, "h2o # SKIP h2o is not installed")
+        return None
+    peer = Peer(t, "h2o")
+    # Started by root, h2o serves as nobody: what it reads must be readable by all (a throwaway key).
+    for path in (peer.root, os.path.dirname(peer.cert), os.path.dirname(peer.key)):
+        os.chmod(path, 0o755)
+    for path in (peer.cert, peer.key):
+        os.chmod(path, 0o644)
+    config = os.path.join(peer.root, "h2o.conf")
+    with open(config, "w") as f:
+        f.write(f"""listen:
+  host: 127.0.0.1
+  port: {peer.port}
+listen:
+  host: 127.0.0.1
+  port: {peer.tls_port}
+  ssl:
+    certificate-file: {peer.cert}
+    key-file: {peer.key}
+    ocsp-update-interval: 0
+hosts:
+  default:
+    paths:
+      /:
+        file.dir: {peer.root}
+""")
+    peer.start([h2o, "-c", config])
+    return peer
 
 
 def need_tool(name):
