@@ -1,0 +1,289 @@
+"""h2proxy (apps/h2proxy) between real clients and real upstreams on loopback:
+
+- h2serve in cleartext (h2c): curl's GET with via on the response and the access log's line; a 24 MiB file down
+  and 16 MiB up (/sha256, /echo) with matching sha256, over HTTP/2 and HTTP/1.1 clients; h2serve's 103 Early Hints
+  passed through; h2load's 2,000 requests; h2get through it;
+- h2serve over TLS on both sides (the upstream's certificate checked with --upstream-cacert): the file down, an
+  upload up, by sha256;
+- Python's http.server (HTTP/1.1 only, --upstream-http1): the request it got (forwarded for/proto/host, via,
+  no hop-by-hop fields), a file;
+- nghttpd: a file through nghttp;
+- faults: a refused upstream (502, a line on stderr), a refused one before a good one (skipped, every request
+  answered 200), an upstream that says nothing (504 after --timeout 1), one that dies mid-response (curl fails,
+  no hang), a client that resets its upload (the upstream's connection is cut before the body's end);
+- SIGTERM: every h2proxy exits 0, no sanitizer report.
+"""
+
+import hashlib
+import http.server
+import json
+import os
+import socket
+import sys
+import threading
+import time
+
+from client_test import holding_server, python_server, wait_listening
+from h2serve_fixture import H2Client, Server, free_port, need_python_h2, need_tool, run, write_random_file
+
+H2SERVE = H2GET = None  # from the command line, after h2proxy
+
+
+class Proxy(Server):
+    """h2proxy on 127.0.0.1, a free port."""
+    LISTEN_ARGS = ("--listen", "127.0.0.1:0")
+
+
+def proxy(t, *args):
+    return Proxy(t, t.binary, ["--workers", "1", *args], 15)
+
+
+def upstream(t, *args):
+    return Server(t, H2SERVE, ["--workers", "1", *args], 15)
+
+
+def sha256_file(path):
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        while chunk := f.read(1 << 20):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def curl_sha(t, url, *args, http1=False):
+    """curl's body, streamed, by sha256: (exit status, size, digest, stderr) or None."""
+    tls = url.startswith("https:")
+    flag = "--http1.1" if http1 else "--http2" if tls else "--http2-prior-knowledge"
+    return t.stream_download([need_tool("curl"), "-sS", "-k", flag, "--max-time", "60", *args, url], 90)
+
+
+def h2c_checks(t, data_dir):
+    root = os.path.join(data_dir, "root")
+    os.makedirs(root)
+    write_random_file(os.path.join(root, "big.bin"), 24)
+    os.link(os.path.join(root, "big.bin"), os.path.join(data_dir, "big.bin"))
+    files = upstream(t, "--root", root)
+    demo = upstream(t)
+    log = os.path.join(data_dir, "access.log")
+    # h2serve serves files or the demo site (/sha256, /echo, 103 Early Hints): a proxy in front of each.
+    p_files = proxy(t, "--upstream", f"http://127.0.0.1:{files.port}", "--access-log", log)
+    p_demo = proxy(t, "--upstream", f"http://127.0.0.1:{demo.port}")
+    got = t.curl(p_demo.url + "hello")
+    t.ok(got and got[0] == 200 and got[1] == b"Hello, World!" and got[2].get("via") == "2 h2proxy",
+         "h2c: GET /hello through the proxy: 200, the body, via: 2 h2proxy", got and got[2])
+    got = t.curl(p_files.url + "missing", version="1.1")
+    t.ok(got and got[0] == 404 and got[2].get("via") == "2 h2proxy", "HTTP/1.1 client: the upstream's 404")
+    with open(log, encoding="utf-8") as f:
+        lines = f.read().splitlines()
+    t.ok(lines and lines[-1].endswith('"GET /missing HTTP/1.1" 404 10') and lines[-1].startswith("127.0.0.1:"),
+         "the access log's line: the client, the request, the status and the body's length", lines)
+    for http1 in (False, True):
+        r = curl_sha(t, p_files.url + "big.bin", http1=http1)
+        t.ok(r and r[0] == 0 and r[2] == sha256_file(os.path.join(root, "big.bin")),
+             f"h2c, {'HTTP/1.1' if http1 else 'HTTP/2'} client: 24 MiB down, same sha256", r and r[3])
+    upload_checks(t, p_demo.url, data_dir, "h2c")
+    # 103 Early Hints: the proxy takes no pushes, so h2serve's / announces its preloads.
+    got = t.client([need_tool("curl"), "-sS", "-i", "--http2-prior-knowledge", p_demo.url], timeout=30)
+    out = got.stdout.decode("latin-1")
+    t.ok(got.returncode == 0 and "HTTP/2 103" in out and "rel=preload" in out and "HTTP/2 200" in out,
+         "h2serve's 103 Early Hints (with its preload links) come through before the 200", out[:600])
+    h2load = t.client([need_tool("h2load"), "-n", "2000", "-c", "10", "-m", "10", p_demo.url + "hello"], timeout=60)
+    out = h2load.stdout.decode("latin-1")
+    t.ok(h2load.returncode == 0 and "2000 succeeded, 0 failed" in out and "status codes: 2000 2xx" in out,
+         "h2load: 2,000 requests on 10 connections through the proxy, all 2xx", out[-800:])
+    got = t.client([H2GET, p_demo.url + "hello", p_demo.url + "x"], timeout=30)
+    t.eq((got.returncode, got.stdout), (0, b"Hello, World!Server X Response"), "h2get: two requests on one "
+         "connection through the proxy")
+    for server in (p_files, p_demo, files, demo):
+        server.check()
+
+
+def upload_checks(t, base, data_dir, label):
+    upload = os.path.join(data_dir, "upload.bin")
+    if not os.path.exists(upload):
+        write_random_file(upload, 16)
+    want = sha256_file(upload)
+    for version in ("2", "1.1"):
+        flag = "--http1.1" if version == "1.1" else "--http2" if base.startswith("https") else \
+            "--http2-prior-knowledge"
+        got = t.client([need_tool("curl"), "-sS", "-k", flag, "--data-binary", "@" + upload, base + "sha256"],
+                       timeout=60)
+        t.eq(got.stdout.decode().strip(), want, f"{label}, HTTP/{version} client: 16 MiB up, the upstream's sha256")
+        r = t.stream_download([need_tool("curl"), "-sS", "-k", flag, "--data-binary", "@" + upload, base + "echo"], 60)
+        t.ok(r and r[0] == 0 and r[2] == want, f"{label}, HTTP/{version} client: 16 MiB up to /echo and back, "
+             "same sha256", r and r[3])
+
+
+def tls_checks(t, data_dir):
+    cert, key = t.certificate("localhost", "DNS:localhost")
+    root = os.path.join(data_dir, "root")
+    files = upstream(t, "--root", root, "--cert", cert, "--key", key)
+    demo = upstream(t, "--cert", cert, "--key", key)
+    p_files = proxy(t, "--cert", cert, "--key", key, "--upstream", f"https://localhost:{files.port}",
+                    "--upstream-cacert", cert)
+    p_demo = proxy(t, "--cert", cert, "--key", key, "--upstream", f"https://localhost:{demo.port}",
+                   "--upstream-cacert", cert)
+    r = curl_sha(t, p_files.url + "big.bin")
+    t.ok(r and r[0] == 0 and r[2] == sha256_file(os.path.join(root, "big.bin")),
+         "TLS both sides: 24 MiB down, same sha256", r and r[3])
+    upload_checks(t, p_demo.url, data_dir, "TLS both sides")
+    # An upstream whose certificate the system's CAs do not vouch for: 502.
+    p_untrusted = proxy(t, "--upstream", f"https://localhost:{demo.port}")
+    got = t.curl(p_untrusted.url + "hello")
+    t.ok(got and got[0] == 502, "TLS upstream with a certificate nobody vouches for: 502")
+    p_untrusted.check()
+    t.ok("certificate" in p_untrusted.stderr(), "... and a line on stderr saying why", p_untrusted.stderr())
+    for server in (p_files, p_demo, files, demo):
+        server.check()
+
+
+class EchoHeaders(http.server.BaseHTTPRequestHandler):
+    """HTTP/1.1: /headers answers the request's header fields as JSON; /cut promises 1 MB and sends 1000 bytes
+    before closing; POST /count reads the body, and records how much came before the connection ended."""
+    protocol_version = "HTTP/1.1"
+    uploads = []
+
+    def do_GET(self):
+        if self.path == "/cut":
+            self.send_response(200)
+            self.send_header("Content-Length", "1000000")
+            self.end_headers()
+            self.wfile.write(b"x" * 1000)
+            self.wfile.flush()
+            self.close_connection = True
+            return
+        body = json.dumps([[k.lower(), v] for k, v in self.headers.items()]).encode()
+        self.send_response(200)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def do_POST(self):
+        want = int(self.headers.get("Content-Length", "0"))
+        got = 0
+        while got < want:
+            chunk = self.rfile.read1(min(65536, want - got))
+            if not chunk:
+                break
+            got += len(chunk)
+        EchoHeaders.uploads.append((want, got))
+        self.close_connection = True
+
+    def log_message(self, *args):
+        pass
+
+
+def http1_checks(t, data_dir):
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), EchoHeaders)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    files = python_server(os.path.join(data_dir, "root"), socket.AF_INET, "127.0.0.1")
+    p = proxy(t, "--upstream-http1", f"http://127.0.0.1:{server.server_address[1]}")
+    got = t.client([need_tool("curl"), "-sS", "--http2-prior-knowledge", "-H", "x-test: 1",
+                    p.url + "headers"], timeout=30)
+    fields = dict(json.loads(got.stdout)) if got.returncode == 0 else {}
+    t.ok(fields.get("forwarded", "").startswith('for="127.0.0.1:') and ";proto=http" in fields.get("forwarded", "")
+         and f';host="127.0.0.1:{p.port}"' in fields.get("forwarded", ""),
+         "HTTP/1.1 upstream: forwarded names the client, the protocol and the host it asked for", fields)
+    t.ok(fields.get("via") == "2 h2proxy" and fields.get("x-test") == "1" and
+         fields.get("host") == f"127.0.0.1:{server.server_address[1]}",
+         "... via: 2 h2proxy, the client's own fields, the upstream's host", fields)
+    # Dies mid-response: the client sees the body cut (curl fails), in time.
+    r = curl_sha(t, p.url + "cut")
+    t.ok(r and r[0] == 92 and "INTERNAL_ERROR" in r[3] and r[1] <= 1000,
+         "an upstream that dies mid-response: the client's stream is reset (INTERNAL_ERROR), no hang",
+         r and (r[0], r[1], r[3]))
+    # A client that resets its upload: the upstream's request is cancelled (its connection cut short).
+    need_python_h2()
+    client = H2Client(p.port)
+    sid = client.conn.get_next_available_stream_id()
+    client.conn.send_headers(sid, [(":method", "POST"), (":scheme", "http"), (":authority", "127.0.0.1"),
+                                   (":path", "/count"), ("content-length", "10000000")])
+    client.send_data(sid, b"u" * 16384)
+    client.streams[sid] = {"headers": {}, "body": b"", "done": False, "reset": False}
+    deadline = time.monotonic() + 10
+    while not EchoHeaders.uploads and time.monotonic() < deadline:
+        client.receive(0.1)
+        if client.conn.local_flow_control_window(sid) > 0:
+            client.send_data(sid, b"u" * 16384)
+        if time.monotonic() > deadline - 9:
+            client.reset(sid)
+            break
+    deadline = time.monotonic() + 10
+    while not EchoHeaders.uploads and time.monotonic() < deadline:
+        time.sleep(0.05)
+    t.ok(EchoHeaders.uploads and EchoHeaders.uploads[0][0] == 10000000 and 0 < EchoHeaders.uploads[0][1] < 10000000,
+         "a client that resets its upload: the upstream's request ends short of its body", EchoHeaders.uploads)
+    client.close()
+    p.check()
+    # Python's file server: a file by sha256.
+    p_files = proxy(t, "--upstream-http1", f"http://127.0.0.1:{files.server_address[1]}")
+    r = curl_sha(t, p_files.url + "big.bin")
+    t.ok(r and r[0] == 0 and r[2] == sha256_file(os.path.join(data_dir, "big.bin")),
+         "Python's http.server (HTTP/1.1 upstream): 24 MiB down, same sha256", r and r[3])
+    p_files.check()
+    server.shutdown()
+    files.shutdown()
+
+
+def nghttpd_checks(t, data_dir):
+    nghttpd = need_tool("nghttpd")
+    port = free_port()
+    t.spawn([nghttpd, "--no-tls", "-d", os.path.join(data_dir, "root"), "-a", "127.0.0.1", str(port)])
+    t.require(wait_listening(port), "nghttpd listens")
+    p = proxy(t, "--upstream", f"http://127.0.0.1:{port}")
+    got = t.client([need_tool("nghttp"), "-d", "/dev/null", p.url + "big.bin"], timeout=60)
+    digest = hashlib.sha256(got.stdout).hexdigest()
+    t.ok(got.returncode == 0 and digest == sha256_file(os.path.join(data_dir, "big.bin")),
+         "nghttpd upstream, nghttp client: 24 MiB, same sha256", got.stderr[-500:])
+    p.check()
+
+
+def fault_checks(t):
+    closed = free_port()
+    p = proxy(t, "--upstream", f"http://127.0.0.1:{closed}")
+    got = t.curl(p.url + "hello")
+    t.ok(got and got[0] == 502 and got[1] == b"bad gateway\n", "a refused upstream: 502")
+    p.check()
+    t.ok("502 for GET /hello" in p.stderr() and "refused" in p.stderr(), "... and a line on stderr saying why",
+         p.stderr())
+    demo = upstream(t)
+    p = proxy(t, "--upstream", f"http://127.0.0.1:{closed}", "--upstream", f"http://127.0.0.1:{demo.port}")
+    codes = [t.curl(p.url + "hello") for _ in range(6)]
+    t.ok(all(c and c[0] == 200 for c in codes), "a refused upstream before a good one: every request answered 200",
+         [c and c[0] for c in codes])
+    p.check()
+    listener, held = holding_server()
+    p = proxy(t, "--timeout", "1", "--upstream", f"http://127.0.0.1:{listener.getsockname()[1]}")
+    got = t.curl(p.url + "hello")
+    t.ok(got and got[0] == 504, "an upstream that says nothing: 504 after --timeout")
+    p.check()
+    t.ok("504 for GET /hello" in p.stderr(), "... and a line on stderr", p.stderr())
+    listener.close()
+    demo.check()
+
+
+def usage_checks(t):
+    got = t.client([t.binary, "--help"], timeout=10)
+    text = got.stdout.decode()
+    t.ok(got.returncode == 0 and all(o in text for o in ("--listen", "--upstream", "--upstream-http1", "--cert",
+                                                        "--timeout", "--workers", "--access-log")),
+         "--help: exit 0, every option told")
+    for args in (["--upstream", "http://127.0.0.1:1"], ["--listen", "0"], ["--listen", "0", "--upstream", "ftp://x"],
+                 ["--listen", "0", "--upstream", "http://x/path"]):
+        got = t.client([t.binary, *args], timeout=10)
+        t.ok(got.returncode == 2 and got.stderr, f"{' '.join(args)}: exit 2 with a line on stderr")
+
+
+def main(t):
+    data_dir = t.tmpdir()
+    usage_checks(t)
+    h2c_checks(t, data_dir)
+    tls_checks(t, data_dir)
+    http1_checks(t, data_dir)
+    nghttpd_checks(t, data_dir)
+    fault_checks(t)
+
+
+if __name__ == "__main__":
+    H2SERVE, H2GET = os.path.abspath(sys.argv[2]), os.path.abspath(sys.argv[3])
+    run(main, 150)
