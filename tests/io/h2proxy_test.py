@@ -2,12 +2,14 @@
 
 - h2serve in cleartext (h2c): curl's GET with via on the response and the access log's line; a 24 MiB file down
   and 16 MiB up (/sha256, /echo) with matching sha256, over HTTP/2 and HTTP/1.1 clients; h2serve's 103 Early Hints
-  passed through; h2load's 2,000 requests; h2get through it;
+  passed through; h2load's 2,000 requests; h2get through it; a client that reads nothing holds the upstream (the
+  proxy's memory stays put);
 - h2serve over TLS on both sides (the upstream's certificate checked with --upstream-cacert): the file down, an
   upload up, by sha256;
 - Python's http.server (HTTP/1.1 only, --upstream-http1): the request it got (forwarded for/proto/host, via,
   no hop-by-hop fields), a file;
 - nghttpd: a file through nghttp;
+- a python-h2 upstream answering as gRPC does: te: trailers goes, grpc-status comes back in trailers;
 - faults: a refused upstream (502, a line on stderr), a refused one before a good one (skipped, every request
   answered 200), an upstream that says nothing (504 after --timeout 1), one that dies mid-response (curl fails,
   no hang), a client that resets its upload (the upstream's connection is cut before the body's end);
@@ -94,8 +96,107 @@ def h2c_checks(t, data_dir):
     got = t.client([H2GET, p_demo.url + "hello", p_demo.url + "x"], timeout=30)
     t.eq((got.returncode, got.stdout), (0, b"Hello, World!Server X Response"), "h2get: two requests on one "
          "connection through the proxy")
+    slow_client_check(t, files.port)
     for server in (p_files, p_demo, files, demo):
         server.check()
+
+
+def rss_kib(pid):
+    with open(f"/proc/{pid}/status", encoding="ascii") as f:
+        return next(int(line.split()[1]) for line in f if line.startswith("VmRSS:"))
+
+
+def slow_client_check(t, files_port):
+    """A client that reads nothing holds the upstream: the proxy does not take the 24 MiB in meanwhile."""
+    p = proxy(t, "--upstream", f"http://127.0.0.1:{files_port}")
+    client = H2Client(p.port)
+    client.get("/missing")  # the upstream connection made, the proxy warm
+    before = rss_kib(p.pid)
+    client.acknowledge = False
+    sid = client.request("/big.bin")
+    deadline = time.monotonic() + 1.5
+    while time.monotonic() < deadline:
+        client.receive(0.1)
+    grown = rss_kib(p.pid) - before
+    t.ok(len(client.streams[sid]["body"]) < 1 << 20 and grown < 8 << 10,
+         "a client that reads nothing: the proxy holds a window's worth, not the file (RSS grew < 8 MiB)",
+         f"{len(client.streams[sid]['body'])} bytes read, RSS +{grown} KiB")
+    client.close()
+    p.check()
+
+
+def trailers_server():
+    """A python-h2 upstream answering every request as gRPC does: a body, then grpc-status and grpc-message in
+    trailers. Returns the listening socket."""
+    import h2.config
+    import h2.connection
+    import h2.events
+
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(4)
+
+    def serve(sock):
+        conn = h2.connection.H2Connection(h2.config.H2Configuration(client_side=False))
+        conn.initiate_connection()
+        sock.sendall(conn.data_to_send())
+        while data := sock.recv(65536):
+            for event in conn.receive_data(data):
+                if isinstance(event, h2.events.RequestReceived):
+                    te = dict(event.headers).get(b"te")
+                    conn.send_headers(event.stream_id, [(":status", "200"), ("content-type", "application/grpc"),
+                                                        ("x-te", (te or b"-").decode())])
+                    conn.send_data(event.stream_id, b"\0\0\0\0\5hello")
+                    conn.send_headers(event.stream_id, [("grpc-status", "0"), ("grpc-message", "fine")],
+                                      end_stream=True)
+            sock.sendall(conn.data_to_send())
+        sock.close()
+
+    def accept():
+        while True:
+            try:
+                sock, _ = listener.accept()
+            except OSError:
+                return
+            threading.Thread(target=serve, args=(sock,), daemon=True).start()
+
+    threading.Thread(target=accept, daemon=True).start()
+    return listener
+
+
+def trailers_check(t):
+    h2 = need_python_h2()
+    listener = trailers_server()
+    p = proxy(t, "--upstream", f"http://127.0.0.1:{listener.getsockname()[1]}")
+    client = H2Client(p.port)
+    sid = client.conn.get_next_available_stream_id()
+    client.conn.send_headers(sid, [(":method", "POST"), (":scheme", "http"), (":authority", "127.0.0.1"),
+                                   (":path", "/svc/Call"), ("content-type", "application/grpc"), ("te", "trailers")],
+                             end_stream=True)
+    client.flush()
+    got = {"headers": None, "body": b"", "trailers": None, "ended": False}
+    deadline = time.monotonic() + 10
+    while not got["ended"] and time.monotonic() < deadline:
+        client.sock.settimeout(max(0.01, deadline - time.monotonic()))
+        data = client.sock.recv(65536)
+        if not data:
+            break
+        for event in client.conn.receive_data(data):
+            if isinstance(event, h2.events.ResponseReceived):
+                got["headers"] = dict(event.headers)
+            elif isinstance(event, h2.events.DataReceived):
+                got["body"] += event.data
+            elif isinstance(event, h2.events.TrailersReceived):
+                got["trailers"] = dict(event.headers)
+            elif isinstance(event, h2.events.StreamEnded):
+                got["ended"] = True
+        client.flush()
+    t.ok(got["ended"] and got["headers"] and got["headers"].get("x-te") == "trailers" and
+         got["body"] == b"\0\0\0\0\5hello" and got["trailers"] == {"grpc-status": "0", "grpc-message": "fine"},
+         "gRPC-like: te: trailers reaches the upstream, the body and the trailers (grpc-status) come back", got)
+    client.close()
+    p.check()
+    listener.close()
 
 
 def upload_checks(t, base, data_dir, label):
@@ -281,6 +382,7 @@ def main(t):
     tls_checks(t, data_dir)
     http1_checks(t, data_dir)
     nghttpd_checks(t, data_dir)
+    trailers_check(t)
     fault_checks(t)
 
 
