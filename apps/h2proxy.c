@@ -13,18 +13,22 @@
 #include "access_log.h"
 #include "h2ring/h2ring.h"
 #include "proxy_forward.h"
+#include "proxy_stream.h"
+#include "proxy_tunnel.h"
 #include "proxy_upstreams.h"
 
 static const char usage[] =
     "usage: h2proxy --listen [HOST:]PORT [--cert PEM --key PEM] --upstream URL [--upstream URL]...\n"
     "               [--upstream-http1 URL]... [--upstream-cacert PEM] [--upstream-insecure]\n"
-    "               [--timeout S] [--workers N] [--access-log FILE|-] [--help]\n"
+    "               [--connect-allow HOST:PORT[,HOST:PORT]...] [--timeout S] [--workers N]\n"
+    "               [--access-log FILE|-] [--help]\n"
     "\n"
     "Relays every request to one of the upstreams, in turn, over pooled connections (one set\n"
     "per worker), bodies both ways as they come. Clients speak HTTP/2 (h2c, or h2 over TLS with\n"
     "--cert and --key) or HTTP/1.1. An upstream that cannot be reached is skipped for a while,\n"
     "its request tried on the next; with none left the client gets 502, and 504 when the\n"
-    "response's head does not come in time (one line on stderr each).\n"
+    "response's head does not come in time (one line on stderr each). CONNECT opens a TCP\n"
+    "tunnel to a target --connect-allow names, and answers 403 for any other.\n"
     "\n"
     "  --listen [HOST:]PORT   where to listen (HOST default 127.0.0.1; PORT 0: any free one)\n"
     "  --cert PEM             TLS certificate chain for clients (leaf first); needs --key\n"
@@ -35,6 +39,8 @@ static const char usage[] =
     "  --upstream-cacert PEM  the CA certificates the upstreams' must chain to (default: the\n"
     "                         system's)\n"
     "  --upstream-insecure    do not check the upstreams' certificates\n"
+    "  --connect-allow LIST   CONNECT may reach these HOST:PORT (numeric hosts, IPv6 in\n"
+    "                         brackets; comma-separated, repeatable)\n"
     "  --timeout S            a response's head must come within S seconds (default 60), and a\n"
     "                         connection to an upstream within S too\n"
     "  --workers N            worker threads, each with its own io_uring (default: one per CPU)\n"
@@ -73,6 +79,48 @@ static int parse_listen(char *arg, h2r_server_config *config)
     return 0;
 }
 
+/* The session's callbacks: each stream's to the handlers of its kind (proxy_stream.h). */
+static void on_stream(h2r_session *session, h2r_stream *stream, const h2r_header *headers, size_t count,
+                      int flags)
+{
+    const h2r_header *method = proxy_find(headers, count, ":method");
+    if (method && method->value_len == 7 && memcmp(method->value, "CONNECT", 7) == 0)
+        proxy_tunnel_open(session, stream, proxy_find(headers, count, ":authority"));
+    else
+        proxy_forward_open(session, stream, headers, count, flags);
+}
+
+static void on_data(h2r_stream *stream, const uint8_t *data, size_t len)
+{
+    const struct proxy_handlers *h = proxy_handlers_of(stream);
+    if (h && h->on_data) h->on_data(stream, data, len);
+}
+
+static void on_end(h2r_stream *stream)
+{
+    const struct proxy_handlers *h = proxy_handlers_of(stream);
+    if (h && h->on_end) h->on_end(stream);
+}
+
+static void on_drain(h2r_stream *stream)
+{
+    const struct proxy_handlers *h = proxy_handlers_of(stream);
+    if (h && h->on_drain) h->on_drain(stream);
+}
+
+static void on_want_trailers(h2r_stream *stream)
+{
+    const struct proxy_handlers *h = proxy_handlers_of(stream);
+    if (h && h->on_want_trailers) h->on_want_trailers(stream);
+}
+
+static void on_stream_close(h2r_stream *stream, uint32_t rst_code)
+{
+    const struct proxy_handlers *h = proxy_handlers_of(stream);
+    (void)rst_code;
+    if (h && h->on_close) h->on_close(stream);
+}
+
 struct upstream_arg {
     const char *url;
     int http1;
@@ -89,6 +137,7 @@ int main(int argc, char **argv)
         {"upstream-cacert", required_argument, NULL, 'C'},
         {"upstream-insecure", no_argument, NULL, 'I'},
         {"timeout", required_argument, NULL, 't'},
+        {"connect-allow", required_argument, NULL, 'A'},
         {"workers", required_argument, NULL, 'w'},
         {"access-log", required_argument, NULL, 'l'},
         {"help", no_argument, NULL, '?' + 256},
@@ -100,7 +149,8 @@ int main(int argc, char **argv)
     static h2r_tls_certificate cert;
     static struct upstream_arg upstreams[PROXY_MAX_UPSTREAMS];
     size_t upstream_count = 0;
-    const char *log_path = NULL, *ca_file = NULL;
+    const char *log_path = NULL, *ca_file = NULL, *allow[16];
+    size_t allow_count = 0;
     int insecure = 0, listening = 0;
     unsigned long timeout_s = 60;
 
@@ -122,6 +172,13 @@ int main(int argc, char **argv)
             upstreams[upstream_count++] = (struct upstream_arg){.url = optarg, .http1 = opt == '1'};
             break;
         case 'C': ca_file = optarg; break;
+        case 'A':
+            if (allow_count == sizeof(allow) / sizeof(allow[0])) {
+                fprintf(stderr, "h2proxy: at most 16 --connect-allow\n");
+                return 2;
+            }
+            allow[allow_count++] = optarg;
+            break;
         case 'I': insecure = 1; break;
         case 't':
             if (parse_number("--timeout", optarg, 86400, &timeout_s) != 0) return 2;
@@ -160,7 +217,15 @@ int main(int argc, char **argv)
         fprintf(stderr, "h2proxy: cannot open --access-log %s: %s\n", log_path, strerror(errno));
         return 2;
     }
-    proxy_forward_callbacks(&config, cert.cert_file != NULL, (uint32_t)timeout_s * 1000);
+    for (size_t i = 0; i != allow_count; ++i)
+        if (proxy_tunnel_allow(allow[i], (uint32_t)timeout_s * 1000) != 0) return 2;
+    proxy_forward_init(cert.cert_file != NULL, (uint32_t)timeout_s * 1000);
+    config.callbacks.on_stream = on_stream;
+    config.callbacks.on_data = on_data;
+    config.callbacks.on_end = on_end;
+    config.callbacks.on_drain = on_drain;
+    config.callbacks.on_want_trailers = on_want_trailers;
+    config.callbacks.on_stream_close = on_stream_close;
     /* The client's address goes into forwarded, and the log. */
     h2serve_access_log_track_peers(&config);
     h2r_server *server = h2r_server_start(&config);

@@ -17,25 +17,20 @@
 #include "h2ring/loop.h"
 #include "proxy_forward.h"
 #include "proxy_headers.h"
+#include "proxy_stream.h"
 #include "proxy_upstreams.h"
 
-/* A piece of a body on its way: written by reference, freed by its release. */
-struct piece {
-    struct piece *next; /* held before the upstream's stream is made */
-    size_t len;
-    uint8_t data[];
-};
-
 struct relay {
-    h2r_stream *client;   /* the server's stream, referenced until the relay is freed */
-    h2r_stream *upstream; /* the request's stream, from on_stream to on_close, referenced */
+    const struct proxy_handlers *handlers; /* first: the client's stream's user data (proxy_stream.h) */
+    h2r_stream *client;                    /* the server's stream, referenced until the relay is freed */
+    h2r_stream *upstream;                  /* the request's stream, from on_stream to on_close, referenced */
     h2r_loop *loop;
     h2r_timer *timer;    /* the response head's deadline, until it comes */
     h2r_header *request; /* the upstream's request head, kept for another try */
     size_t request_count;
     h2r_header *trailers; /* the upstream's, until the client's stream asks for them */
     size_t trailer_count;
-    struct piece *held, **held_tail; /* the client's body, before the upstream's stream */
+    struct proxy_piece *held, **held_tail; /* the client's body, before the upstream's stream */
     size_t upstream_index;
     unsigned tries;
     unsigned status;
@@ -60,31 +55,6 @@ static uint32_t response_timeout_ms;
 
 static void send_request(struct relay *relay);
 
-static void release_piece(void *ctx, const void *data, size_t len)
-{
-    (void)data, (void)len;
-    free(ctx);
-}
-
-static struct piece *piece_of(const uint8_t *data, size_t len)
-{
-    struct piece *piece = malloc(sizeof(*piece) + len);
-    if (!piece) return NULL;
-    piece->next = NULL;
-    piece->len = len;
-    memcpy(piece->data, data, len);
-    return piece;
-}
-
-/*
- * What a callback of one side queued on the other's connection goes out in this turn (h2r_session_flush):
- * the runtime only knows to send what a session's own callbacks queue.
- */
-static void flush(h2r_stream *stream)
-{
-    if (stream && !h2r_stream_closed(stream)) h2r_session_flush(h2r_stream_session(stream));
-}
-
 static void cancel(h2r_stream *stream, uint32_t code)
 {
     h2r_session *session = h2r_stream_closed(stream) ? NULL : h2r_stream_session(stream);
@@ -97,7 +67,7 @@ static void release(struct relay *relay)
     if (--relay->refs) return;
     if (relay->timer) h2r_timer_stop(relay->timer);
     while (relay->held) {
-        struct piece *next = relay->held->next;
+        struct proxy_piece *next = relay->held->next;
         free(relay->held);
         relay->held = next;
     }
@@ -139,7 +109,7 @@ static void answer(struct relay *relay, unsigned status, const char *why)
     log_response(relay);
     /* What the client still sends is read and dropped, not held. */
     h2r_stream_resume(relay->client);
-    flush(relay->client);
+    proxy_flush(relay->client);
 }
 
 /* ---- the upstream request's events ---- */
@@ -154,22 +124,22 @@ static void upstream_stream(h2r_stream *stream, void *ctx)
         return;
     }
     if (!relay->body_streamed) {
-        flush(stream);
+        proxy_flush(stream);
         return;
     }
     int room = 1;
     while (relay->held) {
-        struct piece *piece = relay->held;
+        struct proxy_piece *piece = relay->held;
         relay->held = piece->next;
-        room = h2r_stream_write(stream, piece->data, piece->len, release_piece, piece) == 1;
+        room = h2r_stream_write(stream, piece->data, piece->len, proxy_piece_release, piece) == 1;
     }
     relay->held_tail = &relay->held;
     if (relay->client_ended)
         h2r_stream_end(stream);
     else if (room)
         h2r_stream_resume(relay->client);
-    flush(stream);
-    flush(relay->client);
+    proxy_flush(stream);
+    proxy_flush(relay->client);
 }
 
 static void upstream_drain(h2r_stream *stream, void *ctx)
@@ -177,7 +147,7 @@ static void upstream_drain(h2r_stream *stream, void *ctx)
     struct relay *relay = ctx;
     (void)stream;
     h2r_stream_resume(relay->client);
-    flush(relay->client);
+    proxy_flush(relay->client);
 }
 
 static void upstream_informational(h2r_stream *stream, const h2r_header *headers, size_t count, void *ctx)
@@ -230,8 +200,8 @@ static void upstream_data(h2r_stream *stream, const uint8_t *data, size_t len, v
 {
     struct relay *relay = ctx;
     if (!relay->relayed) return;
-    struct piece *piece = piece_of(data, len);
-    int room = piece ? h2r_stream_write(relay->client, piece->data, len, release_piece, piece) : -1;
+    struct proxy_piece *piece = proxy_piece_of(data, len);
+    int room = piece ? h2r_stream_write(relay->client, piece->data, len, proxy_piece_release, piece) : -1;
     relay->body_bytes += len;
     if (room == 0) {
         h2r_stream_pause(stream); /* until the client's drain */
@@ -287,7 +257,7 @@ static void upstream_close(int err, uint32_t rst_code, void *ctx)
         answer(relay, err == -ETIMEDOUT ? 504 : 502, why);
     }
     if (!relay->client_closed) h2r_stream_resume(relay->client);
-    flush(relay->client);
+    proxy_flush(relay->client);
     release(relay);
 }
 
@@ -338,34 +308,20 @@ static struct relay *relay_of(h2r_stream *stream)
     return h2r_stream_user_data(stream);
 }
 
-static const h2r_header *find(const h2r_header *headers, size_t count, const char *name)
-{
-    size_t len = strlen(name);
-    for (size_t i = 0; i != count; ++i)
-        if (headers[i].name_len == len && memcmp(headers[i].name, name, len) == 0) return &headers[i];
-    return NULL;
-}
+static const struct proxy_handlers handlers;
 
-static void refuse(h2r_stream *stream, const char *status)
+void proxy_forward_open(h2r_session *session, h2r_stream *stream, const h2r_header *headers, size_t count,
+                        int flags)
 {
-    h2r_header head = {.name = ":status", .name_len = 7, .value = status, .value_len = 3};
-    h2r_stream_respond(stream, &head, 1, H2R_RESPOND_END_STREAM);
-}
-
-static void on_stream(h2r_session *session, h2r_stream *stream, const h2r_header *headers, size_t count,
-                      int flags)
-{
-    const h2r_header *method = find(headers, count, ":method"), *path = find(headers, count, ":path");
-    const h2r_header *te = find(headers, count, "te");
-    if (!method || !path) { /* CONNECT */
-        refuse(stream, "405");
-        return;
-    }
-    struct relay *relay = calloc(1, sizeof(*relay));
+    const h2r_header *method = proxy_find(headers, count, ":method"),
+                     *path = proxy_find(headers, count, ":path");
+    const h2r_header *te = proxy_find(headers, count, "te");
+    struct relay *relay = path ? calloc(1, sizeof(*relay)) : NULL;
     if (!relay) {
-        refuse(stream, "503");
+        proxy_refuse(stream, "503");
         return;
     }
+    relay->handlers = &handlers;
     relay->client = stream;
     h2r_stream_ref(stream);
     h2r_stream_set_user_data(stream, relay);
@@ -383,7 +339,7 @@ static void on_stream(h2r_session *session, h2r_stream *stream, const h2r_header
                                            h2r_session_app_data(session), clients_tls, &relay->request_count);
     if (!relay->request ||
         h2r_timer_start(relay->loop, response_timeout_ms, 0, on_deadline, relay, &relay->timer) != 0) {
-        refuse(stream, "503");
+        proxy_refuse(stream, "503");
         release(relay);
         return;
     }
@@ -394,14 +350,14 @@ static void on_stream(h2r_session *session, h2r_stream *stream, const h2r_header
 static void on_data(h2r_stream *stream, const uint8_t *data, size_t len)
 {
     struct relay *relay = relay_of(stream);
-    if (!relay || (relay->answered && !relay->relayed)) return; /* answered already: dropped */
-    struct piece *piece = piece_of(data, len);
+    if (relay->answered && !relay->relayed) return; /* answered already: dropped */
+    struct proxy_piece *piece = proxy_piece_of(data, len);
     if (!piece) {
         h2r_stream_close(stream, H2R_INTERNAL_ERROR);
     } else if (relay->upstream) {
-        if (h2r_stream_write(relay->upstream, piece->data, len, release_piece, piece) == 0)
+        if (h2r_stream_write(relay->upstream, piece->data, len, proxy_piece_release, piece) == 0)
             h2r_stream_pause(stream); /* until the upstream's drain */
-        flush(relay->upstream);
+        proxy_flush(relay->upstream);
     } else {
         *relay->held_tail = piece;
         relay->held_tail = &piece->next;
@@ -412,32 +368,29 @@ static void on_data(h2r_stream *stream, const uint8_t *data, size_t len)
 static void on_end(h2r_stream *stream)
 {
     struct relay *relay = relay_of(stream);
-    if (!relay) return;
     relay->client_ended = 1;
     if (relay->upstream) h2r_stream_end(relay->upstream);
-    flush(relay->upstream);
+    proxy_flush(relay->upstream);
 }
 
 static void on_drain(h2r_stream *stream)
 {
     struct relay *relay = relay_of(stream);
-    if (!relay || !relay->upstream_paused) return;
+    if (!relay->upstream_paused) return;
     relay->upstream_paused = 0;
     if (relay->upstream) h2r_stream_resume(relay->upstream);
-    flush(relay->upstream);
+    proxy_flush(relay->upstream);
 }
 
 static void on_want_trailers(h2r_stream *stream)
 {
     struct relay *relay = relay_of(stream);
-    h2r_stream_send_trailers(stream, relay ? relay->trailers : NULL, relay ? relay->trailer_count : 0);
+    h2r_stream_send_trailers(stream, relay->trailers, relay->trailer_count);
 }
 
-static void on_stream_close(h2r_stream *stream, uint32_t rst_code)
+static void on_close(h2r_stream *stream)
 {
     struct relay *relay = relay_of(stream);
-    (void)rst_code;
-    if (!relay) return;
     relay->client_closed = 1;
     log_response(relay);
     /* A client gone mid-upload or mid-download: the upstream's request is cancelled. */
@@ -445,14 +398,16 @@ static void on_stream_close(h2r_stream *stream, uint32_t rst_code)
     release(relay);
 }
 
-void proxy_forward_callbacks(h2r_server_config *config, int tls, uint32_t timeout_ms)
+static const struct proxy_handlers handlers = {
+    .on_data = on_data,
+    .on_end = on_end,
+    .on_drain = on_drain,
+    .on_want_trailers = on_want_trailers,
+    .on_close = on_close,
+};
+
+void proxy_forward_init(int tls, uint32_t timeout_ms)
 {
     clients_tls = tls;
     response_timeout_ms = timeout_ms;
-    config->callbacks.on_stream = on_stream;
-    config->callbacks.on_data = on_data;
-    config->callbacks.on_end = on_end;
-    config->callbacks.on_drain = on_drain;
-    config->callbacks.on_want_trailers = on_want_trailers;
-    config->callbacks.on_stream_close = on_stream_close;
 }

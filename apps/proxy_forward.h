@@ -11,12 +11,14 @@
 
 #include <stdint.h>
 
-#include "h2ring/server.h"
+#include "h2ring/engine.h"
 
-/*
- * Sets the server's stream callbacks to the relay's. tls: the clients come over TLS (forwarded's proto);
- * timeout_ms: how long a request waits for its response's head before a 504.
- */
-void proxy_forward_callbacks(h2r_server_config *config, int tls, uint32_t timeout_ms);
+/* tls: the clients come over TLS (forwarded's proto); timeout_ms: how long a request waits for its response's
+ * head before a 504. */
+void proxy_forward_init(int tls, uint32_t timeout_ms);
+
+/* Relays the request of stream (on_stream's arguments; not a CONNECT): its handlers are the relay's. */
+void proxy_forward_open(h2r_session *session, h2r_stream *stream, const h2r_header *headers, size_t count,
+                        int flags);
 
 #endif

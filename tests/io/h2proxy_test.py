@@ -10,6 +10,9 @@
   no hop-by-hop fields), a file;
 - nghttpd: a file through nghttp;
 - a python-h2 upstream answering as gRPC does: te: trailers goes, grpc-status comes back in trailers;
+- CONNECT (--connect-allow): over HTTP/2 (python-h2) to a TCP echo server, 3 MiB both ways, the client's end
+  and reset closing the target's connection, a target not allowed (403); over HTTP/1.1 (curl --proxytunnel) to
+  h2serve;
 - faults: a refused upstream (502, a line on stderr), a refused one before a good one (skipped, every request
   answered 200), an upstream that says nothing (504 after --timeout 1), one that dies mid-response (curl fails,
   no hang), a client that resets its upload (the upstream's connection is cut before the body's end);
@@ -339,6 +342,96 @@ def nghttpd_checks(t, data_dir):
     p.check()
 
 
+def echo_server():
+    """A TCP echo server in a thread: each connection's bytes back until its FIN, then its own. Returns the
+    listening socket and the list of the connections' byte counts, one as each ends."""
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(4)
+    ended = []
+
+    def serve(sock):
+        count = 0
+        try:
+            while data := sock.recv(65536):
+                sock.sendall(data)
+                count += len(data)
+        except OSError:
+            pass
+        ended.append(count)
+        sock.close()
+
+    def accept():
+        while True:
+            try:
+                sock, _ = listener.accept()
+            except OSError:
+                return
+            threading.Thread(target=serve, args=(sock,), daemon=True).start()
+
+    threading.Thread(target=accept, daemon=True).start()
+    return listener, ended
+
+
+def connect_stream(t, client, authority):
+    """An HTTP/2 CONNECT to authority on client (H2Client): its stream id once the head came."""
+    client.conn.config.validate_outbound_headers = False  # python-h2 4.1 wants a :path even for CONNECT
+    sid = client.conn.get_next_available_stream_id()
+    client.conn.send_headers(sid, [(":method", "CONNECT"), (":authority", authority)])
+    client.flush()
+    client.streams[sid] = {"headers": {}, "body": b"", "done": False, "reset": False}
+    deadline = time.monotonic() + 10
+    while not client.streams[sid]["headers"] and not client.streams[sid]["done"] and time.monotonic() < deadline:
+        client.receive(0.1)
+    return sid
+
+
+def tunnel_checks(t):
+    listener, ended = echo_server()
+    echo = f"127.0.0.1:{listener.getsockname()[1]}"
+    demo = upstream(t)
+    p = proxy(t, "--upstream", f"http://127.0.0.1:{demo.port}", "--connect-allow",
+              f"{echo},127.0.0.1:{demo.port}")
+    need_python_h2()
+    client = H2Client(p.port)
+    sid = connect_stream(t, client, echo)
+    t.eq(client.streams[sid]["headers"].get(":status"), "200", "HTTP/2 CONNECT to an allowed target: 200")
+    data = os.urandom(3 << 20)
+    sent, deadline = 0, time.monotonic() + 20
+    while len(client.streams[sid]["body"]) < len(data) and time.monotonic() < deadline:
+        sent += client.send_data(sid, data[sent:sent + 65536]) if sent < len(data) else 0
+        client.receive(0.01)
+    t.ok(client.streams[sid]["body"] == data, "3 MiB through the tunnel and back, byte for byte",
+         f"{len(client.streams[sid]['body'])} bytes back")
+    client.conn.end_stream(sid)
+    client.flush()
+    client.pump([sid], timeout=10)
+    t.ok(client.streams[sid]["done"] and not client.streams[sid]["reset"] and ended == [len(data)],
+         "the client's end reaches the target as a FIN, whose own FIN ends the stream", (client.streams[sid], ended))
+    sid = connect_stream(t, client, echo)
+    client.send_data(sid, b"ping")
+    client.receive(0.5)
+    client.reset(sid)
+    deadline = time.monotonic() + 10
+    while len(ended) < 2 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    t.ok(len(ended) == 2 and ended[1] == 4, "a client's reset closes the target's connection", ended)
+    sid = connect_stream(t, client, f"127.0.0.1:{free_port()}")
+    t.eq(client.streams[sid]["headers"].get(":status"), "403", "CONNECT to a target not allowed: 403")
+    client.close()
+    # HTTP/1.1 CONNECT, curl's --proxytunnel, to h2serve through the tunnel.
+    got = t.client([need_tool("curl"), "-sS", "-p", "-x", p.url.rstrip("/"), f"http://127.0.0.1:{demo.port}/hello"],
+                   timeout=30)
+    t.eq((got.returncode, got.stdout), (0, b"Hello, World!"), "curl --proxytunnel (HTTP/1.1 CONNECT) to h2serve")
+    got = t.client([need_tool("curl"), "-sS", "-p", "-x", p.url.rstrip("/"), f"http://127.0.0.1:{free_port()}/"],
+                   timeout=30)
+    t.ok(got.returncode != 0 and b"403" in got.stderr, "curl --proxytunnel to a target not allowed: 403",
+         got.stderr)
+    p.check()
+    demo.check()
+    listener.close()
+
+
 def fault_checks(t):
     closed = free_port()
     p = proxy(t, "--upstream", f"http://127.0.0.1:{closed}")
@@ -383,6 +476,7 @@ def main(t):
     http1_checks(t, data_dir)
     nghttpd_checks(t, data_dir)
     trailers_check(t)
+    tunnel_checks(t)
     fault_checks(t)
 
 
