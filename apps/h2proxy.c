@@ -20,7 +20,8 @@
 static const char usage[] =
     "usage: h2proxy --listen [HOST:]PORT [--cert PEM --key PEM] --upstream URL [--upstream URL]...\n"
     "               [--upstream-http1 URL]... [--upstream-cacert PEM] [--upstream-insecure]\n"
-    "               [--connect-allow HOST:PORT[,HOST:PORT]...] [--timeout S] [--workers N]\n"
+    "               [--connect-allow HOST:PORT[,HOST:PORT]...] [--websocket-upstream HOST:PORT]\n"
+    "               [--timeout S] [--workers N]\n"
     "               [--access-log FILE|-] [--help]\n"
     "\n"
     "Relays every request to one of the upstreams, in turn, over pooled connections (one set\n"
@@ -41,6 +42,8 @@ static const char usage[] =
     "  --upstream-insecure    do not check the upstreams' certificates\n"
     "  --connect-allow LIST   CONNECT may reach these HOST:PORT (numeric hosts, IPv6 in\n"
     "                         brackets; comma-separated, repeatable)\n"
+    "  --websocket-upstream HOST:PORT  bridge WebSockets over HTTP/2 (RFC 8441: CONNECT with\n"
+    "                         :protocol websocket) to this HTTP/1.1 WebSocket server\n"
     "  --timeout S            a response's head must come within S seconds (default 60), and a\n"
     "                         connection to an upstream within S too\n"
     "  --workers N            worker threads, each with its own io_uring (default: one per CPU)\n"
@@ -85,7 +88,7 @@ static void on_stream(h2r_session *session, h2r_stream *stream, const h2r_header
 {
     const h2r_header *method = proxy_find(headers, count, ":method");
     if (method && method->value_len == 7 && memcmp(method->value, "CONNECT", 7) == 0)
-        proxy_tunnel_open(session, stream, proxy_find(headers, count, ":authority"));
+        proxy_tunnel_open(session, stream, headers, count);
     else
         proxy_forward_open(session, stream, headers, count, flags);
 }
@@ -138,6 +141,7 @@ int main(int argc, char **argv)
         {"upstream-insecure", no_argument, NULL, 'I'},
         {"timeout", required_argument, NULL, 't'},
         {"connect-allow", required_argument, NULL, 'A'},
+        {"websocket-upstream", required_argument, NULL, 'W'},
         {"workers", required_argument, NULL, 'w'},
         {"access-log", required_argument, NULL, 'l'},
         {"help", no_argument, NULL, '?' + 256},
@@ -151,6 +155,7 @@ int main(int argc, char **argv)
     size_t upstream_count = 0;
     const char *log_path = NULL, *ca_file = NULL, *allow[16];
     size_t allow_count = 0;
+    const char *websocket = NULL;
     int insecure = 0, listening = 0;
     unsigned long timeout_s = 60;
 
@@ -172,6 +177,7 @@ int main(int argc, char **argv)
             upstreams[upstream_count++] = (struct upstream_arg){.url = optarg, .http1 = opt == '1'};
             break;
         case 'C': ca_file = optarg; break;
+        case 'W': websocket = optarg; break;
         case 'A':
             if (allow_count == sizeof(allow) / sizeof(allow[0])) {
                 fprintf(stderr, "h2proxy: at most 16 --connect-allow\n");
@@ -219,6 +225,14 @@ int main(int argc, char **argv)
     }
     for (size_t i = 0; i != allow_count; ++i)
         if (proxy_tunnel_allow(allow[i], (uint32_t)timeout_s * 1000) != 0) return 2;
+    if (websocket) {
+        if (proxy_tunnel_websocket_upstream(websocket, (uint32_t)timeout_s * 1000) != 0) return 2;
+        /* RFC 8441 §3: clients may send :protocol once we said so. */
+        static h2r_session_options session_options;
+        h2r_session_options_init(&session_options);
+        session_options.settings.enable_connect_protocol = 1;
+        config.session_options = &session_options;
+    }
     proxy_forward_init(cert.cert_file != NULL, (uint32_t)timeout_s * 1000);
     config.callbacks.on_stream = on_stream;
     config.callbacks.on_data = on_data;

@@ -13,12 +13,15 @@
 - CONNECT (--connect-allow): over HTTP/2 (python-h2) to a TCP echo server, 3 MiB both ways, the client's end
   and reset closing the target's connection, a target not allowed (403); over HTTP/1.1 (curl --proxytunnel) to
   h2serve;
+- WebSocket over HTTP/2 (RFC 8441, python-h2) bridged to an HTTP/1.1 WebSocket echo server (by hand, RFC 6455):
+  the Upgrade handshake, text, binary, ping/pong, close; another :protocol (501);
 - faults: a refused upstream (502, a line on stderr), a refused one before a good one (skipped, every request
   answered 200), an upstream that says nothing (504 after --timeout 1), one that dies mid-response (curl fails,
   no hang), a client that resets its upload (the upstream's connection is cut before the body's end);
 - SIGTERM: every h2proxy exits 0, no sanitizer report.
 """
 
+import base64
 import hashlib
 import http.server
 import json
@@ -29,7 +32,8 @@ import threading
 import time
 
 from client_test import holding_server, python_server, wait_listening
-from h2serve_fixture import H2Client, Server, free_port, need_python_h2, need_tool, run, write_random_file
+from h2serve_fixture import (H2Client, Server, free_port, need_python_h2, need_tool, run, thread_server,
+                             write_random_file)
 
 H2SERVE = H2GET = None  # from the command line, after h2proxy
 
@@ -135,10 +139,6 @@ def trailers_server():
     import h2.connection
     import h2.events
 
-    listener = socket.socket()
-    listener.bind(("127.0.0.1", 0))
-    listener.listen(4)
-
     def serve(sock):
         conn = h2.connection.H2Connection(h2.config.H2Configuration(client_side=False))
         conn.initiate_connection()
@@ -155,16 +155,7 @@ def trailers_server():
             sock.sendall(conn.data_to_send())
         sock.close()
 
-    def accept():
-        while True:
-            try:
-                sock, _ = listener.accept()
-            except OSError:
-                return
-            threading.Thread(target=serve, args=(sock,), daemon=True).start()
-
-    threading.Thread(target=accept, daemon=True).start()
-    return listener
+    return thread_server(serve)
 
 
 def trailers_check(t):
@@ -345,9 +336,6 @@ def nghttpd_checks(t, data_dir):
 def echo_server():
     """A TCP echo server in a thread: each connection's bytes back until its FIN, then its own. Returns the
     listening socket and the list of the connections' byte counts, one as each ends."""
-    listener = socket.socket()
-    listener.bind(("127.0.0.1", 0))
-    listener.listen(4)
     ended = []
 
     def serve(sock):
@@ -361,16 +349,7 @@ def echo_server():
         ended.append(count)
         sock.close()
 
-    def accept():
-        while True:
-            try:
-                sock, _ = listener.accept()
-            except OSError:
-                return
-            threading.Thread(target=serve, args=(sock,), daemon=True).start()
-
-    threading.Thread(target=accept, daemon=True).start()
-    return listener, ended
+    return thread_server(serve), ended
 
 
 def connect_stream(t, client, authority):
@@ -432,6 +411,134 @@ def tunnel_checks(t):
     listener.close()
 
 
+def ws_frame(opcode, payload, mask):
+    """One final WebSocket frame (RFC 6455 §5.2), masked as a client's must be."""
+    n, bit = len(payload), 0x80 if mask else 0
+    head = bytes([0x80 | opcode]) + (bytes([bit | n]) if n < 126 else bytes([bit | 126]) + n.to_bytes(2, "big")
+                                     if n < 65536 else bytes([bit | 127]) + n.to_bytes(8, "big"))
+    if not mask:
+        return head + payload
+    key = os.urandom(4)
+    return head + key + bytes(b ^ key[i % 4] for i, b in enumerate(payload))
+
+
+def ws_parse(buf):
+    """The first frame of buf: (opcode, payload unmasked, the rest), or None while it is incomplete."""
+    if len(buf) < 2:
+        return None
+    n, i = buf[1] & 127, 2
+    if n >= 126:
+        i += 2 if n == 126 else 8
+        if len(buf) < i:
+            return None
+        n = int.from_bytes(buf[2:i], "big")
+    key = buf[i:i + 4] if buf[1] & 0x80 else None
+    i += 4 if key else 0
+    if len(buf) < i + n:
+        return None
+    payload = buf[i:i + n]
+    if key:
+        payload = bytes(b ^ key[j % 4] for j, b in enumerate(payload))
+    return buf[0] & 15, payload, buf[i + n:]
+
+
+def websocket_server():
+    """An HTTP/1.1 WebSocket echo server in a thread (RFC 6455, by hand): text and binary messages back, pings
+    answered with pongs, a close with a close and the connection's end. Returns the listening socket and the
+    handshakes it saw (request line, fields)."""
+    handshakes = []
+
+    def serve(sock):
+        buf = b""
+        while b"\r\n\r\n" not in buf:
+            buf += sock.recv(4096)
+        head, _, buf = buf.partition(b"\r\n\r\n")
+        lines = head.decode().split("\r\n")
+        fields = {k.strip().lower(): v.strip() for k, _, v in (line.partition(":") for line in lines[1:])}
+        handshakes.append((lines[0], fields))
+        accept = base64.b64encode(hashlib.sha1(fields["sec-websocket-key"].encode() +
+                                               b"258EAFA5-E914-47DA-95CA-C5AB0DC85B11").digest()).decode()
+        sock.sendall(f"HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                     f"Sec-WebSocket-Accept: {accept}\r\nSec-WebSocket-Protocol: chat\r\n\r\n".encode())
+        while True:
+            frame = ws_parse(buf)
+            if not frame:
+                data = sock.recv(65536)
+                if not data:
+                    break
+                buf += data
+                continue
+            opcode, payload, buf = frame
+            sock.sendall(ws_frame(10 if opcode == 9 else opcode, payload, False))
+            if opcode == 8:
+                break
+        sock.close()
+
+    return thread_server(serve), handshakes
+
+
+def websocket_checks(t):
+    listener, handshakes = websocket_server()
+    p = proxy(t, "--upstream", f"http://127.0.0.1:{free_port()}", "--websocket-upstream",
+              f"127.0.0.1:{listener.getsockname()[1]}")
+    need_python_h2()
+    client = H2Client(p.port)
+    client.receive(0.5)  # the proxy's SETTINGS, with ENABLE_CONNECT_PROTOCOL
+    client.conn.config.validate_outbound_headers = False  # python-h2 4.1 does not know :protocol
+    sid = client.conn.get_next_available_stream_id()
+    client.conn.send_headers(sid, [(":method", "CONNECT"), (":protocol", "websocket"), (":scheme", "http"),
+                                   (":path", "/chat?room=1"), (":authority", "127.0.0.1"),
+                                   ("sec-websocket-version", "13"), ("sec-websocket-protocol", "chat")])
+    client.flush()
+    client.streams[sid] = {"headers": {}, "body": b"", "done": False, "reset": False}
+    deadline = time.monotonic() + 10
+    while not client.streams[sid]["headers"] and not client.streams[sid]["done"] and time.monotonic() < deadline:
+        client.receive(0.1)
+    headers = client.streams[sid]["headers"]
+    t.ok(headers.get(":status") == "200" and headers.get("sec-websocket-protocol") == "chat",
+         "WebSocket over HTTP/2 (RFC 8441): 200, the upstream's subprotocol", headers)
+    line, fields = handshakes[0] if handshakes else ("", {})
+    t.ok(line == "GET /chat?room=1 HTTP/1.1" and fields.get("upgrade") == "websocket" and
+         fields.get("sec-websocket-version") == "13" and len(base64.b64decode(fields.get("sec-websocket-key", ""))) == 16
+         and fields.get("sec-websocket-protocol") == "chat",
+         "... the upstream got an HTTP/1.1 Upgrade: websocket for the path, with a key and the subprotocol",
+         handshakes)
+    binary = os.urandom(100000)
+    messages = [(1, b"hello"), (2, binary), (9, b"are you there")]
+    for opcode, payload in messages:
+        data = ws_frame(opcode, payload, True)
+        while data:
+            data = data[client.send_data(sid, data):]
+            client.receive(0.01)
+    got, deadline = [], time.monotonic() + 10
+    while len(got) < 3 and time.monotonic() < deadline:
+        frame = ws_parse(client.streams[sid]["body"])
+        if frame:
+            got.append(frame[:2])
+            client.streams[sid]["body"] = frame[2]
+        else:
+            client.receive(0.1)
+    t.eq(got, [(1, b"hello"), (2, binary), (10, b"are you there")],
+         "a text message, a 100 kB binary one and a ping: back as they went, the ping as a pong")
+    client.send_data(sid, ws_frame(8, (1000).to_bytes(2, "big"), True))
+    client.pump([sid], timeout=10)
+    frame = ws_parse(client.streams[sid]["body"])
+    t.ok(frame and frame[:2] == (8, (1000).to_bytes(2, "big")) and client.streams[sid]["done"] and
+         not client.streams[sid]["reset"],
+         "a close: the upstream's close comes back, and its end of the connection ends the stream",
+         client.streams[sid])
+    sid = client.conn.get_next_available_stream_id()
+    client.conn.send_headers(sid, [(":method", "CONNECT"), (":protocol", "unknown"), (":scheme", "http"),
+                                   (":path", "/"), (":authority", "127.0.0.1")])
+    client.flush()
+    client.streams[sid] = {"headers": {}, "body": b"", "done": False, "reset": False}
+    client.pump([sid], timeout=10)
+    t.eq(client.streams[sid]["headers"].get(":status"), "501", "extended CONNECT for another protocol: 501")
+    client.close()
+    p.check()
+    listener.close()
+
+
 def fault_checks(t):
     closed = free_port()
     p = proxy(t, "--upstream", f"http://127.0.0.1:{closed}")
@@ -460,7 +567,8 @@ def usage_checks(t):
     got = t.client([t.binary, "--help"], timeout=10)
     text = got.stdout.decode()
     t.ok(got.returncode == 0 and all(o in text for o in ("--listen", "--upstream", "--upstream-http1", "--cert",
-                                                        "--timeout", "--workers", "--access-log")),
+                                                        "--timeout", "--workers", "--access-log", "--connect-allow",
+                                                        "--websocket-upstream")),
          "--help: exit 0, every option told")
     for args in (["--upstream", "http://127.0.0.1:1"], ["--listen", "0"], ["--listen", "0", "--upstream", "ftp://x"],
                  ["--listen", "0", "--upstream", "http://x/path"]):
@@ -477,6 +585,7 @@ def main(t):
     nghttpd_checks(t, data_dir)
     trailers_check(t)
     tunnel_checks(t)
+    websocket_checks(t)
     fault_checks(t)
 
 
