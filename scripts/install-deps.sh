@@ -17,6 +17,8 @@ packages=(
     # Real clients for h2serve in tests/io: nghttp and h2load, curl, Node's http2,
     # and python3-h2 (its hyperframe and hpack build raw frames for Debian's python3)
     nghttp2-client curl nodejs python3-h2
+    # Upstreams behind h2proxy (and servers for h2get): nghttpd, and a gRPC server and client
+    nghttp2-server python3-grpcio
     # TLS tests: throwaway certificates and s_client's ALPN, SNI and version probes
     openssl
     # clang for the sanitizer and libFuzzer builds (its runtimes are in

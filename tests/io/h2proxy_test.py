@@ -9,7 +9,8 @@
 - Python's http.server (HTTP/1.1 only, --upstream-http1): the request it got (forwarded for/proto/host, via,
   no hop-by-hop fields), a file;
 - nghttpd: a file through nghttp;
-- a python-h2 upstream answering as gRPC does: te: trailers goes, grpc-status comes back in trailers;
+- a python-h2 upstream answering as gRPC does: te: trailers goes, grpc-status comes back in trailers; Python's gRPC
+  (python3-grpcio) server and client: unary, server-streaming and bidirectional calls, a failing one;
 - CONNECT (--connect-allow): over HTTP/2 (python-h2) to a TCP echo server, 3 MiB both ways, the client's end
   and reset closing the target's connection, a target not allowed (403); over HTTP/1.1 (curl --proxytunnel) to
   h2serve;
@@ -539,6 +540,61 @@ def websocket_checks(t):
     listener.close()
 
 
+def grpc_checks(t):
+    """Python's gRPC (python3-grpcio) through the proxy: unary, server-streaming and bidirectional calls, their
+    status and metadata in trailers, a call that fails with its status."""
+    import grpc
+    from concurrent import futures
+
+    def unary(request, context):
+        context.set_trailing_metadata((("x-trailer", "unary"),))
+        return request[::-1]
+
+    def server_stream(request, context):
+        context.set_trailing_metadata((("x-trailer", "stream"),))
+        for i in range(5):
+            yield request + str(i).encode()
+
+    def bidi(requests, context):
+        for request in requests:
+            yield request.upper()
+
+    def fail(request, context):
+        context.abort(grpc.StatusCode.NOT_FOUND, "no such thing")
+
+    server = grpc.server(futures.ThreadPoolExecutor(max_workers=4))
+    server.add_generic_rpc_handlers((grpc.method_handlers_generic_handler("test.Echo", {
+        "Unary": grpc.unary_unary_rpc_method_handler(unary),
+        "Stream": grpc.unary_stream_rpc_method_handler(server_stream),
+        "Bidi": grpc.stream_stream_rpc_method_handler(bidi),
+        "Fail": grpc.unary_unary_rpc_method_handler(fail)}),))
+    port = server.add_insecure_port("127.0.0.1:0")
+    server.start()
+    p = proxy(t, "--upstream", f"http://127.0.0.1:{port}")
+    with grpc.insecure_channel(f"127.0.0.1:{p.port}") as channel:
+        reply, call = channel.unary_unary("/test.Echo/Unary").with_call(b"hello", timeout=10)
+        t.ok(reply == b"olleh" and call.code() == grpc.StatusCode.OK and
+             ("x-trailer", "unary") in call.trailing_metadata(),
+             "gRPC unary through the proxy: the reply, status OK and the metadata in trailers",
+             (reply, call.code(), call.trailing_metadata()))
+        replies = channel.unary_stream("/test.Echo/Stream")(b"m", timeout=10)
+        got = list(replies)
+        t.ok(got == [b"m0", b"m1", b"m2", b"m3", b"m4"] and replies.code() == grpc.StatusCode.OK and
+             ("x-trailer", "stream") in replies.trailing_metadata(),
+             "gRPC server streaming: five messages, then status and metadata", got)
+        messages = [os.urandom(1000).hex().encode() for _ in range(20)]
+        got = list(channel.stream_stream("/test.Echo/Bidi")(iter(messages), timeout=10))
+        t.eq(got, [m.upper() for m in messages], "gRPC bidirectional streaming: 20 messages each way")
+        try:
+            channel.unary_unary("/test.Echo/Fail")(b"x", timeout=10)
+            t.fail("gRPC: a failing call fails")
+        except grpc.RpcError as e:
+            t.ok(e.code() == grpc.StatusCode.NOT_FOUND and e.details() == "no such thing",
+                 "gRPC: a failing call's status and message come through (trailers-only)", (e.code(), e.details()))
+    server.stop(0)
+    p.check()
+
+
 def fault_checks(t):
     closed = free_port()
     p = proxy(t, "--upstream", f"http://127.0.0.1:{closed}")
@@ -577,6 +633,15 @@ def usage_checks(t):
 
 
 def main(t):
+    # Every client and upstream first: a missing one skips the whole test before it starts.
+    for tool in ("curl", "nghttp", "nghttpd", "h2load", "openssl"):
+        need_tool(tool)
+    need_python_h2()
+    try:
+        import grpc  # noqa: F401
+    except ImportError:
+        print("1..0 # SKIP python3-grpcio is not installed (scripts/install-deps.sh installs it)", flush=True)
+        sys.exit(0)
     data_dir = t.tmpdir()
     usage_checks(t)
     h2c_checks(t, data_dir)
@@ -586,6 +651,7 @@ def main(t):
     trailers_check(t)
     tunnel_checks(t)
     websocket_checks(t)
+    grpc_checks(t)
     fault_checks(t)
 
 
