@@ -44,6 +44,7 @@ struct relay {
     uint8_t timed_out;       /* the deadline passed before the response head */
     uint8_t upstream_paused; /* the client is slower than the upstream */
     uint8_t wants_trailers;  /* the client said "te: trailers" */
+    uint8_t upstream_ended;  /* the upstream's response is complete */
     uint8_t logged;
     char method[16];
     char path[240];
@@ -183,17 +184,20 @@ static void upstream_response(h2r_stream *stream, const h2r_header *headers, siz
                              : relay->wants_trailers ? H2R_RESPOND_WAIT_FOR_TRAILERS
                                                      : 0;
     relay->answered = relay->relayed = 1;
+    relay->upstream_ended = flags & H2R_END_STREAM;
     relay->status = status_of(&headers[0]);
+    if (relay->upstream_ended) log_response(relay); /* while the client's stream is open: its peer */
+    /* A response that ends the client's stream may end the relay's other owner too (on_close): held. */
+    relay->refs++;
     int err = head ? h2r_stream_respond(relay->client, head, n, respond_flags) : H2R_ERR_NOMEM;
     free(head);
     if (err) {
         fprintf(stderr, "h2proxy: the response to %.*s %.*s cannot be relayed: %s\n", (int)relay->method_len,
                 relay->method, (int)relay->path_len, relay->path, h2r_strerror(err));
-        h2r_stream_close(relay->client, H2R_INTERNAL_ERROR);
+        cancel(relay->client, H2R_INTERNAL_ERROR);
         h2r_stream_close(stream, H2R_CANCEL);
-    } else if (flags & H2R_END_STREAM) {
-        log_response(relay);
     }
+    release(relay);
 }
 
 static void upstream_data(h2r_stream *stream, const uint8_t *data, size_t len, void *ctx)
@@ -224,6 +228,7 @@ static void upstream_end(h2r_stream *stream, void *ctx)
     struct relay *relay = ctx;
     (void)stream;
     if (!relay->relayed) return;
+    relay->upstream_ended = 1;
     h2r_stream_end(relay->client); /* then the client's on_want_trailers, if it takes them */
     log_response(relay);
 }
@@ -394,7 +399,8 @@ static void on_close(h2r_stream *stream)
     relay->client_closed = 1;
     log_response(relay);
     /* A client gone mid-upload or mid-download: the upstream's request is cancelled. */
-    if (relay->upstream) cancel(relay->upstream, H2R_CANCEL);
+    if (relay->upstream && !(relay->upstream_ended && relay->client_ended))
+        cancel(relay->upstream, H2R_CANCEL);
     release(relay);
 }
 
