@@ -329,7 +329,6 @@ void proxy_forward_open(h2r_session *session, h2r_stream *stream, const h2r_head
     relay->handlers = &handlers;
     relay->client = stream;
     h2r_stream_ref(stream);
-    h2r_stream_set_user_data(stream, relay);
     relay->refs = 1;
     relay->loop = h2r_session_loop(session);
     relay->method_len = method->value_len < sizeof(relay->method) ? method->value_len : sizeof(relay->method);
@@ -344,10 +343,11 @@ void proxy_forward_open(h2r_session *session, h2r_stream *stream, const h2r_head
                                            h2r_session_app_data(session), clients_tls, &relay->request_count);
     if (!relay->request ||
         h2r_timer_start(relay->loop, response_timeout_ms, 0, on_deadline, relay, &relay->timer) != 0) {
-        proxy_refuse(stream, "503");
+        proxy_refuse(stream, "503"); /* the relay not yet the stream's: its close does not release it */
         release(relay);
         return;
     }
+    h2r_stream_set_user_data(stream, relay);
     relay->refs++; /* the upstream request's */
     send_request(relay);
 }
