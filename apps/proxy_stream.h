@@ -27,11 +27,9 @@ struct proxy_piece {
 /* A copy of data, or NULL without memory. */
 struct proxy_piece *proxy_piece_of(const uint8_t *data, size_t len);
 
-/* The release of a piece's write (h2r_stream_write, h2r_tcp_write): ctx is the piece. */
+/* The release of a piece's write (h2r_stream_write, h2r_tcp_write): frees ctx, the piece (or any block of
+ * malloc's that the write is in). */
 void proxy_piece_release(void *ctx, const void *data, size_t len);
-
-/* The release of a malloc'ed block's write: ctx is the block. */
-#define proxy_piece_free proxy_piece_release
 
 /* The field named name in a section (the last one if repeated), or NULL. */
 const h2r_header *proxy_find(const h2r_header *headers, size_t count, const char *name);

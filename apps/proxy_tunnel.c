@@ -295,7 +295,7 @@ static int write_upgrade(struct tunnel *tunnel, const h2r_header *headers, size_
         free(request);
         return -1;
     }
-    return h2r_tcp_write(tunnel->tcp, request, (size_t)n, proxy_piece_free, request) < 0 ? -1 : 0;
+    return h2r_tcp_write(tunnel->tcp, request, (size_t)n, proxy_piece_release, request) < 0 ? -1 : 0;
 }
 
 static struct tunnel *start(h2r_session *session, h2r_stream *stream, const struct target *target);
