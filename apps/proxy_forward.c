@@ -45,6 +45,7 @@ struct relay {
     uint8_t upstream_paused; /* the client is slower than the upstream */
     uint8_t wants_trailers;  /* the client said "te: trailers" */
     uint8_t upstream_ended;  /* the upstream's response is complete */
+    uint8_t upstream_done;   /* the upstream request's on_close came, and no other try follows */
     uint8_t logged;
     char method[16];
     char path[240];
@@ -261,6 +262,7 @@ static void upstream_close(int err, uint32_t rst_code, void *ctx)
                  rst_code ? h2r_error_code_name(rst_code) : "");
         answer(relay, err == -ETIMEDOUT ? 504 : 502, why);
     }
+    relay->upstream_done = 1;
     if (!relay->client_closed) h2r_stream_resume(relay->client);
     proxy_flush(relay->client);
     release(relay);
@@ -355,7 +357,7 @@ void proxy_forward_open(h2r_session *session, h2r_stream *stream, const h2r_head
 static void on_data(h2r_stream *stream, const uint8_t *data, size_t len)
 {
     struct relay *relay = relay_of(stream);
-    if (relay->answered && !relay->relayed) return; /* answered already: dropped */
+    if (relay->upstream_done || (relay->answered && !relay->relayed)) return; /* nobody takes it: dropped */
     struct proxy_piece *piece = proxy_piece_of(data, len);
     if (!piece) {
         h2r_stream_close(stream, H2R_INTERNAL_ERROR);
