@@ -46,20 +46,13 @@ void h2serve_access_log_track_peers(h2r_server_config *config)
     config->callbacks.on_session_close = on_session_close;
 }
 
-void h2serve_access_log(const h2r_request *req, unsigned status, size_t body_len)
+void h2serve_access_log_line(h2r_stream *stream, const char *method, size_t method_len, const char *path,
+                             size_t path_len, unsigned status, size_t body_len)
 {
     if (log_fd < 0) return;
-    h2r_stream *stream = h2r_request_stream(req);
-    /* Streams we open (pushes) have even ids. */
-    int pushed = h2r_stream_id(stream) % 2 == 0;
-    size_t method_len, path_len;
-    const char *method = pushed ? NULL : h2r_request_method(req, &method_len);
-    const char *path = h2r_request_url(req, &path_len);
-    const char *version = h2r_request_http_version(req);
-    if (pushed || !method) method = "PUSH", method_len = 4;
-    if (!path) path = "-", path_len = 1;
     /* A closed stream's session may be gone. */
     const char *peer = h2r_stream_closed(stream) ? NULL : h2r_session_app_data(h2r_stream_session(stream));
+    const char *version = h2r_stream_http_version(stream);
     char buf[600];
     int n = snprintf(buf, sizeof(buf), "%s [%s] stream %u \"%.*s %.*s HTTP/%s\" %u %zu\n", peer ? peer : "-",
                      h2r_http_date(), h2r_stream_id(stream), (int)(method_len < 16 ? method_len : 16), method,
@@ -70,4 +63,18 @@ void h2serve_access_log(const h2r_request *req, unsigned status, size_t body_len
         ssize_t written = write(log_fd, buf, (size_t)n < sizeof(buf) ? (size_t)n : sizeof(buf) - 1);
         (void)written;
     }
+}
+
+void h2serve_access_log(const h2r_request *req, unsigned status, size_t body_len)
+{
+    if (log_fd < 0) return;
+    h2r_stream *stream = h2r_request_stream(req);
+    /* Streams we open (pushes) have even ids. */
+    int pushed = h2r_stream_id(stream) % 2 == 0;
+    size_t method_len, path_len;
+    const char *method = pushed ? NULL : h2r_request_method(req, &method_len);
+    const char *path = h2r_request_url(req, &path_len);
+    if (pushed || !method) method = "PUSH", method_len = 4;
+    if (!path) path = "-", path_len = 1;
+    h2serve_access_log_line(stream, method, method_len, path, path_len, status, body_len);
 }

@@ -21,4 +21,9 @@ void h2serve_access_log_track_peers(h2r_server_config *config);
 /* Logs the answer to req (a pushed response's req is its promise, logged as PUSH): status and body length. */
 void h2serve_access_log(const h2r_request *req, unsigned status, size_t body_len);
 
+/* A line for a response to a request of the stream API (h2proxy's): method and path as the request said them.
+ */
+void h2serve_access_log_line(h2r_stream *stream, const char *method, size_t method_len, const char *path,
+                             size_t path_len, unsigned status, size_t body_len);
+
 #endif

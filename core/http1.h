@@ -133,6 +133,8 @@ static inline int h2r_http1_output_over_bound(const h2r_session *session)
 /* ---- http1_read.c: the server's input ---- */
 
 extern const struct http1_role h2r_http1_server_role;
+/* The client will send nothing more (h2r_session_eof): a tunnel's request ends. */
+int h2r_http1_server_eof(h2r_session *session);
 
 /* ---- http1_response.c: the client's input (the hooks of its role, in http1_client.c) ---- */
 

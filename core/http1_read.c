@@ -266,6 +266,24 @@ static void check_buffered(h2r_session *s)
                                        "pending: the connection closes after them");
 }
 
+int h2r_http1_server_eof(h2r_session *s)
+{
+    struct http1_state *h1 = s->h1;
+    h2r_stream *st = h1->current;
+    /*
+     * A tunnel's client ended its side (RFC 9110 §9.3.6): its stream's end, as an HTTP/2 tunnel's END_STREAM
+     * is, once what it sent before is read; the response may go on. Any other request is whole by now, or
+     * cut.
+     */
+    if (s->phase == PHASE_CLOSED || h1->read_state != H1_READ_TUNNEL || !st || h2r_http1_buffered(h1))
+        return 0;
+    h2r_http1_stop_reading(s);
+    h2r_stream_ref(st);
+    h2r_stream_on_end_received(st);
+    h2r_stream_unref(st);
+    return 0;
+}
+
 const struct http1_role h2r_http1_server_role = {
     .read_head = read_head,
     .message_read = request_read,

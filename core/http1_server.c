@@ -38,6 +38,7 @@ static const struct h2r_protocol http1_server = {
     .get_state = get_state,
     .free = h2r_http1_free,
     .input_paused = h2r_http1_input_paused,
+    .eof = h2r_http1_server_eof,
     .respond = h2r_http1_respond,
     .interim = h2r_http1_interim,
     .send_trailers = h2r_http1_send_trailers,

@@ -7,6 +7,11 @@
 
 int h2r_session_is_done(const h2r_session *s)
 {
+    /*
+     * Once the application has had on_session_close it may have let go of everything: done for good, even if
+     * the peer's frames queued more since (a PING's ACK), lest the I/O layer tell it a second time.
+     */
+    if (s->close_notified) return 1;
     int quiet = !h2r_out_pending(s);
     if (s->phase == PHASE_CLOSED) return quiet;
     return s->closing && !s->drain_ping_pending && s->stream_count == 0 && quiet;

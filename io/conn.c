@@ -263,10 +263,8 @@ void h2r_conn_on_recv(struct conn *c, const struct io_uring_cqe *cqe)
          */
         c->state = CONN_PEER_FINISHED;
         c->state_since_ms = w->now_ms;
-        if (c->side->client)
-            h2r_session_eof(c->session);
-        else
-            h2r_session_close(c->session);
+        h2r_session_eof(c->session); /* a response the FIN delimits, or a tunnel's request, ends */
+        if (!c->side->client) h2r_session_close(c->session);
         h2r_conn_mark_dirty(c);
     } else if (cqe->res == 0 || (cqe->res < 0 && cqe->res != -ENOBUFS && cqe->res != -ECANCELED)) {
         /* End of stream or a socket error: nothing more will come, and nobody reads what we would send. */

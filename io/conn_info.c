@@ -1,6 +1,6 @@
 /*
  * What the application finds from a session the runtime runs: its worker's
- * loop (h2ring/loop.h), who the peer is and how it came (h2r_conn_info),
+ * loop (h2ring/loop.h) and its flush, who the peer is and how it came (h2r_conn_info),
  * and its own pointer for the session. A session is the runtime's when its
  * transport pointer is a connection (conn.c sets it when it makes the
  * session, as file_response.c relies on too).
@@ -26,6 +26,15 @@ h2r_loop *h2r_stream_loop(const h2r_stream *stream)
 {
     /* A closed stream's session may be freed already: only the stream's own flags are read. */
     return h2r_stream_closed(stream) ? NULL : h2r_session_loop(h2r_stream_session(stream));
+}
+
+int h2r_session_flush(h2r_session *session)
+{
+    struct conn *c = conn_of(session);
+    if (!c) return H2R_ERR_INVALID_STATE;
+    if (!h2r_loop_in_thread(&c->worker->loop)) return H2R_ERR_WRONG_THREAD;
+    h2r_conn_mark_dirty(c);
+    return 0;
 }
 
 int h2r_session_set_app_data(h2r_session *session, void *app_data)

@@ -92,6 +92,18 @@ static void on_trailers(h2r_stream *stream, const h2r_header *headers, size_t co
     if (r->cb.on_trailers) r->cb.on_trailers(stream, headers, count, r->ctx);
 }
 
+static void on_informational(h2r_stream *stream, const h2r_header *headers, size_t count)
+{
+    struct pool_request *r = request_of(stream);
+    if (r && r->cb.on_informational) r->cb.on_informational(stream, headers, count, r->ctx);
+}
+
+static void on_drain(h2r_stream *stream)
+{
+    struct pool_request *r = request_of(stream);
+    if (r && r->cb.on_drain) r->cb.on_drain(stream, r->ctx);
+}
+
 static void on_end(h2r_stream *stream)
 {
     struct pool_request *r = request_of(stream);
@@ -107,7 +119,8 @@ static void on_stream_close(h2r_stream *stream, uint32_t rst_code)
     struct pool_origin *o = h2r_session_user_data(h2r_stream_session(stream));
     /* A pushed stream the server promised has no request of ours: refused by on_stream, nothing to tell. */
     if (!r) return;
-    if (rst_code == H2R_REFUSED_STREAM && !r->responded && !r->retried) {
+    if (rst_code == H2R_REFUSED_STREAM && !r->responded && !r->retried &&
+        r->body != H2R_CLIENT_BODY_STREAMED) {
         /* Not processed (RFC 9113 §8.7): made once more, first in the queue that a new connection takes. */
         r->retried = 1;
         r->next = o->queue;
@@ -147,6 +160,8 @@ static void on_session_close(h2r_session *session)
 static const h2r_session_callbacks pool_callbacks = {
     .on_stream = on_push,
     .on_response = on_response,
+    .on_informational = on_informational,
+    .on_drain = on_drain,
     .on_data = on_data,
     .on_trailers = on_trailers,
     .on_end = on_end,
@@ -157,17 +172,20 @@ static const h2r_session_callbacks pool_callbacks = {
 
 /* ---- requests ---- */
 
-/* Makes one request on the session: 0, or h2r_session_request's error (the request is still the caller's). */
-static int make(struct pool_origin *o, struct pool_request *r)
+/*
+ * Makes one request on the session: 0, or h2r_session_request's error (the request is still the caller's).
+ * The caller tells on_stream (started) once it is done with the request's place in the queue: on_stream may
+ * close the stream, and the request with it.
+ */
+static int make(struct pool_origin *o, struct pool_request *r, h2r_stream **stream)
 {
-    h2r_stream *stream;
-    int err =
-        h2r_session_request(o->session, r->headers, r->count, r->body ? 0 : H2R_REQUEST_END_STREAM, &stream);
+    unsigned flags = r->body ? 0 : H2R_REQUEST_END_STREAM;
+    int err = h2r_session_request(o->session, r->headers, r->count, flags, stream);
     if (err) return err;
-    h2r_stream_set_user_data(stream, r);
-    if (r->body) {
-        h2r_stream_write(stream, r->body, r->body_len, NULL, NULL);
-        h2r_stream_end(stream);
+    h2r_stream_set_user_data(*stream, r);
+    if (r->body && r->body != H2R_CLIENT_BODY_STREAMED) {
+        h2r_stream_write(*stream, r->body, r->body_len, NULL, NULL);
+        h2r_stream_end(*stream);
     }
     return 0;
 }
@@ -193,6 +211,11 @@ static void move_queue(struct pool_origin *o)
     dispatch(next);
 }
 
+static void started(struct pool_request *r, h2r_stream *stream)
+{
+    if (r->cb.on_stream) r->cb.on_stream(stream, r->ctx);
+}
+
 /* Makes the queued requests, as many as the session takes now. */
 static void dispatch(struct pool_origin *o)
 {
@@ -202,11 +225,15 @@ static void dispatch(struct pool_origin *o)
             return;
         }
         struct pool_request *r = o->queue;
-        int err = make(o, r);
+        h2r_stream *stream;
+        int err = make(o, r, &stream);
         if (err == H2R_ERR_STREAM_LIMIT) return; /* at the next stream's close */
         o->queue = r->next;
         if (!o->queue) o->queue_tail = NULL;
-        if (err) request_closed(r, err, 0);
+        if (err)
+            request_closed(r, err, 0);
+        else
+            started(r, stream);
     }
 }
 
@@ -313,8 +340,12 @@ int h2r_client_request(h2r_loop *loop, const char *url, const h2r_header *header
     struct pool_origin *o = origin_for(loop->worker, url, origin, options, &err);
     if (o && o->session && !o->queue) {
         /* Made at once, if the session takes it: its errors are this call's. */
-        err = make(o, r);
-        if (!err) return 0;
+        h2r_stream *stream;
+        err = make(o, r, &stream);
+        if (!err) {
+            started(r, stream);
+            return 0;
+        }
         if (err == H2R_ERR_SESSION_CLOSED) {
             o->retired = 1; /* closing: a new connection takes this request and the next */
             o = origin_for(loop->worker, url, origin, options, &err);

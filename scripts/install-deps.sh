@@ -17,8 +17,9 @@ packages=(
     # Real clients for h2serve in tests/io: nghttp and h2load, curl, Node's http2,
     # and python3-h2 (its hyperframe and hpack build raw frames for Debian's python3)
     nghttp2-client curl nodejs python3-h2
-    # Real servers for the clients (tests/io's client and h2get tests): nghttpd and h2o
-    nghttp2-server h2o
+    # Real servers for the clients (tests/io's client, h2get and h2proxy tests): nghttpd and h2o, and a
+    # gRPC server and client behind h2proxy
+    nghttp2-server h2o python3-grpcio
     # TLS tests: throwaway certificates and s_client's ALPN, SNI and version probes
     openssl
     # clang for the sanitizer and libFuzzer builds (its runtimes are in

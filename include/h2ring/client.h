@@ -218,7 +218,31 @@ typedef struct h2r_request_callbacks {
      * H2R_ERR_SESSION_CLOSED when the connection ended first.
      */
     void (*on_close)(int err, uint32_t rst_code, void *ctx);
+    /**
+     * The request's stream, once made (its headers queued), before its
+     * response: valid until on_close (longer with h2r_stream_ref). The
+     * application may pause the response's body (h2r_stream_pause), reset
+     * the request (h2r_stream_close: on_close follows, with
+     * H2R_ERR_STREAM_CLOSED), and write the body of a request made with
+     * H2R_CLIENT_BODY_STREAMED (h2r_stream_write, h2r_stream_end). May
+     * run inside h2r_client_request, when the connection takes the request
+     * at once.
+     */
+    void (*on_stream)(h2r_stream *stream, void *ctx);
+    /** An informational 1xx response (a 103 Early Hints, say), before on_response. */
+    void (*on_informational)(h2r_stream *stream, const h2r_header *headers, size_t count, void *ctx);
+    /** The request body's writes fell below the high-water mark after an h2r_stream_write returned 0. */
+    void (*on_drain)(h2r_stream *stream, void *ctx);
 } h2r_request_callbacks;
+
+/**
+ * h2r_client_request's body when the application writes it itself, from
+ * on_stream on (h2r_stream_write, then h2r_stream_end): a body of unknown
+ * length, or one that comes from elsewhere as it goes (a proxy's upload).
+ * Its framing over HTTP/1.1 comes from the request's content-length, or is
+ * chunked.
+ */
+#define H2R_CLIENT_BODY_STREAMED ((const void *)-1)
 
 /**
  * Node's session.request() without holding the session: a request for url
@@ -233,21 +257,26 @@ typedef struct h2r_request_callbacks {
  *
  * headers are the request's (:method defaults to GET, :path to the
  * URL's), copied. body (len bytes, by reference: kept valid until
- * on_close) is the request's body, none when NULL.
+ * on_close) is the request's body, none when NULL, or
+ * H2R_CLIENT_BODY_STREAMED (len ignored): the application writes it from
+ * on_stream on.
  *
  * A request the server did not process (RFC 9113 §8.7: reset with
  * REFUSED_STREAM, or above the last stream id of its GOAWAY) is made once
  * more, on a new connection to the origin, unless its response had begun
- * (on_response came): the pool holds the whole body until on_close, so a
- * request with a body is sent again whole, as one without is. A second
- * refusal ends it (on_close with H2R_ERR_STREAM_CLOSED and
- * H2R_REFUSED_STREAM). The refusing connection takes no new requests
- * (its open ones finish), and those waiting for it go to the new one; so
- * do those waiting when a GOAWAY comes. Requests still waiting when their
- * connection ends get H2R_ERR_SESSION_CLOSED (they may be made again).
+ * (on_response came) or its body is H2R_CLIENT_BODY_STREAMED (the
+ * application wrote it, and the pool holds none of it): the pool holds a
+ * given body until on_close, so a request with one is sent again whole, as
+ * one without is. A second refusal ends it (on_close with
+ * H2R_ERR_STREAM_CLOSED and H2R_REFUSED_STREAM). The refusing connection
+ * takes no new requests (its open ones finish), and those waiting for it go
+ * to the new one; so do those waiting when a GOAWAY comes. Requests still
+ * waiting when their connection ends get H2R_ERR_SESSION_CLOSED (they may
+ * be made again).
  *
- * Returns 0 (on_close will come, never from this call), or an
- * error, and nothing more comes: H2R_ERR_INVALID_ARGUMENT for a URL
+ * Returns 0 (on_close will come, never from this call unless on_stream
+ * closed the stream), or an error, and nothing more comes:
+ * H2R_ERR_INVALID_ARGUMENT for a URL
  * h2r_connect refuses; H2R_ERR_WRONG_THREAD; H2R_ERR_SESSION_CLOSED once
  * the loop has stopped; H2R_ERR_NOMEM; and when the origin's connection
  * is open and takes the request at once, h2r_session_request's errors

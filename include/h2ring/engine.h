@@ -629,10 +629,13 @@ ssize_t h2r_session_feed(h2r_session *session, const uint8_t *data, size_t len);
  * The session then reads nothing more (h2r_session_want_read is false) and
  * is done once its output is written, or at once if nothing is left of the
  * exchange. A body held by h2r_stream_pause is delivered first: the end
- * counts once the input kept for it is read. The other kinds do nothing
- * here (the I/O layer handles an HTTP/1.1 client's FIN, and HTTP/2's
- * GOAWAY says more than a FIN). Returns 0, or H2R_ERR_PROTOCOL when the
- * input ended in the middle of a response.
+ * counts once the input kept for it is read. An HTTP/1.1 server session
+ * needs it for a CONNECT tunnel: the client's FIN is the end of its
+ * request (on_end), as END_STREAM is in HTTP/2, and the response may go
+ * on; for any other request it does nothing (the I/O layer closes the
+ * session gracefully). HTTP/2 sessions do nothing here (GOAWAY says more
+ * than a FIN). Returns 0, or H2R_ERR_PROTOCOL when the input ended in the
+ * middle of a response.
  */
 int h2r_session_eof(h2r_session *session);
 

@@ -73,6 +73,22 @@ h2r_loop *h2r_session_loop(const h2r_session *session);
  */
 h2r_loop *h2r_stream_loop(const h2r_stream *stream);
 
+/**
+ * Has the runtime send, in this turn of the loop, what the application
+ * queued on session from a callback of another connection's session: a
+ * proxy writing a response body from its upstream's on_data, resuming a
+ * stream from the other side's on_drain, ending one from the other's
+ * on_stream_close. What a session's own callbacks queue, and what
+ * timers, posts, watches and a client session's input queue anywhere, is
+ * sent without it; what runs inside another connection's output
+ * (on_drain, on_want_trailers, a close) or a server's input would wait
+ * for the connection's next event otherwise. Cheap: the connection is
+ * marked for the turn's flush. Returns 0; H2R_ERR_INVALID_STATE for a
+ * session the runtime does not run; H2R_ERR_WRONG_THREAD from another
+ * thread than the loop's.
+ */
+int h2r_session_flush(h2r_session *session);
+
 /** Is the calling thread the loop's own (where its timers, watches, sessions and streams may be used)? */
 int h2r_loop_in_thread(const h2r_loop *loop);
 

@@ -682,6 +682,11 @@ static void test_graceful_close(void)
     pump(&p);
     CHECK(has(&p.client, "end 1;close 1 0;"));
     CHECK(h2r_session_is_done(p.client.session) && p.client.session_closed);
+    /* Done for good once told: a PING after it queues an ACK, and the I/O layer still finds the session done.
+     */
+    CHECK(h2r_session_ping(p.server.session, NULL, NULL, NULL) == 0);
+    CHECK(transfer(p.server.session, p.client.session) != 0 && h2r_session_want_write(p.client.session));
+    CHECK(h2r_session_is_done(p.client.session) && p.client.session_closed == 1);
     pair_free(&p);
 
     /* The server closes: its GOAWAY, then the PING round trip, then the last stream; the client follows. */

@@ -1576,6 +1576,23 @@ static void test_connect_tunnel(void)
     CHECK(h2r_session_is_done(app.session));
     app_free(&app);
 
+    /* The client's FIN (h2r_session_eof) ends the tunnel's request, as END_STREAM would; the response goes
+     * on. */
+    app_init(&app);
+    feed(&app, "CONNECT example.com:443 HTTP/1.1\r\nHost: example.com:443\r\n\r\nlast");
+    st = last_stream(&app.streams);
+    CHECK(h2r_stream_respond(st, NULL, 0, 0) == 0);
+    wire_is(&app, "HTTP/1.1 200 OK\r\n\r\n");
+    log_is(&app, "stream:1 :method=CONNECT :authority=example.com:443; data:1:last; ");
+    CHECK(h2r_session_eof(app.session) == 0);
+    log_is(&app, "end:1; ");
+    h2r_stream_write(st, "bye", 3, NULL, NULL);
+    h2r_stream_end(st);
+    wire_is(&app, "bye");
+    log_is(&app, "close:1:0; ");
+    CHECK(h2r_session_is_done(app.session));
+    app_free(&app);
+
     /* A tunnel ended with its head. */
     app_init(&app);
     app.on_request = respond_empty;

@@ -25,10 +25,9 @@ import re
 import shutil
 import socket
 import sys
-import threading
 
 from h2serve_fixture import (SANITIZER_MARKERS, free_port, need_python_h2, python_server, run, start_h2o,
-                             start_nghttpd, write_random_file)
+                             start_nghttpd, thread_server, write_random_file)
 
 H2GET = None  # h2get's path, from the command line
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -297,10 +296,6 @@ def hostile_server():
     import h2.connection
     import h2.events
 
-    listener = socket.socket()
-    listener.bind(("127.0.0.1", 0))
-    listener.listen(4)
-
     def serve(sock):
         config = h2.config.H2Configuration(client_side=False, validate_outbound_headers=False,
                                            normalize_outbound_headers=False, validate_inbound_headers=False)
@@ -329,16 +324,7 @@ def hostile_server():
             sock.sendall(conn.data_to_send())
         sock.close()
 
-    def accept():
-        while True:
-            try:
-                sock, _ = listener.accept()
-            except OSError:
-                return
-            threading.Thread(target=serve, args=(sock,), daemon=True).start()
-
-    threading.Thread(target=accept, daemon=True).start()
-    return listener
+    return thread_server(serve)
 
 
 def hostile_checks(t):

@@ -303,6 +303,25 @@ def many_delayed_requests(t, server, hello):
     t.ok(wall < 5, f"in little more than the 200 ms they wait ({wall:.2f} s)")
 
 
+def thread_server(serve):
+    """A listener on 127.0.0.1 (a free port) whose connections are each served by serve(sock) in a thread of
+    their own. Returns the listening socket (closing it stops the accepts)."""
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(4)
+
+    def accept():
+        while True:
+            try:
+                sock, _ = listener.accept()
+            except OSError:
+                return
+            threading.Thread(target=serve, args=(sock,), daemon=True).start()
+
+    threading.Thread(target=accept, daemon=True).start()
+    return listener
+
+
 def free_port():
     """A loopback port nothing listens on (as good as closed: a connect to it is refused)."""
     with socket.socket() as s:
