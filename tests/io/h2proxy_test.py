@@ -32,9 +32,9 @@ import sys
 import threading
 import time
 
-from client_test import holding_server, python_server, wait_listening
-from h2serve_fixture import (H2Client, Server, free_port, need_python_h2, need_tool, run, thread_server,
-                             write_random_file)
+from client_test import holding_server
+from h2serve_fixture import (H2Client, Server, free_port, need_python_h2, need_tool, python_server, run,
+                             thread_server, wait_listening, write_random_file)
 
 H2SERVE = H2GET = None  # from the command line, after h2proxy
 
